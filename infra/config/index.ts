@@ -1,0 +1,5 @@
+export * from "./defaults";
+export * from "./errors";
+export * from "./schema";
+export * from "./validate";
+export * from "./load";

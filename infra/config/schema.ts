@@ -1,0 +1,196 @@
+/**
+ * The `gamedb:` config namespace as one zod schema: the single source of the `Topology` type.
+ *
+ * Shapes, types, ranges and per-key defaults live here. Rules that relate several keys (unique ids, slot
+ * coverage, node counts per environment, placement) live in validate.ts, so that every problem is reported at once.
+ * Objects are strict: an unknown key (a typo such as `node: 3`) is an error that lists the allowed keys.
+ */
+import { z } from "zod";
+import { ENVIRONMENTS, ENVIRONMENT_DEFAULTS, Environment } from "./defaults";
+
+/** Highest shard id: server_id = id * 1000 + node index + 1 must stay below 2^32 (see topology/nodes.ts). */
+export const MAX_SHARD_ID = 999_999;
+/** Highest node index within a shard, for the same reason. */
+export const MAX_NODE_INDEX = 998;
+
+const dnsName = z
+  .string()
+  .regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
+    error: "must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'",
+  });
+const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+  error: "must be an EC2 instance type such as r6i.2xlarge",
+});
+const availabilityZone = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, {
+  error: "must be an availability zone name such as eu-west-1a",
+});
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, {
+  error: "must be a CIDR block such as 10.0.0.0/16",
+});
+const slotRange = z.string().regex(/^\d+(-\d+)?$/, {
+  error: 'must be a slot ("42") or an inclusive slot range ("0-8191")',
+});
+
+/** A node given one by one, so that a node can be removed without renumbering the others. */
+const nodeSpec = z.strictObject({
+  /** Permanent index of the node within its shard; names and server_id derive from it. Never reuse one. */
+  index: z.int().min(0).max(MAX_NODE_INDEX),
+  /** @default placement spreads the shard over `aws.availabilityZones` by shard id and node index. */
+  az: availabilityZone.optional(),
+  /** @default `mysql.instanceType` */
+  instanceType: instanceType.optional(),
+});
+
+const shard = z.strictObject({
+  /** Permanent integer id. Never reused: names, server ids and backup prefixes derive from it. */
+  id: z.int().min(0).max(MAX_SHARD_ID),
+  /** DNS-safe name, used in host names and the cluster name. */
+  name: dnsName,
+  /** A node count, or per-node entries with permanent indexes. @default 3 */
+  nodes: z.union([z.int().min(1).max(9), z.array(nodeSpec).min(1).max(9)]).default(3),
+  /**
+   * provisioning: hosts and cluster are built, the shard owns no slots yet. active: serves its slots.
+   * retired: owns no slots; its hosts are kept (and their data) until the shard is removed from config.
+   * @default "active"
+   */
+  state: z.enum(["provisioning", "active", "retired"]).default("active"),
+  /** Inclusive slot ranges this shard owns ("0-8191", or a single slot "42"). @default [] */
+  slots: z.array(slotRange).default([]),
+});
+
+/** The schema for one environment: the defaults that differ by environment are filled in from defaults.ts. */
+export function topologySchema(environment: Environment) {
+  const d = ENVIRONMENT_DEFAULTS[environment];
+  return z.strictObject({
+    environment: z.enum(ENVIRONMENTS),
+    aws: z.strictObject({
+      /** AWS region for every resource of the stack. */
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
+      /** Zones the shard hosts spread over. Subnets are created (or adopted) in each. */
+      availabilityZones: z.array(availabilityZone).min(1).max(6),
+    }),
+    network: z
+      .discriminatedUnion("mode", [
+        z.strictObject({
+          mode: z.literal("create"),
+          /** @default "10.40.0.0/16" */
+          cidr: cidr.default("10.40.0.0/16"),
+          /** Egress for package installs: none, one shared NAT gateway, or one per zone. @default dev single, prod perAz */
+          natGateways: z.enum(["none", "single", "perAz"]).default(d.natGateways),
+        }),
+        z.strictObject({
+          mode: z.literal("adopt"),
+          /** The existing VPC. */
+          vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }),
+          /** The existing private subnet of each zone, by zone name. */
+          subnetIds: z.record(
+            z.string(),
+            z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "must be a subnet id such as subnet-0abc1234" }),
+          ),
+        }),
+      ])
+      .prefault({ mode: "create" }),
+    mysql: z
+      .strictObject({
+        /** MySQL 8.4 LTS server and Shell version, pinned. @default "8.4.3" */
+        version: z
+          .string()
+          .regex(/^8\.4\.\d{1,2}$/, { error: "must be a MySQL 8.4 LTS version such as 8.4.3" })
+          .default("8.4.3"),
+        /** @default dev t3.large, prod r6i.2xlarge */
+        instanceType: instanceType.default(d.mysqlInstanceType),
+        dataVolume: z
+          .strictObject({
+            /** @default dev 50, prod 500 */
+            sizeGiB: z.int().min(20).max(16384).default(d.dataVolumeSizeGiB),
+            /** @default "gp3" */
+            type: z.enum(["gp3", "io2"]).default("gp3"),
+            /** @default 3000 (the gp3 baseline); required for io2 */
+            iops: z.int().positive().optional(),
+            /** MiB/s, gp3 only. @default 125 (the gp3 baseline) */
+            throughput: z.int().positive().optional(),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    shards: z.array(shard).min(1),
+    router: z
+      .strictObject({
+        /** MySQL Router pods per shard. @default dev 1, prod 2 */
+        replicas: z.int().min(1).max(16).default(d.routerReplicas),
+      })
+      .prefault({}),
+    redis: z
+      .strictObject({
+        /** @default "kubernetes" */
+        engine: z.enum(["kubernetes", "elasticache"]).default("kubernetes"),
+        /** @default 3 (the Redis Cluster minimum) */
+        masters: z.int().min(3).max(100).default(3),
+        /** @default dev 0, prod 1 */
+        replicasPerMaster: z.int().min(0).max(5).default(d.redisReplicasPerMaster),
+        /** @default 5000 */
+        nodeTimeoutMs: z.int().min(1000).max(60000).default(5000),
+        /** Persistent volume per pod (kubernetes engine). @default dev 5, prod 50 */
+        storageGiB: z.int().min(1).max(16384).default(d.redisStorageGiB),
+      })
+      .prefault({}),
+    backup: z
+      .strictObject({
+        /** systemd OnCalendar expression of the full logical dump. @default "*-*-* 02:00:00" (daily, UTC) */
+        fullSchedule: z.string().min(1).default("*-*-* 02:00:00"),
+        /** Days a full dump is kept. @default 30 */
+        retentionDays: z.int().min(1).max(3650).default(30),
+        /** How far back point-in-time restore reaches. @default dev 24, prod 168 */
+        pitrWindowHours: z.int().min(1).max(24 * 90).default(d.pitrWindowHours),
+        /** How often closed binlogs ship to S3: the RPO bound. @default 5 */
+        binlogShipMinutes: z.int().min(1).max(60).default(5),
+      })
+      .prefault({}),
+    monitoring: z
+      .strictObject({
+        /** @default 10 */
+        intervalSeconds: z.int().min(1).max(300).default(10),
+        /** Consecutive failed checks before a node alarm. @default 3 */
+        failureThreshold: z.int().min(1).max(20).default(3),
+        /** @default 3 */
+        checkTimeoutSeconds: z.int().min(1).max(60).default(3),
+        /** @default 80 */
+        cpuPercent: z.number().min(1).max(100).default(80),
+        /** @default 85 */
+        bufferPoolPercent: z.number().min(1).max(100).default(85),
+        /** @default 5 */
+        lagSeconds: z.number().min(0).max(3600).default(5),
+        /** E-mail addresses subscribed to the alert topic. @default [] */
+        alertEmails: z.array(z.email()).default([]),
+      })
+      .prefault({}),
+    kubernetes: z
+      .strictObject({
+        /** @default "gamedb" */
+        namespace: dnsName.default("gamedb"),
+        /** Create the namespace, or use an existing one. @default true */
+        createNamespace: z.boolean().default(true),
+        /** Security groups of the Kubernetes nodes that reach the routers' backends. @default [] */
+        nodeSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id" })).default([]),
+        /** CIDRs of the Kubernetes nodes, when they are not in this account. @default [] */
+        nodeCidrs: z.array(cidr).default([]),
+      })
+      .prefault({}),
+    ssh: z
+      .strictObject({
+        /** Login user on the shard hosts. @default "ubuntu" */
+        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" }).default("ubuntu"),
+        /** CIDRs allowed to reach SSH on the admin security group (a bastion). Never 0.0.0.0/0. @default [] */
+        adminCidrs: z.array(cidr).default([]),
+      })
+      .prefault({}),
+  });
+}
+
+/** The validated topology with every default filled in. */
+export type Topology = z.output<ReturnType<typeof topologySchema>>;
+export type ShardConfig = Topology["shards"][number];
+export type NodeSpec = z.output<typeof nodeSpec>;
+export type ShardState = ShardConfig["state"];
+/** The sections of the namespace, in the order the reference documents them. */
+export const TOPOLOGY_KEYS = Object.keys(topologySchema("dev").shape) as (keyof Topology)[];

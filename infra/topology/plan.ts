@@ -1,0 +1,72 @@
+/**
+ * The plan of a platform: the validated topology expanded into plain data (no Pulumi types) that the
+ * components wire up and that the offline plan prints.
+ */
+import type { Topology, ShardState } from "../config/schema";
+import { NodePlan, planNodes, shardKey } from "./nodes";
+import { sortedZones } from "./placement";
+import { SlotAssignment, SlotRange, parseSlotRange, slotMap } from "./slots";
+import { subnetLayout, ZoneSubnets } from "./network";
+
+export interface ShardPlan {
+  id: number;
+  /** Resource-name stem, e.g. `shard7`. */
+  key: string;
+  name: string;
+  state: ShardState;
+  slots: SlotRange[];
+  nodes: NodePlan[];
+}
+
+export type NetworkPlan =
+  | { mode: "create"; cidr: string; natGateways: "none" | "single" | "perAz"; zones: ZoneSubnets[] }
+  | { mode: "adopt"; vpcId: string; subnets: { az: string; subnetId: string }[] };
+
+export interface PlatformPlan {
+  environment: Topology["environment"];
+  region: string;
+  zones: string[];
+  network: NetworkPlan;
+  /** Sorted by id. */
+  shards: ShardPlan[];
+  slotMap: SlotAssignment[];
+}
+
+/** Parses slot strings that validation has already accepted. */
+export function shardSlots(slots: readonly string[]): SlotRange[] {
+  return slots
+    .map((s) => parseSlotRange(s))
+    .filter((r): r is SlotRange => typeof r !== "string")
+    .sort((a, b) => a.from - b.from);
+}
+
+export function planNetwork(t: Topology): NetworkPlan {
+  const zones = sortedZones(t.aws.availabilityZones);
+  if (t.network.mode === "adopt") {
+    const ids = t.network.subnetIds;
+    return { mode: "adopt", vpcId: t.network.vpcId, subnets: zones.map((az) => ({ az, subnetId: ids[az]! })) };
+  }
+  return { mode: "create", cidr: t.network.cidr, natGateways: t.network.natGateways, zones: subnetLayout(t.network.cidr, zones) };
+}
+
+export function planPlatform(t: Topology): PlatformPlan {
+  const zones = sortedZones(t.aws.availabilityZones);
+  const shards = [...t.shards]
+    .sort((a, b) => a.id - b.id)
+    .map((s) => ({
+      id: s.id,
+      key: shardKey(s.id),
+      name: s.name,
+      state: s.state,
+      slots: s.state === "active" ? shardSlots(s.slots) : [],
+      nodes: planNodes(s, zones, t.mysql.instanceType),
+    }));
+  return {
+    environment: t.environment,
+    region: t.aws.region,
+    zones,
+    network: planNetwork(t),
+    shards,
+    slotMap: slotMap(new Map(shards.map((s) => [s.id, s.slots]))),
+  };
+}
