@@ -32,3 +32,17 @@ export function subnetLayout(vpcCidr: string, zones: readonly string[]): ZoneSub
     return { az, privateCidr: blocks[k]!, publicCidr: publicBlocks[k]! };
   });
 }
+
+/** Which zone's NAT gateway a zone's private subnet routes through (undefined: no NAT, no default route). */
+export function natZoneFor(az: string, zones: readonly string[], natGateways: "none" | "single" | "perAz"): string | undefined {
+  if (natGateways === "none") return undefined;
+  if (natGateways === "perAz") return az;
+  return [...zones].sort()[0];
+}
+
+/** The zones that get a NAT gateway (and so a public subnet). */
+export function natZones(zones: readonly string[], natGateways: "none" | "single" | "perAz"): string[] {
+  const sorted = [...zones].sort();
+  if (natGateways === "none") return [];
+  return natGateways === "perAz" ? sorted : sorted.slice(0, 1);
+}

@@ -1,0 +1,3 @@
+export * from "./network";
+export * from "./vpc";
+export * from "./securityGroups";

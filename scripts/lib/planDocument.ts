@@ -1,0 +1,28 @@
+/** The machine-readable plan (`npm run plan -- --json FILE`) that policy checks and PR previews consume. */
+import type { PlatformPlan } from "../../infra/topology/plan";
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent resource; null for the top-level component. */
+  parent: string | null;
+  /** A cloud resource (true) or a component that groups others (false). */
+  custom: boolean;
+  /** Inputs as the provider would receive them; secrets appear only as "[secret]". */
+  inputs: Record<string, unknown>;
+  options: {
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    dependsOn: string[];
+  };
+}
+
+export interface PlanDocument {
+  project: string;
+  stack: string;
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+  topology: PlatformPlan;
+}

@@ -1,0 +1,102 @@
+/**
+ * The offline plan: evaluates the gamedb program under Pulumi's mock runtime and prints what it would declare.
+ *
+ *   npm run plan -- --stack dev                      reads Pulumi.dev.yaml
+ *   npm run plan -- --config path/Pulumi.x.yaml      any file of that shape (stack from the name, or --stack)
+ *   npm run plan -- --stack prod --json plan.json    also writes the machine-readable plan
+ *   npm run plan -- --stack prod --against base.json what changes against another plan, stack or stack file
+ *
+ * Exit codes: 0 ok, 1 invalid config (every problem printed), 2 bad usage.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../infra/config";
+import { evaluate } from "./lib/evaluate";
+import { diffPlans } from "./lib/planDiff";
+import type { PlanDocument } from "./lib/planDocument";
+import { renderDiff, renderPlan } from "./lib/render";
+import { StackConfig, UsageError, readStackConfig } from "./lib/stackFile";
+
+export const EXIT = { ok: 0, invalidConfig: 1, usage: 2 } as const;
+
+const PROJECT_DIR = resolve(__dirname, "..");
+
+interface Options {
+  stack?: string;
+  config?: string;
+  json?: string;
+  against?: string;
+  tree: boolean;
+}
+
+function stackConfig(opts: { stack?: string; config?: string }): StackConfig {
+  if (opts.config) return readStackConfig(resolve(opts.config), { stack: opts.stack, projectDir: PROJECT_DIR });
+  if (!opts.stack) throw new UsageError("give --stack NAME or --config FILE");
+  const file = join(PROJECT_DIR, `Pulumi.${opts.stack}.yaml`);
+  if (!existsSync(file)) throw new UsageError(`no stack file ${file}`);
+  return readStackConfig(file, { stack: opts.stack, projectDir: PROJECT_DIR });
+}
+
+/** --against takes a plan JSON, a stack file, or a stack name. */
+async function loadAgainst(spec: string): Promise<PlanDocument> {
+  if (spec.endsWith(".json")) {
+    if (!existsSync(spec)) throw new UsageError(`no plan file ${spec}`);
+    return JSON.parse(readFileSync(spec, "utf8")) as PlanDocument;
+  }
+  if (/\.ya?ml$/.test(spec)) return evaluate(stackConfig({ config: spec }));
+  return evaluate(stackConfig({ stack: spec }));
+}
+
+export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+  const program = new Command("plan")
+    .description("Offline plan of a gamedb stack under Pulumi's mock runtime")
+    .option("--stack <name>", "stack name; reads Pulumi.<name>.yaml unless --config is given")
+    .option("--config <file>", "a stack file of the Pulumi.<stack>.yaml shape")
+    .option("--json <file>", "write the machine-readable plan to this file")
+    .option("--against <plan|stack|file>", "print what changes against a plan JSON, a stack, or a stack file")
+    .option("--no-tree", "leave out the resource tree")
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err });
+  let opts: Options;
+  try {
+    opts = program.parse(argv, { from: "user" }).opts<Options>();
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw e;
+  }
+  try {
+    const doc = await evaluate(stackConfig(opts));
+    out(renderPlan(doc, { tree: opts.tree }));
+    if (opts.json) {
+      writeFileSync(opts.json, JSON.stringify(doc, null, 2) + "\n");
+      out(`\nwrote ${opts.json}`);
+    }
+    if (opts.against) {
+      const base = await loadAgainst(opts.against);
+      out("\n" + renderDiff(diffPlans(base, doc), opts.against));
+    }
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`error: ${e.message}`);
+      return EXIT.usage;
+    }
+    const message = (e as Error).message ?? String(e);
+    if (e instanceof ConfigError || message.startsWith("invalid gamedb config")) {
+      err(message);
+      return EXIT.invalidConfig;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(3);
+    },
+  );
+}
