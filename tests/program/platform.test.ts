@@ -1,0 +1,219 @@
+/**
+ * The program under Pulumi's mock runtime, for both shipped stack files: exact resources, key inputs and options.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { evaluate } from "../../scripts/lib/evaluate";
+import { readStackConfig } from "../../scripts/lib/stackFile";
+import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
+import { gamedbProgram } from "../../infra/program";
+import { stackOf } from "../helpers/stack";
+
+const ROOT = join(__dirname, "..", "..");
+const planOf = (stack: string) => evaluate(readStackConfig(join(ROOT, `Pulumi.${stack}.yaml`)));
+
+const byName = (doc: PlanDocument, name: string): PlannedResource => {
+  const r = doc.resources.find((x) => x.name === name);
+  if (!r) throw new Error(`no resource named ${name}`);
+  return r;
+};
+const pairs = (doc: PlanDocument) => doc.resources.map((r) => `${r.type} ${r.name}`).sort();
+
+function perZone(zones: string[]): string[] {
+  return zones.flatMap((az) => [
+    `aws:ec2/subnet:Subnet gamedb-network-private-${az}`,
+    `aws:ec2/routeTable:RouteTable gamedb-network-private-${az}`,
+    `aws:ec2/routeTableAssociation:RouteTableAssociation gamedb-network-private-${az}`,
+  ]);
+}
+function natIn(zones: string[]): string[] {
+  return zones.flatMap((az) => [
+    `aws:ec2/subnet:Subnet gamedb-network-public-${az}`,
+    `aws:ec2/routeTableAssociation:RouteTableAssociation gamedb-network-public-${az}`,
+    `aws:ec2/eip:Eip gamedb-network-nat-${az}`,
+    `aws:ec2/natGateway:NatGateway gamedb-network-nat-${az}`,
+  ]);
+}
+const COMMON = [
+  "gamedb:index:GameDbPlatform gamedb",
+  "pulumi:providers:aws gamedb-aws",
+  "gamedb:network:Network gamedb-network",
+  "aws:ec2/securityGroup:SecurityGroup gamedb-network-shard-hosts",
+  "aws:ec2/securityGroup:SecurityGroup gamedb-network-admin",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-shard-hosts-members-3306",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-shard-hosts-members-33060",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-shard-hosts-ssh-from-admin",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule gamedb-network-shard-hosts-egress",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule gamedb-network-admin-egress",
+];
+const CREATED_VPC = [
+  "aws:ec2/vpc:Vpc gamedb-network-vpc",
+  "aws:ec2/internetGateway:InternetGateway gamedb-network-igw",
+  "aws:ec2/routeTable:RouteTable gamedb-network-public",
+  "aws:ec2/vpcEndpoint:VpcEndpoint gamedb-network-s3",
+];
+const PROD_ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+
+describe("prod stack (Pulumi.prod.yaml)", () => {
+  let doc: PlanDocument;
+  beforeAll(async () => {
+    doc = await planOf("prod");
+  });
+
+  it("declares exactly the platform, its provider and the network of three zones with a NAT gateway each", () => {
+    expect(pairs(doc)).toEqual(
+      [
+        ...COMMON,
+        ...CREATED_VPC,
+        ...perZone(PROD_ZONES),
+        ...natIn(PROD_ZONES),
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-10-0-0-0-8",
+      ].sort(),
+    );
+    expect(doc.resources).toHaveLength(36);
+  });
+
+  it("parents every resource under the platform and names URNs by the parent chain", () => {
+    const urns = new Set(doc.resources.map((r) => r.urn));
+    for (const r of doc.resources) {
+      if (r.name === "gamedb") expect(r.parent).toBeNull();
+      else expect(urns.has(r.parent!)).toBe(true);
+    }
+    expect(byName(doc, "gamedb-network-vpc").urn).toBe("urn:pulumi:prod::gamedb::gamedb:network:Network$aws:ec2/vpc:Vpc::gamedb-network-vpc");
+  });
+
+  it("sets the provider's region and default tags", () => {
+    const p = byName(doc, "gamedb-aws");
+    expect(p.inputs.region).toBe("eu-west-1");
+    expect(JSON.parse(p.inputs.defaultTags as string)).toEqual({ tags: { project: "gamedb", environment: "prod", stack: "prod" } });
+  });
+
+  it("creates private subnets by zone letter, with no public IPs, each routed through its own zone's NAT gateway", () => {
+    expect(byName(doc, "gamedb-network-vpc").inputs).toMatchObject({ cidrBlock: "10.50.0.0/16", enableDnsHostnames: true, enableDnsSupport: true });
+    PROD_ZONES.forEach((az, k) => {
+      expect(byName(doc, `gamedb-network-private-${az}`).inputs).toMatchObject({
+        availabilityZone: az,
+        cidrBlock: `10.50.${16 * k}.0/20`,
+        mapPublicIpOnLaunch: false,
+        vpcId: "gamedb-network-vpc-id",
+      });
+      const rt = doc.resources.find((r) => r.type === "aws:ec2/routeTable:RouteTable" && r.name === `gamedb-network-private-${az}`)!;
+      expect(rt.inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", natGatewayId: `gamedb-network-nat-${az}-id` }]);
+    });
+    for (const r of doc.resources.filter((x) => x.type === "aws:ec2/subnet:Subnet")) expect(r.inputs.mapPublicIpOnLaunch).toBe(false);
+  });
+
+  it("makes each NAT gateway wait for the internet gateway", () => {
+    const igw = byName(doc, "gamedb-network-igw").urn;
+    for (const az of PROD_ZONES) {
+      const nat = doc.resources.find((r) => r.type === "aws:ec2/natGateway:NatGateway" && r.name === `gamedb-network-nat-${az}`)!;
+      expect(nat.options.dependsOn).toEqual([igw]);
+      expect(nat.inputs.allocationId).toBe(`gamedb-network-nat-${az}-id`);
+    }
+  });
+
+  it("keeps S3 traffic on a gateway endpoint attached to every private route table", () => {
+    expect(byName(doc, "gamedb-network-s3").inputs).toMatchObject({
+      serviceName: "com.amazonaws.eu-west-1.s3",
+      vpcEndpointType: "Gateway",
+      routeTableIds: PROD_ZONES.map((az) => `gamedb-network-private-${az}-id`),
+    });
+  });
+
+  it("opens member ports only to members and SSH only from the admin group and the listed networks", () => {
+    const rule = (name: string) => byName(doc, name).inputs;
+    expect(rule("gamedb-network-shard-hosts-members-3306")).toMatchObject({ securityGroupId: "gamedb-network-shard-hosts-id", referencedSecurityGroupId: "gamedb-network-shard-hosts-id", ipProtocol: "tcp", fromPort: 3306, toPort: 3306 });
+    expect(rule("gamedb-network-shard-hosts-members-33060")).toMatchObject({ referencedSecurityGroupId: "gamedb-network-shard-hosts-id", fromPort: 33060, toPort: 33060 });
+    expect(rule("gamedb-network-shard-hosts-ssh-from-admin")).toMatchObject({ securityGroupId: "gamedb-network-shard-hosts-id", referencedSecurityGroupId: "gamedb-network-admin-id", fromPort: 22, toPort: 22 });
+    expect(rule("gamedb-network-admin-ssh-10-0-0-0-8")).toMatchObject({ securityGroupId: "gamedb-network-admin-id", cidrIpv4: "10.0.0.0/8", fromPort: 22, toPort: 22 });
+  });
+
+  it("exports the slot map, the shards with their nodes, and the network ids", () => {
+    expect(doc.outputs.slotMap).toEqual([
+      { slots: "0-4095", from: 0, to: 4095, shard: 1 },
+      { slots: "4096-8191", from: 4096, to: 8191, shard: 2 },
+      { slots: "8192-12287", from: 8192, to: 12287, shard: 3 },
+      { slots: "12288-16383", from: 12288, to: 16383, shard: 4 },
+    ]);
+    const shards = doc.outputs.shards as { id: number; nodes: { name: string; serverId: number; az: string }[] }[];
+    expect(shards.map((s) => s.id)).toEqual([1, 2, 3, 4]);
+    expect(shards[0]!.nodes).toEqual([
+      { name: "shard1-node0", index: 0, serverId: 1001, az: "eu-west-1b", instanceType: "r6i.2xlarge" },
+      { name: "shard1-node1", index: 1, serverId: 1002, az: "eu-west-1c", instanceType: "r6i.2xlarge" },
+      { name: "shard1-node2", index: 2, serverId: 1003, az: "eu-west-1a", instanceType: "r6i.2xlarge" },
+    ]);
+    expect(doc.outputs.network).toEqual({
+      vpcId: "gamedb-network-vpc-id",
+      privateSubnetIds: Object.fromEntries(PROD_ZONES.map((az) => [az, `gamedb-network-private-${az}-id`])),
+      shardHostsSecurityGroupId: "gamedb-network-shard-hosts-id",
+      adminSecurityGroupId: "gamedb-network-admin-id",
+    });
+  });
+});
+
+describe("dev stack (Pulumi.dev.yaml)", () => {
+  let doc: PlanDocument;
+  beforeAll(async () => {
+    doc = await planOf("dev");
+  });
+
+  it("declares the network of two zones with one shared NAT gateway and no admin SSH networks", () => {
+    expect(pairs(doc)).toEqual([...COMMON, ...CREATED_VPC, ...perZone(["eu-west-1a", "eu-west-1b"]), ...natIn(["eu-west-1a"])].sort());
+    expect(doc.resources).toHaveLength(24);
+  });
+
+  it("routes both zones through the single NAT gateway", () => {
+    for (const az of ["eu-west-1a", "eu-west-1b"]) {
+      const rt = doc.resources.find((r) => r.type === "aws:ec2/routeTable:RouteTable" && r.name === `gamedb-network-private-${az}`)!;
+      expect(rt.inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", natGatewayId: "gamedb-network-nat-eu-west-1a-id" }]);
+    }
+  });
+});
+
+describe("both stacks", () => {
+  it.each(["dev", "prod"])("%s: no ingress from anywhere on the internet", async (stack) => {
+    const doc = await planOf(stack);
+    const ingress = doc.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    expect(ingress.length).toBeGreaterThan(0);
+    for (const r of ingress) {
+      expect(r.inputs.cidrIpv4).not.toBe("0.0.0.0/0");
+      expect(r.inputs.cidrIpv6).not.toBe("::/0");
+    }
+  });
+});
+
+describe("adopted network", () => {
+  it("creates no VPC or subnets, puts the security groups in the given VPC and exports the given subnets", async () => {
+    const doc = await evaluate(
+      stackOf(
+        {
+          aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
+          network: { mode: "adopt", vpcId: "vpc-0abc12345", subnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" } },
+          shards: [{ id: 1, name: "a", nodes: 1, slots: ["0-16383"] }],
+        },
+        "dev",
+      ),
+    );
+    expect(pairs(doc)).toEqual([...COMMON].sort());
+    expect(byName(doc, "gamedb-network-shard-hosts").inputs.vpcId).toBe("vpc-0abc12345");
+    expect(doc.outputs.network).toMatchObject({ vpcId: "vpc-0abc12345", privateSubnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" } });
+  });
+});
+
+describe("invalid config", () => {
+  it("registers no resource and fails with every problem", async () => {
+    const registered: string[] = [];
+    await pulumi.runtime.setMocks({ newResource: (a) => (registered.push(a.name), { id: a.name, state: a.inputs }), call: () => ({}) }, "gamedb", "prod");
+    const { config } = stackOf({ aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a"] }, shards: [{ id: 1, name: "a", nodes: 4, slots: ["0-100"] }] }, "prod");
+    pulumi.runtime.setAllConfig(config);
+    expect(() => gamedbProgram()).toThrow(
+      [
+        "invalid gamedb config (3 problems):",
+        "  - gamedb:shards[0].nodes: 4 is even; use an odd count from 3 to 9 (prod)",
+        "  - gamedb:shards[0].nodes: placement puts 4 of 4 members in eu-west-1a, so losing that zone loses quorum; list at least 3 zones in gamedb:aws.availabilityZones or pin nodes[].az",
+        "  - gamedb:shards: slots 101-16383 are owned by no active shard; every slot 0-16383 must be owned by exactly one active shard",
+      ].join("\n"),
+    );
+    expect(registered).toEqual([]);
+  });
+});
