@@ -12,6 +12,12 @@ export function shardsOutput(plan: PlatformPlan) {
     name: s.name,
     state: s.state,
     slots: s.slots.map(formatRange),
-    nodes: s.nodes.map((n) => ({ name: n.name, index: n.index, serverId: n.serverId, az: n.az, instanceType: n.instanceType })),
+    nodes: s.nodes.map((n) => ({
+      name: n.name,
+      index: n.index,
+      serverId: n.serverId,
+      az: n.az,
+      instanceType: n.instanceType,
+    })),
   }));
 }

@@ -29,7 +29,11 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.network = new Network(`${name}-network`, { plan: plan.network, region: plan.region, adminCidrs: args.adminCidrs }, { parent: this, providers: { aws: provider } });
+    this.network = new Network(
+      `${name}-network`,
+      { plan: plan.network, region: plan.region, adminCidrs: args.adminCidrs },
+      { parent: this, providers: { aws: provider } },
+    );
     this.registerOutputs({ network: this.network });
   }
 }

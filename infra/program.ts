@@ -23,7 +23,11 @@ export function gamedbProgram(options: ProgramOptions = {}) {
     throw e;
   }
   const plan = planPlatform(topology);
-  const platform = new GameDbPlatform("gamedb", { plan, adminCidrs: topology.ssh.adminCidrs }, { transformations: options.transformations });
+  const platform = new GameDbPlatform(
+    "gamedb",
+    { plan, adminCidrs: topology.ssh.adminCidrs },
+    { transformations: options.transformations },
+  );
   return {
     environment: plan.environment,
     slotMap: slotMapOutput(plan),

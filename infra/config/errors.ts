@@ -46,7 +46,7 @@ export class ConfigError extends Error {
 /** A value as it appears in an error message: short, and never a secret (config secrets are not in this tree). */
 export function show(value: unknown): string {
   if (value === undefined) return "missing";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -91,25 +91,37 @@ function describeIssue(
       if (value === undefined) return [problem(segs, `is required (${issue.expected})`)];
       return [problem(segs, `${show(value)} is ${typeName(value)}; expected ${issue.expected}`)];
     case "invalid_value":
-      return [problem(segs, `${show(value)} is not allowed; use one of ${issue.values.map((v) => show(v)).join(", ")}`)];
+      return [
+        problem(segs, `${show(value)} is not allowed; use one of ${issue.values.map((v) => show(v)).join(", ")}`),
+      ];
     case "unrecognized_keys": {
       const allowed = objectKeysAt(schema, input, segs) ?? [];
       return issue.keys.map((k) => problem([...segs, k], `unknown key; allowed keys here: ${allowed.join(", ")}`));
     }
     case "too_small":
     case "too_big": {
-      const bound = issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
-      if (issue.origin === "array") return [problem(segs, `has ${(value as unknown[]).length} entries; needs ${bound}`)];
+      const inclusive = issue.inclusive !== false;
+      const bound =
+        issue.code === "too_small"
+          ? `${inclusive ? "at least" : "more than"} ${issue.minimum}`
+          : `${inclusive ? "at most" : "less than"} ${issue.maximum}`;
+      if (issue.origin === "array")
+        return [problem(segs, `has ${(value as unknown[]).length} entries; needs ${bound}`)];
       if (issue.origin === "string") return [problem(segs, `${show(value)} must have ${bound} characters`)];
       return [problem(segs, `${show(value)} is out of range; use ${bound}`)];
     }
     case "invalid_format":
+    case "custom":
       return [problem(segs, `${show(value)} ${issue.message}`)];
     case "invalid_union": {
       // A discriminated union names its options; a plain union reports the branch that got furthest: the one
       // whose first issue is not a type mismatch at the union itself.
       const options = (issue as { options?: unknown[] }).options;
-      if (options) return [problem(segs, `${show(value)} is not allowed; use one of ${options.map((o) => show(o)).join(", ")}`)];
+      if (options) {
+        const allowed = options.map((o) => show(o)).join(", ");
+        if (value === undefined) return [problem(segs, `is required; use one of ${allowed}`)];
+        return [problem(segs, `${show(value)} is not allowed; use one of ${allowed}`)];
+      }
       const branches = issue.errors;
       const best = branches.find((b) => b.length > 0 && !(b[0]!.code === "invalid_type" && b[0]!.path.length === 0));
       if (best) return problemsFromZod(schema, best, input, segs);

@@ -14,10 +14,16 @@ export function resolveEnvironment(raw: Record<string, unknown>, stack: string):
   const given = raw.environment;
   if (given === undefined) {
     if ((ENVIRONMENTS as readonly string[]).includes(stack)) return stack as Environment;
-    return problem(["environment"], `is required for stack ${show(stack)}; use one of ${ENVIRONMENTS.map((e) => show(e)).join(", ")}`);
+    return problem(
+      ["environment"],
+      `is required for stack ${show(stack)}; use one of ${ENVIRONMENTS.map((e) => show(e)).join(", ")}`,
+    );
   }
   if (typeof given === "string" && (ENVIRONMENTS as readonly string[]).includes(given)) return given as Environment;
-  return problem(["environment"], `${show(given)} is not allowed; use one of ${ENVIRONMENTS.map((e) => show(e)).join(", ")}`);
+  return problem(
+    ["environment"],
+    `${show(given)} is not allowed; use one of ${ENVIRONMENTS.map((e) => show(e)).join(", ")}`,
+  );
 }
 
 /** Validates the `gamedb:` keys (without the namespace) of a stack. Reports every problem it finds. */
@@ -55,7 +61,10 @@ export function parseTopology(raw: Record<string, unknown>, stack: string): Pars
  * Reads every `gamedb:` key from a flat Pulumi config map (`{"gamedb:shards": "[...]"}`, structured values as
  * JSON text, as the engine passes them) into plain values.
  */
-export function rawFromConfigMap(config: Record<string, string>): { raw: Record<string, unknown>; problems: Problem[] } {
+export function rawFromConfigMap(config: Record<string, string>): {
+  raw: Record<string, unknown>;
+  problems: Problem[];
+} {
   const raw: Record<string, unknown> = {};
   const problems: Problem[] = [];
   const prefix = `${NAMESPACE}:`;
@@ -69,7 +78,9 @@ export function rawFromConfigMap(config: Record<string, string>): { raw: Record<
     try {
       raw[key] = JSON.parse(text);
     } catch {
-      problems.push(problem([key], `${show(text)} is not a structured value; write it as YAML under config: in the stack file`));
+      problems.push(
+        problem([key], `${show(text)} is not a structured value; write it as YAML under config: in the stack file`),
+      );
     }
   }
   return { raw, problems };
@@ -79,7 +90,9 @@ export function rawFromConfigMap(config: Record<string, string>): { raw: Record<
 export function loadTopology(config: Record<string, string>, stack: string): Topology {
   const { raw, problems } = rawFromConfigMap(config);
   const result = parseTopology(raw, stack);
-  const all = [...problems, ...(result.ok ? [] : result.problems)];
+  // A key whose text is not a structured value was reported once already; its "is required" would mislead.
+  const unreadable = new Set(problems.map((p) => p.path));
+  const all = [...problems, ...(result.ok ? [] : result.problems.filter((p) => !unreadable.has(p.path)))];
   if (all.length > 0 || !result.ok) throw new ConfigError(all);
   return result.topology;
 }

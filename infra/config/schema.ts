@@ -5,6 +5,7 @@
  * coverage, node counts per environment, placement) live in validate.ts, so that every problem is reported at once.
  * Objects are strict: an unknown key (a typo such as `node: 3`) is an error that lists the allowed keys.
  */
+import { Validator } from "ip-num";
 import { z } from "zod";
 import { ENVIRONMENTS, ENVIRONMENT_DEFAULTS, Environment } from "./defaults";
 
@@ -13,20 +14,20 @@ export const MAX_SHARD_ID = 999_999;
 /** Highest node index within a shard, for the same reason. */
 export const MAX_NODE_INDEX = 998;
 
-const dnsName = z
-  .string()
-  .regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
-    error: "must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'",
-  });
+const dnsName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
+  error: "must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'",
+});
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
   error: "must be an EC2 instance type such as r6i.2xlarge",
 });
 const availabilityZone = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, {
   error: "must be an availability zone name such as eu-west-1a",
 });
-const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, {
-  error: "must be a CIDR block such as 10.0.0.0/16",
-});
+const cidr = z
+  .string()
+  .refine((c) => Validator.isValidIPv4CidrNotation(c)[0] || Validator.isValidIPv6CidrNotation(c)[0], {
+    error: "must be a CIDR block such as 10.0.0.0/16 or 2001:db8::/32",
+  });
 const slotRange = z.string().regex(/^\d+(-\d+)?$/, {
   error: 'must be a slot ("42") or an inclusive slot range ("0-8191")',
 });
@@ -141,7 +142,11 @@ export function topologySchema(environment: Environment) {
         /** Days a full dump is kept. @default 30 */
         retentionDays: z.int().min(1).max(3650).default(30),
         /** How far back point-in-time restore reaches. @default dev 24, prod 168 */
-        pitrWindowHours: z.int().min(1).max(24 * 90).default(d.pitrWindowHours),
+        pitrWindowHours: z
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(d.pitrWindowHours),
         /** How often closed binlogs ship to S3: the RPO bound. @default 5 */
         binlogShipMinutes: z.int().min(1).max(60).default(5),
       })
@@ -161,7 +166,7 @@ export function topologySchema(environment: Environment) {
         /** @default 5 */
         lagSeconds: z.number().min(0).max(3600).default(5),
         /** E-mail addresses subscribed to the alert topic. @default [] */
-        alertEmails: z.array(z.email()).default([]),
+        alertEmails: z.array(z.email({ error: "must be an e-mail address such as ops@example.com" })).default([]),
       })
       .prefault({}),
     kubernetes: z
@@ -171,7 +176,9 @@ export function topologySchema(environment: Environment) {
         /** Create the namespace, or use an existing one. @default true */
         createNamespace: z.boolean().default(true),
         /** Security groups of the Kubernetes nodes that reach the routers' backends. @default [] */
-        nodeSecurityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id" })).default([]),
+        nodeSecurityGroupIds: z
+          .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id" }))
+          .default([]),
         /** CIDRs of the Kubernetes nodes, when they are not in this account. @default [] */
         nodeCidrs: z.array(cidr).default([]),
       })
@@ -179,7 +186,10 @@ export function topologySchema(environment: Environment) {
     ssh: z
       .strictObject({
         /** Login user on the shard hosts. @default "ubuntu" */
-        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" }).default("ubuntu"),
+        user: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" })
+          .default("ubuntu"),
         /** CIDRs allowed to reach SSH on the admin security group (a bastion). Never 0.0.0.0/0. @default [] */
         adminCidrs: z.array(cidr).default([]),
       })

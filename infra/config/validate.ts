@@ -19,7 +19,8 @@ interface Rule {
 }
 
 const BURSTABLE = /^t\d[a-z]*\./;
-const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+/** A /0 block is the whole internet, however it is spelled (0.0.0.0/0, ::/0, ::0/0, 10.1.2.3/0). */
+const isWholeInternet = (cidr: string) => /\/0+$/.test(cidr);
 
 const zones: Check = (t) => {
   const out: Problem[] = [];
@@ -27,8 +28,13 @@ const zones: Check = (t) => {
   t.aws.availabilityZones.forEach((az, i) => {
     if (seen.has(az)) out.push(problem(["aws", "availabilityZones", i], `${show(az)} is listed twice`));
     seen.add(az);
-    if (!az.startsWith(t.aws.region) || az.length !== t.aws.region.length + 1) {
-      out.push(problem(["aws", "availabilityZones", i], `${show(az)} is not a zone of ${t.aws.region}; use ${t.aws.region}a, ${t.aws.region}b, ...`));
+    if (!az.startsWith(t.aws.region)) {
+      out.push(
+        problem(
+          ["aws", "availabilityZones", i],
+          `${show(az)} is not a zone of ${t.aws.region}; use ${t.aws.region}a, ${t.aws.region}b, ...`,
+        ),
+      );
     } else if (t.network.mode === "create" && zoneLetterIndex(az) > MAX_ZONE_LETTER_INDEX) {
       out.push(problem(["aws", "availabilityZones", i], `${show(az)}: created networks support zones a to o`));
     }
@@ -40,20 +46,43 @@ const network: Check = (t) => {
   const n = t.network;
   if (n.mode === "create") {
     const [ok] = Validator.isValidIPv4CidrRange(n.cidr);
-    if (!ok) return [problem(["network", "cidr"], `${show(n.cidr)} is not an IPv4 network address; write its first address, e.g. 10.40.0.0/16`)];
+    if (!ok)
+      return [
+        problem(
+          ["network", "cidr"],
+          `${show(n.cidr)} is not an IPv4 network address; write its first address, e.g. 10.40.0.0/16`,
+        ),
+      ];
     const prefix = Number(IPv4CidrRange.fromCidr(n.cidr).cidrPrefix.getValue());
     if (prefix < 16 || prefix > 20) {
-      return [problem(["network", "cidr"], `${show(n.cidr)} has prefix /${prefix}; use /16 to /20 (subnets are carved 4 and 8 bits smaller)`)];
+      return [
+        problem(
+          ["network", "cidr"],
+          `${show(n.cidr)} has prefix /${prefix}; use /16 to /20 (subnets are carved 4 and 8 bits smaller)`,
+        ),
+      ];
     }
     return [];
   }
   const out: Problem[] = [];
   const zonesSet = new Set(t.aws.availabilityZones);
   for (const az of sortedZones(t.aws.availabilityZones)) {
-    if (!(az in n.subnetIds)) out.push(problem(["network", "subnetIds", az], `is missing; give the private subnet of every zone in gamedb:aws.availabilityZones`));
+    if (!(az in n.subnetIds))
+      out.push(
+        problem(
+          ["network", "subnetIds", az],
+          `is missing; give the private subnet of every zone in gamedb:aws.availabilityZones`,
+        ),
+      );
   }
   for (const az of Object.keys(n.subnetIds)) {
-    if (!zonesSet.has(az)) out.push(problem(["network", "subnetIds", az], `is not a zone in gamedb:aws.availabilityZones (${[...zonesSet].join(", ")})`));
+    if (!zonesSet.has(az))
+      out.push(
+        problem(
+          ["network", "subnetIds", az],
+          `is not a zone in gamedb:aws.availabilityZones (${[...zonesSet].join(", ")})`,
+        ),
+      );
   }
   return out;
 };
@@ -67,14 +96,32 @@ const dataVolume: Check = (t) => {
     const iops = v.iops ?? 3000;
     const throughput = v.throughput ?? 125;
     if (iops < 3000 || iops > 16000) out.push(problem([...path, "iops"], `${iops} is outside gp3's 3000 to 16000`));
-    else if (iops > 500 * v.sizeGiB) out.push(problem([...path, "iops"], `${iops} exceeds gp3's 500 IOPS per GiB (${500 * v.sizeGiB} for ${v.sizeGiB} GiB)`));
-    if (throughput < 125 || throughput > 1000) out.push(problem([...path, "throughput"], `${throughput} is outside gp3's 125 to 1000 MiB/s`));
-    else if (throughput > iops / 4) out.push(problem([...path, "throughput"], `${throughput} MiB/s exceeds gp3's limit of IOPS/4 (${Math.floor(iops / 4)} at ${iops} IOPS)`));
+    else if (iops > 500 * v.sizeGiB)
+      out.push(
+        problem([...path, "iops"], `${iops} exceeds gp3's 500 IOPS per GiB (${500 * v.sizeGiB} for ${v.sizeGiB} GiB)`),
+      );
+    if (throughput < 125 || throughput > 1000)
+      out.push(problem([...path, "throughput"], `${throughput} is outside gp3's 125 to 1000 MiB/s`));
+    else if (throughput > iops / 4)
+      out.push(
+        problem(
+          [...path, "throughput"],
+          `${throughput} MiB/s exceeds gp3's limit of IOPS/4 (${Math.floor(iops / 4)} at ${iops} IOPS)`,
+        ),
+      );
   } else {
     if (v.iops === undefined) out.push(problem([...path, "iops"], "is required for io2 (100 to 256000)"));
-    else if (v.iops < 100 || v.iops > 256000) out.push(problem([...path, "iops"], `${v.iops} is outside io2's 100 to 256000`));
-    else if (v.iops > 1000 * v.sizeGiB) out.push(problem([...path, "iops"], `${v.iops} exceeds io2's 1000 IOPS per GiB (${1000 * v.sizeGiB} for ${v.sizeGiB} GiB)`));
-    if (v.throughput !== undefined) out.push(problem([...path, "throughput"], "applies to gp3 only; remove it for io2"));
+    else if (v.iops < 100 || v.iops > 256000)
+      out.push(problem([...path, "iops"], `${v.iops} is outside io2's 100 to 256000`));
+    else if (v.iops > 1000 * v.sizeGiB)
+      out.push(
+        problem(
+          [...path, "iops"],
+          `${v.iops} exceeds io2's 1000 IOPS per GiB (${1000 * v.sizeGiB} for ${v.sizeGiB} GiB)`,
+        ),
+      );
+    if (v.throughput !== undefined)
+      out.push(problem([...path, "throughput"], "applies to gp3 only; remove it for io2"));
   }
   return out;
 };
@@ -83,11 +130,13 @@ const instanceTypes: Check = (t) => {
   if (t.environment !== "prod") return [];
   const out: Problem[] = [];
   const why = "burstable instances throttle a database under sustained load; use e.g. r6i, m6i or r7g in prod";
-  if (BURSTABLE.test(t.mysql.instanceType)) out.push(problem(["mysql", "instanceType"], `${show(t.mysql.instanceType)}: ${why}`));
+  if (BURSTABLE.test(t.mysql.instanceType))
+    out.push(problem(["mysql", "instanceType"], `${show(t.mysql.instanceType)}: ${why}`));
   t.shards.forEach((s, i) => {
     if (typeof s.nodes === "number") return;
     s.nodes.forEach((n, j) => {
-      if (n.instanceType && BURSTABLE.test(n.instanceType)) out.push(problem(["shards", i, "nodes", j, "instanceType"], `${show(n.instanceType)}: ${why}`));
+      if (n.instanceType && BURSTABLE.test(n.instanceType))
+        out.push(problem(["shards", i, "nodes", j, "instanceType"], `${show(n.instanceType)}: ${why}`));
     });
   });
   return out;
@@ -99,10 +148,22 @@ const shardIdentity: Check = (t) => {
   const names = new Map<string, number>();
   t.shards.forEach((s, i) => {
     const firstId = ids.get(s.id);
-    if (firstId !== undefined) out.push(problem(["shards", i, "id"], `${s.id} is already the id of gamedb:shards[${firstId}]; shard ids are unique and never reused`));
+    if (firstId !== undefined)
+      out.push(
+        problem(
+          ["shards", i, "id"],
+          `${s.id} is already the id of gamedb:shards[${firstId}]; shard ids are unique and never reused`,
+        ),
+      );
     else ids.set(s.id, i);
     const firstName = names.get(s.name);
-    if (firstName !== undefined) out.push(problem(["shards", i, "name"], `${show(s.name)} is already the name of gamedb:shards[${firstName}]; names are unique`));
+    if (firstName !== undefined)
+      out.push(
+        problem(
+          ["shards", i, "name"],
+          `${show(s.name)} is already the name of gamedb:shards[${firstName}]; names are unique`,
+        ),
+      );
     else names.set(s.name, i);
   });
   return out;
@@ -113,13 +174,20 @@ const nodeCounts: Check = (t) => {
   const allowed = t.environment === "prod" ? "an odd count from 3 to 9 (prod)" : "1, or an odd count from 3 to 9";
   t.shards.forEach((s, i) => {
     const count = typeof s.nodes === "number" ? s.nodes : s.nodes.length;
-    const what = typeof s.nodes === "number" ? `${count}` : `${count} nodes`;
-    if (count === 1 && t.environment === "prod") out.push(problem(["shards", i, "nodes"], `${what}: a single node has no failover; use ${allowed}`));
+    const what = typeof s.nodes === "number" ? `${count}` : `${count} (nodes listed)`;
+    if (count === 1 && t.environment === "prod")
+      out.push(problem(["shards", i, "nodes"], `${what}: a single node has no failover; use ${allowed}`));
     else if (count % 2 === 0) out.push(problem(["shards", i, "nodes"], `${what} is even; use ${allowed}`));
     if (typeof s.nodes === "number") return;
     const seen = new Set<number>();
     s.nodes.forEach((n, j) => {
-      if (seen.has(n.index)) out.push(problem(["shards", i, "nodes", j, "index"], `${n.index} is listed twice in this shard; node indexes are unique and never reused`));
+      if (seen.has(n.index))
+        out.push(
+          problem(
+            ["shards", i, "nodes", j, "index"],
+            `${n.index} is listed twice in this shard; node indexes are unique and never reused`,
+          ),
+        );
       seen.add(n.index);
     });
   });
@@ -135,7 +203,12 @@ const placement: Check = (t) => {
       s.nodes.forEach((n, j) => {
         if (n.az !== undefined && !zonesSet.has(n.az)) {
           pinnedOk = false;
-          out.push(problem(["shards", i, "nodes", j, "az"], `${show(n.az)} is not in gamedb:aws.availabilityZones (${[...zonesSet].join(", ")})`));
+          out.push(
+            problem(
+              ["shards", i, "nodes", j, "az"],
+              `${show(n.az)} is not in gamedb:aws.availabilityZones (${[...zonesSet].join(", ")})`,
+            ),
+          );
         }
       });
     }
@@ -144,8 +217,11 @@ const placement: Check = (t) => {
     const major = zoneHoldingMajority(members);
     if (major) {
       out.push(
-        problem(["shards", i, "nodes"], `placement puts ${major.members} of ${members.length} members in ${major.zone}, so losing that zone loses quorum; ` +
-          `list at least 3 zones in gamedb:aws.availabilityZones or pin nodes[].az`),
+        problem(
+          ["shards", i, "nodes"],
+          `placement puts ${major.members} of ${members.length} members in ${major.zone}, so losing that zone loses quorum; ` +
+            `list at least 3 zones in gamedb:aws.availabilityZones or pin nodes[].az`,
+        ),
       );
     }
   });
@@ -157,10 +233,22 @@ const slots: Check = (t) => {
   const owned = new Map<number, SlotRange[]>();
   t.shards.forEach((s, i) => {
     if (s.state !== "active") {
-      if (s.slots.length > 0) out.push(problem(["shards", i, "slots"], `a ${s.state} shard owns no slots; give its ranges to active shards (move them when it becomes active)`));
+      if (s.slots.length > 0)
+        out.push(
+          problem(
+            ["shards", i, "slots"],
+            `a ${s.state} shard owns no slots; give its ranges to active shards (move them when it becomes active)`,
+          ),
+        );
       return;
     }
-    if (s.slots.length === 0) out.push(problem(["shards", i, "slots"], `an active shard must own at least one slot range; use state "provisioning" for a shard that owns none yet`));
+    if (s.slots.length === 0)
+      out.push(
+        problem(
+          ["shards", i, "slots"],
+          `an active shard must own at least one slot range; use state "provisioning" for a shard that owns none yet`,
+        ),
+      );
     const ranges: SlotRange[] = [];
     s.slots.forEach((text, j) => {
       const r = parseSlotRange(text);
@@ -178,13 +266,25 @@ const slots: Check = (t) => {
   }
   for (const [pair, list] of byPair) {
     const [a, b] = pair.split(",").map(Number);
-    const where = toRanges(list.sort((x, y) => x - y)).map(formatRange).join(", ");
+    const where = toRanges(list.sort((x, y) => x - y))
+      .map(formatRange)
+      .join(", ");
     const whom = a === b ? `listed twice by shard ${a}` : `owned by both shard ${a} and shard ${b}`;
-    out.push(problem(["shards"], `slots ${where} are ${whom}; every slot 0-${MAX_SLOT} must be owned by exactly one active shard`));
+    out.push(
+      problem(
+        ["shards"],
+        `slots ${where} are ${whom}; every slot 0-${MAX_SLOT} must be owned by exactly one active shard`,
+      ),
+    );
   }
   const gaps = runs(owner).filter((r) => r.shard === -1);
   if (gaps.length > 0) {
-    out.push(problem(["shards"], `slots ${gaps.map(formatRange).join(", ")} are owned by no active shard; every slot 0-${MAX_SLOT} must be owned by exactly one active shard`));
+    out.push(
+      problem(
+        ["shards"],
+        `slots ${gaps.map(formatRange).join(", ")} are owned by no active shard; every slot 0-${MAX_SLOT} must be owned by exactly one active shard`,
+      ),
+    );
   }
   return out;
 };
@@ -193,7 +293,13 @@ const cidrs: Check = (t) => {
   const out: Problem[] = [];
   const check = (list: string[], path: (string | number)[]) =>
     list.forEach((c, i) => {
-      if (OPEN_CIDRS.has(c)) out.push(problem([...path, i], `${show(c)} opens database and SSH ports to the whole internet; list the networks that need access`));
+      if (isWholeInternet(c))
+        out.push(
+          problem(
+            [...path, i],
+            `${show(c)} opens database and SSH ports to the whole internet; list the networks that need access`,
+          ),
+        );
     });
   check(t.ssh.adminCidrs, ["ssh", "adminCidrs"]);
   check(t.kubernetes.nodeCidrs, ["kubernetes", "nodeCidrs"]);
@@ -203,8 +309,20 @@ const cidrs: Check = (t) => {
 const highAvailability: Check = (t) => {
   if (t.environment !== "prod") return [];
   const out: Problem[] = [];
-  if (t.router.replicas < 2) out.push(problem(["router", "replicas"], `${t.router.replicas}: prod needs at least 2 so a router pod's loss does not cut a shard off`));
-  if (t.redis.replicasPerMaster < 1) out.push(problem(["redis", "replicasPerMaster"], `${t.redis.replicasPerMaster}: prod needs at least 1 so a master's loss fails over`));
+  if (t.router.replicas < 2)
+    out.push(
+      problem(
+        ["router", "replicas"],
+        `${t.router.replicas}: prod needs at least 2 so a router pod's loss does not cut a shard off`,
+      ),
+    );
+  if (t.redis.replicasPerMaster < 1)
+    out.push(
+      problem(
+        ["redis", "replicasPerMaster"],
+        `${t.redis.replicasPerMaster}: prod needs at least 1 so a master's loss fails over`,
+      ),
+    );
   return out;
 };
 
@@ -212,7 +330,12 @@ const backupWindows: Check = (t) => {
   const b = t.backup;
   // Restoring to the start of the window needs a full dump from before it, and dumps run at least daily.
   if (b.retentionDays * 24 < b.pitrWindowHours + 24) {
-    return [problem(["backup", "retentionDays"], `${b.retentionDays} days cannot serve a ${b.pitrWindowHours} h point-in-time window; keep at least ${Math.ceil((b.pitrWindowHours + 24) / 24)} days`)];
+    return [
+      problem(
+        ["backup", "retentionDays"],
+        `${b.retentionDays} days cannot serve a ${b.pitrWindowHours} h point-in-time window; keep at least ${Math.ceil((b.pitrWindowHours + 24) / 24)} days`,
+      ),
+    ];
   }
   return [];
 };
@@ -220,7 +343,12 @@ const backupWindows: Check = (t) => {
 const monitoring: Check = (t) => {
   const m = t.monitoring;
   if (m.checkTimeoutSeconds >= m.intervalSeconds) {
-    return [problem(["monitoring", "checkTimeoutSeconds"], `${m.checkTimeoutSeconds} must be shorter than intervalSeconds (${m.intervalSeconds})`)];
+    return [
+      problem(
+        ["monitoring", "checkTimeoutSeconds"],
+        `${m.checkTimeoutSeconds} must be shorter than intervalSeconds (${m.intervalSeconds})`,
+      ),
+    ];
   }
   return [];
 };
@@ -244,6 +372,9 @@ export const RULES: readonly Rule[] = [
  * Runs every rule whose sections are valid. `t` may be partial when some sections failed the schema; `valid`
  * names the ones that passed, and only rules that read nothing else run.
  */
-export function validateTopology(t: Topology, valid: ReadonlySet<Section> = new Set(Object.keys(t) as Section[])): Problem[] {
+export function validateTopology(
+  t: Topology,
+  valid: ReadonlySet<Section> = new Set(Object.keys(t) as Section[]),
+): Problem[] {
   return RULES.filter((r) => r.reads.every((s) => valid.has(s))).flatMap((r) => r.check(t));
 }

@@ -18,19 +18,48 @@ export interface CreatedVpc {
 export function createVpc(name: string, plan: CreatePlan, region: string, parent: pulumi.Resource): CreatedVpc {
   const opts = { parent };
   const zones = plan.zones.map((z) => z.az);
-  const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: plan.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } }, opts);
+  const vpc = new aws.ec2.Vpc(
+    `${name}-vpc`,
+    { cidrBlock: plan.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } },
+    opts,
+  );
 
   const natByZone = new Map<string, aws.ec2.NatGateway>();
   const withNat = natZones(zones, plan.natGateways);
   if (withNat.length > 0) {
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { Name: name } }, opts);
-    const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: `${name}-public` } }, opts);
+    const publicRt = new aws.ec2.RouteTable(
+      `${name}-public`,
+      { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { Name: `${name}-public` } },
+      opts,
+    );
     for (const az of withNat) {
       const zone = plan.zones.find((z) => z.az === az)!;
-      const subnet = new aws.ec2.Subnet(`${name}-public-${az}`, { vpcId: vpc.id, availabilityZone: az, cidrBlock: zone.publicCidr, mapPublicIpOnLaunch: false, tags: { Name: `${name}-public-${az}`, tier: "public" } }, opts);
-      new aws.ec2.RouteTableAssociation(`${name}-public-${az}`, { subnetId: subnet.id, routeTableId: publicRt.id }, opts);
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${az}`,
+        {
+          vpcId: vpc.id,
+          availabilityZone: az,
+          cidrBlock: zone.publicCidr,
+          mapPublicIpOnLaunch: false,
+          tags: { Name: `${name}-public-${az}`, tier: "public" },
+        },
+        opts,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${az}`,
+        { subnetId: subnet.id, routeTableId: publicRt.id },
+        opts,
+      );
       const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: { Name: `${name}-nat-${az}` } }, opts);
-      natByZone.set(az, new aws.ec2.NatGateway(`${name}-nat-${az}`, { allocationId: eip.id, subnetId: subnet.id, tags: { Name: `${name}-nat-${az}` } }, { parent, dependsOn: [igw] }));
+      natByZone.set(
+        az,
+        new aws.ec2.NatGateway(
+          `${name}-nat-${az}`,
+          { allocationId: eip.id, subnetId: subnet.id, tags: { Name: `${name}-nat-${az}` } },
+          { parent, dependsOn: [igw] },
+        ),
+      );
     }
   }
 
@@ -38,13 +67,41 @@ export function createVpc(name: string, plan: CreatePlan, region: string, parent
   const privateRouteTableIds: pulumi.Output<string>[] = [];
   for (const zone of plan.zones) {
     const az = zone.az;
-    const subnet = new aws.ec2.Subnet(`${name}-private-${az}`, { vpcId: vpc.id, availabilityZone: az, cidrBlock: zone.privateCidr, mapPublicIpOnLaunch: false, tags: { Name: `${name}-private-${az}`, tier: "private" } }, opts);
+    const subnet = new aws.ec2.Subnet(
+      `${name}-private-${az}`,
+      {
+        vpcId: vpc.id,
+        availabilityZone: az,
+        cidrBlock: zone.privateCidr,
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${name}-private-${az}`, tier: "private" },
+      },
+      opts,
+    );
     const nat = natByZone.get(natZoneFor(az, zones, plan.natGateways) ?? "");
-    const rt = new aws.ec2.RouteTable(`${name}-private-${az}`, { vpcId: vpc.id, routes: nat ? [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] : [], tags: { Name: `${name}-private-${az}` } }, opts);
+    const rt = new aws.ec2.RouteTable(
+      `${name}-private-${az}`,
+      {
+        vpcId: vpc.id,
+        routes: nat ? [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }] : [],
+        tags: { Name: `${name}-private-${az}` },
+      },
+      opts,
+    );
     new aws.ec2.RouteTableAssociation(`${name}-private-${az}`, { subnetId: subnet.id, routeTableId: rt.id }, opts);
     privateSubnetIds[az] = subnet.id;
     privateRouteTableIds.push(rt.id);
   }
-  new aws.ec2.VpcEndpoint(`${name}-s3`, { vpcId: vpc.id, serviceName: `com.amazonaws.${region}.s3`, vpcEndpointType: "Gateway", routeTableIds: privateRouteTableIds, tags: { Name: `${name}-s3` } }, opts);
+  new aws.ec2.VpcEndpoint(
+    `${name}-s3`,
+    {
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${region}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: privateRouteTableIds,
+      tags: { Name: `${name}-s3` },
+    },
+    opts,
+  );
   return { vpcId: vpc.id, privateSubnetIds };
 }

@@ -34,7 +34,11 @@ export function subnetLayout(vpcCidr: string, zones: readonly string[]): ZoneSub
 }
 
 /** Which zone's NAT gateway a zone's private subnet routes through (undefined: no NAT, no default route). */
-export function natZoneFor(az: string, zones: readonly string[], natGateways: "none" | "single" | "perAz"): string | undefined {
+export function natZoneFor(
+  az: string,
+  zones: readonly string[],
+  natGateways: "none" | "single" | "perAz",
+): string | undefined {
   if (natGateways === "none") return undefined;
   if (natGateways === "perAz") return az;
   return [...zones].sort()[0];

@@ -46,7 +46,12 @@ export function planNetwork(t: Topology): NetworkPlan {
     const ids = t.network.subnetIds;
     return { mode: "adopt", vpcId: t.network.vpcId, subnets: zones.map((az) => ({ az, subnetId: ids[az]! })) };
   }
-  return { mode: "create", cidr: t.network.cidr, natGateways: t.network.natGateways, zones: subnetLayout(t.network.cidr, zones) };
+  return {
+    mode: "create",
+    cidr: t.network.cidr,
+    natGateways: t.network.natGateways,
+    zones: subnetLayout(t.network.cidr, zones),
+  };
 }
 
 export function planPlatform(t: Topology): PlatformPlan {

@@ -15,7 +15,11 @@ const ROOT = join(__dirname, "..", "..");
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    args,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -31,7 +35,9 @@ describe("npm run plan", () => {
     expect(out).toContain("  shard 1 alpha [active] 1 node, slots 0-8191 (50.00% of keys)");
     expect(out).toContain("    shard2-node0  server_id 2001  eu-west-1a  t3.large");
     expect(out).toContain("Resources: 24");
-    expect(out).toContain("  gamedb:index:GameDbPlatform gamedb\n  ├─ pulumi:providers:aws gamedb-aws\n  └─ gamedb:network:Network gamedb-network");
+    expect(out).toContain(
+      "  gamedb:index:GameDbPlatform gamedb\n  ├─ pulumi:providers:aws gamedb-aws\n  └─ gamedb:network:Network gamedb-network",
+    );
     expect(out).toMatch(/^ +3 {2}aws:ec2\/subnet:Subnet$/m);
   });
 
@@ -44,8 +50,21 @@ describe("npm run plan", () => {
     expect(doc.project).toBe("gamedb");
     expect(doc.stack).toBe("prod");
     expect(doc.resources).toHaveLength(36);
-    expect(Object.keys(doc.resources[0]!).sort()).toEqual(["custom", "inputs", "name", "options", "parent", "type", "urn"]);
-    expect(Object.keys(doc.resources[0]!.options).sort()).toEqual(["dependsOn", "ignoreChanges", "protect", "retainOnDelete"]);
+    expect(Object.keys(doc.resources[0]!).sort()).toEqual([
+      "custom",
+      "inputs",
+      "name",
+      "options",
+      "parent",
+      "type",
+      "urn",
+    ]);
+    expect(Object.keys(doc.resources[0]!.options).sort()).toEqual([
+      "dependsOn",
+      "ignoreChanges",
+      "protect",
+      "retainOnDelete",
+    ]);
     expect(doc.topology.shards.map((s) => s.id)).toEqual([1, 2, 3, 4]);
   });
 
@@ -78,7 +97,9 @@ describe("npm run plan", () => {
     expect(out).toContain("  slots moved: 2048 of 16384 (12.50% of keys)");
     expect(out).toContain("    14336-16383: 4 -> 5 (2048 slots)");
     expect(out).toContain("  resources: 1 to create, 0 to change, 0 to delete");
-    expect(out).toContain("    + aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-192-168-10-0-24");
+    expect(out).toContain(
+      "    + aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-192-168-10-0-24",
+    );
   });
 
   it("compares with another stack by name", async () => {
@@ -90,7 +111,12 @@ describe("npm run plan", () => {
 
   it("exits 1 and prints every problem for an invalid config", async () => {
     const dir = tmp();
-    const bad = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8").replace("nodes: 3\n      state: active\n      slots: [\"0-4095\"]", 'nodes: 4\n      state: active\n      slots: ["0-4000"]').replace("replicas: 2", "replicas: 1");
+    const bad = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")
+      .replace(
+        'nodes: 3\n      state: active\n      slots: ["0-4095"]',
+        'nodes: 4\n      state: active\n      slots: ["0-4000"]',
+      )
+      .replace("replicas: 2", "replicas: 1");
     writeFileSync(join(dir, "Pulumi.prod.yaml"), bad);
     const { code, err, out } = await run(["--config", join(dir, "Pulumi.prod.yaml")]);
     expect(code).toBe(EXIT.invalidConfig);
@@ -109,7 +135,10 @@ describe("npm run plan", () => {
     [["--stack", "nope"], "no stack file"],
     [[], "give --stack NAME or --config FILE"],
     [["--config", "/nonexistent/Pulumi.x.yaml"], "cannot read /nonexistent/Pulumi.x.yaml"],
-    [["--config", "/tmp/x.yaml"], "cannot tell the stack name from x.yaml; name it Pulumi.<stack>.yaml or pass --stack"],
+    [
+      ["--config", "/tmp/x.yaml"],
+      "cannot tell the stack name from x.yaml; name it Pulumi.<stack>.yaml or pass --stack",
+    ],
     [["--stack", "dev", "--against", "/nonexistent.json"], "no plan file /nonexistent.json"],
     [["--bogus"], "unknown option '--bogus'"],
   ])("exits 2 on bad usage %j", async (args, message) => {
@@ -121,7 +150,8 @@ describe("npm run plan", () => {
   it("never decrypts or prints secure: values, and marks them secret", async () => {
     const dir = tmp();
     const cipher = "v1:AAAABBBBCCCCsecretciphertext==";
-    const withSecret = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8") + `  gamedb:environment:\n    secure: ${cipher}\n`;
+    const withSecret =
+      readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8") + `  gamedb:environment:\n    secure: ${cipher}\n`;
     writeFileSync(join(dir, "Pulumi.dev.yaml"), withSecret);
     const file = join(dir, "plan.json");
     const { code, out, err } = await run(["--config", join(dir, "Pulumi.dev.yaml"), "--json", file]);
@@ -133,7 +163,10 @@ describe("npm run plan", () => {
   });
 
   it("runs as `npm run plan -- --stack dev` in a fresh process", () => {
-    const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "dev", "--no-tree"], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "dev", "--no-tree"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("Resources: 24");
     const bad = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack"], { cwd: ROOT, encoding: "utf8" });

@@ -79,17 +79,25 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
       if (r.name === "gamedb") expect(r.parent).toBeNull();
       else expect(urns.has(r.parent!)).toBe(true);
     }
-    expect(byName(doc, "gamedb-network-vpc").urn).toBe("urn:pulumi:prod::gamedb::gamedb:network:Network$aws:ec2/vpc:Vpc::gamedb-network-vpc");
+    expect(byName(doc, "gamedb-network-vpc").urn).toBe(
+      "urn:pulumi:prod::gamedb::gamedb:network:Network$aws:ec2/vpc:Vpc::gamedb-network-vpc",
+    );
   });
 
   it("sets the provider's region and default tags", () => {
     const p = byName(doc, "gamedb-aws");
     expect(p.inputs.region).toBe("eu-west-1");
-    expect(JSON.parse(p.inputs.defaultTags as string)).toEqual({ tags: { project: "gamedb", environment: "prod", stack: "prod" } });
+    expect(JSON.parse(p.inputs.defaultTags as string)).toEqual({
+      tags: { project: "gamedb", environment: "prod", stack: "prod" },
+    });
   });
 
   it("creates private subnets by zone letter, with no public IPs, each routed through its own zone's NAT gateway", () => {
-    expect(byName(doc, "gamedb-network-vpc").inputs).toMatchObject({ cidrBlock: "10.50.0.0/16", enableDnsHostnames: true, enableDnsSupport: true });
+    expect(byName(doc, "gamedb-network-vpc").inputs).toMatchObject({
+      cidrBlock: "10.50.0.0/16",
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+    });
     PROD_ZONES.forEach((az, k) => {
       expect(byName(doc, `gamedb-network-private-${az}`).inputs).toMatchObject({
         availabilityZone: az,
@@ -97,16 +105,21 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         mapPublicIpOnLaunch: false,
         vpcId: "gamedb-network-vpc-id",
       });
-      const rt = doc.resources.find((r) => r.type === "aws:ec2/routeTable:RouteTable" && r.name === `gamedb-network-private-${az}`)!;
+      const rt = doc.resources.find(
+        (r) => r.type === "aws:ec2/routeTable:RouteTable" && r.name === `gamedb-network-private-${az}`,
+      )!;
       expect(rt.inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", natGatewayId: `gamedb-network-nat-${az}-id` }]);
     });
-    for (const r of doc.resources.filter((x) => x.type === "aws:ec2/subnet:Subnet")) expect(r.inputs.mapPublicIpOnLaunch).toBe(false);
+    for (const r of doc.resources.filter((x) => x.type === "aws:ec2/subnet:Subnet"))
+      expect(r.inputs.mapPublicIpOnLaunch).toBe(false);
   });
 
   it("makes each NAT gateway wait for the internet gateway", () => {
     const igw = byName(doc, "gamedb-network-igw").urn;
     for (const az of PROD_ZONES) {
-      const nat = doc.resources.find((r) => r.type === "aws:ec2/natGateway:NatGateway" && r.name === `gamedb-network-nat-${az}`)!;
+      const nat = doc.resources.find(
+        (r) => r.type === "aws:ec2/natGateway:NatGateway" && r.name === `gamedb-network-nat-${az}`,
+      )!;
       expect(nat.options.dependsOn).toEqual([igw]);
       expect(nat.inputs.allocationId).toBe(`gamedb-network-nat-${az}-id`);
     }
@@ -122,10 +135,30 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
 
   it("opens member ports only to members and SSH only from the admin group and the listed networks", () => {
     const rule = (name: string) => byName(doc, name).inputs;
-    expect(rule("gamedb-network-shard-hosts-members-3306")).toMatchObject({ securityGroupId: "gamedb-network-shard-hosts-id", referencedSecurityGroupId: "gamedb-network-shard-hosts-id", ipProtocol: "tcp", fromPort: 3306, toPort: 3306 });
-    expect(rule("gamedb-network-shard-hosts-members-33060")).toMatchObject({ referencedSecurityGroupId: "gamedb-network-shard-hosts-id", fromPort: 33060, toPort: 33060 });
-    expect(rule("gamedb-network-shard-hosts-ssh-from-admin")).toMatchObject({ securityGroupId: "gamedb-network-shard-hosts-id", referencedSecurityGroupId: "gamedb-network-admin-id", fromPort: 22, toPort: 22 });
-    expect(rule("gamedb-network-admin-ssh-10-0-0-0-8")).toMatchObject({ securityGroupId: "gamedb-network-admin-id", cidrIpv4: "10.0.0.0/8", fromPort: 22, toPort: 22 });
+    expect(rule("gamedb-network-shard-hosts-members-3306")).toMatchObject({
+      securityGroupId: "gamedb-network-shard-hosts-id",
+      referencedSecurityGroupId: "gamedb-network-shard-hosts-id",
+      ipProtocol: "tcp",
+      fromPort: 3306,
+      toPort: 3306,
+    });
+    expect(rule("gamedb-network-shard-hosts-members-33060")).toMatchObject({
+      referencedSecurityGroupId: "gamedb-network-shard-hosts-id",
+      fromPort: 33060,
+      toPort: 33060,
+    });
+    expect(rule("gamedb-network-shard-hosts-ssh-from-admin")).toMatchObject({
+      securityGroupId: "gamedb-network-shard-hosts-id",
+      referencedSecurityGroupId: "gamedb-network-admin-id",
+      fromPort: 22,
+      toPort: 22,
+    });
+    expect(rule("gamedb-network-admin-ssh-10-0-0-0-8")).toMatchObject({
+      securityGroupId: "gamedb-network-admin-id",
+      cidrIpv4: "10.0.0.0/8",
+      fromPort: 22,
+      toPort: 22,
+    });
   });
 
   it("exports the slot map, the shards with their nodes, and the network ids", () => {
@@ -158,13 +191,17 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
   });
 
   it("declares the network of two zones with one shared NAT gateway and no admin SSH networks", () => {
-    expect(pairs(doc)).toEqual([...COMMON, ...CREATED_VPC, ...perZone(["eu-west-1a", "eu-west-1b"]), ...natIn(["eu-west-1a"])].sort());
+    expect(pairs(doc)).toEqual(
+      [...COMMON, ...CREATED_VPC, ...perZone(["eu-west-1a", "eu-west-1b"]), ...natIn(["eu-west-1a"])].sort(),
+    );
     expect(doc.resources).toHaveLength(24);
   });
 
   it("routes both zones through the single NAT gateway", () => {
     for (const az of ["eu-west-1a", "eu-west-1b"]) {
-      const rt = doc.resources.find((r) => r.type === "aws:ec2/routeTable:RouteTable" && r.name === `gamedb-network-private-${az}`)!;
+      const rt = doc.resources.find(
+        (r) => r.type === "aws:ec2/routeTable:RouteTable" && r.name === `gamedb-network-private-${az}`,
+      )!;
       expect(rt.inputs.routes).toEqual([{ cidrBlock: "0.0.0.0/0", natGatewayId: "gamedb-network-nat-eu-west-1a-id" }]);
     }
   });
@@ -188,7 +225,11 @@ describe("adopted network", () => {
       stackOf(
         {
           aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
-          network: { mode: "adopt", vpcId: "vpc-0abc12345", subnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" } },
+          network: {
+            mode: "adopt",
+            vpcId: "vpc-0abc12345",
+            subnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" },
+          },
           shards: [{ id: 1, name: "a", nodes: 1, slots: ["0-16383"] }],
         },
         "dev",
@@ -196,15 +237,28 @@ describe("adopted network", () => {
     );
     expect(pairs(doc)).toEqual([...COMMON].sort());
     expect(byName(doc, "gamedb-network-shard-hosts").inputs.vpcId).toBe("vpc-0abc12345");
-    expect(doc.outputs.network).toMatchObject({ vpcId: "vpc-0abc12345", privateSubnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" } });
+    expect(doc.outputs.network).toMatchObject({
+      vpcId: "vpc-0abc12345",
+      privateSubnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" },
+    });
   });
 });
 
 describe("invalid config", () => {
   it("registers no resource and fails with every problem", async () => {
     const registered: string[] = [];
-    await pulumi.runtime.setMocks({ newResource: (a) => (registered.push(a.name), { id: a.name, state: a.inputs }), call: () => ({}) }, "gamedb", "prod");
-    const { config } = stackOf({ aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a"] }, shards: [{ id: 1, name: "a", nodes: 4, slots: ["0-100"] }] }, "prod");
+    await pulumi.runtime.setMocks(
+      { newResource: (a) => (registered.push(a.name), { id: a.name, state: a.inputs }), call: () => ({}) },
+      "gamedb",
+      "prod",
+    );
+    const { config } = stackOf(
+      {
+        aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a"] },
+        shards: [{ id: 1, name: "a", nodes: 4, slots: ["0-100"] }],
+      },
+      "prod",
+    );
     pulumi.runtime.setAllConfig(config);
     expect(() => gamedbProgram()).toThrow(
       [

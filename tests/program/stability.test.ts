@@ -40,7 +40,12 @@ describe("stable names and inputs", () => {
     expect(diff.deleted).toEqual([]);
     expect(diff.changed).toEqual([]);
     for (const r of diff.created) expect(r.name).toContain("shard5");
-    expect(diff.topology).toMatchObject({ shardsAdded: [5], shardsRemoved: [], nodesAdded: ["shard5-node0", "shard5-node1", "shard5-node2"], slotsMoved: 0 });
+    expect(diff.topology).toMatchObject({
+      shardsAdded: [5],
+      shardsRemoved: [],
+      nodesAdded: ["shard5-node0", "shard5-node1", "shard5-node2"],
+      slotsMoved: 0,
+    });
   });
 
   it("adding nodes to a shard touches no existing resource and keeps every other node's zone and server id", async () => {
@@ -76,7 +81,9 @@ describe("stable names and inputs", () => {
   it("adding a zone adds its subnets and changes only the S3 endpoint, which must learn the new route table", async () => {
     const { diff } = await change((raw) => raw.aws.availabilityZones.push("eu-west-1d"));
     expect(diff.deleted).toEqual([]);
-    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([["gamedb-network-s3", ["routeTableIds"], []]]);
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
+      ["gamedb-network-s3", ["routeTableIds"], []],
+    ]);
     expect(diff.created.map((r) => r.name).sort()).toEqual(
       [
         "gamedb-network-private-eu-west-1d",

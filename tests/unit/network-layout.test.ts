@@ -7,18 +7,24 @@ describe("subnetLayout", () => {
       { az: "eu-west-1a", privateCidr: "10.40.0.0/20", publicCidr: "10.40.240.0/24" },
       { az: "eu-west-1c", privateCidr: "10.40.32.0/20", publicCidr: "10.40.242.0/24" },
     ]);
-    expect(subnetLayout("10.8.0.0/20", ["us-east-1b"])).toEqual([{ az: "us-east-1b", privateCidr: "10.8.1.0/24", publicCidr: "10.8.15.16/28" }]);
+    expect(subnetLayout("10.8.0.0/20", ["us-east-1b"])).toEqual([
+      { az: "us-east-1b", privateCidr: "10.8.1.0/24", publicCidr: "10.8.15.16/28" },
+    ]);
   });
   it("never renumbers a zone's subnets when zones are added or reordered, and never overlaps", () => {
     const zone = fc.constantFrom(..."abcdefghijklmno".split("").map((l) => `eu-west-1${l}`));
     fc.assert(
-      fc.property(fc.uniqueArray(zone, { minLength: 1, maxLength: 6 }), fc.uniqueArray(zone, { maxLength: 6 }), (zones, more) => {
-        const before = subnetLayout("10.40.0.0/16", zones);
-        const after = subnetLayout("10.40.0.0/16", [...new Set([...more, ...zones])].reverse());
-        for (const z of before) expect(after.find((a) => a.az === z.az)).toEqual(z);
-        const cidrs = after.flatMap((z) => [z.privateCidr, z.publicCidr]);
-        expect(new Set(cidrs).size).toBe(cidrs.length);
-      }),
+      fc.property(
+        fc.uniqueArray(zone, { minLength: 1, maxLength: 6 }),
+        fc.uniqueArray(zone, { maxLength: 6 }),
+        (zones, more) => {
+          const before = subnetLayout("10.40.0.0/16", zones);
+          const after = subnetLayout("10.40.0.0/16", [...new Set([...more, ...zones])].reverse());
+          for (const z of before) expect(after.find((a) => a.az === z.az)).toEqual(z);
+          const cidrs = after.flatMap((z) => [z.privateCidr, z.publicCidr]);
+          expect(new Set(cidrs).size).toBe(cidrs.length);
+        },
+      ),
     );
   });
 });

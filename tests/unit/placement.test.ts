@@ -3,34 +3,54 @@ import { membersPerZone, placeNode, sortedZones, zoneHoldingMajority } from "../
 import { nodeName, planNodes, serverId } from "../../infra/topology/nodes";
 import type { ShardConfig } from "../../infra/config/schema";
 
-const zonesArb = fc.uniqueArray(fc.constantFrom(..."abcdef".split("").map((l) => `eu-west-1${l}`)), { minLength: 1, maxLength: 6 });
+const zonesArb = fc.uniqueArray(fc.constantFrom(..."abcdef".split("").map((l) => `eu-west-1${l}`)), {
+  minLength: 1,
+  maxLength: 6,
+});
 
 describe("placeNode", () => {
   it("puts consecutive indexes of a shard in distinct zones while there are zones enough", () => {
     fc.assert(
-      fc.property(zonesArb, fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 900 }), (zones, shard, start) => {
-        const count = Math.min(zones.length, 9);
-        const placed = Array.from({ length: count }, (_, i) => placeNode(shard, start + i, zones));
-        expect(new Set(placed).size).toBe(count);
-      }),
+      fc.property(
+        zonesArb,
+        fc.integer({ min: 0, max: 999_999 }),
+        fc.integer({ min: 0, max: 900 }),
+        (zones, shard, start) => {
+          const count = Math.min(zones.length, 9);
+          const placed = Array.from({ length: count }, (_, i) => placeNode(shard, start + i, zones));
+          expect(new Set(placed).size).toBe(count);
+        },
+      ),
     );
   });
   it("balances any count of consecutive nodes: zone loads differ by at most one", () => {
     fc.assert(
-      fc.property(zonesArb, fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 1, max: 9 }), (zones, shard, count) => {
-        const loads = [...membersPerZone(Array.from({ length: count }, (_, i) => placeNode(shard, i, zones))).values()];
-        const full = loads.length === zones.length ? loads : [...loads, 0];
-        expect(Math.max(...full) - Math.min(...full)).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        zonesArb,
+        fc.integer({ min: 0, max: 999_999 }),
+        fc.integer({ min: 1, max: 9 }),
+        (zones, shard, count) => {
+          const loads = [
+            ...membersPerZone(Array.from({ length: count }, (_, i) => placeNode(shard, i, zones))).values(),
+          ];
+          const full = loads.length === zones.length ? loads : [...loads, 0];
+          expect(Math.max(...full) - Math.min(...full)).toBeLessThanOrEqual(1);
+        },
+      ),
     );
   });
   it("depends only on shard id, node index and the set of zones (not order, not other nodes)", () => {
     fc.assert(
-      fc.property(zonesArb, fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 998 }), (zones, shard, index) => {
-        const reversed = [...zones].reverse();
-        expect(placeNode(shard, index, reversed)).toBe(placeNode(shard, index, zones));
-        expect(zones).toContain(placeNode(shard, index, zones));
-      }),
+      fc.property(
+        zonesArb,
+        fc.integer({ min: 0, max: 999_999 }),
+        fc.integer({ min: 0, max: 998 }),
+        (zones, shard, index) => {
+          const reversed = [...zones].reverse();
+          expect(placeNode(shard, index, reversed)).toBe(placeNode(shard, index, zones));
+          expect(zones).toContain(placeNode(shard, index, zones));
+        },
+      ),
     );
   });
   it("honours a pinned zone", () => {

@@ -8,7 +8,13 @@ const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
 const reference = readme.slice(readme.indexOf("## Config reference"), readme.indexOf("## What the network declares"));
 
 function keysOf(schema: z.core.$ZodType, prefix: string): string[] {
-  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType>; options?: z.core.$ZodType[]; element?: z.core.$ZodType };
+  const def = schema._zod.def as {
+    type: string;
+    innerType?: z.core.$ZodType;
+    shape?: Record<string, z.core.$ZodType>;
+    options?: z.core.$ZodType[];
+    element?: z.core.$ZodType;
+  };
   if (def.innerType) return keysOf(def.innerType, prefix);
   if (def.type === "array" && def.element) return keysOf(def.element, prefix);
   if (def.type === "union" && def.options) return def.options.flatMap((o) => keysOf(o, prefix));

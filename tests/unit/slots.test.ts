@@ -52,7 +52,12 @@ describe("parseSlotRange", () => {
 
 describe("ownership", () => {
   it("reports overlaps and leaves gaps unowned", () => {
-    const { owner, overlaps } = ownerTable(new Map([[1, [{ from: 0, to: 10 }]], [2, [{ from: 10, to: 20 }]]]));
+    const { owner, overlaps } = ownerTable(
+      new Map([
+        [1, [{ from: 0, to: 10 }]],
+        [2, [{ from: 10, to: 20 }]],
+      ]),
+    );
     expect(overlaps).toEqual([{ slot: 10, shards: [1, 2] }]);
     expect(runs(owner).slice(0, 3)).toEqual([
       { from: 0, to: 10, shard: 1 },
@@ -66,13 +71,14 @@ describe("ownership", () => {
 });
 
 /** Random partitions of the slot space into contiguous ranges owned by random shards. */
-const partition = fc
-  .uniqueArray(fc.integer({ min: 1, max: MAX_SLOT }), { maxLength: 40 })
-  .chain((cuts) => {
-    const bounds = [0, ...cuts.sort((a, b) => a - b), SLOT_COUNT];
-    const ranges = bounds.slice(0, -1).map((from, i) => ({ from, to: bounds[i + 1]! - 1 }));
-    return fc.tuple(fc.constant(ranges), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: ranges.length, maxLength: ranges.length }));
-  });
+const partition = fc.uniqueArray(fc.integer({ min: 1, max: MAX_SLOT }), { maxLength: 40 }).chain((cuts) => {
+  const bounds = [0, ...cuts.sort((a, b) => a - b), SLOT_COUNT];
+  const ranges = bounds.slice(0, -1).map((from, i) => ({ from, to: bounds[i + 1]! - 1 }));
+  return fc.tuple(
+    fc.constant(ranges),
+    fc.array(fc.integer({ min: 0, max: 9 }), { minLength: ranges.length, maxLength: ranges.length }),
+  );
+});
 
 describe("slot map properties", () => {
   it("covers every slot exactly once for any partition, and lookups agree with the owner table", () => {
@@ -91,7 +97,12 @@ describe("slot map properties", () => {
     );
   });
   it("routes a key to the shard that owns its slot", () => {
-    const map = slotMap(new Map([[1, [{ from: 0, to: 8191 }]], [2, [{ from: 8192, to: MAX_SLOT }]]]));
+    const map = slotMap(
+      new Map([
+        [1, [{ from: 0, to: 8191 }]],
+        [2, [{ from: 8192, to: MAX_SLOT }]],
+      ]),
+    );
     expect(shardForKey(map, "foo")).toBe(2); // slot 12182
     expect(shardForKey(map, "bar")).toBe(1); // slot 5061
   });

@@ -18,17 +18,26 @@ describe("readStackConfig", () => {
     expect(readStackConfig(join(dir, "Pulumi.qa.yaml"))).toEqual({
       project: "gamedb",
       stack: "qa",
-      config: { "gamedb:environment": "dev", "aws:region": "eu-west-1", "gamedb:router": '{"replicas":2}', "gamedb:color": "blue" },
+      config: {
+        "gamedb:environment": "dev",
+        "aws:region": "eu-west-1",
+        "gamedb:router": '{"replicas":2}',
+        "gamedb:color": "blue",
+      },
       secretKeys: [],
     });
   });
   it("never decrypts secure values, top-level or nested, and marks their keys secret", () => {
     const dir = project({
       "Pulumi.yaml": "name: gamedb\nruntime: nodejs\n",
-      "Pulumi.dev.yaml": "config:\n  gamedb:token:\n    secure: v1:abc\n  gamedb:kubernetes:\n    kubeconfig:\n      secure: v1:def\n    namespace: x\n",
+      "Pulumi.dev.yaml":
+        "config:\n  gamedb:token:\n    secure: v1:abc\n  gamedb:kubernetes:\n    kubeconfig:\n      secure: v1:def\n    namespace: x\n",
     });
     const s = readStackConfig(join(dir, "Pulumi.dev.yaml"));
-    expect(s.config).toEqual({ "gamedb:token": "[secret]", "gamedb:kubernetes": '{"kubeconfig":"[secret]","namespace":"x"}' });
+    expect(s.config).toEqual({
+      "gamedb:token": "[secret]",
+      "gamedb:kubernetes": '{"kubeconfig":"[secret]","namespace":"x"}',
+    });
     expect(s.secretKeys).toEqual(["gamedb:token", "gamedb:kubernetes"]);
   });
   it("names the problem with a file it cannot use", () => {

@@ -4,7 +4,10 @@ import { parseTopology } from "../../infra/config/load";
 import type { Topology } from "../../infra/config/schema";
 
 function topo(shards: unknown[]): Topology {
-  const r = parseTopology({ aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }, shards }, "dev");
+  const r = parseTopology(
+    { aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }, shards },
+    "dev",
+  );
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.topology;
 }
@@ -17,7 +20,12 @@ describe("diffTopology", () => {
 
   it("reports shards and nodes added and removed, state changes, and slots moved with the share of keys", () => {
     const next = topo([
-      { id: 1, name: "a", nodes: [{ index: 0 }, { index: 2 }, { index: 3 }, { index: 4 }, { index: 5 }], slots: ["0-4095"] },
+      {
+        id: 1,
+        name: "a",
+        nodes: [{ index: 0 }, { index: 2 }, { index: 3 }, { index: 4 }, { index: 5 }],
+        slots: ["0-4095"],
+      },
       { id: 2, name: "b", nodes: 3, slots: ["8192-16383"] },
       { id: 3, name: "c", nodes: 3, slots: ["4096-8191"] },
     ]);

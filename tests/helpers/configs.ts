@@ -1,0 +1,96 @@
+/**
+ * Builders of raw `gamedb:` config objects for tests.
+ *
+ * Each builder returns the keys WITHOUT the `gamedb:` namespace, as `parseTopology(raw, stack)` in
+ * infra/config/load.ts takes them, and returns a fresh deep copy on every call, so a test may mutate the result
+ * freely. The values mirror Pulumi.dev.yaml and Pulumi.prod.yaml.
+ *
+ *   validDev()                 valid for stack "dev"
+ *   validProd()                valid for stack "prod"
+ *   shardsCovering(count, n)   `count` active shards that split slots 0..16383 evenly
+ */
+
+/** Number of slots shared by the shards (slot 0 to 16383). */
+const SLOT_COUNT = 16384;
+
+/**
+ * A raw config: the `gamedb:` keys without the namespace, as plain (JSON-like) values. Loosely typed on purpose:
+ * tests write invalid values into it (`raw.shards[0].nodes = "3"`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RawConfig = Record<string, any>;
+
+/** A raw shard entry as written in a stack file. */
+export interface RawShard {
+  id: number;
+  name: string;
+  nodes: number;
+  state: "active";
+  slots: string[];
+}
+
+/**
+ * `count` active shards with ids 1..count, names `s1`..`s<count>` and `nodes` nodes each, that split slots
+ * 0..16383 into contiguous ranges (the first `16384 % count` shards get one slot more). Each shard owns one range.
+ */
+export function shardsCovering(count: number, nodes: number): RawShard[] {
+  if (!Number.isInteger(count) || count < 1 || count > SLOT_COUNT) {
+    throw new RangeError(`shardsCovering: count must be an integer from 1 to ${SLOT_COUNT}, got ${count}`);
+  }
+  const base = Math.floor(SLOT_COUNT / count);
+  const extra = SLOT_COUNT % count;
+  const shards: RawShard[] = [];
+  let from = 0;
+  for (let i = 0; i < count; i++) {
+    const size = base + (i < extra ? 1 : 0);
+    const to = from + size - 1;
+    shards.push({
+      id: i + 1,
+      name: `s${i + 1}`,
+      nodes,
+      state: "active",
+      slots: [from === to ? `${from}` : `${from}-${to}`],
+    });
+    from = to + 1;
+  }
+  return shards;
+}
+
+/** The dev stack: 2 zones of eu-west-1, 2 single-node shards owning 0-8191 and 8192-16383. Other keys defaulted. */
+export function validDev(): RawConfig {
+  return {
+    aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
+    network: { mode: "create", cidr: "10.40.0.0/16", natGateways: "single" },
+    mysql: { instanceType: "t3.large", dataVolume: { sizeGiB: 50 } },
+    shards: [
+      { id: 1, name: "alpha", nodes: 1, state: "active", slots: ["0-8191"] },
+      { id: 2, name: "bravo", nodes: 1, state: "active", slots: ["8192-16383"] },
+    ],
+  };
+}
+
+/**
+ * The prod stack: 3 zones eu-west-1a/b/c, 4 shards of 3 nodes owning 0-4095, 4096-8191, 8192-12287 and
+ * 12288-16383, with router, redis, backup and ssh set as in Pulumi.prod.yaml.
+ */
+export function validProd(): RawConfig {
+  return {
+    aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
+    network: { mode: "create", cidr: "10.50.0.0/16", natGateways: "perAz" },
+    mysql: {
+      version: "8.4.3",
+      instanceType: "r6i.2xlarge",
+      dataVolume: { sizeGiB: 500, type: "gp3", iops: 6000, throughput: 250 },
+    },
+    shards: [
+      { id: 1, name: "alpha", nodes: 3, state: "active", slots: ["0-4095"] },
+      { id: 2, name: "bravo", nodes: 3, state: "active", slots: ["4096-8191"] },
+      { id: 3, name: "charlie", nodes: 3, state: "active", slots: ["8192-12287"] },
+      { id: 4, name: "delta", nodes: 3, state: "active", slots: ["12288-16383"] },
+    ],
+    router: { replicas: 2 },
+    redis: { engine: "kubernetes", masters: 3, replicasPerMaster: 1 },
+    backup: { retentionDays: 30, pitrWindowHours: 168, binlogShipMinutes: 5 },
+    ssh: { adminCidrs: ["10.0.0.0/8"] },
+  };
+}

@@ -1,0 +1,963 @@
+/**
+ * Config validation: infra/config/schema.ts (shapes), validate.ts (cross-key rules) and load.ts (environment,
+ * partial sections, the flat Pulumi config map).
+ *
+ * Problems are compared as the formatted `path: message` strings an operator sees, in full, so a change of
+ * wording, path or shown value fails a test. Every list is compared with toEqual: no problem may be missing
+ * and none may be added.
+ */
+import { ConfigError, formatProblem } from "../../infra/config/errors";
+import { loadTopology, parseTopology } from "../../infra/config/load";
+import type { Topology } from "../../infra/config/schema";
+import { RawConfig, shardsCovering, validDev, validProd } from "../helpers/configs";
+
+/** The formatted problems of a raw config; [] when it parses. */
+function problemsOf(raw: RawConfig, stack: string): string[] {
+  const result = parseTopology(raw, stack);
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
+
+/** The topology of a raw config that must parse. */
+function topologyOf(raw: RawConfig, stack: string): Topology {
+  const result = parseTopology(raw, stack);
+  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.map(formatProblem).join("\n")}`);
+  return result.topology;
+}
+
+/** The flat map the Pulumi engine passes: `gamedb:` keys, structured values as JSON text. */
+function configMap(raw: RawConfig): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => [
+      `gamedb:${key}`,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
+/** The ConfigError that `f` throws; fails the test when it throws nothing or something else. */
+function configErrorOf(f: () => unknown): ConfigError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error("expected a ConfigError, nothing was thrown");
+}
+
+/** Expected problems: an exact string, or a pattern where the correct wording is not fixed yet. */
+type Expected = string | RegExp;
+
+function expectProblems(actual: string[], expected: readonly Expected[]): void {
+  expect(actual).toEqual(expected.map((e) => (typeof e === "string" ? e : expect.stringMatching(e))));
+}
+
+interface InvalidCase {
+  name: string;
+  /** "dev" starts from validDev(), "prod" from validProd(); the stack name is passed to parseTopology. */
+  stack: "dev" | "prod";
+  mutate: (raw: RawConfig) => void;
+  /** Every problem, formatted, in the order they are reported. */
+  expected: Expected[];
+}
+
+function base(stack: "dev" | "prod"): RawConfig {
+  return stack === "prod" ? validProd() : validDev();
+}
+
+const WHOLE_INTERNET = "opens database and SSH ports to the whole internet; list the networks that need access";
+const BURSTABLE = "burstable instances throttle a database under sustained load; use e.g. r6i, m6i or r7g in prod";
+const EVERY_SLOT = "every slot 0-16383 must be owned by exactly one active shard";
+const QUORUM =
+  "so losing that zone loses quorum; list at least 3 zones in gamedb:aws.availabilityZones or pin nodes[].az";
+const SHARD_KEYS = "id, name, nodes, state, slots";
+
+describe("test helpers", () => {
+  it("return a fresh deep copy on every call", () => {
+    const a = validProd();
+    a.shards[0].slots.push("1");
+    a.aws.availabilityZones.pop();
+    expect(validProd().shards[0].slots).toEqual(["0-4095"]);
+    expect(validProd().aws.availabilityZones).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    const d = validDev();
+    d.shards.length = 0;
+    expect(validDev().shards).toHaveLength(2);
+  });
+
+  it("shardsCovering splits 0..16383 evenly into active shards s1..sN", () => {
+    expect(shardsCovering(4, 3)).toEqual([
+      { id: 1, name: "s1", nodes: 3, state: "active", slots: ["0-4095"] },
+      { id: 2, name: "s2", nodes: 3, state: "active", slots: ["4096-8191"] },
+      { id: 3, name: "s3", nodes: 3, state: "active", slots: ["8192-12287"] },
+      { id: 4, name: "s4", nodes: 3, state: "active", slots: ["12288-16383"] },
+    ]);
+    // 16384 = 5 * 3276 + 4: the first four shards take one slot more.
+    expect(shardsCovering(5, 1).map((s) => s.slots[0])).toEqual([
+      "0-3276",
+      "3277-6553",
+      "6554-9830",
+      "9831-13107",
+      "13108-16383",
+    ]);
+    expect(shardsCovering(1, 1)[0]!.slots).toEqual(["0-16383"]);
+    expect(() => shardsCovering(0, 3)).toThrow(RangeError);
+  });
+
+  it.each([1, 2, 3, 7, 16, 100])("shardsCovering(%i, 3) is a valid prod shard list", (count) => {
+    const raw = validProd();
+    raw.shards = shardsCovering(count, 3);
+    expect(problemsOf(raw, "prod")).toEqual([]);
+  });
+});
+
+describe("valid configs", () => {
+  it("validDev() and validProd() parse", () => {
+    expect(problemsOf(validDev(), "dev")).toEqual([]);
+    expect(problemsOf(validProd(), "prod")).toEqual([]);
+  });
+
+  it("environment defaults to the stack name", () => {
+    expect(topologyOf(validDev(), "dev").environment).toBe("dev");
+    expect(topologyOf(validProd(), "prod").environment).toBe("prod");
+  });
+
+  it("an explicit environment wins over the stack name and picks the defaults", () => {
+    const raw: RawConfig = { ...validDev(), environment: "dev" };
+    delete raw.network;
+    const t = topologyOf(raw, "feature-x");
+    expect(t.environment).toBe("dev");
+    expect(t.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "single" });
+  });
+
+  it("a stack that is not an environment name needs gamedb:environment", () => {
+    expect(problemsOf(validProd(), "staging")).toEqual([
+      'gamedb:environment: is required for stack "staging"; use one of "dev", "prod"',
+    ]);
+    // Without an environment the rest is checked against prod, so dev-only settings show up too.
+    expect(problemsOf(validDev(), "staging")).toContain(
+      'gamedb:environment: is required for stack "staging"; use one of "dev", "prod"',
+    );
+  });
+
+  it("fills in the defaults that differ by environment", () => {
+    // Only the required sections, so every other value is a default.
+    const dev = topologyOf({ aws: validDev().aws, shards: validDev().shards }, "dev");
+    const prod = topologyOf({ aws: validProd().aws, shards: validProd().shards }, "prod");
+
+    expect(dev.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "single" });
+    expect(prod.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "perAz" });
+    expect(dev.mysql).toEqual({ version: "8.4.3", instanceType: "t3.large", dataVolume: { sizeGiB: 50, type: "gp3" } });
+    expect(prod.mysql).toEqual({
+      version: "8.4.3",
+      instanceType: "r6i.2xlarge",
+      dataVolume: { sizeGiB: 500, type: "gp3" },
+    });
+    expect(dev.router.replicas).toBe(1);
+    expect(prod.router.replicas).toBe(2);
+    expect(dev.redis).toEqual({
+      engine: "kubernetes",
+      masters: 3,
+      replicasPerMaster: 0,
+      nodeTimeoutMs: 5000,
+      storageGiB: 5,
+    });
+    expect(prod.redis).toEqual({
+      engine: "kubernetes",
+      masters: 3,
+      replicasPerMaster: 1,
+      nodeTimeoutMs: 5000,
+      storageGiB: 50,
+    });
+    expect(dev.backup.pitrWindowHours).toBe(24);
+    expect(prod.backup.pitrWindowHours).toBe(168);
+  });
+
+  it("fills in the defaults shared by every environment", () => {
+    const t = topologyOf({ aws: validProd().aws, shards: [{ id: 7, name: "golf", slots: ["0-16383"] }] }, "prod");
+    expect(t.shards).toEqual([{ id: 7, name: "golf", nodes: 3, state: "active", slots: ["0-16383"] }]);
+    expect(t.backup).toEqual({
+      fullSchedule: "*-*-* 02:00:00",
+      retentionDays: 30,
+      pitrWindowHours: 168,
+      binlogShipMinutes: 5,
+    });
+    expect(t.monitoring).toEqual({
+      intervalSeconds: 10,
+      failureThreshold: 3,
+      checkTimeoutSeconds: 3,
+      cpuPercent: 80,
+      bufferPoolPercent: 85,
+      lagSeconds: 5,
+      alertEmails: [],
+    });
+    expect(t.kubernetes).toEqual({
+      namespace: "gamedb",
+      createNamespace: true,
+      nodeSecurityGroupIds: [],
+      nodeCidrs: [],
+    });
+    expect(t.ssh).toEqual({ user: "ubuntu", adminCidrs: [] });
+  });
+
+  it("keeps the values it was given", () => {
+    const t = topologyOf(validProd(), "prod");
+    expect(t.mysql.dataVolume).toEqual({ sizeGiB: 500, type: "gp3", iops: 6000, throughput: 250 });
+    expect(t.ssh.adminCidrs).toEqual(["10.0.0.0/8"]);
+    expect(t.shards.map((s) => s.slots)).toEqual([["0-4095"], ["4096-8191"], ["8192-12287"], ["12288-16383"]]);
+  });
+
+  it.each<{ name: string; stack: "dev" | "prod"; mutate: (raw: RawConfig) => void }>([
+    { name: "burstable instances in dev", stack: "dev", mutate: (r) => (r.mysql.instanceType = "t4g.medium") },
+    {
+      name: "adopt mode with a subnet for every zone, zone letter past 'o' included",
+      stack: "dev",
+      mutate: (r) => {
+        r.aws.availabilityZones = ["eu-west-1a", "eu-west-1p"];
+        r.network = {
+          mode: "adopt",
+          vpcId: "vpc-0abc1234",
+          subnetIds: { "eu-west-1a": "subnet-0abc1234", "eu-west-1p": "subnet-0abc5678" },
+        };
+      },
+    },
+    { name: "a /20 network", stack: "prod", mutate: (r) => (r.network.cidr = "10.50.16.0/20") },
+    {
+      name: "io2 with iops",
+      stack: "prod",
+      mutate: (r) => (r.mysql.dataVolume = { sizeGiB: 500, type: "io2", iops: 20000 }),
+    },
+    {
+      name: "gp3 at its limits",
+      stack: "prod",
+      mutate: (r) => (r.mysql.dataVolume = { sizeGiB: 500, iops: 16000, throughput: 1000 }),
+    },
+    {
+      name: "a provisioning shard and a retired shard without slots",
+      stack: "prod",
+      mutate: (r) => {
+        r.shards.push(
+          { id: 5, name: "echo", state: "provisioning" },
+          { id: 6, name: "foxtrot", state: "retired", slots: [] },
+        );
+      },
+    },
+    {
+      name: "slots split into single slots and ranges",
+      stack: "dev",
+      mutate: (r) => (r.shards[1].slots = ["8192", "8193-16382", "16383"]),
+    },
+    {
+      name: "prod nodes listed one by one with an index gap and pinned zones",
+      stack: "prod",
+      mutate: (r) =>
+        (r.shards[0].nodes = [
+          { index: 0, az: "eu-west-1a" },
+          { index: 2, az: "eu-west-1b" },
+          { index: 5, az: "eu-west-1c", instanceType: "r7g.4xlarge" },
+        ]),
+    },
+    { name: "prod with 5 nodes over 3 zones", stack: "prod", mutate: (r) => (r.shards[3].nodes = 5) },
+    {
+      name: "private admin and node CIDRs",
+      stack: "prod",
+      mutate: (r) => (r.kubernetes = { nodeCidrs: ["10.1.0.0/16", "fd00::/8"] }),
+    },
+  ])("accepts $name", ({ stack, mutate }) => {
+    const raw = base(stack);
+    mutate(raw);
+    expect(problemsOf(raw, stack)).toEqual([]);
+  });
+});
+
+const INVALID: InvalidCase[] = [
+  // ---- validate.ts: zones ----
+  {
+    name: "zone not in the region",
+    stack: "dev",
+    mutate: (r) => (r.aws.availabilityZones = ["eu-west-1a", "us-east-1b"]),
+    expected: [
+      'gamedb:aws.availabilityZones[1]: "us-east-1b" is not a zone of eu-west-1; use eu-west-1a, eu-west-1b, ...',
+    ],
+  },
+  {
+    name: "zone of a neighbouring region",
+    stack: "prod",
+    mutate: (r) => (r.aws.availabilityZones = ["eu-west-1a", "eu-west-2b", "eu-west-1c"]),
+    expected: [
+      'gamedb:aws.availabilityZones[1]: "eu-west-2b" is not a zone of eu-west-1; use eu-west-1a, eu-west-1b, ...',
+    ],
+  },
+  {
+    name: "duplicate zone",
+    stack: "dev",
+    mutate: (r) => (r.aws.availabilityZones = ["eu-west-1a", "eu-west-1a"]),
+    expected: ['gamedb:aws.availabilityZones[1]: "eu-west-1a" is listed twice'],
+  },
+  {
+    name: "zone letter past 'o' in create mode",
+    stack: "dev",
+    mutate: (r) => (r.aws.availabilityZones = ["eu-west-1a", "eu-west-1p"]),
+    expected: ['gamedb:aws.availabilityZones[1]: "eu-west-1p": created networks support zones a to o'],
+  },
+  // ---- validate.ts: network ----
+  {
+    name: "network CIDR that is not a network address",
+    stack: "dev",
+    mutate: (r) => (r.network.cidr = "10.40.0.1/16"),
+    expected: [
+      'gamedb:network.cidr: "10.40.0.1/16" is not an IPv4 network address; write its first address, e.g. 10.40.0.0/16',
+    ],
+  },
+  {
+    name: "IPv6 network CIDR",
+    stack: "dev",
+    mutate: (r) => (r.network.cidr = "fd00::/48"),
+    expected: [
+      'gamedb:network.cidr: "fd00::/48" is not an IPv4 network address; write its first address, e.g. 10.40.0.0/16',
+    ],
+  },
+  {
+    name: "network CIDR prefix /24",
+    stack: "dev",
+    mutate: (r) => (r.network.cidr = "10.40.0.0/24"),
+    expected: [
+      'gamedb:network.cidr: "10.40.0.0/24" has prefix /24; use /16 to /20 (subnets are carved 4 and 8 bits smaller)',
+    ],
+  },
+  {
+    name: "network CIDR prefix /8",
+    stack: "prod",
+    mutate: (r) => (r.network.cidr = "10.0.0.0/8"),
+    expected: [
+      'gamedb:network.cidr: "10.0.0.0/8" has prefix /8; use /16 to /20 (subnets are carved 4 and 8 bits smaller)',
+    ],
+  },
+  {
+    name: "adopt mode missing a zone's subnet",
+    stack: "dev",
+    mutate: (r) =>
+      (r.network = { mode: "adopt", vpcId: "vpc-0abc1234", subnetIds: { "eu-west-1a": "subnet-0abc1234" } }),
+    expected: [
+      "gamedb:network.subnetIds.eu-west-1b: is missing; give the private subnet of every zone in gamedb:aws.availabilityZones",
+    ],
+  },
+  {
+    name: "adopt mode with a subnet for a zone that is not listed",
+    stack: "dev",
+    mutate: (r) =>
+      (r.network = {
+        mode: "adopt",
+        vpcId: "vpc-0abc1234",
+        subnetIds: {
+          "eu-west-1a": "subnet-0abc1234",
+          "eu-west-1b": "subnet-0abc5678",
+          "eu-west-1c": "subnet-0abc9999",
+        },
+      }),
+    expected: [
+      "gamedb:network.subnetIds.eu-west-1c: is not a zone in gamedb:aws.availabilityZones (eu-west-1a, eu-west-1b)",
+    ],
+  },
+  // ---- validate.ts: data volume ----
+  {
+    name: "gp3 iops below 3000",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume.iops = 2000),
+    expected: ["gamedb:mysql.dataVolume.iops: 2000 is outside gp3's 3000 to 16000"],
+  },
+  {
+    name: "gp3 iops above 16000",
+    stack: "prod",
+    mutate: (r) => (r.mysql.dataVolume.iops = 16001),
+    expected: ["gamedb:mysql.dataVolume.iops: 16001 is outside gp3's 3000 to 16000"],
+  },
+  {
+    name: "gp3 iops above 500 per GiB",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume = { sizeGiB: 20, iops: 12000 }),
+    expected: ["gamedb:mysql.dataVolume.iops: 12000 exceeds gp3's 500 IOPS per GiB (10000 for 20 GiB)"],
+  },
+  {
+    name: "gp3 throughput below 125",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume.throughput = 100),
+    expected: ["gamedb:mysql.dataVolume.throughput: 100 is outside gp3's 125 to 1000 MiB/s"],
+  },
+  {
+    name: "gp3 throughput above 1000",
+    stack: "prod",
+    mutate: (r) => (r.mysql.dataVolume = { sizeGiB: 500, iops: 8000, throughput: 1001 }),
+    expected: ["gamedb:mysql.dataVolume.throughput: 1001 is outside gp3's 125 to 1000 MiB/s"],
+  },
+  {
+    name: "gp3 throughput above IOPS/4 at the default 3000 IOPS",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume.throughput = 800),
+    expected: ["gamedb:mysql.dataVolume.throughput: 800 MiB/s exceeds gp3's limit of IOPS/4 (750 at 3000 IOPS)"],
+  },
+  {
+    name: "gp3 throughput above IOPS/4 with iops given",
+    stack: "prod",
+    mutate: (r) => (r.mysql.dataVolume = { sizeGiB: 500, iops: 3001, throughput: 751 }),
+    expected: ["gamedb:mysql.dataVolume.throughput: 751 MiB/s exceeds gp3's limit of IOPS/4 (750 at 3001 IOPS)"],
+  },
+  {
+    name: "io2 without iops",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume.type = "io2"),
+    expected: ["gamedb:mysql.dataVolume.iops: is required for io2 (100 to 256000)"],
+  },
+  {
+    name: "io2 with throughput",
+    stack: "prod",
+    mutate: (r) => (r.mysql.dataVolume.type = "io2"),
+    expected: ["gamedb:mysql.dataVolume.throughput: applies to gp3 only; remove it for io2"],
+  },
+  {
+    name: "io2 iops below 100",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume = { sizeGiB: 50, type: "io2", iops: 50 }),
+    expected: ["gamedb:mysql.dataVolume.iops: 50 is outside io2's 100 to 256000"],
+  },
+  {
+    name: "io2 iops above 1000 per GiB",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume = { sizeGiB: 50, type: "io2", iops: 60000 }),
+    expected: ["gamedb:mysql.dataVolume.iops: 60000 exceeds io2's 1000 IOPS per GiB (50000 for 50 GiB)"],
+  },
+  // ---- validate.ts: instance types ----
+  {
+    name: "burstable mysql.instanceType in prod",
+    stack: "prod",
+    mutate: (r) => (r.mysql.instanceType = "t3.xlarge"),
+    expected: [`gamedb:mysql.instanceType: "t3.xlarge": ${BURSTABLE}`],
+  },
+  {
+    name: "burstable node instanceType override in prod",
+    stack: "prod",
+    mutate: (r) => (r.shards[1].nodes = [{ index: 0 }, { index: 1, instanceType: "t4g.large" }, { index: 2 }]),
+    expected: [`gamedb:shards[1].nodes[1].instanceType: "t4g.large": ${BURSTABLE}`],
+  },
+  // ---- validate.ts: shard identity ----
+  {
+    name: "duplicate shard id",
+    stack: "dev",
+    mutate: (r) => (r.shards[1].id = 1),
+    expected: ["gamedb:shards[1].id: 1 is already the id of gamedb:shards[0]; shard ids are unique and never reused"],
+  },
+  {
+    name: "duplicate shard name",
+    stack: "prod",
+    mutate: (r) => (r.shards[3].name = "bravo"),
+    expected: ['gamedb:shards[3].name: "bravo" is already the name of gamedb:shards[1]; names are unique'],
+  },
+  // ---- validate.ts: node counts ----
+  {
+    name: "even node count in dev",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].nodes = 2),
+    expected: ["gamedb:shards[0].nodes: 2 is even; use 1, or an odd count from 3 to 9"],
+  },
+  {
+    name: "even node count in prod",
+    stack: "prod",
+    mutate: (r) => (r.shards[0].nodes = 4),
+    expected: ["gamedb:shards[0].nodes: 4 is even; use an odd count from 3 to 9 (prod)"],
+  },
+  {
+    name: "even number of listed nodes in prod",
+    stack: "prod",
+    mutate: (r) => (r.shards[0].nodes = [{ index: 0 }, { index: 1 }]),
+    expected: ["gamedb:shards[0].nodes: 2 (nodes listed) is even; use an odd count from 3 to 9 (prod)"],
+  },
+  {
+    name: "a single node in prod",
+    stack: "prod",
+    mutate: (r) => (r.shards[2].nodes = 1),
+    expected: ["gamedb:shards[2].nodes: 1: a single node has no failover; use an odd count from 3 to 9 (prod)"],
+  },
+  {
+    name: "duplicate node index",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].nodes = [{ index: 0 }, { index: 1 }, { index: 0 }]),
+    expected: [
+      "gamedb:shards[0].nodes[2].index: 0 is listed twice in this shard; node indexes are unique and never reused",
+    ],
+  },
+  // ---- validate.ts: placement ----
+  {
+    name: "node az not in the zone list",
+    stack: "prod",
+    mutate: (r) => (r.shards[0].nodes = [{ index: 0 }, { index: 1, az: "eu-west-1d" }, { index: 2 }]),
+    expected: [
+      'gamedb:shards[0].nodes[1].az: "eu-west-1d" is not in gamedb:aws.availabilityZones (eu-west-1a, eu-west-1b, eu-west-1c)',
+    ],
+  },
+  {
+    name: "prod placement over only 2 zones",
+    stack: "prod",
+    mutate: (r) => (r.aws.availabilityZones = ["eu-west-1a", "eu-west-1b"]),
+    // Shard id + node index picks the zone: odd ids put 2 of 3 members in b, even ids in a.
+    expected: [
+      `gamedb:shards[0].nodes: placement puts 2 of 3 members in eu-west-1b, ${QUORUM}`,
+      `gamedb:shards[1].nodes: placement puts 2 of 3 members in eu-west-1a, ${QUORUM}`,
+      `gamedb:shards[2].nodes: placement puts 2 of 3 members in eu-west-1b, ${QUORUM}`,
+      `gamedb:shards[3].nodes: placement puts 2 of 3 members in eu-west-1a, ${QUORUM}`,
+    ],
+  },
+  {
+    name: "prod nodes pinned to one zone",
+    stack: "prod",
+    // Node 2 of shard 3 is not pinned; (3 + 2) % 3 places it in eu-west-1c as well.
+    mutate: (r) => (r.shards[2].nodes = [{ index: 0, az: "eu-west-1c" }, { index: 1, az: "eu-west-1c" }, { index: 2 }]),
+    expected: [`gamedb:shards[2].nodes: placement puts 3 of 3 members in eu-west-1c, ${QUORUM}`],
+  },
+  // ---- validate.ts: slots ----
+  {
+    name: "provisioning shard with slots",
+    stack: "dev",
+    mutate: (r) => r.shards.push({ id: 3, name: "charlie", state: "provisioning", slots: ["0-10"] }),
+    expected: [
+      "gamedb:shards[2].slots: a provisioning shard owns no slots; give its ranges to active shards (move them when it becomes active)",
+    ],
+  },
+  {
+    name: "retired shard with slots",
+    stack: "dev",
+    mutate: (r) => r.shards.push({ id: 3, name: "charlie", state: "retired", slots: ["42"] }),
+    expected: [
+      "gamedb:shards[2].slots: a retired shard owns no slots; give its ranges to active shards (move them when it becomes active)",
+    ],
+  },
+  {
+    name: "active shard with no slots",
+    stack: "dev",
+    mutate: (r) => (r.shards[1].slots = []),
+    expected: [
+      'gamedb:shards[1].slots: an active shard must own at least one slot range; use state "provisioning" for a shard that owns none yet',
+      `gamedb:shards: slots 8192-16383 are owned by no active shard; ${EVERY_SLOT}`,
+    ],
+  },
+  {
+    name: "slot overlap between two shards",
+    stack: "dev",
+    mutate: (r) => (r.shards[1].slots = ["8000-16383"]),
+    expected: [`gamedb:shards: slots 8000-8191 are owned by both shard 1 and shard 2; ${EVERY_SLOT}`],
+  },
+  {
+    name: "slots listed twice in one shard",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].slots = ["0-8191", "100-199", "4000"]),
+    expected: [`gamedb:shards: slots 100-199, 4000 are listed twice by shard 1; ${EVERY_SLOT}`],
+  },
+  {
+    name: "slot gaps",
+    stack: "prod",
+    mutate: (r) => {
+      r.shards[1].slots = ["4096-8000", "8100-8191"];
+      r.shards[3].slots = ["12288-16382"];
+    },
+    expected: [`gamedb:shards: slots 8001-8099, 16383 are owned by no active shard; ${EVERY_SLOT}`],
+  },
+  {
+    name: 'slot out of range "16384"',
+    stack: "dev",
+    mutate: (r) => r.shards[1].slots.push("16384"),
+    expected: ['gamedb:shards[1].slots[1]: "16384" is outside the slot space 0-16383'],
+  },
+  {
+    name: 'reversed slot range "10-5"',
+    stack: "dev",
+    mutate: (r) => r.shards[1].slots.push("10-5"),
+    expected: ['gamedb:shards[1].slots[1]: "10-5" is reversed; write the lower slot first ("5-10")'],
+  },
+  {
+    name: 'malformed slot range "a-b"',
+    stack: "dev",
+    mutate: (r) => r.shards[1].slots.push("a-b"),
+    expected: ['gamedb:shards[1].slots[1]: "a-b" must be a slot ("42") or an inclusive slot range ("0-8191")'],
+  },
+  // ---- validate.ts: open CIDRs ----
+  {
+    name: "0.0.0.0/0 in ssh.adminCidrs",
+    stack: "prod",
+    mutate: (r) => r.ssh.adminCidrs.push("0.0.0.0/0"),
+    expected: [`gamedb:ssh.adminCidrs[1]: "0.0.0.0/0" ${WHOLE_INTERNET}`],
+  },
+  {
+    name: "::/0 in kubernetes.nodeCidrs",
+    stack: "dev",
+    mutate: (r) => (r.kubernetes = { nodeCidrs: ["10.1.0.0/16", "::/0"] }),
+    expected: [`gamedb:kubernetes.nodeCidrs[1]: "::/0" ${WHOLE_INTERNET}`],
+  },
+  // ---- validate.ts: high availability, backups, monitoring ----
+  {
+    name: "prod router.replicas 1",
+    stack: "prod",
+    mutate: (r) => (r.router.replicas = 1),
+    expected: ["gamedb:router.replicas: 1: prod needs at least 2 so a router pod's loss does not cut a shard off"],
+  },
+  {
+    name: "prod redis.replicasPerMaster 0",
+    stack: "prod",
+    mutate: (r) => (r.redis.replicasPerMaster = 0),
+    expected: ["gamedb:redis.replicasPerMaster: 0: prod needs at least 1 so a master's loss fails over"],
+  },
+  {
+    name: "backup retention shorter than the prod pitr window",
+    stack: "prod",
+    mutate: (r) => (r.backup.retentionDays = 7),
+    expected: ["gamedb:backup.retentionDays: 7 days cannot serve a 168 h point-in-time window; keep at least 8 days"],
+  },
+  {
+    name: "backup retention shorter than a custom pitr window",
+    stack: "dev",
+    mutate: (r) => (r.backup = { retentionDays: 2, pitrWindowHours: 49 }),
+    expected: ["gamedb:backup.retentionDays: 2 days cannot serve a 49 h point-in-time window; keep at least 4 days"],
+  },
+  {
+    name: "monitoring check timeout equal to the interval",
+    stack: "dev",
+    mutate: (r) => (r.monitoring = { intervalSeconds: 5, checkTimeoutSeconds: 5 }),
+    expected: ["gamedb:monitoring.checkTimeoutSeconds: 5 must be shorter than intervalSeconds (5)"],
+  },
+  {
+    name: "monitoring check timeout longer than the default interval",
+    stack: "prod",
+    mutate: (r) => (r.monitoring = { checkTimeoutSeconds: 30 }),
+    expected: ["gamedb:monitoring.checkTimeoutSeconds: 30 must be shorter than intervalSeconds (10)"],
+  },
+  // ---- schema.ts / load.ts: shapes ----
+  {
+    name: "unknown top-level key",
+    stack: "dev",
+    mutate: (r) => (r.shard = []),
+    expected: [
+      "gamedb:shard: unknown key; the gamedb namespace has environment, aws, network, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
+    ],
+  },
+  {
+    name: "unknown key in a shard",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].node = 3),
+    expected: [`gamedb:shards[0].node: unknown key; allowed keys here: ${SHARD_KEYS}`],
+  },
+  {
+    name: "unknown key in mysql.dataVolume",
+    stack: "prod",
+    mutate: (r) => (r.mysql.dataVolume.size = 500),
+    expected: ["gamedb:mysql.dataVolume.size: unknown key; allowed keys here: sizeGiB, type, iops, throughput"],
+  },
+  {
+    name: "unknown key in a node entry",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].nodes = [{ index: 0, zone: "eu-west-1a" }]),
+    expected: ["gamedb:shards[0].nodes[0].zone: unknown key; allowed keys here: index, az, instanceType"],
+  },
+  {
+    name: "create-mode key in an adopt-mode network lists the adopt keys",
+    stack: "dev",
+    mutate: (r) =>
+      (r.network = {
+        mode: "adopt",
+        vpcId: "vpc-0abc1234",
+        subnetIds: { "eu-west-1a": "subnet-0abc1234", "eu-west-1b": "subnet-0abc5678" },
+        natGateways: "single",
+      }),
+    expected: ["gamedb:network.natGateways: unknown key; allowed keys here: mode, vpcId, subnetIds"],
+  },
+  {
+    name: "wrong type: a number as a string",
+    stack: "prod",
+    mutate: (r) => (r.router.replicas = "2"),
+    expected: ['gamedb:router.replicas: "2" is a string; expected number'],
+  },
+  {
+    name: "wrong type: a section that is not an object",
+    stack: "dev",
+    mutate: (r) => (r.mysql = []),
+    expected: ["gamedb:mysql: [] is a list; expected object"],
+  },
+  {
+    name: "wrong type: a boolean as a string",
+    stack: "dev",
+    mutate: (r) => (r.kubernetes = { createNamespace: "yes" }),
+    expected: ['gamedb:kubernetes.createNamespace: "yes" is a string; expected boolean'],
+  },
+  {
+    name: "enum value not allowed",
+    stack: "prod",
+    mutate: (r) => (r.redis.engine = "memcached"),
+    expected: ['gamedb:redis.engine: "memcached" is not allowed; use one of "kubernetes", "elasticache"'],
+  },
+  {
+    name: "network mode not allowed",
+    stack: "dev",
+    mutate: (r) => (r.network.mode = "peer"),
+    expected: ['gamedb:network.mode: "peer" is not allowed; use one of "create", "adopt"'],
+  },
+  {
+    name: "shard name not DNS-safe",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].name = "Alpha"),
+    expected: [
+      `gamedb:shards[0].name: "Alpha" must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'`,
+    ],
+  },
+  {
+    name: "shard name ending with '-'",
+    stack: "dev",
+    mutate: (r) => (r.shards[1].name = "bravo-"),
+    expected: [
+      `gamedb:shards[1].name: "bravo-" must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'`,
+    ],
+  },
+  {
+    name: "negative shard id",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].id = -1),
+    expected: ["gamedb:shards[0].id: -1 is out of range; use at least 0"],
+  },
+  {
+    name: "shard id above 999999",
+    stack: "dev",
+    mutate: (r) => (r.shards[1].id = 1_000_000),
+    expected: ["gamedb:shards[1].id: 1000000 is out of range; use at most 999999"],
+  },
+  {
+    name: "fractional shard id",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].id = 1.5),
+    expected: ["gamedb:shards[0].id: 1.5 is a number; expected int"],
+  },
+  {
+    name: "shard without an id",
+    stack: "dev",
+    mutate: (r) => delete r.shards[0].id,
+    expected: ["gamedb:shards[0].id: is required (number)"],
+  },
+  {
+    name: "nodes as a string",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].nodes = "3"),
+    expected: ['gamedb:shards[0].nodes: "3" is a string; expected number or array'],
+  },
+  {
+    name: "nodes count above 9",
+    stack: "prod",
+    mutate: (r) => (r.shards[0].nodes = 11),
+    expected: ["gamedb:shards[0].nodes: 11 is out of range; use at most 9"],
+  },
+  {
+    name: "empty node list",
+    stack: "dev",
+    mutate: (r) => (r.shards[0].nodes = []),
+    expected: ["gamedb:shards[0].nodes: has 0 entries; needs at least 1"],
+  },
+  {
+    name: "missing required aws section",
+    stack: "dev",
+    mutate: (r) => delete r.aws,
+    expected: ["gamedb:aws: is required (object)"],
+  },
+  {
+    name: "empty zone list",
+    stack: "dev",
+    mutate: (r) => (r.aws.availabilityZones = []),
+    expected: ["gamedb:aws.availabilityZones: has 0 entries; needs at least 1"],
+  },
+  {
+    name: "zone name that is not an availability zone name",
+    stack: "dev",
+    mutate: (r) => (r.aws.availabilityZones = ["eu-west-1a", "eu-west-1"]),
+    expected: ['gamedb:aws.availabilityZones[1]: "eu-west-1" must be an availability zone name such as eu-west-1a'],
+  },
+  {
+    name: "region that is not an AWS region",
+    stack: "dev",
+    mutate: (r) => (r.aws.region = "europe"),
+    expected: ['gamedb:aws.region: "europe" must be an AWS region such as eu-west-1'],
+  },
+  {
+    name: "empty shards list",
+    stack: "dev",
+    mutate: (r) => (r.shards = []),
+    expected: ["gamedb:shards: has 0 entries; needs at least 1"],
+  },
+  {
+    name: "MySQL version that is not 8.4 LTS",
+    stack: "prod",
+    mutate: (r) => (r.mysql.version = "8.0.36"),
+    expected: ['gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS version such as 8.4.3'],
+  },
+  {
+    name: "malformed security group id",
+    stack: "dev",
+    mutate: (r) => (r.kubernetes = { nodeSecurityGroupIds: ["sg-1"] }),
+    expected: ['gamedb:kubernetes.nodeSecurityGroupIds[0]: "sg-1" must be a security group id'],
+  },
+  {
+    name: "environment that is not dev or prod",
+    stack: "prod",
+    mutate: (r) => (r.environment = "staging"),
+    expected: ['gamedb:environment: "staging" is not allowed; use one of "dev", "prod"'],
+  },
+];
+
+/** Configs once handled wrongly (spellings of /0, CIDR syntax, exclusive bounds, e-mail wording); kept as regressions. */
+const REGRESSIONS: InvalidCase[] = [
+  {
+    // "::0/0" is the same network as "::/0".
+    name: "::0/0 (another spelling of ::/0) in ssh.adminCidrs",
+    stack: "prod",
+    mutate: (r) => (r.ssh.adminCidrs = ["::0/0"]),
+    expected: [`gamedb:ssh.adminCidrs[0]: "::0/0" ${WHOLE_INTERNET}`],
+  },
+  {
+    // Any /0 is the whole address space, whatever its address bits.
+    name: "a /0 with host bits (10.1.2.3/0) in kubernetes.nodeCidrs",
+    stack: "dev",
+    mutate: (r) => (r.kubernetes = { nodeCidrs: ["10.1.2.3/0"] }),
+    expected: [`gamedb:kubernetes.nodeCidrs[0]: "10.1.2.3/0" ${WHOLE_INTERNET}`],
+  },
+  {
+    // Octets above 255 are not an address.
+    name: "an address that is not IPv4 (999.1.1.1/16) in ssh.adminCidrs",
+    stack: "prod",
+    mutate: (r) => (r.ssh.adminCidrs = ["999.1.1.1/16"]),
+    expected: ['gamedb:ssh.adminCidrs[0]: "999.1.1.1/16" must be a CIDR block such as 10.0.0.0/16 or 2001:db8::/32'],
+  },
+  {
+    // z.int().positive() is an exclusive bound: the message must not say "at least 0".
+    name: "gp3 iops 0",
+    stack: "dev",
+    mutate: (r) => (r.mysql.dataVolume.iops = 0),
+    expected: ["gamedb:mysql.dataVolume.iops: 0 is out of range; use more than 0"],
+  },
+  {
+    // Worded like every other format check, not with zod's default text.
+    name: "bad e-mail address in monitoring.alertEmails",
+    stack: "dev",
+    mutate: (r) => (r.monitoring = { alertEmails: ["ops@example.com", "not-an-email"] }),
+    expected: ['gamedb:monitoring.alertEmails[1]: "not-an-email" must be an e-mail address such as ops@example.com'],
+  },
+];
+
+describe("invalid configs", () => {
+  it("the table has at least 35 distinct cases", () => {
+    const all = [...INVALID, ...REGRESSIONS];
+    expect(new Set(all.map((c) => c.name)).size).toBe(all.length);
+    expect(all.length).toBeGreaterThanOrEqual(35);
+    // Distinct configs, not only distinct names.
+    const configs = all.map((c) => {
+      const raw = base(c.stack);
+      c.mutate(raw);
+      return `${c.stack}:${JSON.stringify(raw)}`;
+    });
+    expect(new Set(configs).size).toBe(all.length);
+  });
+
+  it.each([...INVALID, ...REGRESSIONS])("$stack: $name", ({ stack, mutate, expected }) => {
+    const raw = base(stack);
+    mutate(raw);
+    expectProblems(problemsOf(raw, stack), expected);
+  });
+});
+
+describe("every problem at once", () => {
+  it("runs the cross-key rules over the sections that parsed", () => {
+    const raw = validDev();
+    raw.mysql.version = "8.0.36"; // schema error: the mysql section does not parse
+    raw.shards[1].slots = ["9000-16383"]; // slot gap
+    raw.network.cidr = "10.40.0.0/24"; // cidr prefix
+    raw.ssh = { adminCidrs: ["0.0.0.0/0"] }; // open CIDR
+    raw.replicas = 2; // unknown top-level key
+    expect(problemsOf(raw, "dev")).toEqual([
+      "gamedb:replicas: unknown key; the gamedb namespace has environment, aws, network, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
+      'gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS version such as 8.4.3',
+      'gamedb:network.cidr: "10.40.0.0/24" has prefix /24; use /16 to /20 (subnets are carved 4 and 8 bits smaller)',
+      `gamedb:shards: slots 8192-8999 are owned by no active shard; ${EVERY_SLOT}`,
+      `gamedb:ssh.adminCidrs[0]: "0.0.0.0/0" ${WHOLE_INTERNET}`,
+    ]);
+  });
+
+  it("runs the prod rules whose sections parsed when mysql does not", () => {
+    const raw = validProd();
+    raw.mysql.dataVolume.type = "io1"; // schema error in mysql: dataVolume, instanceTypes and placement rules skip
+    raw.shards[0].nodes = 4; // node count
+    raw.shards[1].name = "alpha"; // duplicate name
+    raw.router.replicas = 1; // high availability
+    raw.backup.retentionDays = 3; // backup window
+    raw.monitoring = { checkTimeoutSeconds: 20, intervalSeconds: 15 }; // monitoring
+    expect(problemsOf(raw, "prod")).toEqual([
+      'gamedb:mysql.dataVolume.type: "io1" is not allowed; use one of "gp3", "io2"',
+      'gamedb:shards[1].name: "alpha" is already the name of gamedb:shards[0]; names are unique',
+      "gamedb:shards[0].nodes: 4 is even; use an odd count from 3 to 9 (prod)",
+      "gamedb:router.replicas: 1: prod needs at least 2 so a router pod's loss does not cut a shard off",
+      "gamedb:backup.retentionDays: 3 days cannot serve a 168 h point-in-time window; keep at least 8 days",
+      "gamedb:monitoring.checkTimeoutSeconds: 20 must be shorter than intervalSeconds (15)",
+    ]);
+  });
+
+  it("reports schema errors in several sections and the rules of the rest", () => {
+    const raw = validProd();
+    raw.shards[0].name = "Alpha"; // shards does not parse: slot, node and placement rules skip
+    raw.shards[1].slots = []; // would be a slot problem, but shards did not parse
+    raw.redis.masters = 2; // redis does not parse: the high-availability rule skips
+    raw.aws.availabilityZones = ["eu-west-1a", "eu-west-1a", "eu-west-1c"]; // zones rule still runs
+    raw.mysql.dataVolume.iops = 20000; // data volume rule still runs
+    expect(problemsOf(raw, "prod")).toEqual([
+      `gamedb:shards[0].name: "Alpha" must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'`,
+      "gamedb:redis.masters: 2 is out of range; use at least 3",
+      'gamedb:aws.availabilityZones[1]: "eu-west-1a" is listed twice',
+      "gamedb:mysql.dataVolume.iops: 20000 is outside gp3's 3000 to 16000",
+    ]);
+  });
+});
+
+describe("loadTopology", () => {
+  it("reads a flat Pulumi config map and ignores other namespaces", () => {
+    const config = { ...configMap(validProd()), "aws:region": "us-east-1", "gamedb:environment": "prod" };
+    const t = loadTopology(config, "prod");
+    expect(t.environment).toBe("prod");
+    expect(t.aws.region).toBe("eu-west-1");
+    expect(t.shards).toHaveLength(4);
+  });
+
+  it("throws a ConfigError that lists every problem, a non-JSON value with its path", () => {
+    const raw = validProd();
+    raw.shards[3].slots = ["12288-16000"];
+    raw.ssh.adminCidrs = ["0.0.0.0/0"];
+    const config = { ...configMap(raw), "gamedb:router": "replicas: 2", "gamedb:tls": "{}" };
+    const error = configErrorOf(() => loadTopology(config, "prod"));
+    const expected = [
+      'gamedb:router: "replicas: 2" is not a structured value; write it as YAML under config: in the stack file',
+      "gamedb:tls: unknown key; the gamedb namespace has environment, aws, network, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
+      `gamedb:shards: slots 16001-16383 are owned by no active shard; ${EVERY_SLOT}`,
+      `gamedb:ssh.adminCidrs[0]: "0.0.0.0/0" ${WHOLE_INTERNET}`,
+    ];
+    expect(error.problems.map(formatProblem)).toEqual(expected);
+    expect(error.message).toBe(`invalid gamedb config (4 problems):\n${expected.map((p) => `  - ${p}`).join("\n")}`);
+  });
+
+  it("reports a bad environment value as given", () => {
+    const config = { ...configMap(validProd()), "gamedb:environment": "production" };
+    const error = configErrorOf(() => loadTopology(config, "prod"));
+    expect(error.problems).toEqual([
+      { path: "gamedb:environment", message: '"production" is not allowed; use one of "dev", "prod"' },
+    ]);
+    expect(error.message).toBe(
+      'invalid gamedb config (1 problem):\n  - gamedb:environment: "production" is not allowed; use one of "dev", "prod"',
+    );
+  });
+
+  it("reports a non-JSON required section once, not also as missing", () => {
+    // BUG (load.ts loadTopology/rawFromConfigMap): the unparsable key is dropped from `raw`, so parseTopology
+    // adds "gamedb:shards: is required (array)" for a key the operator did set.
+    const config = { ...configMap(validDev()), "gamedb:shards": "- id: 1\n  name: alpha" };
+    const error = configErrorOf(() => loadTopology(config, "dev"));
+    expect(error.problems.map(formatProblem)).toEqual([
+      'gamedb:shards: "- id: 1\\n  name: alpha" is not a structured value; write it as YAML under config: in the stack file',
+    ]);
+  });
+});
