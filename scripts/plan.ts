@@ -48,7 +48,11 @@ async function loadAgainst(spec: string): Promise<PlanDocument> {
   return evaluate(stackConfig({ stack: spec }));
 }
 
-export async function main(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = console.log,
+  err: (s: string) => void = console.error,
+): Promise<number> {
   const program = new Command("plan")
     .description("Offline plan of a gamedb stack under Pulumi's mock runtime")
     .option("--stack <name>", "stack name; reads Pulumi.<name>.yaml unless --config is given")

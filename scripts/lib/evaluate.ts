@@ -14,7 +14,6 @@ import { gamedbProgram } from "../../infra/program";
 import { planPlatform } from "../../infra/topology/plan";
 import { loadTopology } from "../../infra/config";
 
-
 /** Replaces Pulumi secret envelopes by the placeholder, recursively. */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
@@ -36,7 +35,9 @@ async function resolveOutput(value: unknown): Promise<unknown> {
   return secret ? SECRET_PLACEHOLDER : redactSecrets(await valueOf(out));
 }
 
-async function urnsOf(deps: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined): Promise<string[]> {
+async function urnsOf(
+  deps: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
+): Promise<string[]> {
   if (!deps) return [];
   const list = await (deps as Promise<unknown>);
   const arr = Array.isArray(list) ? list : [list];
@@ -58,7 +59,10 @@ export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
     {
       newResource: (args) => {
         inputs.set(`${args.type}::${args.name}`, args.inputs);
-        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...mockState(args.type, args.name, args.inputs) } };
+        return {
+          id: args.custom ? `${args.name}-id` : undefined,
+          state: { ...args.inputs, ...mockState(args.type, args.name, args.inputs) },
+        };
       },
       call: (args) => mockCall(args.token, args.inputs),
     },

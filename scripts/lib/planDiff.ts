@@ -43,7 +43,8 @@ export function diffPlans(before: PlanDocument, after: PlanDocument): PlanDiff {
     if (!prev) continue;
     const inputs = changedKeys(prev.inputs, r.inputs);
     const options = changedKeys(normalizeOptions(prev.options), normalizeOptions(r.options));
-    if (inputs.length > 0 || options.length > 0) changed.push({ urn: r.urn, type: r.type, name: r.name, inputs, options });
+    if (inputs.length > 0 || options.length > 0)
+      changed.push({ urn: r.urn, type: r.type, name: r.name, inputs, options });
   }
   return {
     created: after.resources.filter((r) => !old.has(stackFreeUrn(r.urn))),

@@ -9,12 +9,22 @@ export function renderTopology(doc: PlanDocument): string[] {
   const t = doc.topology;
   const lines = [`Topology: environment ${t.environment}, region ${t.region}, zones ${t.zones.join(", ")}`];
   const n = t.network;
-  lines.push(n.mode === "create" ? `  network: new VPC ${n.cidr}, NAT gateways: ${n.natGateways}` : `  network: adopted ${n.vpcId}`);
+  lines.push(
+    n.mode === "create"
+      ? `  network: new VPC ${n.cidr}, NAT gateways: ${n.natGateways}`
+      : `  network: adopted ${n.vpcId}`,
+  );
   for (const s of t.shards) {
     const slots = s.slots.reduce((sum, r) => sum + rangeSize(r), 0);
-    const owned = s.slots.length > 0 ? `slots ${s.slots.map(formatRange).join(", ")} (${pct(slots / SLOT_COUNT)} of keys)` : "no slots";
-    lines.push(`  shard ${s.id} ${s.name} [${s.state}] ${s.nodes.length} node${s.nodes.length === 1 ? "" : "s"}, ${owned}`);
-    for (const node of s.nodes) lines.push(`    ${node.name}  server_id ${node.serverId}  ${node.az}  ${node.instanceType}`);
+    const owned =
+      s.slots.length > 0
+        ? `slots ${s.slots.map(formatRange).join(", ")} (${pct(slots / SLOT_COUNT)} of keys)`
+        : "no slots";
+    lines.push(
+      `  shard ${s.id} ${s.name} [${s.state}] ${s.nodes.length} node${s.nodes.length === 1 ? "" : "s"}, ${owned}`,
+    );
+    for (const node of s.nodes)
+      lines.push(`    ${node.name}  server_id ${node.serverId}  ${node.az}  ${node.instanceType}`);
   }
   return lines;
 }
@@ -66,12 +76,15 @@ export function renderDiff(diff: PlanDiff, against: string): string {
     topo.push(`  ${m.ranges.map(formatRange).join(", ")}: ${m.from ?? "none"} -> ${m.to ?? "none"} (${m.slots} slots)`);
   }
   lines.push(...topo.map((l) => `  ${l}`));
-  lines.push(`  resources: ${diff.created.length} to create, ${diff.changed.length} to change, ${diff.deleted.length} to delete`);
+  lines.push(
+    `  resources: ${diff.created.length} to create, ${diff.changed.length} to change, ${diff.deleted.length} to delete`,
+  );
   for (const r of diff.created) lines.push(`    + ${r.type} ${r.name}`);
   for (const c of diff.changed) {
     const what = [...c.inputs, ...c.options.map((o) => `options.${o}`)].join(", ");
     lines.push(`    ~ ${c.type} ${c.name} (${what})`);
   }
-  for (const r of diff.deleted) lines.push(`    - ${r.type} ${r.name}${r.options.protect ? " (PROTECTED: the deletion will fail)" : ""}`);
+  for (const r of diff.deleted)
+    lines.push(`    - ${r.type} ${r.name}${r.options.protect ? " (PROTECTED: the deletion will fail)" : ""}`);
   return lines.join("\n");
 }

@@ -56,7 +56,10 @@ function readYaml(file: string): unknown {
 
 /** Reads `Pulumi.yaml` beside the stack file (or in `projectDir`) for the project name and config defaults. */
 export function readProject(projectDir: string): { name: string; defaults: Record<string, unknown> } {
-  const doc = readYaml(join(projectDir, "Pulumi.yaml")) as { name?: string; config?: Record<string, { default?: unknown }> };
+  const doc = readYaml(join(projectDir, "Pulumi.yaml")) as {
+    name?: string;
+    config?: Record<string, { default?: unknown }>;
+  };
   const defaults: Record<string, unknown> = {};
   for (const [key, decl] of Object.entries(doc?.config ?? {})) {
     if (decl && typeof decl === "object" && "default" in decl) defaults[key] = decl.default;
@@ -66,7 +69,10 @@ export function readProject(projectDir: string): { name: string; defaults: Recor
 
 export function readStackConfig(file: string, options: { stack?: string; projectDir?: string } = {}): StackConfig {
   const stack = options.stack ?? stackNameFromFile(file);
-  if (!stack) throw new UsageError(`cannot tell the stack name from ${basename(file)}; name it Pulumi.<stack>.yaml or pass --stack`);
+  if (!stack)
+    throw new UsageError(
+      `cannot tell the stack name from ${basename(file)}; name it Pulumi.<stack>.yaml or pass --stack`,
+    );
   const project = readProject(options.projectDir ?? dirname(file));
   const doc = readYaml(file) as { config?: Record<string, unknown> } | null;
   const entries: Record<string, unknown> = {};
