@@ -111,3 +111,19 @@ export function shardForSlot(map: readonly SlotAssignment[], slot: number): numb
 export function shardForKey(map: readonly SlotAssignment[], key: string | number): number | undefined {
   return shardForSlot(map, keySlot(key));
 }
+
+/** Splits the slot space evenly into `count` contiguous ranges (the first `16384 % count` get one slot more). */
+export function evenSlotRanges(count: number): SlotRange[] {
+  if (!Number.isInteger(count) || count < 1 || count > SLOT_COUNT) {
+    throw new RangeError(`shard count must be an integer from 1 to ${SLOT_COUNT}, got ${count}`);
+  }
+  const base = Math.floor(SLOT_COUNT / count);
+  const extra = SLOT_COUNT % count;
+  const out: SlotRange[] = [];
+  for (let i = 0, from = 0; i < count; i++) {
+    const to = from + base + (i < extra ? 1 : 0) - 1;
+    out.push({ from, to });
+    from = to + 1;
+  }
+  return out;
+}

@@ -10,7 +10,7 @@
  * as evaluate() waits for.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { mockCall, mockState } from "../lib/mockValues";
+import { planMocks, valueOf } from "../lib/mockValues";
 
 export const BARE_CUSTOM_TYPE = "bench:index:Thing";
 export const BARE_COMPONENT_TYPE = "bench:index:Group";
@@ -37,29 +37,11 @@ class Thing extends pulumi.CustomResource {
   }
 }
 
-function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply((v) => (resolve(v), v)));
-}
-
 /** Registers the resources and resolves once every URN has; returns the number of resources registered. */
 export async function runBare(counts: BareCounts, project: string, stack: string): Promise<number> {
   // The same mocks as evaluate(): inputs kept by type and name, state = inputs plus the mock computed values.
   const inputs = new Map<string, Record<string, unknown>>();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        inputs.set(`${args.type}::${args.name}`, args.inputs);
-        return {
-          id: args.custom ? `${args.name}-id` : undefined,
-          state: { ...args.inputs, ...mockState(args.type, args.name, args.inputs) },
-        };
-      },
-      call: (args) => mockCall(args.token, args.inputs),
-    },
-    project,
-    stack,
-    false,
-  );
+  await pulumi.runtime.setMocks(planMocks(inputs), project, stack, false);
 
   const resources: pulumi.Resource[] = [];
   const groups: Group[] = [];

@@ -9,9 +9,9 @@
  * Pure: no file is read, nothing is validated here (the program validates it like any other config).
  */
 import type { StackConfig } from "../lib/stackFile";
+import { evenSlotRanges as evenRanges, formatRange } from "../../infra/topology/slots";
 
-/** Redis Cluster slot count; the gamedb slot map covers 0..SLOT_COUNT-1. */
-export const SLOT_COUNT = 16384;
+export { SLOT_COUNT } from "../../infra/topology/slots";
 
 /** The shard counts `npm run bench` measures unless told otherwise. */
 export const DEFAULT_BENCH_SIZES: readonly number[] = [8, 64, 256];
@@ -23,22 +23,9 @@ export interface BenchTopologyOptions {
   stack?: string;
 }
 
-/** Inclusive slot ranges ("from-to", or "n" for one slot) splitting 0..SLOT_COUNT-1 evenly over `count` shards. */
+/** Inclusive slot ranges ("from-to", or "n" for one slot) splitting the slot space evenly over `count` shards. */
 export function evenSlotRanges(count: number): string[] {
-  if (!Number.isInteger(count) || count < 1 || count > SLOT_COUNT) {
-    throw new RangeError(`shard count must be an integer from 1 to ${SLOT_COUNT}, got ${count}`);
-  }
-  const base = Math.floor(SLOT_COUNT / count);
-  const extra = SLOT_COUNT % count;
-  const ranges: string[] = [];
-  let from = 0;
-  for (let i = 0; i < count; i++) {
-    const size = base + (i < extra ? 1 : 0);
-    const to = from + size - 1;
-    ranges.push(from === to ? `${from}` : `${from}-${to}`);
-    from = to + 1;
-  }
-  return ranges;
+  return evenRanges(count).map(formatRange);
 }
 
 /** The `gamedb:` sections of a prod-shaped stack with `shardCount` shards, as plain values (not yet JSON text). */

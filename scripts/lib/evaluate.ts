@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./stackFile";
 import { SECRET_PLACEHOLDER } from "./stackFile";
-import { mockCall, mockState } from "./mockValues";
+import { planMocks, valueOf } from "./mockValues";
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import { gamedbProgram } from "../../infra/program";
 import { planPlatform } from "../../infra/topology/plan";
@@ -23,10 +23,6 @@ export function redactSecrets(value: unknown): unknown {
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, redactSecrets(v)]));
   }
   return value;
-}
-
-function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply((v) => (resolve(v), v)));
 }
 
 async function resolveOutput(value: unknown): Promise<unknown> {
@@ -55,21 +51,7 @@ interface Seen {
 
 export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
   const inputs = new Map<string, Record<string, unknown>>();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        inputs.set(`${args.type}::${args.name}`, args.inputs);
-        return {
-          id: args.custom ? `${args.name}-id` : undefined,
-          state: { ...args.inputs, ...mockState(args.type, args.name, args.inputs) },
-        };
-      },
-      call: (args) => mockCall(args.token, args.inputs),
-    },
-    stack.project,
-    stack.stack,
-    false,
-  );
+  await pulumi.runtime.setMocks(planMocks(inputs), stack.project, stack.stack, false);
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
 
   const seen: Seen[] = [];

@@ -9,9 +9,7 @@
  *   validProd()                valid for stack "prod"
  *   shardsCovering(count, n)   `count` active shards that split slots 0..16383 evenly
  */
-
-/** Number of slots shared by the shards (slot 0 to 16383). */
-const SLOT_COUNT = 16384;
+import { evenSlotRanges, formatRange } from "../../infra/topology/slots";
 
 /**
  * A raw config: the `gamedb:` keys without the namespace, as plain (JSON-like) values. Loosely typed on purpose:
@@ -34,26 +32,13 @@ export interface RawShard {
  * 0..16383 into contiguous ranges (the first `16384 % count` shards get one slot more). Each shard owns one range.
  */
 export function shardsCovering(count: number, nodes: number): RawShard[] {
-  if (!Number.isInteger(count) || count < 1 || count > SLOT_COUNT) {
-    throw new RangeError(`shardsCovering: count must be an integer from 1 to ${SLOT_COUNT}, got ${count}`);
-  }
-  const base = Math.floor(SLOT_COUNT / count);
-  const extra = SLOT_COUNT % count;
-  const shards: RawShard[] = [];
-  let from = 0;
-  for (let i = 0; i < count; i++) {
-    const size = base + (i < extra ? 1 : 0);
-    const to = from + size - 1;
-    shards.push({
-      id: i + 1,
-      name: `s${i + 1}`,
-      nodes,
-      state: "active",
-      slots: [from === to ? `${from}` : `${from}-${to}`],
-    });
-    from = to + 1;
-  }
-  return shards;
+  return evenSlotRanges(count).map((r, i) => ({
+    id: i + 1,
+    name: `s${i + 1}`,
+    nodes,
+    state: "active",
+    slots: [formatRange(r)],
+  }));
 }
 
 /** The dev stack: 2 zones of eu-west-1, 2 single-node shards owning 0-8191 and 8192-16383. Other keys defaulted. */
