@@ -6,12 +6,11 @@
  * 3 nodes each, state active, and slots 0-16383 split into N contiguous ranges whose sizes differ by at most one
  * (the first `16384 % N` shards take one extra slot).
  *
- * Pure: no file is read, nothing is validated here (the program validates it like any other config).
+ * Nothing is validated here: the program validates it like any other config.
  */
-import type { StackConfig } from "../lib/stackFile";
-import { evenSlotRanges as evenRanges, formatRange } from "../../infra/topology/slots";
-
-export { SLOT_COUNT } from "../../infra/topology/slots";
+import { join } from "node:path";
+import { StackConfig, readStackConfig } from "../lib/stackFile";
+import { evenSlotRanges, formatRange } from "../../infra/topology/slots";
 
 /** The shard counts `npm run bench` measures unless told otherwise. */
 export const DEFAULT_BENCH_SIZES: readonly number[] = [8, 64, 256];
@@ -23,44 +22,18 @@ export interface BenchTopologyOptions {
   stack?: string;
 }
 
-/** Inclusive slot ranges ("from-to", or "n" for one slot) splitting the slot space evenly over `count` shards. */
-export function evenSlotRanges(count: number): string[] {
-  return evenRanges(count).map(formatRange);
-}
-
-/** The `gamedb:` sections of a prod-shaped stack with `shardCount` shards, as plain values (not yet JSON text). */
-export function benchTopologySections(shardCount: number, nodesPerShard = 3): Record<string, unknown> {
-  const ranges = evenSlotRanges(shardCount);
-  return {
-    aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
-    network: { mode: "create", cidr: "10.50.0.0/16", natGateways: "perAz" },
-    mysql: {
-      version: "8.4.3",
-      instanceType: "r6i.2xlarge",
-      dataVolume: { sizeGiB: 500, type: "gp3", iops: 6000, throughput: 250 },
-    },
-    shards: ranges.map((slots, i) => ({
-      id: i + 1,
-      name: `s${i + 1}`,
-      nodes: nodesPerShard,
-      state: "active",
-      slots: [slots],
-    })),
-    router: { replicas: 2 },
-    redis: { engine: "kubernetes", masters: 3, replicasPerMaster: 1 },
-    backup: { retentionDays: 30, pitrWindowHours: 168, binlogShipMinutes: 5 },
-    ssh: { adminCidrs: ["10.0.0.0/8"] },
-  };
-}
-
 /**
- * A StackConfig as readStackConfig would return it for a Pulumi.prod.yaml with `shardCount` shards: flat
- * `gamedb:key` -> JSON text, no secrets.
+ * The shipped Pulumi.prod.yaml with its shards replaced by `shardCount` active shards (ids 1..N, names s1..sN,
+ * `nodesPerShard` nodes each) that split the slot space evenly: a StackConfig as readStackConfig returns it.
  */
 export function benchTopology(shardCount: number, options: BenchTopologyOptions = {}): StackConfig {
-  const project = "gamedb";
-  const sections = benchTopologySections(shardCount, options.nodesPerShard ?? 3);
-  const config: Record<string, string> = {};
-  for (const [key, value] of Object.entries(sections)) config[`gamedb:${key}`] = JSON.stringify(value);
-  return { project, stack: options.stack ?? "prod", config, secretKeys: [] };
+  const prod = readStackConfig(join(__dirname, "..", "..", "Pulumi.prod.yaml"), { stack: options.stack ?? "prod" });
+  const shards = evenSlotRanges(shardCount).map((r, i) => ({
+    id: i + 1,
+    name: `s${i + 1}`,
+    nodes: options.nodesPerShard ?? 3,
+    state: "active",
+    slots: [formatRange(r)],
+  }));
+  return { ...prod, config: { ...prod.config, "gamedb:shards": JSON.stringify(shards) } };
 }
