@@ -68,24 +68,17 @@ function typeName(v: unknown): string {
 
 /** Turns zod issues into problems that show the bad value and the allowed ones. */
 export function problemsFromZod(
-  schema: z.core.$ZodType,
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
   base: readonly PathSegment[] = [],
 ): Problem[] {
   return issues.flatMap((issue) => {
     const segs = [...base, ...(issue.path as PathSegment[])];
-    return describeIssue(schema, issue, segs, valueAt(input, segs), input);
+    return describeIssue(issue, segs, valueAt(input, segs), input);
   });
 }
 
-function describeIssue(
-  schema: z.core.$ZodType,
-  issue: z.core.$ZodIssue,
-  segs: PathSegment[],
-  value: unknown,
-  input: unknown,
-): Problem[] {
+function describeIssue(issue: z.core.$ZodIssue, segs: PathSegment[], value: unknown, input: unknown): Problem[] {
   switch (issue.code) {
     case "invalid_type":
       if (value === undefined) return [problem(segs, `is required (${issue.expected})`)];
@@ -94,10 +87,9 @@ function describeIssue(
       return [
         problem(segs, `${show(value)} is not allowed; use one of ${issue.values.map((v) => show(v)).join(", ")}`),
       ];
-    case "unrecognized_keys": {
-      const allowed = objectKeysAt(schema, input, segs) ?? [];
-      return issue.keys.map((k) => problem([...segs, k], `unknown key; allowed keys here: ${allowed.join(", ")}`));
-    }
+    case "unrecognized_keys":
+      // The message comes from schema.ts `strict()`, which knows the allowed keys.
+      return issue.keys.map((k) => problem([...segs, k], issue.message));
     case "too_small":
     case "too_big": {
       const inclusive = issue.inclusive !== false;
@@ -124,7 +116,7 @@ function describeIssue(
       }
       const branches = issue.errors;
       const best = branches.find((b) => b.length > 0 && !(b[0]!.code === "invalid_type" && b[0]!.path.length === 0));
-      if (best) return problemsFromZod(schema, best, input, segs);
+      if (best) return problemsFromZod(best, input, segs);
       return [problem(segs, `${show(value)} is ${typeName(value)}; expected ${branchKinds(branches)}`)];
     }
     default:
@@ -135,37 +127,4 @@ function describeIssue(
 function branchKinds(branches: z.core.$ZodIssue[][]): string {
   const kinds = branches.map((b) => (b[0]?.code === "invalid_type" ? b[0].expected : "?"));
   return [...new Set(kinds)].join(" or ");
-}
-
-/** The object schema that applies at a path of the input, to list its keys; unwraps defaults, lists and unions. */
-function objectKeysAt(schema: z.core.$ZodType, input: unknown, path: readonly PathSegment[]): string[] | undefined {
-  let cur: z.core.$ZodType | undefined = schema;
-  let value: unknown = input;
-  const unwrap = (): void => {
-    for (;;) {
-      const def = cur?._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] };
-      if (!def) return;
-      if (def.innerType) cur = def.innerType;
-      else if (def.type === "union" && def.options) {
-        const mode = (value as { mode?: unknown } | undefined)?.mode;
-        cur =
-          def.options.find((o) => {
-            const shape = (o._zod.def as { shape?: Record<string, z.core.$ZodType> }).shape;
-            const lit = shape?.mode?._zod.def as { values?: unknown[] } | undefined;
-            return lit?.values?.includes(mode);
-          }) ?? def.options.find((o) => o._zod.def.type === "object" || o._zod.def.type === "array");
-      } else return;
-    }
-  };
-  unwrap();
-  for (const key of path) {
-    const def = cur?._zod.def as { type: string; element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
-    if (def?.type === "array") cur = def.element;
-    else if (def?.type === "object") cur = def.shape?.[key as string];
-    else return undefined;
-    value = (value as Record<PropertyKey, unknown> | undefined)?.[key as string];
-    unwrap();
-  }
-  const def = cur?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
-  return def?.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
 }

@@ -46,7 +46,7 @@ export function parseTopology(raw: Record<string, unknown>, stack: string): Pars
     problems.push(...validateTopology(parsed.data));
     return problems.length > 0 ? { ok: false, problems } : { ok: true, topology: parsed.data };
   }
-  problems.push(...problemsFromZod(schema, parsed.error.issues, known));
+  problems.push(...problemsFromZod(parsed.error.issues, known));
   // Still run the cross-key rules over the sections that did parse, so no problem waits for a second pass.
   const sections: Partial<Record<keyof Topology, unknown>> = {};
   for (const key of TOPOLOGY_KEYS) {

@@ -14,6 +14,14 @@ export const MAX_SHARD_ID = 999_999;
 /** Highest node index within a shard, for the same reason. */
 export const MAX_NODE_INDEX = 998;
 
+/** A strict object whose unknown-key error lists the keys it allows (a typo such as `node: 3` names `nodes`). */
+function strict<T extends z.core.$ZodLooseShape>(shape: T) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === "unrecognized_keys" ? `unknown key; allowed keys here: ${allowed}` : undefined),
+  });
+}
+
 const dnsName = z.string().regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, {
   error: "must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'",
 });
@@ -33,7 +41,7 @@ const slotRange = z.string().regex(/^\d+(-\d+)?$/, {
 });
 
 /** A node given one by one, so that a node can be removed without renumbering the others. */
-const nodeSpec = z.strictObject({
+const nodeSpec = strict({
   /** Permanent index of the node within its shard; names and server_id derive from it. Never reuse one. */
   index: z.int().min(0).max(MAX_NODE_INDEX),
   /** @default placement spreads the shard over `aws.availabilityZones` by shard id and node index. */
@@ -42,7 +50,7 @@ const nodeSpec = z.strictObject({
   instanceType: instanceType.optional(),
 });
 
-const shard = z.strictObject({
+const shard = strict({
   /** Permanent integer id. Never reused: names, server ids and backup prefixes derive from it. */
   id: z.int().min(0).max(MAX_SHARD_ID),
   /** DNS-safe name, used in host names and the cluster name. */
@@ -62,9 +70,9 @@ const shard = z.strictObject({
 /** The schema for one environment: the defaults that differ by environment are filled in from defaults.ts. */
 export function topologySchema(environment: Environment) {
   const d = ENVIRONMENT_DEFAULTS[environment];
-  return z.strictObject({
+  return strict({
     environment: z.enum(ENVIRONMENTS),
-    aws: z.strictObject({
+    aws: strict({
       /** AWS region for every resource of the stack. */
       region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as eu-west-1" }),
       /** Zones the shard hosts spread over. Subnets are created (or adopted) in each. */
@@ -72,14 +80,14 @@ export function topologySchema(environment: Environment) {
     }),
     network: z
       .discriminatedUnion("mode", [
-        z.strictObject({
+        strict({
           mode: z.literal("create"),
           /** @default "10.40.0.0/16" */
           cidr: cidr.default("10.40.0.0/16"),
           /** Egress for package installs: none, one shared NAT gateway, or one per zone. @default dev single, prod perAz */
           natGateways: z.enum(["none", "single", "perAz"]).default(d.natGateways),
         }),
-        z.strictObject({
+        strict({
           mode: z.literal("adopt"),
           /** The existing VPC. */
           vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: "must be a VPC id such as vpc-0abc1234" }),
@@ -91,109 +99,93 @@ export function topologySchema(environment: Environment) {
         }),
       ])
       .prefault({ mode: "create" }),
-    mysql: z
-      .strictObject({
-        /** MySQL 8.4 LTS server and Shell version, pinned. @default "8.4.3" */
-        version: z
-          .string()
-          .regex(/^8\.4\.\d{1,2}$/, { error: "must be a MySQL 8.4 LTS version such as 8.4.3" })
-          .default("8.4.3"),
-        /** @default dev t3.large, prod r6i.2xlarge */
-        instanceType: instanceType.default(d.mysqlInstanceType),
-        dataVolume: z
-          .strictObject({
-            /** @default dev 50, prod 500 */
-            sizeGiB: z.int().min(20).max(16384).default(d.dataVolumeSizeGiB),
-            /** @default "gp3" */
-            type: z.enum(["gp3", "io2"]).default("gp3"),
-            /** @default 3000 (the gp3 baseline); required for io2 */
-            iops: z.int().positive().optional(),
-            /** MiB/s, gp3 only. @default 125 (the gp3 baseline) */
-            throughput: z.int().positive().optional(),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
+    mysql: strict({
+      /** MySQL 8.4 LTS server and Shell version, pinned. @default "8.4.3" */
+      version: z
+        .string()
+        .regex(/^8\.4\.\d{1,2}$/, { error: "must be a MySQL 8.4 LTS version such as 8.4.3" })
+        .default("8.4.3"),
+      /** @default dev t3.large, prod r6i.2xlarge */
+      instanceType: instanceType.default(d.mysqlInstanceType),
+      dataVolume: strict({
+        /** @default dev 50, prod 500 */
+        sizeGiB: z.int().min(20).max(16384).default(d.dataVolumeSizeGiB),
+        /** @default "gp3" */
+        type: z.enum(["gp3", "io2"]).default("gp3"),
+        /** @default 3000 (the gp3 baseline); required for io2 */
+        iops: z.int().positive().optional(),
+        /** MiB/s, gp3 only. @default 125 (the gp3 baseline) */
+        throughput: z.int().positive().optional(),
+      }).prefault({}),
+    }).prefault({}),
     shards: z.array(shard).min(1),
-    router: z
-      .strictObject({
-        /** MySQL Router pods per shard. @default dev 1, prod 2 */
-        replicas: z.int().min(1).max(16).default(d.routerReplicas),
-      })
-      .prefault({}),
-    redis: z
-      .strictObject({
-        /** @default "kubernetes" */
-        engine: z.enum(["kubernetes", "elasticache"]).default("kubernetes"),
-        /** @default 3 (the Redis Cluster minimum) */
-        masters: z.int().min(3).max(100).default(3),
-        /** @default dev 0, prod 1 */
-        replicasPerMaster: z.int().min(0).max(5).default(d.redisReplicasPerMaster),
-        /** @default 5000 */
-        nodeTimeoutMs: z.int().min(1000).max(60000).default(5000),
-        /** Persistent volume per pod (kubernetes engine). @default dev 5, prod 50 */
-        storageGiB: z.int().min(1).max(16384).default(d.redisStorageGiB),
-      })
-      .prefault({}),
-    backup: z
-      .strictObject({
-        /** systemd OnCalendar expression of the full logical dump. @default "*-*-* 02:00:00" (daily, UTC) */
-        fullSchedule: z.string().min(1).default("*-*-* 02:00:00"),
-        /** Days a full dump is kept. @default 30 */
-        retentionDays: z.int().min(1).max(3650).default(30),
-        /** How far back point-in-time restore reaches. @default dev 24, prod 168 */
-        pitrWindowHours: z
-          .int()
-          .min(1)
-          .max(24 * 90)
-          .default(d.pitrWindowHours),
-        /** How often closed binlogs ship to S3: the RPO bound. @default 5 */
-        binlogShipMinutes: z.int().min(1).max(60).default(5),
-      })
-      .prefault({}),
-    monitoring: z
-      .strictObject({
-        /** @default 10 */
-        intervalSeconds: z.int().min(1).max(300).default(10),
-        /** Consecutive failed checks before a node alarm. @default 3 */
-        failureThreshold: z.int().min(1).max(20).default(3),
-        /** @default 3 */
-        checkTimeoutSeconds: z.int().min(1).max(60).default(3),
-        /** @default 80 */
-        cpuPercent: z.number().min(1).max(100).default(80),
-        /** @default 85 */
-        bufferPoolPercent: z.number().min(1).max(100).default(85),
-        /** @default 5 */
-        lagSeconds: z.number().min(0).max(3600).default(5),
-        /** E-mail addresses subscribed to the alert topic. @default [] */
-        alertEmails: z.array(z.email({ error: "must be an e-mail address such as ops@example.com" })).default([]),
-      })
-      .prefault({}),
-    kubernetes: z
-      .strictObject({
-        /** @default "gamedb" */
-        namespace: dnsName.default("gamedb"),
-        /** Create the namespace, or use an existing one. @default true */
-        createNamespace: z.boolean().default(true),
-        /** Security groups of the Kubernetes nodes that reach the routers' backends. @default [] */
-        nodeSecurityGroupIds: z
-          .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id" }))
-          .default([]),
-        /** CIDRs of the Kubernetes nodes, when they are not in this account. @default [] */
-        nodeCidrs: z.array(cidr).default([]),
-      })
-      .prefault({}),
-    ssh: z
-      .strictObject({
-        /** Login user on the shard hosts. @default "ubuntu" */
-        user: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" })
-          .default("ubuntu"),
-        /** CIDRs allowed to reach SSH on the admin security group (a bastion). Never 0.0.0.0/0. @default [] */
-        adminCidrs: z.array(cidr).default([]),
-      })
-      .prefault({}),
+    router: strict({
+      /** MySQL Router pods per shard. @default dev 1, prod 2 */
+      replicas: z.int().min(1).max(16).default(d.routerReplicas),
+    }).prefault({}),
+    redis: strict({
+      /** @default "kubernetes" */
+      engine: z.enum(["kubernetes", "elasticache"]).default("kubernetes"),
+      /** @default 3 (the Redis Cluster minimum) */
+      masters: z.int().min(3).max(100).default(3),
+      /** @default dev 0, prod 1 */
+      replicasPerMaster: z.int().min(0).max(5).default(d.redisReplicasPerMaster),
+      /** @default 5000 */
+      nodeTimeoutMs: z.int().min(1000).max(60000).default(5000),
+      /** Persistent volume per pod (kubernetes engine). @default dev 5, prod 50 */
+      storageGiB: z.int().min(1).max(16384).default(d.redisStorageGiB),
+    }).prefault({}),
+    backup: strict({
+      /** systemd OnCalendar expression of the full logical dump. @default "*-*-* 02:00:00" (daily, UTC) */
+      fullSchedule: z.string().min(1).default("*-*-* 02:00:00"),
+      /** Days a full dump is kept. @default 30 */
+      retentionDays: z.int().min(1).max(3650).default(30),
+      /** How far back point-in-time restore reaches. @default dev 24, prod 168 */
+      pitrWindowHours: z
+        .int()
+        .min(1)
+        .max(24 * 90)
+        .default(d.pitrWindowHours),
+      /** How often closed binlogs ship to S3: the RPO bound. @default 5 */
+      binlogShipMinutes: z.int().min(1).max(60).default(5),
+    }).prefault({}),
+    monitoring: strict({
+      /** @default 10 */
+      intervalSeconds: z.int().min(1).max(300).default(10),
+      /** Consecutive failed checks before a node alarm. @default 3 */
+      failureThreshold: z.int().min(1).max(20).default(3),
+      /** @default 3 */
+      checkTimeoutSeconds: z.int().min(1).max(60).default(3),
+      /** @default 80 */
+      cpuPercent: z.number().min(1).max(100).default(80),
+      /** @default 85 */
+      bufferPoolPercent: z.number().min(1).max(100).default(85),
+      /** @default 5 */
+      lagSeconds: z.number().min(0).max(3600).default(5),
+      /** E-mail addresses subscribed to the alert topic. @default [] */
+      alertEmails: z.array(z.email({ error: "must be an e-mail address such as ops@example.com" })).default([]),
+    }).prefault({}),
+    kubernetes: strict({
+      /** @default "gamedb" */
+      namespace: dnsName.default("gamedb"),
+      /** Create the namespace, or use an existing one. @default true */
+      createNamespace: z.boolean().default(true),
+      /** Security groups of the Kubernetes nodes that reach the routers' backends. @default [] */
+      nodeSecurityGroupIds: z
+        .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "must be a security group id" }))
+        .default([]),
+      /** CIDRs of the Kubernetes nodes, when they are not in this account. @default [] */
+      nodeCidrs: z.array(cidr).default([]),
+    }).prefault({}),
+    ssh: strict({
+      /** Login user on the shard hosts. @default "ubuntu" */
+      user: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" })
+        .default("ubuntu"),
+      /** CIDRs allowed to reach SSH on the admin security group (a bastion). Never 0.0.0.0/0. @default [] */
+      adminCidrs: z.array(cidr).default([]),
+    }).prefault({}),
   });
 }
 
