@@ -13,7 +13,8 @@ export interface ProgramOptions {
   transformations?: pulumi.ResourceTransformation[];
 }
 
-export function gamedbProgram(options: ProgramOptions = {}) {
+/** Declares the platform and returns its plan (plain data) and the stack outputs. */
+export function declarePlatform(options: ProgramOptions = {}) {
   let topology;
   try {
     topology = loadTopology(pulumi.runtime.allConfig(), pulumi.getStack());
@@ -28,7 +29,7 @@ export function gamedbProgram(options: ProgramOptions = {}) {
     { plan, adminCidrs: topology.ssh.adminCidrs },
     { transformations: options.transformations },
   );
-  return {
+  const outputs = {
     environment: plan.environment,
     slotMap: slotMapOutput(plan),
     shards: shardsOutput(plan),
@@ -39,4 +40,10 @@ export function gamedbProgram(options: ProgramOptions = {}) {
       adminSecurityGroupId: platform.network.adminSecurityGroupId,
     },
   };
+  return { plan, outputs };
+}
+
+/** The stack outputs of the declared platform: what `stacks/index.ts` exports. */
+export function gamedbProgram(options: ProgramOptions = {}) {
+  return declarePlatform(options).outputs;
 }

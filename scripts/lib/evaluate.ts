@@ -10,9 +10,7 @@ import type { StackConfig } from "./stackFile";
 import { SECRET_PLACEHOLDER } from "./stackFile";
 import { planMocks, valueOf } from "./mockValues";
 import type { PlanDocument, PlannedResource } from "./planDocument";
-import { gamedbProgram } from "../../infra/program";
-import { planPlatform } from "../../infra/topology/plan";
-import { loadTopology } from "../../infra/config";
+import { declarePlatform } from "../../infra/program";
 
 /** Replaces Pulumi secret envelopes by the placeholder, recursively. */
 export function redactSecrets(value: unknown): unknown {
@@ -59,7 +57,7 @@ export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
     seen.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts });
     return undefined;
   };
-  const outputs = gamedbProgram({ transformations: [record] });
+  const { plan, outputs } = declarePlatform({ transformations: [record] });
 
   const resolvedOutputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs)) resolvedOutputs[key] = await resolveOutput(value);
@@ -87,6 +85,5 @@ export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
       },
     });
   }
-  const topology = planPlatform(loadTopology(stack.config, stack.stack));
-  return { project: stack.project, stack: stack.stack, resources, outputs: resolvedOutputs, topology };
+  return { project: stack.project, stack: stack.stack, resources, outputs: resolvedOutputs, topology: plan };
 }

@@ -952,8 +952,7 @@ describe("loadTopology", () => {
   });
 
   it("reports a non-JSON required section once, not also as missing", () => {
-    // BUG (load.ts loadTopology/rawFromConfigMap): the unparsable key is dropped from `raw`, so parseTopology
-    // adds "gamedb:shards: is required (array)" for a key the operator did set.
+    // The unreadable key never reaches the schema; "is required" would mislead, since the operator did set it.
     const config = { ...configMap(validDev()), "gamedb:shards": "- id: 1\n  name: alpha" };
     const error = configErrorOf(() => loadTopology(config, "dev"));
     expect(error.problems.map(formatProblem)).toEqual([
