@@ -52,53 +52,55 @@ async function monitorCount(): Promise<number> {
   return monitor?.getRegisteredResources?.().size ?? -1;
 }
 
+/** Times `load` (importing the code under test) and `run`, then reports the counts and this process's peak memory. */
+async function measure<M>(
+  load: () => Promise<M>,
+  run: (
+    m: M,
+  ) => Promise<Pick<WorkerResult, "mode" | "shards" | "resources" | "customResources" | "componentResources">>,
+): Promise<WorkerResult> {
+  const t0 = performance.now();
+  const m = await load();
+  const t1 = performance.now();
+  const counts = await run(m);
+  const t2 = performance.now();
+  return {
+    ...counts,
+    monitorResources: await monitorCount(),
+    startupMs,
+    importMs: t1 - t0,
+    evalMs: t2 - t1,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    heapUsedKiB: Math.round(process.memoryUsage().heapUsed / 1024),
+  };
+}
+
 async function main(argv: string[]): Promise<WorkerResult> {
   const [mode, a, b] = argv;
   if (mode === "gamedb") {
     const shards = count(a);
     const stack = benchTopology(shards);
-    const t0 = performance.now();
-    const { evaluate } = await import("../lib/evaluate");
-    const t1 = performance.now();
-    const doc = await evaluate(stack);
-    const t2 = performance.now();
-    const custom = doc.resources.filter((r) => r.custom).length;
-    return {
-      mode,
-      shards,
-      resources: doc.resources.length,
-      customResources: custom,
-      componentResources: doc.resources.length - custom,
-      monitorResources: await monitorCount(),
-      startupMs,
-      importMs: t1 - t0,
-      evalMs: t2 - t1,
-      maxRssKiB: process.resourceUsage().maxRSS,
-      heapUsedKiB: Math.round(process.memoryUsage().heapUsed / 1024),
-    };
+    return measure(
+      () => import("../lib/evaluate"),
+      async ({ evaluate }) => {
+        const doc = await evaluate(stack);
+        const custom = doc.resources.filter((r) => r.custom).length;
+        const total = doc.resources.length;
+        return { mode, shards, resources: total, customResources: custom, componentResources: total - custom };
+      },
+    );
   }
   if (mode === "bare") {
     const custom = count(a);
     const components = count(b);
     const stack = benchTopology(1);
-    const t0 = performance.now();
-    const { runBare } = await import("./bare");
-    const t1 = performance.now();
-    const resources = await runBare({ custom, components }, stack.project, stack.stack);
-    const t2 = performance.now();
-    return {
-      mode,
-      shards: null,
-      resources,
-      customResources: custom,
-      componentResources: components,
-      monitorResources: await monitorCount(),
-      startupMs,
-      importMs: t1 - t0,
-      evalMs: t2 - t1,
-      maxRssKiB: process.resourceUsage().maxRSS,
-      heapUsedKiB: Math.round(process.memoryUsage().heapUsed / 1024),
-    };
+    return measure(
+      () => import("./bare"),
+      async ({ runBare }) => {
+        const resources = await runBare({ custom, components }, stack.project, stack.stack);
+        return { mode, shards: null, resources, customResources: custom, componentResources: components };
+      },
+    );
   }
   usage();
 }
