@@ -14,6 +14,14 @@ export const MAX_SHARD_ID = 999_999;
 /** Highest node index within a shard, for the same reason. */
 export const MAX_NODE_INDEX = 998;
 
+/**
+ * The systemd OnCalendar forms a backup schedule uses: a shorthand ("daily"), or an optional weekday list, a
+ * date (Y-M-D, with * , .. and /) and a time (h:m or h:m:s), optionally "UTC". systemd-analyze calendar is the
+ * full grammar; this rejects what is clearly not a calendar expression.
+ */
+const ON_CALENDAR =
+  /^(minutely|hourly|daily|weekly|monthly|quarterly|semiannually|yearly|annually|((Mon|Tue|Wed|Thu|Fri|Sat|Sun)([.,][.,]?(Mon|Tue|Wed|Thu|Fri|Sat|Sun))* )?[\d*/,.]+-[\d*/,.]+-[\d*/,.~]+ [\d*/,.]+:[\d*/,.]+(:[\d*/,.]+)?( UTC)?)$/;
+
 /** A strict object whose unknown-key error lists the keys it allows (a typo such as `node: 3` names `nodes`). */
 function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   const allowed = Object.keys(shape).join(", ");
@@ -137,7 +145,12 @@ export function topologySchema(environment: Environment) {
     }).prefault({}),
     backup: strict({
       /** systemd OnCalendar expression of the full logical dump. @default "*-*-* 02:00:00" (daily, UTC) */
-      fullSchedule: z.string().min(1).default("*-*-* 02:00:00"),
+      fullSchedule: z
+        .string()
+        .regex(ON_CALENDAR, {
+          error: 'must be a systemd OnCalendar expression such as "*-*-* 02:00:00", "Sun *-*-* 03:30" or "daily"',
+        })
+        .default("*-*-* 02:00:00"),
       /** Days a full dump is kept. @default 30 */
       retentionDays: z.int().min(1).max(3650).default(30),
       /** How far back point-in-time restore reaches. @default dev 24, prod 168 */

@@ -802,6 +802,71 @@ const INVALID: InvalidCase[] = [
     mutate: (r) => (r.environment = "staging"),
     expected: ['gamedb:environment: "staging" is not allowed; use one of "dev", "prod"'],
   },
+  // ---- schema: remaining sections, one bad value each ----
+  {
+    name: "redis node timeout below 1 s",
+    stack: "dev",
+    mutate: (r) => (r.redis = { nodeTimeoutMs: 500 }),
+    expected: ["gamedb:redis.nodeTimeoutMs: 500 is out of range; use at least 1000"],
+  },
+  {
+    name: "redis storage of 0 GiB",
+    stack: "dev",
+    mutate: (r) => (r.redis = { storageGiB: 0 }),
+    expected: ["gamedb:redis.storageGiB: 0 is out of range; use at least 1"],
+  },
+  {
+    name: "backup schedule that is not a calendar expression",
+    stack: "dev",
+    mutate: (r) => (r.backup = { fullSchedule: "every night" }),
+    expected: [
+      'gamedb:backup.fullSchedule: "every night" must be a systemd OnCalendar expression such as "*-*-* 02:00:00", "Sun *-*-* 03:30" or "daily"',
+    ],
+  },
+  {
+    name: "binlog shipping every 2 hours",
+    stack: "dev",
+    mutate: (r) => (r.backup = { binlogShipMinutes: 120 }),
+    expected: ["gamedb:backup.binlogShipMinutes: 120 is out of range; use at most 60"],
+  },
+  {
+    name: "failure threshold of 0",
+    stack: "dev",
+    mutate: (r) => (r.monitoring = { failureThreshold: 0 }),
+    expected: ["gamedb:monitoring.failureThreshold: 0 is out of range; use at least 1"],
+  },
+  {
+    name: "CPU threshold above 100%",
+    stack: "dev",
+    mutate: (r) => (r.monitoring = { cpuPercent: 120 }),
+    expected: ["gamedb:monitoring.cpuPercent: 120 is out of range; use at most 100"],
+  },
+  {
+    name: "buffer pool threshold as text",
+    stack: "dev",
+    mutate: (r) => (r.monitoring = { bufferPoolPercent: "85%" }),
+    expected: ['gamedb:monitoring.bufferPoolPercent: "85%" is a string; expected number'],
+  },
+  {
+    name: "negative lag threshold",
+    stack: "dev",
+    mutate: (r) => (r.monitoring = { lagSeconds: -1 }),
+    expected: ["gamedb:monitoring.lagSeconds: -1 is out of range; use at least 0"],
+  },
+  {
+    name: "ssh user with a capital letter",
+    stack: "dev",
+    mutate: (r) => (r.ssh = { user: "Admin" }),
+    expected: ['gamedb:ssh.user: "Admin" must be a Unix user name'],
+  },
+  {
+    name: "kubernetes namespace with an underscore",
+    stack: "dev",
+    mutate: (r) => (r.kubernetes = { namespace: "game_db" }),
+    expected: [
+      `gamedb:kubernetes.namespace: "game_db" must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'`,
+    ],
+  },
 ];
 
 /** Configs once handled wrongly (spellings of /0, CIDR syntax, exclusive bounds, e-mail wording); kept as regressions. */
@@ -959,4 +1024,15 @@ describe("loadTopology", () => {
       'gamedb:shards: "- id: 1\\n  name: alpha" is not a structured value; write it as YAML under config: in the stack file',
     ]);
   });
+});
+
+describe("backup.fullSchedule", () => {
+  it.each(["*-*-* 02:00:00", "Sun *-*-* 03:30", "Mon,Thu *-*-* 01:15:00 UTC", "*-*-1 04:00", "daily", "weekly"])(
+    "accepts %s",
+    (fullSchedule) => {
+      const raw = validDev();
+      raw.backup = { fullSchedule };
+      expect(problemsOf(raw, "dev")).toEqual([]);
+    },
+  );
 });
