@@ -7,6 +7,12 @@ import { ConfigError, NAMESPACE, Problem, problem, problemsFromZod, show } from 
 import { TOPOLOGY_KEYS, Topology, topologySchema } from "./schema";
 import { validateTopology } from "./validate";
 
+/**
+ * Keys of the namespace that are not topology: secrets the program reads with `pulumi.Config.requireSecret`.
+ * `sshPrivateKey`: the private key for the hosts (required with hosts.provider static; generated otherwise).
+ */
+export const SECRET_KEYS = ["sshPrivateKey"] as const;
+
 export type ParseResult = { ok: true; topology: Topology } | { ok: false; problems: Problem[] };
 
 /** `gamedb:environment`, or the stack name when that is an environment name. */
@@ -71,6 +77,7 @@ export function rawFromConfigMap(config: Record<string, string>): {
   for (const [fullKey, text] of Object.entries(config)) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
+    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
     if (key === "environment") {
       raw[key] = text;
       continue;

@@ -44,6 +44,12 @@ const cidr = z
   .refine((c) => Validator.isValidIPv4CidrNotation(c)[0] || Validator.isValidIPv6CidrNotation(c)[0], {
     error: "must be a CIDR block such as 10.0.0.0/16 or 2001:db8::/32",
   });
+const hostAddress = z
+  .string()
+  .regex(/^(\d{1,3}(\.\d{1,3}){3}|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/, {
+    error: "must be an IPv4 address or a DNS name such as db1.example.internal",
+  });
+const unixUser = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" });
 const slotRange = z.string().regex(/^\d+(-\d+)?$/, {
   error: 'must be a slot ("42") or an inclusive slot range ("0-8191")',
 });
@@ -56,6 +62,10 @@ const nodeSpec = strict({
   az: availabilityZone.optional(),
   /** @default `mysql.instanceType` */
   instanceType: instanceType.optional(),
+  /** Address gamedb reaches the node at, with `hosts.provider: static` (required there, not allowed with aws). */
+  address: hostAddress.optional(),
+  /** SSH login on this static host. @default `ssh.user` */
+  sshUser: unixUser.optional(),
 });
 
 const shard = strict({
@@ -107,6 +117,17 @@ export function topologySchema(environment: Environment) {
         }),
       ])
       .prefault({ mode: "create" }),
+    hosts: strict({
+      /** aws: gamedb creates an EC2 instance per node. static: hosts you already run, listed per node. @default "aws" */
+      provider: z.enum(["aws", "static"]).default("aws"),
+      /** Encrypted root volume of each EC2 host, GiB. @default 30 */
+      rootVolumeGiB: z.int().min(20).max(1024).default(30),
+      /** Block device of the data volume on static hosts; formatted only when it holds no filesystem. @default none (the data directory stays on the root filesystem) */
+      staticDataDevice: z
+        .string()
+        .regex(/^\/dev\/[A-Za-z0-9/_-]+$/, { error: "must be a block device path such as /dev/nvme1n1" })
+        .optional(),
+    }).prefault({}),
     mysql: strict({
       /** MySQL 8.4 LTS server and Shell version, pinned. @default "8.4.3" */
       version: z
@@ -125,6 +146,13 @@ export function topologySchema(environment: Environment) {
         /** MiB/s, gp3 only. @default 125 (the gp3 baseline) */
         throughput: z.int().positive().optional(),
       }).prefault({}),
+      /** my.cnf settings to override, from the allowlist in infra/config/mycnfOverrides.ts. @default {} */
+      overrides: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+      /**
+       * always: every `pulumi up` re-runs each shard's converge script (rejoins lost members, reboots after an outage);
+       * onChange: only when the shard's config changes. @default "always"
+       */
+      converge: z.enum(["always", "onChange"]).default("always"),
     }).prefault({}),
     shards: z.array(shard).min(1),
     router: strict({
@@ -192,12 +220,17 @@ export function topologySchema(environment: Environment) {
     }).prefault({}),
     ssh: strict({
       /** Login user on the shard hosts. @default "ubuntu" */
-      user: z
-        .string()
-        .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" })
-        .default("ubuntu"),
+      user: unixUser.default("ubuntu"),
       /** CIDRs allowed to reach SSH on the admin security group (a bastion). Never 0.0.0.0/0. @default [] */
       adminCidrs: z.array(cidr).default([]),
+      /** A jump host the SSH connections go through (remote commands use it as their proxy). @default none */
+      bastion: strict({
+        host: hostAddress,
+        /** @default "ubuntu" */
+        user: unixUser.default("ubuntu"),
+        /** @default 22 */
+        port: z.int().min(1).max(65535).default(22),
+      }).optional(),
     }).prefault({}),
   });
 }

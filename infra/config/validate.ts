@@ -7,6 +7,7 @@ import { Problem, problem, show } from "./errors";
 import type { Topology } from "./schema";
 import { MAX_SLOT, SlotRange, formatRange, ownerTable, parseSlotRange, runs, toRanges } from "../topology/slots";
 import { planNodes } from "../topology/nodes";
+import { MYCNF_OVERRIDES, describeOverride, overrideAccepts } from "./mycnfOverrides";
 import { sortedZones, zoneHoldingMajority } from "../topology/placement";
 import { MAX_ZONE_LETTER_INDEX, zoneLetterIndex } from "../topology/network";
 
@@ -353,6 +354,59 @@ const monitoring: Check = (t) => {
   return [];
 };
 
+const hosts: Check = (t) => {
+  const out: Problem[] = [];
+  const isStatic = t.hosts.provider === "static";
+  const addresses = new Map<string, string>();
+  if (!isStatic && t.hosts.staticDataDevice !== undefined)
+    out.push(problem(["hosts", "staticDataDevice"], `applies only with hosts.provider "static"; remove it`));
+  t.shards.forEach((s, i) => {
+    if (typeof s.nodes === "number") {
+      if (isStatic)
+        out.push(
+          problem(
+            ["shards", i, "nodes"],
+            `${s.nodes}: with hosts.provider "static" list each node as {index, address} so gamedb knows the hosts`,
+          ),
+        );
+      return;
+    }
+    s.nodes.forEach((n, j) => {
+      const at = ["shards", i, "nodes", j] as const;
+      if (!isStatic) {
+        if (n.address !== undefined)
+          out.push(problem([...at, "address"], `applies only with hosts.provider "static" (aws creates the hosts)`));
+        if (n.sshUser !== undefined)
+          out.push(problem([...at, "sshUser"], `applies only with hosts.provider "static"; aws hosts use ssh.user`));
+        return;
+      }
+      if (n.address === undefined) {
+        out.push(problem([...at, "address"], `is required with hosts.provider "static"`));
+        return;
+      }
+      const other = addresses.get(n.address);
+      if (other !== undefined)
+        out.push(problem([...at, "address"], `${show(n.address)} is already the address of ${other}`));
+      else addresses.set(n.address, `shard ${s.id} node ${n.index}`);
+    });
+  });
+  return out;
+};
+
+const mycnfOverrides: Check = (t) => {
+  const out: Problem[] = [];
+  const allowed = Object.keys(MYCNF_OVERRIDES).sort().join(", ");
+  for (const [name, value] of Object.entries(t.mysql.overrides)) {
+    const spec = MYCNF_OVERRIDES[name];
+    if (spec === undefined) {
+      out.push(problem(["mysql", "overrides", name], `cannot be overridden; overridable settings: ${allowed}`));
+    } else if (!overrideAccepts(spec, value)) {
+      out.push(problem(["mysql", "overrides", name], `${show(value)} is not allowed; use ${describeOverride(spec)}`));
+    }
+  }
+  return out;
+};
+
 export const RULES: readonly Rule[] = [
   { reads: ["aws", "network"], check: zones },
   { reads: ["aws", "network"], check: network },
@@ -366,6 +420,8 @@ export const RULES: readonly Rule[] = [
   { reads: ["environment", "router", "redis"], check: highAvailability },
   { reads: ["backup"], check: backupWindows },
   { reads: ["monitoring"], check: monitoring },
+  { reads: ["hosts", "shards"], check: hosts },
+  { reads: ["mysql"], check: mycnfOverrides },
 ];
 
 /**

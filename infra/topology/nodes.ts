@@ -14,6 +14,10 @@ export interface NodePlan {
   serverId: number;
   az: string;
   instanceType: string;
+  /** An existing host's address (hosts.provider static only). */
+  address?: string;
+  /** SSH login on that existing host, when it differs from ssh.user. */
+  sshUser?: string;
 }
 
 /** server_id = shard id * 1000 + node index + 1: never 0, unique, below 2^32 for every allowed id and index. */
@@ -43,5 +47,7 @@ export function planNodes(shard: ShardConfig, zones: readonly string[], defaultI
     serverId: serverId(shard.id, spec.index),
     az: placeNode(shard.id, spec.index, zones, spec.az),
     instanceType: spec.instanceType ?? defaultInstanceType,
+    ...(spec.address !== undefined ? { address: spec.address } : {}),
+    ...(spec.sshUser !== undefined ? { sshUser: spec.sshUser } : {}),
   }));
 }

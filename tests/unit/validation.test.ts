@@ -6,6 +6,7 @@
  * wording, path or shown value fails a test. Every list is compared with toEqual: no problem may be missing
  * and none may be added.
  */
+import { MYCNF_OVERRIDES } from "../../infra/config/mycnfOverrides";
 import { ConfigError, formatProblem } from "../../infra/config/errors";
 import { loadTopology, parseTopology } from "../../infra/config/load";
 import type { Topology } from "../../infra/config/schema";
@@ -146,11 +147,19 @@ describe("valid configs", () => {
 
     expect(dev.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "single" });
     expect(prod.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "perAz" });
-    expect(dev.mysql).toEqual({ version: "8.4.3", instanceType: "t3.large", dataVolume: { sizeGiB: 50, type: "gp3" } });
+    expect(dev.mysql).toEqual({
+      version: "8.4.3",
+      instanceType: "t3.large",
+      dataVolume: { sizeGiB: 50, type: "gp3" },
+      overrides: {},
+      converge: "always",
+    });
     expect(prod.mysql).toEqual({
       version: "8.4.3",
       instanceType: "r6i.2xlarge",
       dataVolume: { sizeGiB: 500, type: "gp3" },
+      overrides: {},
+      converge: "always",
     });
     expect(dev.router.replicas).toBe(1);
     expect(prod.router.replicas).toBe(2);
@@ -197,6 +206,7 @@ describe("valid configs", () => {
       nodeCidrs: [],
     });
     expect(t.ssh).toEqual({ user: "ubuntu", adminCidrs: [] });
+    expect(t.hosts).toEqual({ provider: "aws", rootVolumeGiB: 30 });
   });
 
   it("keeps the values it was given", () => {
@@ -633,7 +643,7 @@ const INVALID: InvalidCase[] = [
     stack: "dev",
     mutate: (r) => (r.shard = []),
     expected: [
-      "gamedb:shard: unknown key; the gamedb namespace has environment, aws, network, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
+      "gamedb:shard: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
     ],
   },
   {
@@ -652,7 +662,9 @@ const INVALID: InvalidCase[] = [
     name: "unknown key in a node entry",
     stack: "dev",
     mutate: (r) => (r.shards[0].nodes = [{ index: 0, zone: "eu-west-1a" }]),
-    expected: ["gamedb:shards[0].nodes[0].zone: unknown key; allowed keys here: index, az, instanceType"],
+    expected: [
+      "gamedb:shards[0].nodes[0].zone: unknown key; allowed keys here: index, az, instanceType, address, sshUser",
+    ],
   },
   {
     name: "create-mode key in an adopt-mode network lists the adopt keys",
@@ -867,6 +879,110 @@ const INVALID: InvalidCase[] = [
       `gamedb:kubernetes.namespace: "game_db" must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'`,
     ],
   },
+  // ---- hosts, my.cnf overrides, converge, bastion ----
+  {
+    name: "hosts.provider not aws or static",
+    stack: "dev",
+    mutate: (r) => (r.hosts = { provider: "gcp" }),
+    expected: ['gamedb:hosts.provider: "gcp" is not allowed; use one of "aws", "static"'],
+  },
+  {
+    name: "static hosts given as a node count",
+    stack: "dev",
+    mutate: (r) => (r.hosts = { provider: "static" }),
+    expected: [
+      'gamedb:shards[0].nodes: 1: with hosts.provider "static" list each node as {index, address} so gamedb knows the hosts',
+      'gamedb:shards[1].nodes: 1: with hosts.provider "static" list each node as {index, address} so gamedb knows the hosts',
+    ],
+  },
+  {
+    name: "static host without an address, and two nodes on one address",
+    stack: "dev",
+    mutate: (r) => {
+      r.hosts = { provider: "static" };
+      r.shards[0].nodes = [{ index: 0 }];
+      r.shards[1].nodes = [
+        { index: 0, address: "10.1.0.5" },
+        { index: 1, address: "10.1.0.5" },
+        { index: 2, address: "db3.internal" },
+      ];
+    },
+    expected: [
+      'gamedb:shards[0].nodes[0].address: is required with hosts.provider "static"',
+      'gamedb:shards[1].nodes[1].address: "10.1.0.5" is already the address of shard 2 node 0',
+    ],
+  },
+  {
+    name: "address and sshUser on an aws node, staticDataDevice with aws",
+    stack: "dev",
+    mutate: (r) => {
+      r.shards[0].nodes = [{ index: 0, address: "10.1.0.5", sshUser: "admin" }];
+      r.hosts = { staticDataDevice: "/dev/nvme1n1" };
+    },
+    expected: [
+      'gamedb:hosts.staticDataDevice: applies only with hosts.provider "static"; remove it',
+      'gamedb:shards[0].nodes[0].address: applies only with hosts.provider "static" (aws creates the hosts)',
+      'gamedb:shards[0].nodes[0].sshUser: applies only with hosts.provider "static"; aws hosts use ssh.user',
+    ],
+  },
+  {
+    name: "a static address that is neither an IPv4 address nor a DNS name",
+    stack: "dev",
+    mutate: (r) => {
+      r.hosts = { provider: "static" };
+      r.shards[0].nodes = [{ index: 0, address: "db 1" }];
+      r.shards[1].nodes = [{ index: 0, address: "db2" }];
+    },
+    expected: [
+      'gamedb:shards[0].nodes[0].address: "db 1" must be an IPv4 address or a DNS name such as db1.example.internal',
+    ],
+  },
+  {
+    name: "a static data device that is not a device path",
+    stack: "dev",
+    mutate: (r) => (r.hosts = { provider: "static", staticDataDevice: "nvme1n1" }),
+    expected: ['gamedb:hosts.staticDataDevice: "nvme1n1" must be a block device path such as /dev/nvme1n1'],
+  },
+  {
+    name: "root volume below 20 GiB",
+    stack: "dev",
+    mutate: (r) => (r.hosts = { rootVolumeGiB: 8 }),
+    expected: ["gamedb:hosts.rootVolumeGiB: 8 is out of range; use at least 20"],
+  },
+  {
+    name: "my.cnf override not on the allowlist, and bad values for ones that are",
+    stack: "prod",
+    mutate: (r) => (r.mysql.overrides = { sync_binlog: 0, max_connections: 5, innodb_buffer_pool_size: "8X" }),
+    expected: [
+      `gamedb:mysql.overrides.sync_binlog: cannot be overridden; overridable settings: ${Object.keys(MYCNF_OVERRIDES).sort().join(", ")}`,
+      "gamedb:mysql.overrides.max_connections: 5 is not allowed; use an integer from 10 to 100000",
+      'gamedb:mysql.overrides.innodb_buffer_pool_size: "8X" is not allowed; use a size from 134217728 to 4398046511104 bytes, written as bytes or with K, M or G (e.g. "512M")',
+    ],
+  },
+  {
+    name: "my.cnf overrides of a boolean and an enum with wrong values",
+    stack: "dev",
+    mutate: (r) => (r.mysql = { overrides: { slow_query_log: "yes", transaction_isolation: "SERIALIZABLE" } }),
+    expected: [
+      'gamedb:mysql.overrides.slow_query_log: "yes" is not allowed; use true or false',
+      'gamedb:mysql.overrides.transaction_isolation: "SERIALIZABLE" is not allowed; use one of "READ-COMMITTED", "REPEATABLE-READ"',
+    ],
+  },
+  {
+    name: "mysql.converge not always or onChange",
+    stack: "dev",
+    mutate: (r) => (r.mysql = { converge: "never" }),
+    expected: ['gamedb:mysql.converge: "never" is not allowed; use one of "always", "onChange"'],
+  },
+  {
+    name: "bastion without a host, with a bad port",
+    stack: "prod",
+    mutate: (r) => (r.ssh = { bastion: { port: 70000 } }),
+    expected: [
+      "gamedb:ssh.bastion.host: is required (string)",
+      "gamedb:ssh.bastion.port: 70000 is out of range; use at most 65535",
+    ],
+  },
 ];
 
 /** Configs once handled wrongly (spellings of /0, CIDR syntax, exclusive bounds, e-mail wording); kept as regressions. */
@@ -938,7 +1054,7 @@ describe("every problem at once", () => {
     raw.ssh = { adminCidrs: ["0.0.0.0/0"] }; // open CIDR
     raw.replicas = 2; // unknown top-level key
     expect(problemsOf(raw, "dev")).toEqual([
-      "gamedb:replicas: unknown key; the gamedb namespace has environment, aws, network, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
+      "gamedb:replicas: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
       'gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS version such as 8.4.3',
       'gamedb:network.cidr: "10.40.0.0/24" has prefix /24; use /16 to /20 (subnets are carved 4 and 8 bits smaller)',
       `gamedb:shards: slots 8192-8999 are owned by no active shard; ${EVERY_SLOT}`,
@@ -997,7 +1113,7 @@ describe("loadTopology", () => {
     const error = configErrorOf(() => loadTopology(config, "prod"));
     const expected = [
       'gamedb:router: "replicas: 2" is not a structured value; write it as YAML under config: in the stack file',
-      "gamedb:tls: unknown key; the gamedb namespace has environment, aws, network, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
+      "gamedb:tls: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
       `gamedb:shards: slots 16001-16383 are owned by no active shard; ${EVERY_SLOT}`,
       `gamedb:ssh.adminCidrs[0]: "0.0.0.0/0" ${WHOLE_INTERNET}`,
     ];
