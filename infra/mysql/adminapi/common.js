@@ -1,0 +1,443 @@
+// gamedb AdminAPI helpers, shared by every script in this directory. infra/mysql/adminapi/index.ts puts this file in
+// front of each script, so the scripts need no mysqlsh `require`. Plain JavaScript for `mysqlsh --js` (MySQL Shell
+// 8.4); run as: mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON SECRETS_JSON (sys.argv[1], sys.argv[2]).
+//
+// Rules every script follows:
+// - a failure throws an Error whose message starts with "gamedb:" and says what is wrong and what to do;
+// - progress goes to println("gamedb: ..."); no secret is ever printed, put in SQL text or in an error message;
+// - every change is made only when a check shows it is needed, so a second run changes nothing.
+
+var GAMEDB_SOCKET = "/var/run/mysqld/mysqld.sock";
+// Bounded waits: WAIT_TRIES polls, WAIT_SECONDS apart.
+var GAMEDB_WAIT_TRIES = 120;
+var GAMEDB_WAIT_SECONDS = 1;
+
+// MySQL client error codes (connection level) and AdminAPI error codes (MYSQLSH nnnnn) the scripts act on.
+var ER_ACCESS_DENIED = 1045;
+var CR_CONNECTION_ERROR = 2002;
+var CR_CONN_HOST_ERROR = 2003;
+var CR_SERVER_GONE = 2006;
+var CR_SERVER_LOST = 2013;
+var SHERR_INSTANCE_NOT_MANAGED = 51300; // dba.getCluster on a standalone instance
+var SHERR_INSTANCE_NOT_ONLINE = 51314; // dba.getCluster on a member whose Group Replication is stopped
+
+function gamedbError(message) {
+  return new Error("gamedb: " + message);
+}
+
+function fail(message) {
+  throw gamedbError(message);
+}
+
+function say(message) {
+  println("gamedb: " + message);
+}
+
+function errText(e) {
+  if (e && e.message) return String(e.message);
+  return String(e);
+}
+
+function errCode(e) {
+  return e && typeof e.code === "number" ? e.code : undefined;
+}
+
+function isGamedbError(e) {
+  return !!(e && e.message && String(e.message).indexOf("gamedb:") === 0);
+}
+
+// Runs fn; an error that is not already a gamedb: error is reported as "<what> failed: <error>. <todo>".
+function step(what, todo, fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (isGamedbError(e)) throw e;
+    throw gamedbError(what + " failed: " + errText(e) + (todo ? ". " + todo : ""));
+  }
+}
+
+// Runs a script's main function; any stray error still leaves with a gamedb: message.
+function gamedbMain(name, fn) {
+  try {
+    fn();
+  } catch (e) {
+    if (isGamedbError(e)) throw e;
+    throw gamedbError(name + ": unexpected error: " + errText(e) + ". Check the instance logs and rerun.");
+  }
+}
+
+// ---- arguments ----------------------------------------------------------------------------------------------------
+
+function readJsonFile(path, what, mayQuote) {
+  var text;
+  try {
+    text = os.loadTextFile(path);
+  } catch (e) {
+    fail("cannot read the " + what + " file " + path + ": " + errText(e) + ". The remote command writes it; rerun it.");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    // The parser's message may quote the text: never for the secrets file.
+    fail("the " + what + " file " + path + " is not valid JSON" + (mayQuote ? ": " + errText(e) : "") + ".");
+  }
+}
+
+// { params, secrets } from sys.argv[1] (params JSON) and sys.argv[2] (secrets JSON, optional).
+function loadArgs() {
+  if (!sys.argv || sys.argv.length < 2)
+    fail("usage: mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON [SECRETS_JSON]; the params file is missing.");
+  var params = readJsonFile(sys.argv[1], "params", true);
+  var secrets = sys.argv.length > 2 ? readJsonFile(sys.argv[2], "secrets", false) : {};
+  if (!params || typeof params !== "object") fail("the params file must hold a JSON object.");
+  if (!secrets || typeof secrets !== "object") fail("the secrets file must hold a JSON object.");
+  return { params: params, secrets: secrets };
+}
+
+function needString(obj, key, what) {
+  var v = obj[key];
+  if (typeof v !== "string" || v === "") fail((what || "params") + "." + key + " must be a non-empty string.");
+  return v;
+}
+
+function needSecret(secrets, key) {
+  var v = secrets[key];
+  if (typeof v !== "string" || v === "")
+    fail("secrets." + key + " is missing or empty; the remote command passes it on stdin. Rerun the step.");
+  return v;
+}
+
+function needAddress(obj, key) {
+  var v = needString(obj, key);
+  splitAddress(v, "params." + key);
+  return v;
+}
+
+function needAddressList(obj, key) {
+  var v = obj[key];
+  if (!Array.isArray(v) || v.length === 0) fail("params." + key + " must be a non-empty list of host:port addresses.");
+  var seen = {};
+  for (var i = 0; i < v.length; i++) {
+    if (typeof v[i] !== "string") fail("params." + key + "[" + i + "] must be a host:port string.");
+    splitAddress(v[i], "params." + key + "[" + i + "]");
+    if (seen[v[i]]) fail("params." + key + " lists " + v[i] + " twice.");
+    seen[v[i]] = true;
+  }
+  return v.slice();
+}
+
+var NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function needIdentifier(value, what) {
+  if (typeof value !== "string" || !NAME_RE.test(value))
+    fail(what + " '" + value + "' is not a plain identifier (letters, digits, '_').");
+  return value;
+}
+
+function needAccountHost(value) {
+  if (typeof value !== "string" || !/^[A-Za-z0-9.%_:-]+$/.test(value))
+    fail("params.accountHost '" + value + "' is not a valid account host (letters, digits, '.', '%', '_', ':', '-').");
+  return value;
+}
+
+function splitAddress(address, what) {
+  var m = /^([A-Za-z0-9._-]+):([0-9]+)$/.exec(String(address));
+  if (!m) fail((what || "address") + " '" + address + "' is not of the form host:port.");
+  return { host: m[1], port: parseInt(m[2], 10) };
+}
+
+// ---- values -------------------------------------------------------------------------------------------------------
+
+// A system variable value in a comparable form: booleans as ON/OFF, sizes with K/M/G suffixes in bytes, numbers
+// without leading zeros, everything else upper-cased.
+function normalizeValue(v) {
+  if (v === null || v === undefined) return "";
+  var s = String(v).trim();
+  var up = s.toUpperCase();
+  if (up === "ON" || up === "TRUE") return "ON";
+  if (up === "OFF" || up === "FALSE") return "OFF";
+  var m = /^([0-9]+)([KMG])$/.exec(up);
+  if (m) {
+    var mult = m[2] === "K" ? 1024 : m[2] === "M" ? 1024 * 1024 : 1024 * 1024 * 1024;
+    return String(parseInt(m[1], 10) * mult);
+  }
+  if (/^-?[0-9]+$/.test(s)) return String(parseInt(s, 10));
+  return up;
+}
+
+// Compares a variable's running value with the wanted one. A boolean variable reads back as 0/1.
+function sameValue(current, wanted) {
+  var a = normalizeValue(current);
+  var b = normalizeValue(wanted);
+  if (a === b) return true;
+  var asBool = { ON: "1", OFF: "0" };
+  return (asBool[a] || a) === (asBool[b] || b);
+}
+
+// ---- sessions -----------------------------------------------------------------------------------------------------
+
+function adminConnection(address, creds) {
+  var a = splitAddress(address);
+  return { scheme: "mysql", host: a.host, port: a.port, user: creds.user, password: creds.password };
+}
+
+function rootSocketConnection() {
+  return { scheme: "mysql", user: "root", socket: GAMEDB_SOCKET };
+}
+
+// A session to address as creds.user (not the global session), or { error, code } when it cannot be opened.
+function tryOpen(address, creds) {
+  try {
+    return { session: shell.openSession(adminConnection(address, creds)) };
+  } catch (e) {
+    return { error: errText(e), code: errCode(e) };
+  }
+}
+
+function openOrFail(address, creds, todo) {
+  var r = tryOpen(address, creds);
+  if (r.session) return r.session;
+  if (r.code === ER_ACCESS_DENIED)
+    fail(
+      "cannot log in to " +
+        address +
+        " as " +
+        creds.user +
+        " (access denied). Run the configure step (configure-instance) on that node, then rerun.",
+    );
+  fail(
+    "cannot connect to " +
+      address +
+      ": " +
+      r.error +
+      ". " +
+      (todo || "Start mysqld there or fix the network, then rerun."),
+  );
+}
+
+function closeQuietly(s) {
+  try {
+    if (s) s.close();
+  } catch (e) {
+    // already closed or lost: nothing to do
+  }
+}
+
+function queryOne(s, sql, args) {
+  var row = s.runSql(sql, args || []).fetchOne();
+  return row ? row[0] : null;
+}
+
+// This instance's Group Replication state (ONLINE, RECOVERING, ERROR, OFFLINE, ...); OFFLINE when GR is not running.
+function localMemberState(s) {
+  var row = s
+    .runSql("SELECT MEMBER_STATE FROM performance_schema.replication_group_members WHERE MEMBER_ID = @@server_uuid", [])
+    .fetchOne();
+  return row && row[0] ? String(row[0]) : "OFFLINE";
+}
+
+// The addresses an instance's own copy of the cluster metadata lists for clusterName ([] when it has none).
+function metadataMembers(s, clusterName) {
+  try {
+    var rows = s
+      .runSql(
+        "SELECT i.address FROM mysql_innodb_cluster_metadata.v2_instances i JOIN mysql_innodb_cluster_metadata.v2_clusters c ON c.cluster_id = i.cluster_id WHERE c.cluster_name = ?",
+        [clusterName],
+      )
+      .fetchAll();
+    var out = [];
+    for (var i = 0; i < rows.length; i++) out.push(String(rows[i][0]));
+    return out;
+  } catch (e) {
+    return [];
+  }
+}
+
+function accountExists(s, user, host) {
+  return Number(queryOne(s, "SELECT COUNT(*) FROM mysql.user WHERE user = ? AND host = ?", [user, host])) > 0;
+}
+
+// ---- finding the cluster ------------------------------------------------------------------------------------------
+
+// What dba.getCluster says through one instance:
+//   { kind: "cluster", cluster }   the instance is an active member of the cluster
+//   { kind: "standalone" }         MYSQLSH 51300: no metadata, not in a group
+//   { kind: "stopped" }            MYSQLSH 51314: metadata says it is a member but its Group Replication is stopped
+//   { kind: "unreachable", error } no connection (mysqld down, network, or login refused: see code)
+//   { kind: "error", error }       anything else (e.g. the instance belongs to another cluster)
+// Connects the global session to the instance (dba functions work on the global session).
+function probe(address, creds, clusterName) {
+  try {
+    shell.connect(adminConnection(address, creds));
+  } catch (e) {
+    return { address: address, kind: "unreachable", error: errText(e), code: errCode(e) };
+  }
+  try {
+    return { address: address, kind: "cluster", cluster: dba.getCluster(clusterName) };
+  } catch (e) {
+    var code = errCode(e);
+    if (code === SHERR_INSTANCE_NOT_MANAGED) return { address: address, kind: "standalone" };
+    if (code === SHERR_INSTANCE_NOT_ONLINE) return { address: address, kind: "stopped" };
+    return { address: address, kind: "error", error: errText(e), code: code };
+  }
+}
+
+// Tries each address in order and stops at the first through which dba.getCluster works.
+// Returns { cluster, via, probes: {address: probe} }; cluster is null when none worked.
+function locateCluster(addresses, creds, clusterName, probes) {
+  probes = probes || {};
+  for (var i = 0; i < addresses.length; i++) {
+    var p = probe(addresses[i], creds, clusterName);
+    probes[addresses[i]] = p;
+    if (p.kind === "cluster") return { cluster: p.cluster, via: addresses[i], probes: probes };
+  }
+  return { cluster: null, via: null, probes: probes };
+}
+
+function describeProbe(p) {
+  if (p.kind === "unreachable") return p.address + " (unreachable: " + p.error + ")";
+  if (p.kind === "error") return p.address + " (" + p.error + ")";
+  if (p.kind === "stopped") return p.address + " (Group Replication stopped)";
+  if (p.kind === "standalone") return p.address + " (not in a cluster)";
+  return p.address + " (member)";
+}
+
+// ---- cluster status -----------------------------------------------------------------------------------------------
+
+var ACTIVE_STATES = { ONLINE: true, RECOVERING: true };
+
+// cluster.status(), failing when the group has lost quorum.
+function clusterStatus(cluster, clusterName) {
+  var st = step("reading the status of cluster " + clusterName, "", function () {
+    return cluster.status();
+  });
+  var rs = st.defaultReplicaSet;
+  if (rs.status === "NO_QUORUM")
+    fail(
+      "cluster " +
+        clusterName +
+        " has lost quorum (NO_QUORUM): most members are unreachable. Bring the missing members back; if they are lost for good, restore quorum by hand with cluster.forceQuorumUsingPartitionOf() on a surviving member, then rerun.",
+    );
+  return st;
+}
+
+function topologyOf(st) {
+  return st.defaultReplicaSet.topology || {};
+}
+
+function memberStatus(topo, address) {
+  return topo[address] ? String(topo[address].status) : "ABSENT";
+}
+
+function keysOf(obj) {
+  var out = [];
+  for (var k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) out.push(k);
+  return out;
+}
+
+// Fails unless `address` can leave the cluster: never the last member, and the members left in the group (status
+// other than "(MISSING)") must keep a majority ONLINE.
+function checkRemovable(topo, address, clusterName) {
+  var all = keysOf(topo);
+  var remaining = all.filter(function (a) {
+    return a !== address;
+  });
+  if (remaining.length === 0)
+    fail(
+      "refusing to remove " +
+        address +
+        ": it is the last member of cluster " +
+        clusterName +
+        ". If the cluster is to go away, dissolve it by hand (cluster.dissolve()).",
+    );
+  var group = remaining.filter(function (a) {
+    return memberStatus(topo, a) !== "(MISSING)";
+  });
+  var online = group.filter(function (a) {
+    return memberStatus(topo, a) === "ONLINE";
+  }).length;
+  var majority = Math.floor(group.length / 2) + 1;
+  if (online < majority)
+    fail(
+      "refusing to remove " +
+        address +
+        ": the " +
+        group.length +
+        " member(s) left in the group would have only " +
+        online +
+        " ONLINE, fewer than a majority (" +
+        majority +
+        "). Bring the other members ONLINE first, then rerun.",
+    );
+}
+
+// Waits until `address` reports itself ONLINE in the group (it connects to the member itself). Fails after the
+// bounded wait.
+function waitOnline(address, creds, what) {
+  var last = "unknown";
+  for (var i = 0; i < GAMEDB_WAIT_TRIES; i++) {
+    var r = tryOpen(address, creds);
+    if (r.session) {
+      try {
+        last = localMemberState(r.session);
+      } catch (e) {
+        last = "unknown (" + errText(e) + ")";
+      }
+      closeQuietly(r.session);
+      if (last === "ONLINE") return;
+    } else {
+      last = "unreachable (" + r.error + ")";
+    }
+    os.sleep(GAMEDB_WAIT_SECONDS);
+  }
+  fail(
+    address +
+      " did not come ONLINE after " +
+      what +
+      " within " +
+      GAMEDB_WAIT_TRIES * GAMEDB_WAIT_SECONDS +
+      " s (last state: " +
+      last +
+      "). Check its error log (/var/log/mysql/error.log) and rerun.",
+  );
+}
+
+// The final check shared by converge-cluster and setup-accounts: every desired member ONLINE, nothing else in the
+// cluster, status OK (OK_NO_TOLERANCE is the best a cluster of one or two members can be).
+function verifyFinal(clusterName, desired, creds) {
+  var loc = locateCluster(desired, creds, clusterName);
+  if (!loc.cluster)
+    fail(
+      "cluster " +
+        clusterName +
+        " cannot be reached through any of " +
+        desired.join(", ") +
+        " for the final check. Rerun converge.",
+    );
+  var st = clusterStatus(loc.cluster, clusterName);
+  var topo = topologyOf(st);
+  var bad = [];
+  for (var i = 0; i < desired.length; i++) {
+    var s = memberStatus(topo, desired[i]);
+    if (s !== "ONLINE") bad.push(desired[i] + " is " + s);
+  }
+  var extra = keysOf(topo).filter(function (a) {
+    return desired.indexOf(a) < 0;
+  });
+  for (var j = 0; j < extra.length; j++) bad.push(extra[j] + " is a member but not wanted");
+  var overall = st.defaultReplicaSet.status;
+  var okStates = desired.length >= 3 ? ["OK"] : ["OK", "OK_NO_TOLERANCE"];
+  if (okStates.indexOf(overall) < 0) bad.push("cluster status is " + overall);
+  if (bad.length > 0)
+    fail("cluster " + clusterName + " is not converged: " + bad.join("; ") + ". Rerun converge-cluster.");
+  say(
+    "cluster " +
+      clusterName +
+      " is " +
+      overall +
+      " with " +
+      desired.length +
+      " member(s) ONLINE: " +
+      desired.join(", "),
+  );
+}

@@ -1,0 +1,459 @@
+// converge-cluster: per shard, run on the seed node.
+// Brings cluster params.clusterName to: every address in params.members an ONLINE member, no other member, and the
+// restart-only settings (params.restartVariables) in effect on every member; or stops with a gamedb: message.
+// params  = { clusterName, seed, members, clusterAdmin, createOptions, recoveryMethod, restartVariables }
+// secrets = { clusterAdminPassword }
+//
+// Order: find the cluster through any desired member (adopting it wherever it is), else reboot it from a complete
+// outage (only when every member the metadata lists is reachable), else create it on the seed (only when every
+// desired member is reachable and none holds a cluster); rejoin missing members; add new ones one at a time; remove
+// members no longer wanted (never the last one, never below a majority); restart members whose restart-only settings
+// differ, secondaries first, the primary last after a switchover; verify.
+
+gamedbMain("converge-cluster", function () {
+  var args = loadArgs();
+  var P = args.params;
+  var ctx = {
+    name: needIdentifier(needString(P, "clusterName"), "params.clusterName"),
+    seed: needAddress(P, "seed"),
+    members: needAddressList(P, "members"),
+    creds: {
+      user: needIdentifier(needString(P, "clusterAdmin"), "params.clusterAdmin"),
+      password: needSecret(args.secrets, "clusterAdminPassword"),
+    },
+    recoveryMethod: needString(P, "recoveryMethod"),
+    createOptions: P.createOptions || {},
+    restartVariables: P.restartVariables || {},
+  };
+  if (ctx.members.indexOf(ctx.seed) < 0) fail("params.seed " + ctx.seed + " is not in params.members.");
+  // mysqlsh cannot prompt here, and "auto" without a prompt is refused (MYSQLSH 51167): the method must be explicit.
+  if (ctx.recoveryMethod !== "clone" && ctx.recoveryMethod !== "incremental")
+    fail("params.recoveryMethod must be 'clone' or 'incremental', not '" + ctx.recoveryMethod + "'.");
+  keysOf(ctx.restartVariables).forEach(function (k) {
+    needIdentifier(k, "params.restartVariables name");
+  });
+  ctx.desired = [ctx.seed].concat(
+    ctx.members.filter(function (m) {
+      return m !== ctx.seed;
+    }),
+  );
+
+  var loc = findOrCreate(ctx);
+  rejoinAndAdd(ctx, loc);
+  removeUnwanted(ctx);
+  rollingRestart(ctx);
+  verifyFinal(ctx.name, ctx.desired, ctx.creds);
+});
+
+// ---- a, d, f: find the cluster, reboot it, or create it ---------------------------------------------------------
+
+function findOrCreate(ctx) {
+  var loc = locateCluster(ctx.desired, ctx.creds, ctx.name);
+  var probes = loc.probes;
+  if (loc.cluster) {
+    if (loc.via === ctx.seed) say("cluster " + ctx.name + " found through the seed " + ctx.seed);
+    else
+      say(
+        "cluster " +
+          ctx.name +
+          " found through " +
+          loc.via +
+          "; adopting it (seed: " +
+          describeProbe(probes[ctx.seed]) +
+          ")",
+      );
+    return loc;
+  }
+  var stopped = ctx.desired.filter(function (a) {
+    return probes[a].kind === "stopped";
+  });
+  if (stopped.length > 0) return rebootFromOutage(ctx, loc, stopped);
+
+  var seedProbe = probes[ctx.seed];
+  if (seedProbe.kind === "unreachable") {
+    if (seedProbe.code === ER_ACCESS_DENIED)
+      fail(
+        "cannot log in to the seed " +
+          ctx.seed +
+          " as " +
+          ctx.creds.user +
+          " (access denied). Run the configure step (configure-instance) on it, then rerun.",
+      );
+    fail(
+      "the seed " +
+        ctx.seed +
+        " is unreachable (" +
+        seedProbe.error +
+        ") and no other member holds cluster " +
+        ctx.name +
+        ". Start mysqld on the seed (systemctl start mysql) or fix the network, then rerun.",
+    );
+  }
+  var unknown = ctx.desired.filter(function (a) {
+    return probes[a].kind === "unreachable" || probes[a].kind === "error";
+  });
+  if (unknown.length > 0)
+    fail(
+      "no reachable member holds cluster " +
+        ctx.name +
+        ", but these members could not be checked: " +
+        unknown
+          .map(function (a) {
+            return describeProbe(probes[a]);
+          })
+          .join("; ") +
+        ". One of them may hold the cluster, so none is created (that would make a second cluster). Bring them up or fix them, then rerun.",
+    );
+  if (seedProbe.kind !== "standalone")
+    fail("the seed " + describeProbe(seedProbe) + " cannot host a new cluster. Fix it by hand, then rerun.");
+
+  say("no member holds cluster " + ctx.name + "; creating it on the seed " + ctx.seed);
+  shell.connect(adminConnection(ctx.seed, ctx.creds));
+  var cluster = step(
+    "dba.createCluster('" + ctx.name + "') on " + ctx.seed,
+    "Check the instance with dba.checkInstanceConfiguration() and its error log, then rerun",
+    function () {
+      return dba.createCluster(ctx.name, ctx.createOptions);
+    },
+  );
+  return { cluster: cluster, via: ctx.seed, probes: probes };
+}
+
+// d: no desired member runs the cluster and some have its metadata with Group Replication stopped.
+function rebootFromOutage(ctx, loc, stopped) {
+  var probes = loc.probes;
+  // Every member the metadata lists, as recorded on the stopped instances.
+  var meta = [];
+  stopped.forEach(function (a) {
+    var r = tryOpen(a, ctx.creds);
+    if (!r.session) return;
+    metadataMembers(r.session, ctx.name).forEach(function (m) {
+      if (meta.indexOf(m) < 0) meta.push(m);
+    });
+    closeQuietly(r.session);
+  });
+  stopped.forEach(function (a) {
+    if (meta.indexOf(a) < 0) meta.push(a);
+  });
+  // A member outside params.members may still run the cluster: check the ones not probed yet.
+  var unchecked = meta.filter(function (a) {
+    return !probes[a];
+  });
+  var found = locateCluster(unchecked, ctx.creds, ctx.name, probes);
+  if (found.cluster) {
+    say("cluster " + ctx.name + " found through " + found.via + " (not in params.members); adopting it");
+    return found;
+  }
+  var unreachable = meta.filter(function (a) {
+    return probes[a].kind === "unreachable" || probes[a].kind === "error";
+  });
+  if (unreachable.length > 0)
+    fail(
+      "cluster " +
+        ctx.name +
+        " is in complete outage (Group Replication is stopped on every reachable member), and it is not rebooted while members are unreachable: " +
+        unreachable
+          .map(function (a) {
+            return describeProbe(probes[a]);
+          })
+          .join("; ") +
+        ". Bring them back and rerun. Only if they are lost for good, run dba.rebootClusterFromCompleteOutage('" +
+        ctx.name +
+        "', {force: true}) by hand on the most up-to-date member.",
+    );
+  var from = stopped.indexOf(ctx.seed) >= 0 ? ctx.seed : stopped[0];
+  say(
+    "cluster " +
+      ctx.name +
+      " is in complete outage; all " +
+      meta.length +
+      " member(s) in its metadata are reachable: rebooting it from " +
+      from,
+  );
+  shell.connect(adminConnection(from, ctx.creds));
+  step(
+    "dba.rebootClusterFromCompleteOutage('" + ctx.name + "') on " + from,
+    "Read the messages above, fix the instance they name and rerun",
+    function () {
+      dba.rebootClusterFromCompleteOutage(ctx.name);
+    },
+  );
+  var search = ctx.desired.concat(
+    meta.filter(function (a) {
+      return ctx.desired.indexOf(a) < 0;
+    }),
+  );
+  var after = locateCluster(search, ctx.creds, ctx.name);
+  if (!after.cluster)
+    fail(
+      "cluster " +
+        ctx.name +
+        " was rebooted but cannot be reached through " +
+        search.join(", ") +
+        ". Check the error logs and rerun.",
+    );
+  return after;
+}
+
+// ---- c, b: rejoin missing members, add new ones -----------------------------------------------------------------
+
+function rejoinAndAdd(ctx, loc) {
+  var cluster = loc.cluster;
+  var topo = topologyOf(clusterStatus(cluster, ctx.name));
+  var missing = [];
+
+  ctx.desired.forEach(function (a) {
+    var s = memberStatus(topo, a);
+    if (s === "ABSENT" || s === "ONLINE") return;
+    if (s === "RECOVERING") {
+      say(a + " is RECOVERING; waiting for it");
+      waitOnline(a, ctx.creds, "recovery");
+      return;
+    }
+    var r = tryOpen(a, ctx.creds);
+    if (!r.session) {
+      missing.push(a + " (" + s + ", unreachable: " + r.error + ")");
+      return;
+    }
+    closeQuietly(r.session);
+    say("rejoining " + a + " (status " + s + ")");
+    step("cluster.rejoinInstance('" + a + "')", "Check the error log on " + a + " and rerun", function () {
+      cluster.rejoinInstance(a);
+    });
+    waitOnline(a, ctx.creds, "rejoinInstance");
+  });
+
+  ctx.desired.forEach(function (a) {
+    if (memberStatus(topo, a) !== "ABSENT") return;
+    var p = loc.probes[a] || probe(a, ctx.creds, ctx.name);
+    if (p.kind === "unreachable") {
+      missing.push(a + " (not a member yet, unreachable: " + p.error + ")");
+      return;
+    }
+    if (p.kind === "stopped")
+      fail(
+        a +
+          " is not a member of cluster " +
+          ctx.name +
+          " but holds stale metadata of it (Group Replication stopped). If it holds no data you need, run dba.dropMetadataSchema() on it, then rerun.",
+      );
+    if (p.kind === "cluster")
+      fail(
+        a +
+          " runs a group named " +
+          ctx.name +
+          " that is not the one reached through " +
+          loc.via +
+          ": two clusters with one name. Stop and reconcile them by hand.",
+      );
+    if (p.kind === "error") fail("cannot add " + a + ": " + p.error + ". Fix it by hand, then rerun.");
+    say("adding " + a + " to cluster " + ctx.name + " (recoveryMethod " + ctx.recoveryMethod + ")");
+    step(
+      "cluster.addInstance('" + a + "')",
+      "Check that " + a + " is configured (configure-instance) and read its error log, then rerun",
+      function () {
+        cluster.addInstance(a, { recoveryMethod: ctx.recoveryMethod });
+      },
+    );
+    waitOnline(a, ctx.creds, "addInstance");
+  });
+
+  if (missing.length > 0)
+    fail(
+      "these members of cluster " +
+        ctx.name +
+        " are not ONLINE and cannot be reached: " +
+        missing.join("; ") +
+        ". The reachable members were converged; members not wanted are not removed and no restart is done while one is missing. Start mysqld on them or fix the network, then rerun.",
+    );
+}
+
+// ---- e: remove members no longer wanted -------------------------------------------------------------------------
+
+function removeUnwanted(ctx) {
+  for (;;) {
+    var loc = locateCluster(ctx.desired, ctx.creds, ctx.name);
+    if (!loc.cluster) fail("cluster " + ctx.name + " cannot be reached through " + ctx.desired.join(", ") + ". Rerun.");
+    var topo = topologyOf(clusterStatus(loc.cluster, ctx.name));
+    var all = keysOf(topo);
+    // Members that are not ONLINE go first: taking them out never lowers the number of ONLINE members.
+    var extra = all
+      .filter(function (a) {
+        return ctx.desired.indexOf(a) < 0;
+      })
+      .sort(function (a, b) {
+        return (memberStatus(topo, a) === "ONLINE" ? 1 : 0) - (memberStatus(topo, b) === "ONLINE" ? 1 : 0);
+      });
+    if (extra.length === 0) return;
+    var x = extra[0];
+    checkRemovable(topo, x, ctx.name);
+    var active = ACTIVE_STATES[memberStatus(topo, x)] === true;
+    var reachable = active;
+    if (!active) {
+      var r = tryOpen(x, ctx.creds);
+      reachable = !!r.session;
+      closeQuietly(r.session);
+    }
+    var opts = reachable ? {} : { force: true };
+    say(
+      "removing " +
+        x +
+        " from cluster " +
+        ctx.name +
+        " (not in params.members" +
+        (reachable ? ")" : "; unreachable, so with force)"),
+    );
+    step("cluster.removeInstance('" + x + "')", "Read the messages above and rerun", function () {
+      loc.cluster.removeInstance(x, opts);
+    });
+  }
+}
+
+// ---- g: rolling restart for restart-only settings ---------------------------------------------------------------
+
+// The restart-only settings whose running value on address differs from the wanted one ("name is X, wants Y").
+function restartDiffs(ctx, address) {
+  var names = keysOf(ctx.restartVariables);
+  if (names.length === 0) return [];
+  var s = openOrFail(address, ctx.creds);
+  var out = [];
+  names.forEach(function (n) {
+    var cur = queryOne(s, "SELECT @@GLOBAL." + n);
+    var want = String(ctx.restartVariables[n]);
+    if (!sameValue(cur, want)) out.push(n + " is " + cur + ", wants " + want);
+  });
+  closeQuietly(s);
+  return out;
+}
+
+// The current cluster, its status and topology; every member must be ONLINE before a restart.
+function allOnline(ctx, what) {
+  var loc = locateCluster(ctx.desired, ctx.creds, ctx.name);
+  if (!loc.cluster) fail("cluster " + ctx.name + " cannot be reached through " + ctx.desired.join(", ") + ". Rerun.");
+  var st = clusterStatus(loc.cluster, ctx.name);
+  var topo = topologyOf(st);
+  keysOf(topo).forEach(function (a) {
+    if (memberStatus(topo, a) !== "ONLINE")
+      fail(
+        "not restarting " +
+          what +
+          " while " +
+          a +
+          " is " +
+          memberStatus(topo, a) +
+          ". Rerun once every member is ONLINE.",
+      );
+  });
+  return { cluster: loc.cluster, primary: st.defaultReplicaSet.primary, members: keysOf(topo) };
+}
+
+// RESTART (mysqld comes back through systemd), wait until the old connection is gone, then until the member is
+// ONLINE again; single: the member is the whole cluster, so it is rebooted from the outage its restart causes.
+function restartMember(ctx, address, diffs, single) {
+  say("restarting " + address + " to apply: " + diffs.join(", "));
+  var s = openOrFail(address, ctx.creds);
+  try {
+    s.runSql("RESTART");
+  } catch (e) {
+    var code = errCode(e);
+    if (code !== CR_SERVER_LOST && code !== CR_SERVER_GONE)
+      fail(
+        "RESTART on " +
+          address +
+          " failed: " +
+          errText(e) +
+          ". mysqld must run under systemd for RESTART to work; restart it by hand and rerun.",
+      );
+  }
+  var gone = false;
+  for (var i = 0; i < GAMEDB_WAIT_TRIES && !gone; i++) {
+    try {
+      s.runSql("SELECT 1");
+      os.sleep(GAMEDB_WAIT_SECONDS);
+    } catch (e) {
+      gone = true;
+    }
+  }
+  closeQuietly(s);
+  if (!gone) fail(address + " did not go down after RESTART. Check its error log, restart it by hand and rerun.");
+  if (single) {
+    var back = false;
+    for (var j = 0; j < GAMEDB_WAIT_TRIES && !back; j++) {
+      var r = tryOpen(address, ctx.creds);
+      if (r.session) {
+        var state = localMemberState(r.session);
+        closeQuietly(r.session);
+        if (state === "ONLINE") return checkApplied(ctx, address);
+        if (state !== "RECOVERING") back = true;
+      }
+      if (!back) os.sleep(GAMEDB_WAIT_SECONDS);
+    }
+    if (!back) fail(address + " did not come back after RESTART. Check its error log and rerun.");
+    say(address + " is the only member: rebooting cluster " + ctx.name + " after its restart");
+    shell.connect(adminConnection(address, ctx.creds));
+    step(
+      "dba.rebootClusterFromCompleteOutage('" + ctx.name + "') on " + address,
+      "Read the messages above and rerun",
+      function () {
+        dba.rebootClusterFromCompleteOutage(ctx.name);
+      },
+    );
+  }
+  waitOnline(address, ctx.creds, "RESTART");
+  checkApplied(ctx, address);
+}
+
+function checkApplied(ctx, address) {
+  var still = restartDiffs(ctx, address);
+  if (still.length > 0)
+    fail(
+      "after restarting " +
+        address +
+        " still: " +
+        still.join(", ") +
+        ". Its my.cnf does not carry the wanted value: rerun the configure step on that node, then converge.",
+    );
+}
+
+function rollingRestart(ctx) {
+  if (keysOf(ctx.restartVariables).length === 0) return;
+  var view = allOnline(ctx, "members");
+  var stale = {};
+  var staleList = [];
+  view.members.forEach(function (a) {
+    var d = restartDiffs(ctx, a);
+    if (d.length > 0) {
+      stale[a] = d;
+      staleList.push(a);
+    }
+  });
+  if (staleList.length === 0) {
+    say("restart-only settings are in effect on every member");
+    return;
+  }
+  if (view.members.length === 1) {
+    restartMember(ctx, view.members[0], stale[view.members[0]], true);
+    return;
+  }
+  var primary = view.primary;
+  staleList
+    .filter(function (a) {
+      return a !== primary;
+    })
+    .forEach(function (a) {
+      allOnline(ctx, a);
+      restartMember(ctx, a, stale[a], false);
+    });
+  if (!stale[primary]) return;
+  var now = allOnline(ctx, "the primary " + primary);
+  var candidate = null;
+  now.members.forEach(function (a) {
+    if (!candidate && a !== primary && restartDiffs(ctx, a).length === 0) candidate = a;
+  });
+  if (!candidate) fail("no up-to-date ONLINE secondary to take over from the primary " + primary + ". Rerun.");
+  say("switching the primary from " + primary + " to " + candidate + " before restarting it");
+  step("cluster.setPrimaryInstance('" + candidate + "')", "Read the messages above and rerun", function () {
+    now.cluster.setPrimaryInstance(candidate);
+  });
+  restartMember(ctx, primary, stale[primary], false);
+}

@@ -1,0 +1,36 @@
+/**
+ * The MySQL Shell AdminAPI scripts (plain JavaScript for `mysqlsh --js`, MySQL Shell 8.4) that form and converge each
+ * shard's InnoDB Cluster. Each script is `common.js` (shared helpers) followed by the script itself, read from this
+ * directory, so the scripts share helpers without mysqlsh's `require`. The remote command runs one as
+ * `mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON SECRETS_JSON` (infra/mysql/remoteScript.ts).
+ *
+ * tests/model/adminapi runs this same text under Node against a model of the AdminAPI.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export const ADMINAPI_SCRIPTS = [
+  "configure-instance",
+  "converge-cluster",
+  "join-member",
+  "leave-member",
+  "setup-accounts",
+] as const;
+export type AdminApiScriptName = (typeof ADMINAPI_SCRIPTS)[number];
+
+const cache = new Map<string, string>();
+
+function read(file: string): string {
+  let text = cache.get(file);
+  if (text === undefined) {
+    text = fs.readFileSync(path.join(__dirname, file), "utf8");
+    cache.set(file, text);
+  }
+  return text;
+}
+
+/** The text of one script: common.js, a newline, then `<name>.js`. */
+export function adminApiScript(name: AdminApiScriptName): string {
+  if (!(ADMINAPI_SCRIPTS as readonly string[]).includes(name)) throw new Error(`unknown AdminAPI script "${name}"`);
+  return `${read("common.js")}\n${read(`${name}.js`)}`;
+}

@@ -1,0 +1,184 @@
+/**
+ * One shard's InnoDB Cluster, formed and kept converged by MySQL Shell AdminAPI scripts run as remote commands.
+ *
+ * The chain, per shard (shards run in parallel; nothing here waits for another shard):
+ *   node bootstrap ─► node configure (my.cnf, dba.configureInstance) ─► shard converge (create/adopt/reboot/
+ *   rejoin/add/remove, rolling restart) ─► member join, one node at a time ─► accounts (router, monitor, backup)
+ * Each node's member command runs leave-member when it is deleted, so removing a node takes it out of the cluster
+ * before its host is destroyed (the host is what the command depends on).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import * as random from "@pulumi/random";
+import type { Environment } from "../config/defaults";
+import type { ShardPlan } from "../topology/plan";
+import type { NodePlan } from "../topology/nodes";
+import { adminApiScript } from "./adminapi";
+import { adminApiCommand } from "./remoteScript";
+import { DATA_DIR, MyCnfInput, dynamicVariables, mycnfSettings, renderMyCnf, restartVariables } from "./mycnf";
+import {
+  ACCOUNT_ROLES,
+  AccountRole,
+  accountsParams,
+  clusterName,
+  configureParams,
+  convergeParams,
+  joinParams,
+  MemberAddresses,
+  leaveParams,
+  memberAddress,
+  seedIndex,
+} from "./clusterParams";
+import type { ShardHost } from "./shardHosts";
+
+export interface InnoDbClusterArgs {
+  shard: ShardPlan;
+  environment: Environment;
+  hosts: ShardHost[];
+  mysqlVersion: string;
+  pitrWindowHours: number;
+  /** Validated my.cnf overrides (gamedb:mysql.overrides). @default {} */
+  overrides?: Record<string, string | number | boolean>;
+  /**
+   * When set, the converge command carries this value, so it re-runs on every `pulumi up` whose value differs
+   * (mysql.converge: always passes the run's start time). @default undefined: converge re-runs only on changes
+   */
+  convergeRequest?: string;
+}
+
+/** Settings that differ per node by design; a difference there never calls for a restart. */
+const PER_NODE = new Set(["server_id", "report_host"]);
+
+export function mycnfInput(node: NodePlan, reportHost: string, args: InnoDbClusterArgs): MyCnfInput {
+  return {
+    serverId: node.serverId,
+    reportHost,
+    version: args.mysqlVersion,
+    instanceType: node.instanceType,
+    pitrWindowHours: args.pitrWindowHours,
+    overrides: args.overrides ?? {},
+    dataDir: DATA_DIR,
+  };
+}
+
+/** The settings the converge script compares on every member: the shard-wide ones that need a restart. */
+export function shardRestartVariables(settings: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(restartVariables(settings)).filter(([k]) => !PER_NODE.has(k)));
+}
+
+export class InnoDbCluster extends pulumi.ComponentResource {
+  readonly clusterName: string;
+  /** "host:3306" of every member, by node index order. */
+  readonly memberAddresses: pulumi.Output<string[]>;
+  /** The member the cluster is created on (lowest node index). */
+  readonly seedAddress: pulumi.Output<string>;
+  /** Account passwords (secrets), for the router, monitoring and backup components. */
+  readonly passwords: Record<AccountRole, pulumi.Output<string>>;
+
+  constructor(name: string, args: InnoDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gamedb:mysql:InnoDbCluster", name, {}, opts);
+    const { shard } = args;
+    const key = shard.key;
+    this.clusterName = clusterName(shard.id);
+
+    const passwords = {} as Record<AccountRole, pulumi.Output<string>>;
+    for (const role of ACCOUNT_ROLES) {
+      const pw = new random.RandomPassword(
+        `${key}-${role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-password`,
+        { length: 40, special: false },
+        { parent: this },
+      );
+      passwords[role] = pw.result;
+    }
+    this.passwords = passwords;
+    const adminStdin = pulumi.secret(pulumi.jsonStringify({ clusterAdminPassword: passwords.clusterAdmin }));
+
+    const seed = args.hosts.find((h) => h.node.index === seedIndex(shard))!;
+    const members = pulumi
+      .all(args.hosts.map((h) => h.address))
+      .apply((addrs): MemberAddresses =>
+        Object.fromEntries(args.hosts.map((h, i) => [h.node.index, memberAddress(addrs[i]!)])),
+      );
+
+    const configured = args.hosts.map((host) => {
+      const text = host.address.apply((addr) => {
+        const input = mycnfInput(host.node, addr, args);
+        const settings = mycnfSettings(input);
+        return adminApiCommand({
+          script: adminApiScript("configure-instance"),
+          params: configureParams(memberAddress(addr), dynamicVariables(settings)),
+          mycnf: renderMyCnf(input),
+        });
+      });
+      return new command.remote.Command(
+        `${host.node.name}-configure`,
+        { connection: host.connection, create: text, stdin: adminStdin, logging: "stdoutAndStderr" },
+        { parent: this, dependsOn: [host.bootstrap] },
+      );
+    });
+
+    const restartVars = seed.address.apply((addr) =>
+      shardRestartVariables(mycnfSettings(mycnfInput(seed.node, addr, args))),
+    );
+    const convergeText = pulumi.all([members, restartVars]).apply(([m, vars]) =>
+      adminApiCommand({
+        script: adminApiScript("converge-cluster"),
+        params: convergeParams(shard, args.environment, m, vars),
+        note: args.convergeRequest ? `converge requested ${args.convergeRequest}` : undefined,
+      }),
+    );
+    const converge = new command.remote.Command(
+      `${key}-converge`,
+      { connection: seed.connection, create: convergeText, stdin: adminStdin, logging: "stdoutAndStderr" },
+      { parent: this, dependsOn: configured },
+    );
+
+    // One join at a time within the shard (clone copies a whole data set), in node index order.
+    let previous: pulumi.Resource = converge;
+    for (const host of args.hosts) {
+      const join = pulumi.all([members, host.address]).apply(([m, addr]) =>
+        adminApiCommand({
+          script: adminApiScript("join-member"),
+          params: joinParams(shard, m[seed.node.index]!, memberAddress(addr)),
+        }),
+      );
+      const leave = host.address.apply((addr) =>
+        adminApiCommand({ script: adminApiScript("leave-member"), params: leaveParams(shard, memberAddress(addr)) }),
+      );
+      previous = new command.remote.Command(
+        `${host.node.name}-member`,
+        { connection: host.connection, create: join, delete: leave, stdin: adminStdin, logging: "stdoutAndStderr" },
+        { parent: this, dependsOn: [converge, previous] },
+      );
+    }
+
+    const accountsText = members.apply((m) =>
+      adminApiCommand({ script: adminApiScript("setup-accounts"), params: accountsParams(shard, m) }),
+    );
+    new command.remote.Command(
+      `${key}-accounts`,
+      {
+        connection: seed.connection,
+        create: accountsText,
+        stdin: pulumi.secret(
+          pulumi.jsonStringify({
+            clusterAdminPassword: passwords.clusterAdmin,
+            routerPassword: passwords.router,
+            monitorPassword: passwords.monitor,
+            backupPassword: passwords.backup,
+          }),
+        ),
+        logging: "stdoutAndStderr",
+      },
+      { parent: this, dependsOn: [previous] },
+    );
+
+    this.memberAddresses = members.apply((m) => shard.nodes.map((n) => m[n.index]!));
+    this.seedAddress = seed.address.apply(memberAddress);
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      memberAddresses: this.memberAddresses,
+      seedAddress: this.seedAddress,
+    });
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The hosts of one shard, one per node, and their bootstrap. aws: an EC2 instance in its zone's private subnet
+ * with a separate encrypted data volume; cloud-init runs the bootstrap and a remote command waits for it. static:
+ * hosts the operator already runs; a remote command runs the same bootstrap over SSH.
+ *
+ * What changes over a host's life (my.cnf, scripts) is delivered by the cluster's remote commands, not here:
+ * user data and the image are ignored after creation, so no edit ever replaces a running database host.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import type { Environment } from "../config/defaults";
+import type { NodePlan } from "../topology/nodes";
+import type { ShardPlan } from "../topology/plan";
+import { bootstrapCommand, renderUserData, waitForBootstrapCommand } from "./cloudInit";
+import { DATA_DIR } from "./mycnf";
+import { Bastion, sshConnection } from "./connection";
+
+export interface AwsHostSettings {
+  kind: "aws";
+  /** Image id by architecture (ubuntuAmi). */
+  ami: (arch: "amd64" | "arm64") => pulumi.Output<string>;
+  /** Private subnet id by zone. */
+  subnetIds: pulumi.Output<Record<string, string>>;
+  securityGroupIds: pulumi.Input<string>[];
+  keyName: pulumi.Output<string>;
+  instanceProfileName: pulumi.Output<string>;
+  rootVolumeGiB: number;
+  dataVolume: { sizeGiB: number; type: "gp3" | "io2"; iops?: number; throughput?: number };
+}
+
+/** Static hosts: each node's address (and SSH user, when not ssh.user) comes from its node entry. */
+export interface StaticHostSettings {
+  kind: "static";
+  /** A block device for the data directory, formatted only if it holds no filesystem. @default none */
+  dataDevice?: string;
+}
+
+export interface ShardHostsArgs {
+  shard: ShardPlan;
+  environment: Environment;
+  mysqlVersion: string;
+  settings: AwsHostSettings | StaticHostSettings;
+  /** SSH login (ssh.user); a static node entry's sshUser wins. */
+  sshUser: string;
+  privateKey: pulumi.Output<string>;
+  /** @default none: the machine running Pulumi reaches the hosts directly (VPN, peering) */
+  bastion?: Bastion;
+  /** Arch of an instance type (instanceTypes.instanceArch). */
+  arch: (instanceType: string) => "amd64" | "arm64";
+}
+
+export interface ShardHost {
+  node: NodePlan;
+  /** The address members and gamedb reach the host at (private IP on aws). */
+  address: pulumi.Output<string>;
+  connection: command.types.input.remote.ConnectionArgs;
+  /** Completes when the host is bootstrapped: MySQL installed, data volume mounted, mysqld running. */
+  bootstrap: command.remote.Command;
+}
+
+/** Tags of a shard host's resources; the provider adds project, environment and stack. */
+export function hostTags(environment: Environment, node: NodePlan, role: string): Record<string, string> {
+  return {
+    Name: `gamedb-${environment}-${node.name}${role === "mysql" ? "" : `-${role}`}`,
+    shard: String(node.shardId),
+    node: String(node.index),
+    role,
+  };
+}
+
+export class ShardHosts extends pulumi.ComponentResource {
+  readonly hosts: ShardHost[];
+  /** Instance id by node name (aws only). */
+  readonly instanceIds: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: ShardHostsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gamedb:mysql:ShardHosts", name, {}, opts);
+    this.instanceIds = {};
+    this.hosts = args.shard.nodes.map((node) =>
+      args.settings.kind === "aws"
+        ? this.awsHost(node, args, args.settings)
+        : this.staticHost(node, args, args.settings),
+    );
+    this.registerOutputs({ addresses: this.hosts.map((h) => h.address), instanceIds: this.instanceIds });
+  }
+
+  private awsHost(node: NodePlan, args: ShardHostsArgs, s: AwsHostSettings): ShardHost {
+    const prod = args.environment === "prod";
+    // Player data: protected and retained in prod; a final snapshot whenever a volume is deleted.
+    const volume = new aws.ebs.Volume(
+      `${node.name}-data`,
+      {
+        availabilityZone: node.az,
+        size: s.dataVolume.sizeGiB,
+        type: s.dataVolume.type,
+        iops: s.dataVolume.iops,
+        throughput: s.dataVolume.type === "gp3" ? s.dataVolume.throughput : undefined,
+        encrypted: true,
+        finalSnapshot: true,
+        tags: hostTags(args.environment, node, "mysql-data"),
+      },
+      // A node's zone is fixed at creation: adding a zone to the config re-plans placement, never moves data.
+      { parent: this, protect: prod, retainOnDelete: prod, ignoreChanges: ["availabilityZone"] },
+    );
+    const instance = new aws.ec2.Instance(
+      node.name,
+      {
+        ami: s.ami(args.arch(node.instanceType)),
+        instanceType: node.instanceType,
+        availabilityZone: node.az,
+        subnetId: s.subnetIds.apply((ids) => ids[node.az]!),
+        vpcSecurityGroupIds: s.securityGroupIds,
+        associatePublicIpAddress: false,
+        keyName: s.keyName,
+        iamInstanceProfile: s.instanceProfileName,
+        metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
+        rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: s.rootVolumeGiB, deleteOnTermination: true },
+        userData: volume.id.apply((id) =>
+          renderUserData({ mysqlVersion: args.mysqlVersion, dataDevice: `ebs:${id}`, dataDir: DATA_DIR }),
+        ),
+        userDataReplaceOnChange: false,
+        tags: hostTags(args.environment, node, "mysql"),
+      },
+      // A new image, user data, key pair or zone plan never replaces a database host; an instance type change is an
+      // in-place stop/start. (The key a host trusts is installed at first boot; rotate it by the runbook.)
+      { parent: this, ignoreChanges: ["ami", "userData", "userDataBase64", "keyName", "availabilityZone", "subnetId"] },
+    );
+    const attachment = new aws.ec2.VolumeAttachment(
+      `${node.name}-data`,
+      { deviceName: "/dev/sdf", volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true },
+      { parent: this, retainOnDelete: prod },
+    );
+    this.instanceIds[node.name] = instance.id;
+    const connection = sshConnection(instance.privateIp, args.sshUser, args.privateKey, args.bastion);
+    const bootstrap = new command.remote.Command(
+      `${node.name}-bootstrap`,
+      { connection, create: waitForBootstrapCommand(), logging: "stdoutAndStderr" },
+      { parent: this, dependsOn: [attachment] },
+    );
+    return { node, address: instance.privateIp, connection, bootstrap };
+  }
+
+  private staticHost(node: NodePlan, args: ShardHostsArgs, s: StaticHostSettings): ShardHost {
+    const address = node.address;
+    if (address === undefined) throw new Error(`${node.name}: no address (validation requires one with static hosts)`);
+    const connection = sshConnection(address, node.sshUser ?? args.sshUser, args.privateKey, args.bastion);
+    const run = bootstrapCommand({ mysqlVersion: args.mysqlVersion, dataDevice: s.dataDevice, dataDir: DATA_DIR });
+    const bootstrap = new command.remote.Command(
+      `${node.name}-bootstrap`,
+      { connection, create: run.command, stdin: run.stdin, logging: "stdoutAndStderr" },
+      // Installs once per host: a later mysql.version applies to new hosts; re-running the install on every member
+      // at once would restart them all together.
+      { parent: this, ignoreChanges: ["create", "stdin"] },
+    );
+    return { node, address: pulumi.output(address), connection, bootstrap };
+  }
+}
