@@ -1,6 +1,7 @@
 /** The stack outputs that describe the topology: plain data, derived from the plan only. */
 import type { PlatformPlan } from "./topology/plan";
 import { formatRange } from "./topology/slots";
+import type { ShardResources } from "./platform";
 
 export function slotMapOutput(plan: PlatformPlan) {
   return plan.slotMap.map((r) => ({ slots: formatRange(r), from: r.from, to: r.to, shard: r.shard }));
@@ -20,4 +21,18 @@ export function shardsOutput(plan: PlatformPlan) {
       instanceType: n.instanceType,
     })),
   }));
+}
+
+/** Per shard: the cluster name, its members ("host:3306") and the seed member. */
+export function clusterOutputs(shards: Record<string, ShardResources>) {
+  return Object.fromEntries(
+    Object.entries(shards).map(([key, s]) => [
+      key,
+      {
+        clusterName: s.cluster.clusterName,
+        memberAddresses: s.cluster.memberAddresses,
+        seedMember: s.cluster.seedAddress,
+      },
+    ]),
+  );
 }

@@ -3,21 +3,43 @@
  * `stacks/index.ts` runs it under the Pulumi engine; the offline plan runs the same function under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadTopology } from "./config";
+import { ConfigError, NAMESPACE, loadTopology, problem } from "./config";
+import type { Topology } from "./config/schema";
 import { planPlatform } from "./topology/plan";
 import { GameDbPlatform } from "./platform";
-import { shardsOutput, slotMapOutput } from "./outputs";
+import { clusterOutputs, shardsOutput, slotMapOutput } from "./outputs";
 
 export interface ProgramOptions {
   /** Passed to the top-level component; the offline plan records every resource's options through one. */
   transformations?: pulumi.ResourceTransformation[];
+  /**
+   * What marks this run's converge request (mysql.converge: always). The offline plan passes a fixed text so its
+   * output is deterministic. @default the current time (ISO 8601)
+   */
+  runStamp?: string;
+}
+
+/** The SSH key from `gamedb:sshPrivateKey`; static hosts cannot work without one. */
+function sshPrivateKey(topology: Topology): pulumi.Output<string> | undefined {
+  const key = new pulumi.Config(NAMESPACE).getSecret("sshPrivateKey");
+  if (key === undefined && topology.hosts.provider === "static") {
+    throw new ConfigError([
+      problem(
+        ["sshPrivateKey"],
+        'is required with hosts.provider "static": pulumi config set --secret gamedb:sshPrivateKey < ~/.ssh/id_ed25519',
+      ),
+    ]);
+  }
+  return key;
 }
 
 /** Declares the platform and returns its plan (plain data) and the stack outputs. */
 export function declarePlatform(options: ProgramOptions = {}) {
   let topology;
+  let privateKey;
   try {
     topology = loadTopology(pulumi.runtime.allConfig(), pulumi.getStack());
+    privateKey = sshPrivateKey(topology);
   } catch (e) {
     // RunError prints the message alone: the list of problems, not a stack trace.
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
@@ -26,13 +48,21 @@ export function declarePlatform(options: ProgramOptions = {}) {
   const plan = planPlatform(topology);
   const platform = new GameDbPlatform(
     "gamedb",
-    { plan, adminCidrs: topology.ssh.adminCidrs },
+    {
+      plan,
+      topology,
+      privateKey,
+      convergeRequest:
+        topology.mysql.converge === "always" ? (options.runStamp ?? new Date().toISOString()) : undefined,
+    },
     { transformations: options.transformations },
   );
   const outputs = {
     environment: plan.environment,
     slotMap: slotMapOutput(plan),
     shards: shardsOutput(plan),
+    clusters: clusterOutputs(platform.shards),
+    bastion: topology.ssh.bastion ?? null,
     network: {
       vpcId: platform.network.vpcId,
       privateSubnetIds: platform.network.privateSubnetIds,

@@ -7,6 +7,7 @@ import { Problem, problem, show } from "./errors";
 import type { Topology } from "./schema";
 import { MAX_SLOT, SlotRange, formatRange, ownerTable, parseSlotRange, runs, toRanges } from "../topology/slots";
 import { planNodes } from "../topology/nodes";
+import { instanceArch } from "../mysql/instanceTypes";
 import { MYCNF_OVERRIDES, describeOverride, overrideAccepts } from "./mycnfOverrides";
 import { sortedZones, zoneHoldingMajority } from "../topology/placement";
 import { MAX_ZONE_LETTER_INDEX, zoneLetterIndex } from "../topology/network";
@@ -130,7 +131,7 @@ const dataVolume: Check = (t) => {
 const instanceTypes: Check = (t) => {
   if (t.environment !== "prod") return [];
   const out: Problem[] = [];
-  const why = "burstable instances throttle a database under sustained load; use e.g. r6i, m6i or r7g in prod";
+  const why = "burstable instances throttle a database under sustained load; use e.g. r6i, m6i or r7i in prod";
   if (BURSTABLE.test(t.mysql.instanceType))
     out.push(problem(["mysql", "instanceType"], `${show(t.mysql.instanceType)}: ${why}`));
   t.shards.forEach((s, i) => {
@@ -138,6 +139,24 @@ const instanceTypes: Check = (t) => {
     s.nodes.forEach((n, j) => {
       if (n.instanceType && BURSTABLE.test(n.instanceType))
         out.push(problem(["shards", i, "nodes", j, "instanceType"], `${show(n.instanceType)}: ${why}`));
+    });
+  });
+  return out;
+};
+
+/** MySQL's APT repository publishes Ubuntu packages for x86_64 only, so a Graviton host could not install MySQL. */
+const architectures: Check = (t) => {
+  if (t.hosts.provider !== "aws") return [];
+  const why = (type: string) =>
+    `${show(type)} is a Graviton (arm64) type; MySQL's APT repository has no arm64 packages for Ubuntu: use an x86 type such as r6i, m6i or r7i`;
+  const out: Problem[] = [];
+  if (instanceArch(t.mysql.instanceType) === "arm64")
+    out.push(problem(["mysql", "instanceType"], why(t.mysql.instanceType)));
+  t.shards.forEach((s, i) => {
+    if (typeof s.nodes === "number") return;
+    s.nodes.forEach((n, j) => {
+      if (n.instanceType && instanceArch(n.instanceType) === "arm64")
+        out.push(problem(["shards", i, "nodes", j, "instanceType"], why(n.instanceType)));
     });
   });
   return out;
@@ -421,6 +440,7 @@ export const RULES: readonly Rule[] = [
   { reads: ["backup"], check: backupWindows },
   { reads: ["monitoring"], check: monitoring },
   { reads: ["hosts", "shards"], check: hosts },
+  { reads: ["hosts", "mysql", "shards"], check: architectures },
   { reads: ["mysql"], check: mycnfOverrides },
 ];
 

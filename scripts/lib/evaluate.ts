@@ -40,12 +40,29 @@ async function urnsOf(
   return out;
 }
 
+/** Every resource an input's Outputs come from: the dependencies Pulumi infers, besides `dependsOn`. */
+async function inputDependencies(value: unknown, out: Set<pulumi.Resource>, depth = 0): Promise<void> {
+  if (depth > 32 || value === null || value === undefined) return;
+  if (pulumi.Output.isInstance(value)) {
+    const all = (value as unknown as { allResources?: () => Promise<Set<pulumi.Resource>> }).allResources;
+    for (const r of all ? await all() : []) out.add(r);
+    return;
+  }
+  if (Array.isArray(value)) for (const v of value) await inputDependencies(v, out, depth + 1);
+  else if (typeof value === "object" && !pulumi.Resource.isInstance(value))
+    for (const v of Object.values(value as Record<string, unknown>)) await inputDependencies(v, out, depth + 1);
+}
+
 interface Seen {
   resource: pulumi.Resource;
   type: string;
   name: string;
+  props: Record<string, unknown>;
   opts: pulumi.ResourceOptions;
 }
+
+/** What the offline plan shows for the converge request of a shard with mysql.converge: always. */
+export const CONVERGE_EVERY_RUN = "<on every pulumi up>";
 
 export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
   const inputs = new Map<string, Record<string, unknown>>();
@@ -54,10 +71,11 @@ export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
 
   const seen: Seen[] = [];
   const record: pulumi.ResourceTransformation = (args) => {
-    seen.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts });
+    seen.push({ resource: args.resource, type: args.type, name: args.name, props: args.props, opts: args.opts });
     return undefined;
   };
-  const { plan, outputs } = declarePlatform({ transformations: [record] });
+  // The converge request differs on every real run; the plan names it instead, so two plans of one config agree.
+  const { plan, outputs } = declarePlatform({ transformations: [record], runStamp: CONVERGE_EVERY_RUN });
 
   const resolvedOutputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs)) resolvedOutputs[key] = await resolveOutput(value);
@@ -70,6 +88,10 @@ export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
     keys.add(key);
     const urn = await valueOf(s.resource.urn);
     const parent = s.opts.parent ? await valueOf(s.opts.parent.urn) : null;
+    const dependsOn = await urnsOf(s.opts.dependsOn);
+    const inferred = new Set<pulumi.Resource>();
+    await inputDependencies(s.props, inferred);
+    const inferredUrns = await Promise.all([...inferred].map((r) => valueOf(r.urn)));
     resources.push({
       urn,
       type: s.type,
@@ -81,8 +103,9 @@ export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
         protect: s.opts.protect === true,
         retainOnDelete: s.opts.retainOnDelete === true,
         ignoreChanges: [...(s.opts.ignoreChanges ?? [])],
-        dependsOn: await urnsOf(s.opts.dependsOn),
+        dependsOn,
       },
+      dependencies: [...new Set([...dependsOn, ...inferredUrns])].filter((u) => u !== urn).sort(),
     });
   }
   return { project: stack.project, stack: stack.stack, resources, outputs: resolvedOutputs, topology: plan };

@@ -1,18 +1,61 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+/** A stable number from a name, for mock addresses. */
+function hashOf(name: string): number {
+  return createHash("sha256").update(name).digest().readUInt32BE(0);
+}
+
+/** A made-up private address, fixed per resource name (the offline plan has no cloud to ask). */
+export function mockPrivateIp(name: string): string {
+  const h = hashOf(name);
+  return `10.255.${(h >>> 8) & 0xff}.${1 + ((h & 0xff) % 254)}`;
+}
+
+/** The value the offline plan gives a generated secret: recognisable, so tests can prove it never leaks. */
+export function mockSecret(name: string): string {
+  return `mock-secret-of-${name}`;
+}
 
 /**
- * What the mock runtime answers for provider-computed values: deterministic ids and ARNs derived from the
- * resource name, so two plans of the same config are identical and diffs show only real changes.
+ * What the mock runtime answers for provider-computed values: deterministic ids, ARNs, addresses and secrets
+ * derived from the resource name, so two plans of the same config are identical and diffs show only real changes.
  */
 export function mockState(type: string, name: string, _inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+      return { result: mockSecret(name) };
+    case "tls:index/privateKey:PrivateKey":
+      return {
+        privateKeyOpenssh: mockSecret(name),
+        privateKeyPem: mockSecret(name),
+        publicKeyOpenssh: `ssh-ed25519 MOCK-PUBLIC-KEY-OF-${name}`,
+      };
+    case "aws:ec2/instance:Instance":
+      return { arn: `arn:aws:ec2:mock:000000000000:${name}`, privateIp: mockPrivateIp(name) };
+    case "aws:ec2/keyPair:KeyPair":
+      return { arn: `arn:aws:ec2:mock:000000000000:${name}`, keyName: name };
+    case "aws:iam/role:Role":
+    case "aws:iam/instanceProfile:InstanceProfile":
+      return { arn: `arn:aws:iam::000000000000:${name}`, name };
+  }
   const [pkg, mod] = type.split(":");
   if (pkg !== "aws") return {};
   const service = (mod ?? "").split("/")[0];
   return { arn: `arn:aws:${service}:mock:000000000000:${name}` };
 }
 
-/** Function calls (data sources). None are made yet; an unknown one fails loudly rather than returning a guess. */
-export function mockCall(token: string, _inputs: Record<string, unknown>): Record<string, unknown> {
+/** Function calls (data sources). An unknown one fails loudly rather than returning a guess. */
+export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "aws:ec2/getAmi:getAmi": {
+      const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+      const arch = filters.find((f) => f.name === "architecture")?.values[0] ?? "x86_64";
+      return { ...inputs, id: `ami-mock-ubuntu-noble-${arch}`, architecture: arch };
+    }
+    case "tls:index/getPublicKey:getPublicKey":
+      return { ...inputs, publicKeyOpenssh: "ssh-ed25519 MOCK-PUBLIC-KEY-OF-CONFIGURED-KEY" };
+  }
   throw new Error(`the offline plan has no mock for ${token}; add one in scripts/lib/mockValues.ts`);
 }
 

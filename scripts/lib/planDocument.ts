@@ -17,6 +17,8 @@ export interface PlannedResource {
     ignoreChanges: string[];
     dependsOn: string[];
   };
+  /** URNs this resource waits for: `dependsOn` plus every resource its inputs' values come from. */
+  dependencies: string[];
 }
 
 export interface PlanDocument {

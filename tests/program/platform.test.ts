@@ -53,6 +53,34 @@ const CREATED_VPC = [
   "aws:ec2/vpcEndpoint:VpcEndpoint gamedb-network-s3",
 ];
 const PROD_ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+/** What every aws-hosted stack shares for its hosts: the SSH key, the key pair, the instance profile. */
+const HOST_ACCESS = [
+  "gamedb:mysql:HostAccess gamedb-hosts",
+  "tls:index/privateKey:PrivateKey gamedb-hosts-ssh",
+  "aws:ec2/keyPair:KeyPair gamedb-hosts-ssh",
+  "aws:iam/role:Role gamedb-hosts-shard-host",
+  "aws:iam/instanceProfile:InstanceProfile gamedb-hosts-shard-host",
+];
+/** One shard on EC2: per node an instance, a data volume and its attachment, and four commands; per shard two more. */
+function shardOnAws(id: number, indexes: number[]): string[] {
+  return [
+    `gamedb:mysql:ShardHosts shard${id}-hosts`,
+    `gamedb:mysql:InnoDbCluster shard${id}-cluster`,
+    ...["cluster-admin", "router", "monitor", "backup"].map(
+      (role) => `random:index/randomPassword:RandomPassword shard${id}-${role}-password`,
+    ),
+    `command:remote:Command shard${id}-converge`,
+    `command:remote:Command shard${id}-accounts`,
+    ...indexes.flatMap((i) => [
+      `aws:ec2/instance:Instance shard${id}-node${i}`,
+      `aws:ebs/volume:Volume shard${id}-node${i}-data`,
+      `aws:ec2/volumeAttachment:VolumeAttachment shard${id}-node${i}-data`,
+      `command:remote:Command shard${id}-node${i}-bootstrap`,
+      `command:remote:Command shard${id}-node${i}-configure`,
+      `command:remote:Command shard${id}-node${i}-member`,
+    ]),
+  ];
+}
 
 describe("prod stack (Pulumi.prod.yaml)", () => {
   let doc: PlanDocument;
@@ -68,9 +96,11 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...perZone(PROD_ZONES),
         ...natIn(PROD_ZONES),
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-10-0-0-0-8",
+        ...HOST_ACCESS,
+        ...[1, 2, 3, 4].flatMap((id) => shardOnAws(id, [0, 1, 2])),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(36);
+    expect(doc.resources).toHaveLength(36 + 5 + 4 * (8 + 3 * 6));
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
@@ -192,9 +222,17 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
 
   it("declares the network of two zones with one shared NAT gateway and no admin SSH networks", () => {
     expect(pairs(doc)).toEqual(
-      [...COMMON, ...CREATED_VPC, ...perZone(["eu-west-1a", "eu-west-1b"]), ...natIn(["eu-west-1a"])].sort(),
+      [
+        ...COMMON,
+        ...CREATED_VPC,
+        ...perZone(["eu-west-1a", "eu-west-1b"]),
+        ...natIn(["eu-west-1a"]),
+        ...HOST_ACCESS,
+        ...shardOnAws(1, [0]),
+        ...shardOnAws(2, [0]),
+      ].sort(),
     );
-    expect(doc.resources).toHaveLength(24);
+    expect(doc.resources).toHaveLength(24 + 5 + 2 * (8 + 6));
   });
 
   it("routes both zones through the single NAT gateway", () => {
@@ -235,7 +273,7 @@ describe("adopted network", () => {
         "dev",
       ),
     );
-    expect(pairs(doc)).toEqual([...COMMON].sort());
+    expect(pairs(doc)).toEqual([...COMMON, ...HOST_ACCESS, ...shardOnAws(1, [0])].sort());
     expect(byName(doc, "gamedb-network-shard-hosts").inputs.vpcId).toBe("vpc-0abc12345");
     expect(doc.outputs.network).toMatchObject({
       vpcId: "vpc-0abc12345",

@@ -67,7 +67,7 @@ function base(stack: "dev" | "prod"): RawConfig {
 }
 
 const WHOLE_INTERNET = "opens database and SSH ports to the whole internet; list the networks that need access";
-const BURSTABLE = "burstable instances throttle a database under sustained load; use e.g. r6i, m6i or r7g in prod";
+const BURSTABLE = "burstable instances throttle a database under sustained load; use e.g. r6i, m6i or r7i in prod";
 const EVERY_SLOT = "every slot 0-16383 must be owned by exactly one active shard";
 const QUORUM =
   "so losing that zone loses quorum; list at least 3 zones in gamedb:aws.availabilityZones or pin nodes[].az";
@@ -217,7 +217,7 @@ describe("valid configs", () => {
   });
 
   it.each<{ name: string; stack: "dev" | "prod"; mutate: (raw: RawConfig) => void }>([
-    { name: "burstable instances in dev", stack: "dev", mutate: (r) => (r.mysql.instanceType = "t4g.medium") },
+    { name: "burstable instances in dev", stack: "dev", mutate: (r) => (r.mysql.instanceType = "t3a.medium") },
     {
       name: "adopt mode with a subnet for every zone, zone letter past 'o' included",
       stack: "dev",
@@ -263,7 +263,7 @@ describe("valid configs", () => {
         (r.shards[0].nodes = [
           { index: 0, az: "eu-west-1a" },
           { index: 2, az: "eu-west-1b" },
-          { index: 5, az: "eu-west-1c", instanceType: "r7g.4xlarge" },
+          { index: 5, az: "eu-west-1c", instanceType: "r7i.4xlarge" },
         ]),
     },
     { name: "prod with 5 nodes over 3 zones", stack: "prod", mutate: (r) => (r.shards[3].nodes = 5) },
@@ -445,8 +445,8 @@ const INVALID: InvalidCase[] = [
   {
     name: "burstable node instanceType override in prod",
     stack: "prod",
-    mutate: (r) => (r.shards[1].nodes = [{ index: 0 }, { index: 1, instanceType: "t4g.large" }, { index: 2 }]),
-    expected: [`gamedb:shards[1].nodes[1].instanceType: "t4g.large": ${BURSTABLE}`],
+    mutate: (r) => (r.shards[1].nodes = [{ index: 0 }, { index: 1, instanceType: "t3.large" }, { index: 2 }]),
+    expected: [`gamedb:shards[1].nodes[1].instanceType: "t3.large": ${BURSTABLE}`],
   },
   // ---- validate.ts: shard identity ----
   {
@@ -981,6 +981,18 @@ const INVALID: InvalidCase[] = [
     expected: [
       "gamedb:ssh.bastion.host: is required (string)",
       "gamedb:ssh.bastion.port: 70000 is out of range; use at most 65535",
+    ],
+  },
+  {
+    name: "Graviton instance types with aws hosts",
+    stack: "prod",
+    mutate: (r) => {
+      r.mysql.instanceType = "r7g.2xlarge";
+      r.shards[0].nodes = [{ index: 0 }, { index: 1, instanceType: "m6gd.4xlarge" }, { index: 2 }];
+    },
+    expected: [
+      'gamedb:mysql.instanceType: "r7g.2xlarge" is a Graviton (arm64) type; MySQL\'s APT repository has no arm64 packages for Ubuntu: use an x86 type such as r6i, m6i or r7i',
+      'gamedb:shards[0].nodes[1].instanceType: "m6gd.4xlarge" is a Graviton (arm64) type; MySQL\'s APT repository has no arm64 packages for Ubuntu: use an x86 type such as r6i, m6i or r7i',
     ],
   },
 ];
