@@ -148,7 +148,7 @@ export class InnoDbCluster extends pulumi.ComponentResource {
       previous = new command.remote.Command(
         `${host.node.name}-member`,
         { connection: host.connection, create: join, delete: leave, stdin: adminStdin, logging: "stdoutAndStderr" },
-        { parent: this, dependsOn: [converge, previous] },
+        { parent: this, dependsOn: previous === converge ? [converge] : [converge, previous] },
       );
     }
 

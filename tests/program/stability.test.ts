@@ -9,7 +9,44 @@ import { readFileSync } from "node:fs";
 import { evaluate } from "../../scripts/lib/evaluate";
 import { diffPlans, PlanDiff } from "../../scripts/lib/planDiff";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
+import type { ResourceChange } from "../../scripts/lib/planDiff";
 import { stackOf } from "../helpers/stack";
+
+/** Changed inputs of a resource that its ignoreChanges does not cover. */
+function notIgnored(c: ResourceChange, doc: PlanDocument): string[] {
+  const r = doc.resources.find((x) => x.urn === c.urn)!;
+  return c.inputs.filter((k) => !r.options.ignoreChanges.includes(k));
+}
+
+/**
+ * Inputs whose change makes the provider replace the resource (AWS provider schema: "forces new"), per type. A
+ * remote command is replaced only when its triggers change; every other input change runs its create again.
+ */
+const REPLACES: Record<string, string[]> = {
+  "aws:ec2/instance:Instance": [
+    "ami",
+    "availabilityZone",
+    "subnetId",
+    "keyName",
+    "userData",
+    "userDataBase64",
+    "privateIp",
+  ],
+  "aws:ebs/volume:Volume": ["availabilityZone", "encrypted", "kmsKeyId", "snapshotId"],
+  "aws:ec2/volumeAttachment:VolumeAttachment": ["deviceName", "instanceId", "volumeId"],
+  "command:remote:Command": ["triggers"],
+  "random:index/randomPassword:RandomPassword": ["length", "special", "keepers"],
+  "tls:index/privateKey:PrivateKey": ["algorithm"],
+};
+
+/** Changes that would replace a host, a volume, an attachment, a password, a key or a command. */
+function replacements(diff: PlanDiff, next: PlanDocument): string[] {
+  return diff.changed.flatMap((c) =>
+    notIgnored(c, next)
+      .filter((k) => (REPLACES[c.type] ?? []).includes(k))
+      .map((k) => `${c.name}.${k}`),
+  );
+}
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -48,13 +85,17 @@ describe("stable names and inputs", () => {
     });
   });
 
-  it("adding nodes to a shard touches no existing resource and keeps every other node's zone and server id", async () => {
+  it("adding nodes to a shard creates only theirs; only that shard's converge and accounts learn of them", async () => {
     const { diff, base, next } = await change((raw) => {
       raw.shards[0].nodes = 5;
     });
     expect(diff.deleted).toEqual([]);
-    expect(diff.changed).toEqual([]);
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
+      ["shard1-converge", ["create"], ["dependsOn"]],
+      ["shard1-accounts", ["create"], ["dependsOn"]],
+    ]);
     for (const r of diff.created) expect(r.name).toMatch(/shard1-node[34]/);
+    expect(diff.created).toHaveLength(12);
     expect(diff.topology.nodesAdded).toEqual(["shard1-node3", "shard1-node4"]);
     const nodes = (doc: PlanDocument) => doc.topology.shards.flatMap((s) => s.nodes);
     for (const n of nodes(base)) expect(nodes(next)).toContainEqual(n);
@@ -78,12 +119,13 @@ describe("stable names and inputs", () => {
     expect(diff.created.map((r) => r.name)).toEqual(["gamedb-network-admin-ssh-192-168-10-0-24"]);
   });
 
-  it("adding a zone adds its subnets and changes only the S3 endpoint, which must learn the new route table", async () => {
-    const { diff } = await change((raw) => raw.aws.availabilityZones.push("eu-west-1d"));
+  it("adding a zone adds its subnets; the S3 endpoint learns the route table; no host or volume moves", async () => {
+    const { diff, next } = await change((raw) => raw.aws.availabilityZones.push("eu-west-1d"));
     expect(diff.deleted).toEqual([]);
-    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
-      ["gamedb-network-s3", ["routeTableIds"], []],
-    ]);
+    const learned = diff.changed.filter((c) => notIgnored(c, next).length > 0);
+    expect(learned.map((c) => [c.name, c.inputs, c.options])).toEqual([["gamedb-network-s3", ["routeTableIds"], []]]);
+    // Nodes whose planned zone moved differ only in inputs their resources ignore: a zone is fixed at creation.
+    expect(diff.changed.length).toBeGreaterThan(1);
     expect(diff.created.map((r) => r.name).sort()).toEqual(
       [
         "gamedb-network-private-eu-west-1d",
@@ -95,5 +137,82 @@ describe("stable names and inputs", () => {
         "gamedb-network-nat-eu-west-1d",
       ].sort(),
     );
+  });
+
+  it.each<[string, (raw: Raw) => void]>([
+    [
+      "data volume size, iops and throughput",
+      (raw) => (raw.mysql.dataVolume = { sizeGiB: 800, type: "gp3", iops: 9000, throughput: 500 }),
+    ],
+    ["instance type", (raw) => (raw.mysql.instanceType = "r6i.4xlarge")],
+    ["root volume size", (raw) => (raw.hosts = { rootVolumeGiB: 60 })],
+    ["my.cnf overrides", (raw) => (raw.mysql.overrides = { max_connections: 4000, innodb_buffer_pool_instances: 4 })],
+    ["point-in-time window", (raw) => (raw.backup.pitrWindowHours = 240)],
+    [
+      "unrelated keys",
+      (raw) => {
+        raw.monitoring = { intervalSeconds: 30 };
+        raw.redis.masters = 6;
+        raw.router.replicas = 3;
+        raw.backup.fullSchedule = "Sun *-*-* 03:30";
+        raw.mysql.converge = "onChange";
+      },
+    ],
+    [
+      "existing nodes pinned to their zones",
+      (raw) => (raw.shards[0].nodes = [{ index: 0, az: "eu-west-1b" }, { index: 1, az: "eu-west-1c" }, { index: 2 }]),
+    ],
+  ])("editing %s replaces and deletes nothing", async (_what, edit) => {
+    const { diff, next } = await change(edit);
+    expect(diff.deleted).toEqual([]);
+    expect(diff.created).toEqual([]);
+    expect(replacements(diff, next)).toEqual([]);
+  });
+
+  it("an instance type edit is an in-place update of the instances and re-runs configure for the new my.cnf", async () => {
+    const { diff, next } = await change((raw) => (raw.mysql.instanceType = "r6i.4xlarge"));
+    const instances = diff.changed.filter((c) => c.type === "aws:ec2/instance:Instance");
+    expect(instances).toHaveLength(12);
+    for (const c of instances) expect(notIgnored(c, next)).toEqual(["instanceType"]);
+    expect(diff.changed.filter((c) => c.name.endsWith("-configure"))).toHaveLength(12);
+  });
+
+  it("removing a node deletes only its resources, after its member command has taken it out of the cluster", async () => {
+    const raw = prodRaw();
+    raw.shards[1].nodes = [0, 1, 2, 3, 4].map((index) => ({ index }));
+    const base = await evaluate(stackOf(raw, "prod"));
+    raw.shards[1].nodes = raw.shards[1].nodes.filter((n: { index: number }) => n.index !== 1 && n.index !== 3);
+    const next = await evaluate(stackOf(raw, "prod"));
+    const diff = diffPlans(base, next);
+    expect(diff.created).toEqual([]);
+    expect(diff.deleted.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      [1, 3]
+        .flatMap((i) => [
+          `aws:ec2/instance:Instance shard2-node${i}`,
+          `aws:ebs/volume:Volume shard2-node${i}-data`,
+          `aws:ec2/volumeAttachment:VolumeAttachment shard2-node${i}-data`,
+          `command:remote:Command shard2-node${i}-bootstrap`,
+          `command:remote:Command shard2-node${i}-configure`,
+          `command:remote:Command shard2-node${i}-member`,
+        ])
+        .sort(),
+    );
+    // converge and accounts learn the smaller member list; the join order closes over the gaps (no input changes).
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
+      ["shard2-converge", ["create"], ["dependsOn"]],
+      ["shard2-node2-member", [], ["dependsOn"]],
+      ["shard2-node4-member", [], ["dependsOn"]],
+      ["shard2-accounts", ["create"], []],
+    ]);
+    // Pulumi deletes dependents first: the member command (whose delete runs leave-member) before the instance.
+    const member = diff.deleted.find((r) => r.name === "shard2-node3-member")!;
+    const instance = diff.deleted.find((r) => r.name === "shard2-node3" && r.type === "aws:ec2/instance:Instance")!;
+    expect(member.dependencies).toContain(instance.urn);
+    expect(member.inputs.delete).toContain("leave-member");
+    // In prod the data volume is protected and retained: deleting it needs an operator's explicit unprotect.
+    expect(diff.deleted.find((r) => r.type === "aws:ebs/volume:Volume")!.options).toMatchObject({
+      protect: true,
+      retainOnDelete: true,
+    });
   });
 });
