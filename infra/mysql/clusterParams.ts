@@ -59,11 +59,19 @@ function addressOf(members: MemberAddresses, index: number): string {
   return a;
 }
 
+/** How long a script waits for a member to come back ONLINE after a rejoin or restart. */
+export const MEMBER_WAIT_SECONDS = 600;
+
+/**
+ * The converge script's params. `allowCreate` is true only on the command's first run (Pulumi `create`): on every
+ * later run (`update`) a shard whose configured members hold no cluster is an error, never a second, empty cluster.
+ */
 export function convergeParams(
   shard: ShardPlan,
   environment: Environment,
   members: MemberAddresses,
-  restartVariables: Record<string, string>,
+  restartVariables: Readonly<Record<string, Record<string, string>>>,
+  allowCreate: boolean,
 ) {
   const seed = addressOf(members, seedIndex(shard));
   return {
@@ -73,7 +81,9 @@ export function convergeParams(
     clusterAdmin: ACCOUNTS.clusterAdmin,
     createOptions: createOptions(environment),
     recoveryMethod: "clone",
+    allowCreate,
     restartVariables,
+    waitSeconds: MEMBER_WAIT_SECONDS,
   };
 }
 

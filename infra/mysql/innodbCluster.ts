@@ -117,19 +117,34 @@ export class InnoDbCluster extends pulumi.ComponentResource {
       );
     });
 
-    const restartVars = seed.address.apply((addr) =>
-      shardRestartVariables(mycnfSettings(mycnfInput(seed.node, addr, args))),
-    );
-    const convergeText = pulumi.all([members, restartVars]).apply(([m, vars]) =>
-      adminApiCommand({
-        script: adminApiScript("converge-cluster"),
-        params: convergeParams(shard, args.environment, m, vars),
-        note: args.convergeRequest ? `converge requested ${args.convergeRequest}` : undefined,
-      }),
-    );
+    // Each member is compared with its own my.cnf: nodes of one shard may differ in instance type.
+    const restartVars = pulumi
+      .all(args.hosts.map((h) => h.address))
+      .apply((addrs) =>
+        Object.fromEntries(
+          args.hosts.map((h, i) => [
+            memberAddress(addrs[i]!),
+            shardRestartVariables(mycnfSettings(mycnfInput(h.node, addrs[i]!, args))),
+          ]),
+        ),
+      );
+    const convergeText = (allowCreate: boolean) =>
+      pulumi.all([members, restartVars]).apply(([m, vars]) =>
+        adminApiCommand({
+          script: adminApiScript("converge-cluster"),
+          params: convergeParams(shard, args.environment, m, vars, allowCreate),
+          note: args.convergeRequest ? `converge requested ${args.convergeRequest}` : undefined,
+        }),
+      );
     const converge = new command.remote.Command(
       `${key}-converge`,
-      { connection: seed.connection, create: convergeText, stdin: adminStdin, logging: "stdoutAndStderr" },
+      {
+        connection: seed.connection,
+        create: convergeText(true),
+        update: convergeText(false),
+        stdin: adminStdin,
+        logging: "stdoutAndStderr",
+      },
       { parent: this, dependsOn: configured },
     );
 

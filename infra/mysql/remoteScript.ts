@@ -33,22 +33,31 @@ function heredoc(path: string, content: string): string {
 }
 
 /**
- * Installs the my.cnf when it differs from the one on the host. An instance that is not an ONLINE group member
- * (first start, or stopped) is restarted at once; an ONLINE member keeps running, and the shard's converge script
- * restarts members one at a time, secondaries first, when a setting that needs a restart changed.
+ * Installs the my.cnf when it differs from the one on the host. mysqld is (re)started only when it is known not to
+ * be serving the group: stopped, or its own member state read back as OFFLINE or ERROR (or absent: first start).
+ * An ONLINE or RECOVERING member keeps running; the shard's converge script restarts members one at a time,
+ * secondaries first, when a setting that needs a restart changed. A state that cannot be read stops the command.
  */
 function installMyCnf(): string {
   return [
     `if ! sudo -n cmp -s "$d/gamedb.cnf" ${MYCNF_PATH}; then`,
     `  sudo -n install -m 0644 -o root -g root "$d/gamedb.cnf" ${MYCNF_PATH}`,
-    `  state=$(sudo -n mysql -N -B -e "SELECT MEMBER_STATE FROM performance_schema.replication_group_members WHERE MEMBER_ID = @@server_uuid" 2>/dev/null || true)`,
-    `  if [ "$state" != "ONLINE" ]; then`,
-    `    echo "gamedb: my.cnf changed; restarting mysqld (not an ONLINE group member)"`,
-    `    sudo -n systemctl restart mysql`,
-    `  else`,
-    `    echo "gamedb: my.cnf changed; the shard's converge step restarts members one at a time if needed"`,
-    `  fi`,
-    `fi`,
+    "  if ! sudo -n systemctl is-active --quiet mysql; then",
+    '    echo "gamedb: my.cnf changed; starting mysqld"',
+    "    sudo -n systemctl restart mysql",
+    `  elif state=$(sudo -n mysql -N -B -e "SELECT MEMBER_STATE FROM performance_schema.replication_group_members WHERE MEMBER_ID = @@server_uuid"); then`,
+    '    case "$state" in',
+    "      ONLINE | RECOVERING)",
+    '        echo "gamedb: my.cnf changed; the shard\'s converge step restarts members one at a time if needed" ;;',
+    "      *)",
+    '        echo "gamedb: my.cnf changed; restarting mysqld (member state: ${state:-none})"',
+    "        sudo -n systemctl restart mysql ;;",
+    "    esac",
+    "  else",
+    '    echo "gamedb: my.cnf changed but the member state of this mysqld cannot be read; not restarting it" >&2',
+    "    exit 1",
+    "  fi",
+    "fi",
   ].join("\n");
 }
 
@@ -58,6 +67,9 @@ export function adminApiCommand(input: AdminApiCommandInput): string {
     ...(input.note ? [`# ${input.note.replace(/\n/g, " ")}`] : []),
     "set -eu",
     "umask 077",
+    // One gamedb command at a time per host: an interrupted `pulumi up` may leave mysqlsh running.
+    "exec 9>/run/lock/gamedb-adminapi.lock",
+    'flock -w 900 9 || { echo "gamedb: another gamedb command has held this host for 15 minutes" >&2; exit 1; }',
     "d=$(mktemp -d /dev/shm/gamedb.XXXXXX)",
     "trap 'rm -rf \"$d\"' EXIT",
     'cat > "$d/secrets.json"',

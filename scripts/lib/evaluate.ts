@@ -11,6 +11,7 @@ import { SECRET_PLACEHOLDER } from "./stackFile";
 import { planMocks, valueOf } from "./mockValues";
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import { declarePlatform } from "../../infra/program";
+import { withoutPromiseStacks } from "./promiseStacks";
 
 /** Replaces Pulumi secret envelopes by the placeholder, recursively. */
 export function redactSecrets(value: unknown): unknown {
@@ -64,7 +65,11 @@ interface Seen {
 /** What the offline plan shows for the converge request of a shard with mysql.converge: always. */
 export const CONVERGE_EVERY_RUN = "<on every pulumi up>";
 
-export async function evaluate(stack: StackConfig): Promise<PlanDocument> {
+export function evaluate(stack: StackConfig): Promise<PlanDocument> {
+  return withoutPromiseStacks(() => evaluateWithStacks(stack));
+}
+
+async function evaluateWithStacks(stack: StackConfig): Promise<PlanDocument> {
   const inputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(planMocks(inputs), stack.project, stack.stack, false);
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);

@@ -120,6 +120,12 @@ describe("prod shard hosts", () => {
     expect(converge).toContain(`"communicationStack": "MYSQL"`);
     expect(converge).toContain(`"memberSslMode": "REQUIRED"`);
     expect(converge).toContain(`"recoveryMethod": "clone"`);
+    // Only the first run may create the cluster; every later run (update) refuses to create a second one.
+    expect(converge).toContain(`"allowCreate": true`);
+    expect(text(cmd(doc, "shard1-converge"), "update")).toContain(`"allowCreate": false`);
+    expect(text(cmd(doc, "shard1-converge"), "update").replace(`"allowCreate": false`, `"allowCreate": true`)).toBe(
+      converge,
+    );
     expect(converge).toContain("dba.createCluster");
     for (const i of [0, 1, 2]) expect(converge).toContain(`"${mockPrivateIp(`shard1-node${i}`)}:3306"`);
     const configure = text(cmd(doc, "shard1-node2-configure"));

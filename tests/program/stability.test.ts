@@ -91,7 +91,7 @@ describe("stable names and inputs", () => {
     });
     expect(diff.deleted).toEqual([]);
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
-      ["shard1-converge", ["create"], ["dependsOn"]],
+      ["shard1-converge", ["create", "update"], ["dependsOn"]],
       ["shard1-accounts", ["create"], ["dependsOn"]],
     ]);
     for (const r of diff.created) expect(r.name).toMatch(/shard1-node[34]/);
@@ -199,7 +199,7 @@ describe("stable names and inputs", () => {
     );
     // converge and accounts learn the smaller member list; the join order closes over the gaps (no input changes).
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
-      ["shard2-converge", ["create"], ["dependsOn"]],
+      ["shard2-converge", ["create", "update"], ["dependsOn"]],
       ["shard2-node2-member", [], ["dependsOn"]],
       ["shard2-node4-member", [], ["dependsOn"]],
       ["shard2-accounts", ["create"], []],
