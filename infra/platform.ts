@@ -7,8 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Topology } from "./config/schema";
 import type { PlatformPlan } from "./topology/plan";
-import { Network } from "./network";
-import { HostAccess, InnoDbCluster, ShardHosts, instanceArch, ubuntuAmi } from "./mysql";
+import * as k8s from "@pulumi/kubernetes";
+import { Network, allowKubernetesNodes } from "./network";
+import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, routerImage, ubuntuAmi } from "./mysql";
+import { ElastiCacheRedis, RedisCluster } from "./redis";
+import { RedisEndpoints, RouterEndpoint, endpointsConfigMap, endpointsData } from "./kubernetes";
+import { slotMapOutput } from "./outputs";
 
 export interface GameDbPlatformArgs {
   /** The expanded topology (infra/topology planPlatform). */
@@ -17,6 +21,8 @@ export interface GameDbPlatformArgs {
   topology: Topology;
   /** `gamedb:sshPrivateKey` (secret). @default a generated key (required with static hosts) */
   privateKey?: pulumi.Output<string>;
+  /** `gamedb:kubeconfig` (secret). @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config) */
+  kubeconfig?: pulumi.Output<string>;
   /**
    * Makes every shard's converge command re-run when it differs from the last run (mysql.converge: always).
    * @default undefined: converge runs only when the shard's config changes
@@ -27,6 +33,8 @@ export interface GameDbPlatformArgs {
 export interface ShardResources {
   hosts: ShardHosts;
   cluster: InnoDbCluster;
+  /** Absent for retired shards: no client should reach them. */
+  router?: MySqlRouter;
 }
 
 export class GameDbPlatform extends pulumi.ComponentResource {
@@ -34,6 +42,9 @@ export class GameDbPlatform extends pulumi.ComponentResource {
   readonly hostAccess: HostAccess;
   /** By shard key (`shard7`). */
   readonly shards: Record<string, ShardResources>;
+  readonly redis: RedisCluster | ElastiCacheRedis;
+  /** The data of the gamedb-endpoints ConfigMap. */
+  readonly endpoints: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: GameDbPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:index:GameDbPlatform", name, {}, opts);
@@ -108,6 +119,86 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       );
       this.shards[shard.key] = { hosts, cluster };
     }
-    this.registerOutputs({ network: this.network, hostAccess: this.hostAccess });
+
+    // Routers and Redis run on the existing Kubernetes cluster; the nodes reach the shard hosts' member ports.
+    const kube = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: args.kubeconfig, enableServerSideApply: true },
+      { parent: this },
+    );
+    const kubeOpts = { parent: this, providers: { kubernetes: kube, aws: provider } };
+    const nsName = t.kubernetes.namespace;
+    const namespace = t.kubernetes.createNamespace
+      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: nsName } }, { parent: this, provider: kube })
+          .metadata.name
+      : pulumi.output(nsName);
+    allowKubernetesNodes(
+      `${name}-network`,
+      this.network.shardHostsSecurityGroupId,
+      { securityGroupIds: t.kubernetes.nodeSecurityGroupIds, cidrs: t.kubernetes.nodeCidrs },
+      this.network,
+    );
+    const routers: Record<string, pulumi.Output<RouterEndpoint>> = {};
+    for (const shard of plan.shards) {
+      if (shard.state === "retired") continue;
+      const s = this.shards[shard.key]!;
+      s.router = new MySqlRouter(
+        `${shard.key}-router`,
+        {
+          shardKey: shard.key,
+          namespace,
+          image: t.router.image ?? routerImage(t.mysql.version),
+          replicas: t.router.replicas,
+          members: s.cluster.memberAddresses,
+          password: s.cluster.passwords.router,
+        },
+        { ...kubeOpts, dependsOn: [s.cluster] },
+      );
+      const ports: Record<string, number> = { ...s.router.ports };
+      routers[shard.key] = s.router.serviceHost.apply((host): RouterEndpoint => ({ host, ports }));
+    }
+    const topology = { masters: t.redis.masters, replicasPerMaster: t.redis.replicasPerMaster };
+    if (t.redis.engine === "kubernetes") {
+      this.redis = new RedisCluster(
+        `${name}-redis`,
+        {
+          namespace: nsName,
+          image: t.redis.image,
+          topology,
+          nodeTimeoutMs: t.redis.nodeTimeoutMs,
+          storageGiB: t.redis.storageGiB,
+        },
+        kubeOpts,
+      );
+    } else {
+      this.redis = new ElastiCacheRedis(
+        `${name}-redis`,
+        {
+          topology,
+          nodeType: t.redis.nodeType,
+          snapshotRetentionDays: t.redis.snapshotRetentionDays,
+          vpcId: this.network.vpcId,
+          subnetIds: this.network.privateSubnetIds.apply((ids) =>
+            Object.keys(ids)
+              .sort()
+              .map((az) => ids[az]!),
+          ),
+          clientSecurityGroupIds: t.kubernetes.nodeSecurityGroupIds,
+          clientCidrs: t.kubernetes.nodeCidrs,
+          protect: plan.environment === "prod",
+        },
+        kubeOpts,
+      );
+    }
+    const redisEndpoints: pulumi.Output<RedisEndpoints> =
+      this.redis instanceof RedisCluster
+        ? pulumi.output<RedisEndpoints>({ engine: "kubernetes", seeds: this.redis.seeds })
+        : this.redis.configurationEndpoint.apply((e): RedisEndpoints => ({ engine: "elasticache", seeds: [e] }));
+    const routerEndpoints = pulumi.all(routers) as pulumi.Output<Record<string, RouterEndpoint>>;
+    this.endpoints = pulumi
+      .all([routerEndpoints, redisEndpoints])
+      .apply(([r, redis]) => endpointsData({ routers: r, redis, slotMap: slotMapOutput(plan) }));
+    endpointsConfigMap(`${name}-endpoints`, namespace, this.endpoints, { parent: this, provider: kube });
+    this.registerOutputs({ network: this.network, hostAccess: this.hostAccess, endpoints: this.endpoints });
   }
 }

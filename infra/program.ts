@@ -46,12 +46,14 @@ export function declarePlatform(options: ProgramOptions = {}) {
     throw e;
   }
   const plan = planPlatform(topology);
+  const kubeconfig = new pulumi.Config(NAMESPACE).getSecret("kubeconfig");
   const platform = new GameDbPlatform(
     "gamedb",
     {
       plan,
       topology,
       privateKey,
+      kubeconfig,
       convergeRequest:
         topology.mysql.converge === "always" ? (options.runStamp ?? new Date().toISOString()) : undefined,
     },
@@ -63,6 +65,10 @@ export function declarePlatform(options: ProgramOptions = {}) {
     shards: shardsOutput(plan),
     clusters: clusterOutputs(platform.shards),
     bastion: topology.ssh.bastion ?? null,
+    // Router Services per shard, Redis endpoints and the slot map: what the gamedb-endpoints ConfigMap holds.
+    endpoints: platform.endpoints.apply((data) =>
+      Object.fromEntries(Object.entries(data).map(([k, v]) => [k.replace(/\.json$/, ""), JSON.parse(v) as unknown])),
+    ),
     network: {
       vpcId: platform.network.vpcId,
       privateSubnetIds: platform.network.privateSubnetIds,

@@ -13,6 +13,8 @@ export interface EnvironmentDefaults {
   routerReplicas: number;
   redisReplicasPerMaster: number;
   redisStorageGiB: number;
+  redisNodeType: string;
+  redisSnapshotRetentionDays: number;
   pitrWindowHours: number;
 }
 
@@ -24,6 +26,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     routerReplicas: 1,
     redisReplicasPerMaster: 0,
     redisStorageGiB: 5,
+    redisNodeType: "cache.t4g.small",
+    redisSnapshotRetentionDays: 1,
     pitrWindowHours: 24,
   },
   prod: {
@@ -33,6 +37,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     routerReplicas: 2,
     redisReplicasPerMaster: 1,
     redisStorageGiB: 50,
+    redisNodeType: "cache.r7g.large",
+    redisSnapshotRetentionDays: 7,
     pitrWindowHours: 7 * 24,
   },
 };

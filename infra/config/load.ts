@@ -10,8 +10,9 @@ import { validateTopology } from "./validate";
 /**
  * Keys of the namespace that are not topology: secrets the program reads with `pulumi.Config.requireSecret`.
  * `sshPrivateKey`: the private key for the hosts (required with hosts.provider static; generated otherwise).
+ * `kubeconfig`: the Kubernetes cluster's kubeconfig (optional; the ambient one otherwise).
  */
-export const SECRET_KEYS = ["sshPrivateKey"] as const;
+export const SECRET_KEYS = ["sshPrivateKey", "kubeconfig"] as const;
 
 export type ParseResult = { ok: true; topology: Topology } | { ok: false; problems: Problem[] };
 

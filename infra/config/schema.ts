@@ -50,6 +50,9 @@ const hostAddress = z
     error: "must be an IPv4 address or a DNS name such as db1.example.internal",
   });
 const unixUser = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" });
+const image = z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/, {
+  error: "must be a container image reference such as registry.example.com/mysql/community-router:8.4.3",
+});
 const slotRange = z.string().regex(/^\d+(-\d+)?$/, {
   error: 'must be a slot ("42") or an inclusive slot range ("0-8191")',
 });
@@ -158,6 +161,8 @@ export function topologySchema(environment: Environment) {
     router: strict({
       /** MySQL Router pods per shard. @default dev 1, prod 2 */
       replicas: z.int().min(1).max(16).default(d.routerReplicas),
+      /** @default Oracle's community router image at mysql.version (container-registry.oracle.com/mysql/community-router:<version>) */
+      image: image.optional(),
     }).prefault({}),
     redis: strict({
       /** @default "kubernetes" */
@@ -170,6 +175,15 @@ export function topologySchema(environment: Environment) {
       nodeTimeoutMs: z.int().min(1000).max(60000).default(5000),
       /** Persistent volume per pod (kubernetes engine). @default dev 5, prod 50 */
       storageGiB: z.int().min(1).max(16384).default(d.redisStorageGiB),
+      /** Redis 7 image (kubernetes engine), pinned. @default "redis:7.2.7-bookworm" */
+      image: image.default("redis:7.2.7-bookworm"),
+      /** ElastiCache node type (elasticache engine). @default dev cache.t4g.small, prod cache.r7g.large */
+      nodeType: z
+        .string()
+        .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an ElastiCache node type such as cache.r7g.large" })
+        .default(d.redisNodeType),
+      /** Days of ElastiCache snapshots kept (elasticache engine). @default dev 1, prod 7 */
+      snapshotRetentionDays: z.int().min(0).max(35).default(d.redisSnapshotRetentionDays),
     }).prefault({}),
     backup: strict({
       /** systemd OnCalendar expression of the full logical dump. @default "*-*-* 02:00:00" (daily, UTC) */

@@ -8,3 +8,4 @@ export * from "./mycnf";
 export * from "./cloudInit";
 export * from "./remoteScript";
 export * from "./shardHosts";
+export * from "./router";

@@ -1,3 +1,4 @@
 export * from "./network";
 export * from "./vpc";
 export * from "./securityGroups";
+export * from "./kubernetesAccess";

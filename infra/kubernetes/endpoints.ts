@@ -1,0 +1,42 @@
+/**
+ * The `gamedb-endpoints` ConfigMap that game servers and the monitoring workers read: every shard's router
+ * Service and ports, the Redis endpoints, and the slot map. Pure data builders plus the one resource.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { MANAGED_BY } from "./labels";
+
+export interface RouterEndpoint {
+  host: string;
+  ports: Readonly<Record<string, number>>;
+}
+
+export type RedisEndpoints = { engine: "kubernetes"; seeds: string[] } | { engine: "elasticache"; seeds: string[] };
+
+export interface EndpointsInput {
+  routers: Record<string, RouterEndpoint>;
+  redis: RedisEndpoints;
+  slotMap: unknown;
+}
+
+/** The ConfigMap's data: one JSON document per key. */
+export function endpointsData(input: EndpointsInput): Record<string, string> {
+  return {
+    "routers.json": JSON.stringify(input.routers, null, 2),
+    "redis.json": JSON.stringify(input.redis, null, 2),
+    "slot-map.json": JSON.stringify(input.slotMap, null, 2),
+  };
+}
+
+export function endpointsConfigMap(
+  name: string,
+  namespace: pulumi.Input<string>,
+  data: pulumi.Input<Record<string, string>>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMap {
+  return new k8s.core.v1.ConfigMap(
+    name,
+    { metadata: { name: "gamedb-endpoints", namespace, labels: { ...MANAGED_BY } }, data },
+    opts,
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * MySQL Router for one shard on Kubernetes: a Deployment that bootstraps against the shard's members with the
+ * router account (never creating one), a Service with the classic and X protocol ports and the read-write split
+ * port, and a PodDisruptionBudget. The password reaches the pod as a Secret volume read on stdin by the bootstrap.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { checksum, labels, restrictedContainer, selectorLabels, spread } from "../kubernetes/labels";
+import { ACCOUNTS } from "./clusterParams";
+
+export const ROUTER_BOOTSTRAP_SCRIPT = fs.readFileSync(path.join(__dirname, "router", "bootstrap.sh"), "utf8");
+
+/** Router's ports: classic RW/RO, X protocol RW/RO, the read-write split (8.2+), and the REST API. */
+export const ROUTER_PORTS = { rw: 6446, ro: 6447, xRw: 6448, xRo: 6449, rwSplit: 6450, http: 8443 } as const;
+
+/** Oracle's community router image, pinned to the server version. */
+export function routerImage(mysqlVersion: string): string {
+  return `container-registry.oracle.com/mysql/community-router:${mysqlVersion}`;
+}
+
+/** The image's mysqlrouter user. */
+export const ROUTER_UID = 999;
+
+export interface MySqlRouterArgs {
+  /** `shard<id>` */
+  shardKey: string;
+  namespace: pulumi.Input<string>;
+  image: string;
+  replicas: number;
+  /** "host:3306" of every member; the bootstrap tries them in order. */
+  members: pulumi.Output<string[]>;
+  /** The router account's password (secret), from the shard's InnoDbCluster. */
+  password: pulumi.Output<string>;
+}
+
+/** The pod template of a router: pure, so tests and the checksum see exactly what runs. */
+export function routerPodSpec(name: string, image: string, members: string[], secretName: string) {
+  const ports = Object.entries(ROUTER_PORTS).map(([key, port]) => ({
+    name: key === "http" ? "http" : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+    containerPort: port,
+  }));
+  return {
+    securityContext: { fsGroup: ROUTER_UID, runAsNonRoot: true },
+    ...spread(selectorLabels(name, "mysql-router")),
+    containers: [
+      {
+        name: "router",
+        image,
+        command: ["/bin/bash", "/etc/gamedb/bootstrap.sh"],
+        env: [
+          { name: "ROUTER_MEMBERS", value: members.join(" ") },
+          { name: "ROUTER_ACCOUNT", value: ACCOUNTS.router },
+          { name: "ROUTER_CONF_DIR", value: "/run/mysqlrouter/conf" },
+          { name: "ROUTER_PASSWORD_FILE", value: "/etc/gamedb/secret/password" },
+        ],
+        ports,
+        // Ready once the REST API answers (its unauthenticated spec document) and the RW route listens.
+        readinessProbe: {
+          httpGet: { path: "/api/20190715/swagger.json", port: ROUTER_PORTS.http, scheme: "HTTPS" },
+          periodSeconds: 5,
+          failureThreshold: 3,
+        },
+        livenessProbe: { tcpSocket: { port: ROUTER_PORTS.rw }, initialDelaySeconds: 30, periodSeconds: 10 },
+        resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        securityContext: restrictedContainer(ROUTER_UID),
+        volumeMounts: [
+          { name: "bootstrap", mountPath: "/etc/gamedb/bootstrap.sh", subPath: "bootstrap.sh", readOnly: true },
+          { name: "secret", mountPath: "/etc/gamedb/secret", readOnly: true },
+          { name: "run", mountPath: "/run/mysqlrouter" },
+          { name: "tmp", mountPath: "/tmp" },
+        ],
+      },
+    ],
+    volumes: [
+      { name: "bootstrap", configMap: { name: `${name}-bootstrap`, defaultMode: 0o555 } },
+      { name: "secret", secret: { secretName, defaultMode: 0o440 } },
+      { name: "run", emptyDir: {} },
+      { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+    ],
+  };
+}
+
+export class MySqlRouter extends pulumi.ComponentResource {
+  /** Cluster DNS name of the Service, e.g. gamedb-shard1-router.gamedb.svc.cluster.local */
+  readonly serviceHost: pulumi.Output<string>;
+  readonly ports = ROUTER_PORTS;
+
+  constructor(name: string, args: MySqlRouterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gamedb:mysql:Router", name, {}, opts);
+    const child = { parent: this };
+    const k8sName = `gamedb-${args.shardKey}-router`;
+    const meta = (suffix = "") => ({
+      name: `${k8sName}${suffix}`,
+      namespace: args.namespace,
+      labels: labels(k8sName, "mysql-router", { "gamedb/shard": args.shardKey }),
+    });
+    const secret = new k8s.core.v1.Secret(
+      `${name}-password`,
+      { metadata: meta(), type: "Opaque", stringData: { password: args.password } },
+      child,
+    );
+    new k8s.core.v1.ConfigMap(
+      `${name}-bootstrap`,
+      { metadata: meta("-bootstrap"), data: { "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT } },
+      child,
+    );
+    const selector = selectorLabels(k8sName, "mysql-router");
+    new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          replicas: args.replicas,
+          selector: { matchLabels: selector },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: args.members.apply((members) => ({
+            metadata: {
+              labels: labels(k8sName, "mysql-router", { "gamedb/shard": args.shardKey }),
+              // A change of what the router bootstraps from (members, script, image) rolls the pods.
+              annotations: {
+                "gamedb/bootstrap-checksum": checksum({ members, script: ROUTER_BOOTSTRAP_SCRIPT, image: args.image }),
+              },
+            },
+            spec: routerPodSpec(k8sName, args.image, members, k8sName),
+          })),
+        },
+      },
+      { parent: this, dependsOn: [secret] },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      name,
+      { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+      child,
+    );
+    const service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          type: "ClusterIP",
+          selector,
+          ports: [
+            { name: "rw", port: ROUTER_PORTS.rw, targetPort: ROUTER_PORTS.rw },
+            { name: "ro", port: ROUTER_PORTS.ro, targetPort: ROUTER_PORTS.ro },
+            { name: "x-rw", port: ROUTER_PORTS.xRw, targetPort: ROUTER_PORTS.xRw },
+            { name: "x-ro", port: ROUTER_PORTS.xRo, targetPort: ROUTER_PORTS.xRo },
+            { name: "rw-split", port: ROUTER_PORTS.rwSplit, targetPort: ROUTER_PORTS.rwSplit },
+          ],
+        },
+      },
+      child,
+    );
+    this.serviceHost = pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`;
+    this.registerOutputs({ serviceHost: this.serviceHost });
+  }
+}

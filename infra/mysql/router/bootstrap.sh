@@ -1,0 +1,42 @@
+#!/bin/bash
+# MySQL Router start for one shard (gamedb): bootstrap against the first reachable member with the existing router
+# account (never creating one), configuration in an emptyDir, then run the router in the foreground.
+# Inputs (environment): ROUTER_MEMBERS ("host:3306 host:3306 ..."), ROUTER_ACCOUNT (the account's name),
+# ROUTER_CONF_DIR (an empty, writable directory). The account's password is read from the file ROUTER_PASSWORD_FILE
+# (a Secret volume), given to mysqlrouter on stdin: never on a command line or in the environment.
+set -euo pipefail
+
+log() { printf 'gamedb-router: %s\n' "$*"; }
+die() {
+  log "$*" >&2
+  exit 1
+}
+
+: "${ROUTER_MEMBERS:?ROUTER_MEMBERS must list the members of the shard as host:port}"
+: "${ROUTER_ACCOUNT:?ROUTER_ACCOUNT must name the router account}"
+: "${ROUTER_CONF_DIR:?ROUTER_CONF_DIR must be a writable directory}"
+: "${ROUTER_PASSWORD_FILE:?ROUTER_PASSWORD_FILE must be the file holding the account password}"
+[[ -r $ROUTER_PASSWORD_FILE ]] || die "cannot read ROUTER_PASSWORD_FILE $ROUTER_PASSWORD_FILE"
+
+password=$(head -n 1 "$ROUTER_PASSWORD_FILE")
+[[ -n $password ]] || die "ROUTER_PASSWORD_FILE $ROUTER_PASSWORD_FILE is empty"
+
+# Bootstrap asks for the password of the bootstrap user, then of --account (the same account here).
+read -r -a members <<<"$ROUTER_MEMBERS"
+for member in "${members[@]}"; do
+  log "bootstrapping against $member"
+  if printf '%s\n%s\n' "$password" "$password" | mysqlrouter \
+    --bootstrap "$ROUTER_ACCOUNT@$member" \
+    --directory "$ROUTER_CONF_DIR" \
+    --force \
+    --account "$ROUTER_ACCOUNT" \
+    --account-create never \
+    --conf-bind-address 0.0.0.0 \
+    --conf-use-gr-notifications; then
+    unset password
+    log "bootstrapped; starting the router"
+    exec mysqlrouter -c "$ROUTER_CONF_DIR/mysqlrouter.conf"
+  fi
+  log "bootstrap against $member failed; trying the next member"
+done
+die "no member of ${ROUTER_MEMBERS} accepted the bootstrap: check that the shard's cluster is ONLINE and that the ${ROUTER_ACCOUNT} account exists (the shard's accounts step)"
