@@ -151,8 +151,9 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           replicas: t.router.replicas,
           members: s.cluster.memberAddresses,
           password: s.cluster.passwords.router,
+          cluster: s.cluster,
         },
-        { ...kubeOpts, dependsOn: [s.cluster] },
+        kubeOpts,
       );
       const ports: Record<string, number> = { ...s.router.ports };
       routers[shard.key] = s.router.serviceHost.apply((host): RouterEndpoint => ({ host, ports }));

@@ -33,6 +33,8 @@ export interface MySqlRouterArgs {
   members: pulumi.Output<string[]>;
   /** The router account's password (secret), from the shard's InnoDbCluster. */
   password: pulumi.Output<string>;
+  /** The shard's cluster: routers start once it is formed and its router account exists. */
+  cluster: pulumi.Resource;
 }
 
 /** The pod template of a router: pure, so tests and the checksum see exactly what runs. */
@@ -127,7 +129,7 @@ export class MySqlRouter extends pulumi.ComponentResource {
           })),
         },
       },
-      { parent: this, dependsOn: [secret] },
+      { parent: this, dependsOn: [secret, args.cluster] },
     );
     new k8s.policy.v1.PodDisruptionBudget(
       name,

@@ -37,7 +37,10 @@ export function mockState(type: string, name: string, _inputs: Record<string, un
       return { arn: `arn:aws:ec2:mock:000000000000:${name}`, keyName: name };
     case "aws:iam/role:Role":
     case "aws:iam/instanceProfile:InstanceProfile":
-      return { arn: `arn:aws:iam::000000000000:${name}`, name };
+    case "aws:elasticache/subnetGroup:SubnetGroup":
+    case "aws:elasticache/parameterGroup:ParameterGroup":
+      // Auto-named by the provider: the mock names it after the resource.
+      return { arn: `arn:aws:${type.split(":")[1]!.split("/")[0]}::000000000000:${name}`, name };
   }
   const [pkg, mod] = type.split(":");
   if (pkg !== "aws") return {};

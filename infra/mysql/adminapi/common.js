@@ -6,11 +6,23 @@
 // - a failure throws an Error whose message starts with "gamedb:" and says what is wrong and what to do;
 // - progress goes to println("gamedb: ..."); no secret is ever printed, put in SQL text or in an error message;
 // - every change is made only when a check shows it is needed, so a second run changes nothing.
+//
+// Every script also takes params.waitSeconds (optional, default 600): how long a bounded wait (a member coming back
+// ONLINE after a rejoin, an add or a restart; mysqld coming back) lasts before the script gives up.
 
 var GAMEDB_SOCKET = "/var/run/mysqld/mysqld.sock";
-// Bounded waits: WAIT_TRIES polls, WAIT_SECONDS apart.
-var GAMEDB_WAIT_TRIES = 120;
+// Bounded waits: polls GAMEDB_WAIT_SECONDS apart, for at most GAMEDB_WAIT_LIMIT seconds in all (params.waitSeconds,
+// read by loadArgs; 600 when not given: a clone or a restart with a large buffer pool takes minutes).
 var GAMEDB_WAIT_SECONDS = 1;
+var GAMEDB_WAIT_LIMIT = 600;
+
+// The number of polls a bounded wait makes.
+function waitTries() {
+  return Math.max(1, Math.ceil(GAMEDB_WAIT_LIMIT / GAMEDB_WAIT_SECONDS));
+}
+
+// Schemas every instance has; any other schema holds user data (see userSchemas).
+var SYSTEM_SCHEMAS = ["mysql", "sys", "information_schema", "performance_schema", "mysql_innodb_cluster_metadata"];
 
 // MySQL client error codes (connection level) and AdminAPI error codes (MYSQLSH nnnnn) the scripts act on.
 var ER_ACCESS_DENIED = 1045;
@@ -91,7 +103,19 @@ function loadArgs() {
   var secrets = sys.argv.length > 2 ? readJsonFile(sys.argv[2], "secrets", false) : {};
   if (!params || typeof params !== "object") fail("the params file must hold a JSON object.");
   if (!secrets || typeof secrets !== "object") fail("the secrets file must hold a JSON object.");
+  if (params.waitSeconds !== undefined) {
+    var w = params.waitSeconds;
+    if (typeof w !== "number" || w !== Math.floor(w) || w < 1)
+      fail("params.waitSeconds must be a whole number of seconds, at least 1 (or left out for 600).");
+    GAMEDB_WAIT_LIMIT = w;
+  }
   return { params: params, secrets: secrets };
+}
+
+function needBoolean(obj, key) {
+  var v = obj[key];
+  if (typeof v !== "boolean") fail("params." + key + " must be true or false.");
+  return v;
 }
 
 function needString(obj, key, what) {
@@ -236,21 +260,79 @@ function localMemberState(s) {
   return row && row[0] ? String(row[0]) : "OFFLINE";
 }
 
-// The addresses an instance's own copy of the cluster metadata lists for clusterName ([] when it has none).
-function metadataMembers(s, clusterName) {
+// The addresses the copy of the cluster metadata on `address` (session s) lists for clusterName. Fails when the list
+// cannot be read or is empty: a caller deciding whether every member is reachable must never see fewer members than
+// the metadata has.
+function metadataMembers(s, address, clusterName) {
+  var rows;
   try {
-    var rows = s
+    rows = s
       .runSql(
         "SELECT i.address FROM mysql_innodb_cluster_metadata.v2_instances i JOIN mysql_innodb_cluster_metadata.v2_clusters c ON c.cluster_id = i.cluster_id WHERE c.cluster_name = ?",
         [clusterName],
       )
       .fetchAll();
-    var out = [];
-    for (var i = 0; i < rows.length; i++) out.push(String(rows[i][0]));
-    return out;
   } catch (e) {
-    return [];
+    fail(
+      "cannot read the member list of cluster " +
+        clusterName +
+        " from the metadata on " +
+        address +
+        ": " +
+        errText(e) +
+        ". Without it, it cannot be checked that every member is reachable, so nothing is rebooted. Fix the metadata schema (mysql_innodb_cluster_metadata) or the cluster admin's grants on it, then rerun.",
+    );
   }
+  var out = [];
+  for (var i = 0; i < rows.length; i++) out.push(String(rows[i][0]));
+  if (out.length === 0)
+    fail(
+      "the metadata on " +
+        address +
+        " lists no member of cluster " +
+        clusterName +
+        ", so it cannot be checked that every member is reachable and nothing is rebooted. Inspect mysql_innodb_cluster_metadata on " +
+        address +
+        " by hand, then rerun.",
+    );
+  return out;
+}
+
+// The schemas on an instance other than the SYSTEM_SCHEMAS, sorted.
+function userSchemas(s) {
+  var rows = s
+    .runSql(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?, ?, ?, ?, ?) ORDER BY SCHEMA_NAME",
+      SYSTEM_SCHEMAS,
+    )
+    .fetchAll();
+  var out = [];
+  for (var i = 0; i < rows.length; i++) out.push(String(rows[i][0]));
+  return out;
+}
+
+// Fails when `address` holds user schemas: adding it with recoveryMethod clone would replace them with the donor's
+// data. Connects to the instance itself as creds.user.
+function ensureNothingToCloneOver(address, creds, clusterName) {
+  var s = openOrFail(address, creds);
+  var found;
+  try {
+    found = step("listing the schemas on " + address, "", function () {
+      return userSchemas(s);
+    });
+  } finally {
+    closeQuietly(s);
+  }
+  if (found.length > 0)
+    fail(
+      "refusing to add " +
+        address +
+        " to cluster " +
+        clusterName +
+        " with recoveryMethod clone: it holds user schemas (" +
+        found.join(", ") +
+        ") and clone would replace them with the donor's data. If they are not needed, empty the instance (drop those schemas) and rerun; if they hold data you need, restore that instance as a member by hand instead.",
+    );
 }
 
 function accountExists(s, user, host) {
@@ -375,7 +457,8 @@ function checkRemovable(topo, address, clusterName) {
 // bounded wait.
 function waitOnline(address, creds, what) {
   var last = "unknown";
-  for (var i = 0; i < GAMEDB_WAIT_TRIES; i++) {
+  var tries = waitTries();
+  for (var i = 0; i < tries; i++) {
     var r = tryOpen(address, creds);
     if (r.session) {
       try {
@@ -395,10 +478,10 @@ function waitOnline(address, creds, what) {
       " did not come ONLINE after " +
       what +
       " within " +
-      GAMEDB_WAIT_TRIES * GAMEDB_WAIT_SECONDS +
+      tries * GAMEDB_WAIT_SECONDS +
       " s (last state: " +
       last +
-      "). Check its error log (/var/log/mysql/error.log) and rerun.",
+      "). Check its error log (/var/log/mysql/error.log); if it is still recovering (a long clone), rerun once it is ONLINE or raise params.waitSeconds.",
   );
 }
 

@@ -1,9 +1,13 @@
 // configure-instance: per node, run after bootstrap with mysqld running.
 // Connects as root over the local socket (auth_socket), then:
-// 1. SET PERSIST each of params.dynamicVariables whose running value (SELECT @@GLOBAL.name) differs;
+// 1. SET GLOBAL each of params.dynamicVariables whose running value (SELECT @@GLOBAL.name) differs. Never SET PERSIST:
+//    my.cnf (written before this script runs) carries these values across restarts, and a persisted value would
+//    override a smaller my.cnf value after an instance type change (e.g. a buffer pool too large for the new memory).
+//    A value persisted earlier for one of these names (performance_schema.persisted_variables) is dropped with
+//    RESET PERSIST, which leaves the running value alone, so my.cnf rules again at the next restart;
 // 2. dba.configureInstance (with restart) only when dba.checkInstanceConfiguration reports something to fix or the
 //    cluster admin account is missing; an ONLINE or RECOVERING group member is configured already.
-// params  = { self, clusterAdmin, dynamicVariables: { name: value } }
+// params  = { self, clusterAdmin, dynamicVariables: { name: value }, waitSeconds? }
 // secrets = { clusterAdminPassword }
 
 gamedbMain("configure-instance", function () {
@@ -28,14 +32,25 @@ gamedbMain("configure-instance", function () {
       },
     );
     if (sameValue(cur, want)) return;
-    say("SET PERSIST " + n + " = " + want + " (was " + cur + ")");
+    say("SET GLOBAL " + n + " = " + want + " (was " + cur + ")");
     step(
-      "SET PERSIST " + n + " on " + self,
+      "SET GLOBAL " + n + " on " + self,
       "Check that " + n + " is a dynamic variable and the value is valid",
       function () {
-        s.runSql("SET PERSIST " + n + " = ?", [sqlValue(want)]);
+        s.runSql("SET GLOBAL " + n + " = ?", [sqlValue(want)]);
       },
     );
+  });
+
+  var persisted = step("reading performance_schema.persisted_variables on " + self, "", function () {
+    return persistedNames(s);
+  });
+  keysOf(vars).forEach(function (n) {
+    if (!persisted[n.toLowerCase()]) return;
+    say("RESET PERSIST " + n + " (my.cnf carries it; a persisted value would override my.cnf at the next restart)");
+    step("RESET PERSIST " + n + " on " + self, "Read the messages above and rerun", function () {
+      s.runSql("RESET PERSIST IF EXISTS " + n);
+    });
   });
 
   var adminExists = accountExists(s, admin, "%");
@@ -82,7 +97,8 @@ gamedbMain("configure-instance", function () {
 
   // configureInstance may have restarted mysqld: reconnect (bounded wait) and check again.
   var after = null;
-  for (var i = 0; i < GAMEDB_WAIT_TRIES && !after; i++) {
+  var tries = waitTries();
+  for (var i = 0; i < tries && !after; i++) {
     try {
       shell.connect(rootSocketConnection());
       after = dba.checkInstanceConfiguration();
@@ -120,7 +136,15 @@ function connectLocal(self) {
   }
 }
 
-// A value for SET PERSIST ... = ?: numbers (sizes with K/M/G too) as numbers, since MySQL refuses a quoted string for
+// {name: true} (lower case) for every variable persisted in mysqld-auto.cnf.
+function persistedNames(s) {
+  var rows = s.runSql("SELECT VARIABLE_NAME FROM performance_schema.persisted_variables").fetchAll();
+  var out = {};
+  for (var i = 0; i < rows.length; i++) out[String(rows[i][0]).toLowerCase()] = true;
+  return out;
+}
+
+// A value for SET GLOBAL ... = ?: numbers (sizes with K/M/G too) as numbers, since MySQL refuses a quoted string for
 // a numeric variable; anything else as a string.
 function sqlValue(v) {
   var n = normalizeValue(v);

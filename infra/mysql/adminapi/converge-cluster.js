@@ -1,14 +1,22 @@
 // converge-cluster: per shard, run on the seed node.
 // Brings cluster params.clusterName to: every address in params.members an ONLINE member, no other member, and the
 // restart-only settings (params.restartVariables) in effect on every member; or stops with a gamedb: message.
-// params  = { clusterName, seed, members, clusterAdmin, createOptions, recoveryMethod, restartVariables }
+// params  = { clusterName, seed, members, clusterAdmin, createOptions, recoveryMethod, allowCreate,
+//             restartVariables: { "host:3306": { name: value } }, waitSeconds? }
 // secrets = { clusterAdminPassword }
 //
+// allowCreate (required) is true only on the converge command's first run (Pulumi create), false on every later run
+// (update): a later run whose members hold no cluster stops instead of creating a second, empty one.
+// restartVariables is per member: each member is compared with the values its own my.cnf carries (nodes of one shard
+// may differ in instance type); a member not listed has nothing to compare. waitSeconds (default 600) bounds each
+// wait for a member to come back ONLINE.
+//
 // Order: find the cluster through any desired member (adopting it wherever it is), else reboot it from a complete
-// outage (only when every member the metadata lists is reachable), else create it on the seed (only when every
-// desired member is reachable and none holds a cluster); rejoin missing members; add new ones one at a time; remove
-// members no longer wanted (never the last one, never below a majority); restart members whose restart-only settings
-// differ, secondaries first, the primary last after a switchover; verify.
+// outage (only when every member the metadata lists is reachable), else create it on the seed (only when allowCreate
+// is true, every desired member is reachable and none holds a cluster); rejoin missing members; add new ones one at a
+// time (never cloning over an instance that holds user schemas); remove members no longer wanted (never the last one,
+// never below a majority); restart members whose restart-only settings differ, secondaries first, the primary last
+// after a switchover; verify.
 
 gamedbMain("converge-cluster", function () {
   var args = loadArgs();
@@ -23,15 +31,14 @@ gamedbMain("converge-cluster", function () {
     },
     recoveryMethod: needString(P, "recoveryMethod"),
     createOptions: P.createOptions || {},
+    allowCreate: needBoolean(P, "allowCreate"),
     restartVariables: P.restartVariables || {},
   };
   if (ctx.members.indexOf(ctx.seed) < 0) fail("params.seed " + ctx.seed + " is not in params.members.");
   // mysqlsh cannot prompt here, and "auto" without a prompt is refused (MYSQLSH 51167): the method must be explicit.
   if (ctx.recoveryMethod !== "clone" && ctx.recoveryMethod !== "incremental")
     fail("params.recoveryMethod must be 'clone' or 'incremental', not '" + ctx.recoveryMethod + "'.");
-  keysOf(ctx.restartVariables).forEach(function (k) {
-    needIdentifier(k, "params.restartVariables name");
-  });
+  checkRestartVariables(ctx.restartVariables, ctx.members);
   ctx.desired = [ctx.seed].concat(
     ctx.members.filter(function (m) {
       return m !== ctx.seed;
@@ -44,6 +51,26 @@ gamedbMain("converge-cluster", function () {
   rollingRestart(ctx);
   verifyFinal(ctx.name, ctx.desired, ctx.creds);
 });
+
+// params.restartVariables: { "host:port": { name: value } }, every key one of params.members.
+function checkRestartVariables(rv, members) {
+  if (!rv || typeof rv !== "object" || Array.isArray(rv))
+    fail('params.restartVariables must be an object keyed by member address: { "host:3306": { name: value } }.');
+  keysOf(rv).forEach(function (a) {
+    if (members.indexOf(a) < 0)
+      fail(
+        "params.restartVariables lists '" +
+          a +
+          '\', which is not one of params.members (it is keyed by member address: { "host:3306": { name: value } }).',
+      );
+    var vars = rv[a];
+    if (!vars || typeof vars !== "object" || Array.isArray(vars))
+      fail("params.restartVariables['" + a + "'] must be an object { name: value }.");
+    keysOf(vars).forEach(function (n) {
+      needIdentifier(n, "params.restartVariables['" + a + "'] name");
+    });
+  });
+}
 
 // ---- a, d, f: find the cluster, reboot it, or create it ---------------------------------------------------------
 
@@ -106,6 +133,14 @@ function findOrCreate(ctx) {
     );
   if (seedProbe.kind !== "standalone")
     fail("the seed " + describeProbe(seedProbe) + " cannot host a new cluster. Fix it by hand, then rerun.");
+  if (!ctx.allowCreate)
+    fail(
+      "no configured member holds cluster " +
+        ctx.name +
+        " (" +
+        ctx.desired.join(", ") +
+        " are all standalone, with no metadata and nothing to reboot), and this is not the converge command's first run (allowCreate is false): gamedb refuses to create a second one. Replacing every node of a shard in one edit is not supported: keep at least one existing member in the config so the cluster is found and the new nodes join it (or, to rebuild the shard deliberately as a new, empty cluster, replace the converge command with pulumi up --replace <urn>).",
+    );
 
   say("no member holds cluster " + ctx.name + "; creating it on the seed " + ctx.seed);
   shell.connect(adminConnection(ctx.seed, ctx.creds));
@@ -123,14 +158,21 @@ function findOrCreate(ctx) {
 function rebootFromOutage(ctx, loc, stopped) {
   var probes = loc.probes;
   // Every member the metadata lists, as recorded on the stopped instances.
+  // Every copy must be read: a copy that cannot be read fails the run (never a shorter list).
   var meta = [];
   stopped.forEach(function (a) {
-    var r = tryOpen(a, ctx.creds);
-    if (!r.session) return;
-    metadataMembers(r.session, ctx.name).forEach(function (m) {
-      if (meta.indexOf(m) < 0) meta.push(m);
-    });
-    closeQuietly(r.session);
+    var s = openOrFail(
+      a,
+      ctx.creds,
+      "Its copy of the metadata is needed to check that every member is reachable before a reboot; bring it back, then rerun.",
+    );
+    try {
+      metadataMembers(s, a, ctx.name).forEach(function (m) {
+        if (meta.indexOf(m) < 0) meta.push(m);
+      });
+    } finally {
+      closeQuietly(s);
+    }
   });
   stopped.forEach(function (a) {
     if (meta.indexOf(a) < 0) meta.push(a);
@@ -247,6 +289,7 @@ function rejoinAndAdd(ctx, loc) {
           ": two clusters with one name. Stop and reconcile them by hand.",
       );
     if (p.kind === "error") fail("cannot add " + a + ": " + p.error + ". Fix it by hand, then rerun.");
+    if (ctx.recoveryMethod === "clone") ensureNothingToCloneOver(a, ctx.creds, ctx.name);
     say("adding " + a + " to cluster " + ctx.name + " (recoveryMethod " + ctx.recoveryMethod + ")");
     step(
       "cluster.addInstance('" + a + "')",
@@ -311,19 +354,33 @@ function removeUnwanted(ctx) {
 
 // ---- g: rolling restart for restart-only settings ---------------------------------------------------------------
 
-// The restart-only settings whose running value on address differs from the wanted one ("name is X, wants Y").
+// The restart-only settings address expects (its own my.cnf values), {} when params.restartVariables lists none.
+function wantedOn(ctx, address) {
+  return ctx.restartVariables[address] || {};
+}
+
+// The restart-only settings whose running value on address differs from the value that member wants ("name is X,
+// wants Y").
 function restartDiffs(ctx, address) {
-  var names = keysOf(ctx.restartVariables);
+  var wanted = wantedOn(ctx, address);
+  var names = keysOf(wanted);
   if (names.length === 0) return [];
   var s = openOrFail(address, ctx.creds);
   var out = [];
   names.forEach(function (n) {
     var cur = queryOne(s, "SELECT @@GLOBAL." + n);
-    var want = String(ctx.restartVariables[n]);
+    var want = String(wanted[n]);
     if (!sameValue(cur, want)) out.push(n + " is " + cur + ", wants " + want);
   });
   closeQuietly(s);
   return out;
+}
+
+// Whether any member has restart-only settings to compare.
+function anyRestartVariables(ctx) {
+  return ctx.desired.some(function (a) {
+    return keysOf(wantedOn(ctx, a)).length > 0;
+  });
 }
 
 // The current cluster, its status and topology; every member must be ONLINE before a restart.
@@ -366,7 +423,8 @@ function restartMember(ctx, address, diffs, single) {
       );
   }
   var gone = false;
-  for (var i = 0; i < GAMEDB_WAIT_TRIES && !gone; i++) {
+  var tries = waitTries();
+  for (var i = 0; i < tries && !gone; i++) {
     try {
       s.runSql("SELECT 1");
       os.sleep(GAMEDB_WAIT_SECONDS);
@@ -378,7 +436,7 @@ function restartMember(ctx, address, diffs, single) {
   if (!gone) fail(address + " did not go down after RESTART. Check its error log, restart it by hand and rerun.");
   if (single) {
     var back = false;
-    for (var j = 0; j < GAMEDB_WAIT_TRIES && !back; j++) {
+    for (var j = 0; j < tries && !back; j++) {
       var r = tryOpen(address, ctx.creds);
       if (r.session) {
         var state = localMemberState(r.session);
@@ -388,7 +446,13 @@ function restartMember(ctx, address, diffs, single) {
       }
       if (!back) os.sleep(GAMEDB_WAIT_SECONDS);
     }
-    if (!back) fail(address + " did not come back after RESTART. Check its error log and rerun.");
+    if (!back)
+      fail(
+        address +
+          " did not come back after RESTART within " +
+          tries * GAMEDB_WAIT_SECONDS +
+          " s. Check its error log and rerun (or raise params.waitSeconds).",
+      );
     say(address + " is the only member: rebooting cluster " + ctx.name + " after its restart");
     shell.connect(adminConnection(address, ctx.creds));
     step(
@@ -416,7 +480,7 @@ function checkApplied(ctx, address) {
 }
 
 function rollingRestart(ctx) {
-  if (keysOf(ctx.restartVariables).length === 0) return;
+  if (!anyRestartVariables(ctx)) return;
   var view = allOnline(ctx, "members");
   var stale = {};
   var staleList = [];

@@ -1,8 +1,9 @@
 // join-member: per node (create step), run on the joining node.
 // Makes params.self an ONLINE member of cluster params.clusterName, reached through params.seed as the cluster admin:
 // already ONLINE: nothing; RECOVERING: wait; in the metadata but not in the group: rejoinInstance; absent:
-// addInstance with the explicit recoveryMethod.
-// params  = { clusterName, seed, self, clusterAdmin, recoveryMethod }
+// addInstance with the explicit recoveryMethod; with clone, only when self holds no user schemas (clone would replace
+// them). waitSeconds (default 600) bounds the wait for self to come ONLINE.
+// params  = { clusterName, seed, self, clusterAdmin, recoveryMethod, waitSeconds? }
 // secrets = { clusterAdminPassword }
 
 gamedbMain("join-member", function () {
@@ -47,6 +48,7 @@ gamedbMain("join-member", function () {
       cluster.rejoinInstance(self);
     });
   } else {
+    if (recoveryMethod === "clone") ensureNothingToCloneOver(self, creds, name);
     say("adding " + self + " to cluster " + name + " (recoveryMethod " + recoveryMethod + ")");
     step(
       "cluster.addInstance('" + self + "')",

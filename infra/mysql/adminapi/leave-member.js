@@ -1,15 +1,26 @@
 // leave-member: per node (delete step), run on the leaving node before its host is destroyed.
-// Removes params.self from cluster params.clusterName; nothing when it is in no cluster. Refuses to remove the last
-// member or a member whose removal would leave fewer ONLINE members than a majority of the rest.
+// A guard, not a second remover: converge-cluster removes members no longer wanted. This script only makes sure the
+// host does not go while it is still an active member of the cluster:
+// 1. it reads this instance's own Group Replication state over the local socket as root (SELECT MEMBER_STATE FROM
+//    performance_schema.replication_group_members WHERE MEMBER_ID = @@server_uuid). Not ONLINE/RECOVERING (converge
+//    removed it already, Group Replication is stopped, or mysqld does not answer on the socket): nothing to do, exit 0,
+//    without dba.getCluster (a removed instance keeps stale metadata, on which dba.getCluster fails);
+// 2. an active member that is the last member of the cluster: the cluster ends with its hosts; nothing is removed;
+// 3. otherwise it removes itself with cluster.removeInstance, refusing when the members left in the group would have
+//    fewer ONLINE than a majority.
 // params  = { clusterName, self, clusterAdmin? }
 // secrets = { clusterAdminPassword? } (may be {})
 //
-// With the cluster admin password it connects as the cluster admin over TCP; without it, as root over the local
-// socket (auth_socket). Root cannot log in to the other members over TCP, and mysqlsh makes cluster changes through
-// the primary with the session's credentials, so without the password only the primary can remove itself.
+// The removal connects as the cluster admin over TCP when secrets.clusterAdminPassword is given; without it, as root
+// over the local socket (auth_socket). Root cannot log in to the other members over TCP, and mysqlsh makes cluster
+// changes through the primary with the session's credentials, so without the password only the primary can remove
+// itself.
 
 // The cluster admin account when params.clusterAdmin is not given (infra/mysql/clusterParams.ts ACCOUNTS).
 var DEFAULT_CLUSTER_ADMIN = "gamedb_admin";
+
+// Connection-level failures on the local socket: mysqld is not there to answer.
+var SOCKET_DOWN_CODES = [CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE, CR_SERVER_LOST];
 
 gamedbMain("leave-member", function () {
   var args = loadArgs();
@@ -18,10 +29,22 @@ gamedbMain("leave-member", function () {
   var name = needIdentifier(needString(P, "clusterName"), "params.clusterName");
   var self = needAddress(P, "self");
   var useAdmin = typeof S.clusterAdminPassword === "string" && S.clusterAdminPassword !== "";
+  var user = useAdmin ? needIdentifier(P.clusterAdmin || DEFAULT_CLUSTER_ADMIN, "params.clusterAdmin") : "root";
+
+  var state = ownState(self);
+  if (!ACTIVE_STATES[state]) {
+    say(
+      self +
+        " is not an active member of a group (" +
+        state +
+        "); nothing to do (converge-cluster removes members no longer wanted)",
+    );
+    return;
+  }
+
   var how;
   try {
     if (useAdmin) {
-      var user = needIdentifier(P.clusterAdmin || DEFAULT_CLUSTER_ADMIN, "params.clusterAdmin");
       shell.connect(adminConnection(self, { user: user, password: S.clusterAdminPassword }));
       how = "as " + user;
     } else {
@@ -32,13 +55,14 @@ gamedbMain("leave-member", function () {
     fail(
       "cannot connect to mysqld on " +
         self +
+        (useAdmin ? " as " + user : " as root over the local socket") +
         ": " +
         errText(e) +
-        ". If mysqld is gone for good, remove " +
+        ". It is an active member (" +
+        state +
+        ") of its group, so its host must not go yet. Fix the login, or remove it from an ONLINE member with cluster.removeInstance('" +
         self +
-        " from an ONLINE member with cluster.removeInstance('" +
-        self +
-        "', {force: true}), or rerun converge-cluster without it.",
+        "'), then rerun.",
     );
   }
 
@@ -46,26 +70,32 @@ gamedbMain("leave-member", function () {
   try {
     cluster = dba.getCluster(name);
   } catch (e) {
-    var code = errCode(e);
-    if (code === SHERR_INSTANCE_NOT_MANAGED) {
-      say(self + " is not in a cluster; nothing to do");
-      return;
-    }
-    if (code === SHERR_INSTANCE_NOT_ONLINE)
-      fail(
-        "Group Replication is stopped on " +
-          self +
-          ", so it cannot remove itself. From an ONLINE member run cluster.removeInstance('" +
-          self +
-          "') (or rerun converge-cluster without this node), then rerun.",
-      );
-    fail("dba.getCluster('" + name + "') on " + self + " failed: " + errText(e) + ". Fix it by hand, then rerun.");
+    fail(
+      "dba.getCluster('" +
+        name +
+        "') on " +
+        self +
+        " failed: " +
+        errText(e) +
+        ". It is an active member (" +
+        state +
+        ") of a group, so its host must not go yet. Remove it from its group by hand, then rerun.",
+    );
   }
 
   var st = clusterStatus(cluster, name);
   var topo = topologyOf(st);
   if (!topo[self]) {
     say(self + " is not a member of cluster " + name + "; nothing to do");
+    return;
+  }
+  if (keysOf(topo).length === 1) {
+    say(
+      self +
+        " is the last member of cluster " +
+        name +
+        ": the cluster ends with its hosts; nothing is removed (dissolve it by hand with cluster.dissolve() if it is to go away while its hosts stay)",
+    );
     return;
   }
   checkRemovable(topo, self, name);
@@ -87,3 +117,30 @@ gamedbMain("leave-member", function () {
   });
   say(self + " left cluster " + name);
 });
+
+// This instance's own Group Replication state, read as root over the local socket; "mysqld not reachable on the
+// socket (...)" when it does not answer there.
+function ownState(self) {
+  var s;
+  try {
+    s = shell.openSession(rootSocketConnection());
+  } catch (e) {
+    if (SOCKET_DOWN_CODES.indexOf(errCode(e)) >= 0) return "mysqld not reachable on the socket: " + errText(e);
+    fail(
+      "cannot log in to mysqld on " +
+        self +
+        " as root over " +
+        GAMEDB_SOCKET +
+        ": " +
+        errText(e) +
+        ". Its Group Replication state decides whether it may go; fix the login (auth_socket), then rerun.",
+    );
+  }
+  try {
+    return step("reading the Group Replication state of " + self, "Rerun", function () {
+      return localMemberState(s);
+    });
+  } finally {
+    closeQuietly(s);
+  }
+}

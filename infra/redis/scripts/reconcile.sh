@@ -372,7 +372,7 @@ wait_members() {
 }
 
 drain() {
-  local i id host port entry="" info deadline ok target
+  local i id host port ghost gport entry="" info deadline ok target
   local -a going_ordinals=() staying_up=()
   local -A going=() going_reachable=()
 
@@ -432,17 +432,17 @@ drain() {
 
   # Going nodes: the going pods that answer (by node ID) and the cluster's nodes at a going pod's address.
   for i in "${going_ordinals[@]}"; do
-    host=$(host_of "$i") port=$(port_of "$i")
-    id=$(cli "$host" "$port" CLUSTER MYID) || die "CLUSTER MYID on going pod $i ($host:$port) failed"
+    ghost=$(host_of "$i") gport=$(port_of "$i")
+    id=$(cli "$ghost" "$gport" CLUSTER MYID) || die "CLUSTER MYID on going pod $i ($ghost:$gport) failed"
     if [[ -z ${NODE_FLAGS[$id]-} ]]; then
-      info=$(cli "$host" "$port" CLUSTER INFO) || die "CLUSTER INFO on going pod $i ($host:$port) failed"
-      if (($(info_field "$info" cluster_slots_assigned || echo 0) > 0 || $(cli "$host" "$port" DBSIZE || echo 1) > 0)); then
-        die "going pod $i ($host:$port) holds slots or keys but is not a member of the cluster seen from pod $entry; refusing to let it go"
+      info=$(cli "$ghost" "$gport" CLUSTER INFO) || die "CLUSTER INFO on going pod $i ($ghost:$gport) failed"
+      if (($(info_field "$info" cluster_slots_assigned || echo 0) > 0 || $(cli "$ghost" "$gport" DBSIZE || echo 1) > 0)); then
+        die "going pod $i ($ghost:$gport) holds slots or keys but is not a member of the cluster seen from pod $entry; refusing to let it go"
       fi
-      log "going pod $i ($host:$port) is not a member of the cluster: nothing to move off it"
+      log "going pod $i ($ghost:$gport) is not a member of the cluster: nothing to move off it"
       continue
     fi
-    ID_HOST[$id]=$host ID_PORT[$id]=$port
+    ID_HOST[$id]=$ghost ID_PORT[$id]=$gport
     going[$id]=$i
     going_reachable[$id]=1
   done
