@@ -61,6 +61,33 @@ const HOST_ACCESS = [
   "aws:iam/role:Role gamedb-hosts-shard-host",
   "aws:iam/instanceProfile:InstanceProfile gamedb-hosts-shard-host",
 ];
+/** Kubernetes: the provider, the namespace, the endpoints ConfigMap and the Redis Cluster (kubernetes engine). */
+const KUBERNETES = [
+  "pulumi:providers:kubernetes gamedb-k8s",
+  "kubernetes:core/v1:Namespace gamedb-namespace",
+  "kubernetes:core/v1:ConfigMap gamedb-endpoints",
+  "gamedb:redis:RedisCluster gamedb-redis",
+  "random:index/randomPassword:RandomPassword gamedb-redis-password",
+  "kubernetes:core/v1:Secret gamedb-redis-password",
+  "kubernetes:core/v1:ConfigMap gamedb-redis-config",
+  "kubernetes:core/v1:ConfigMap gamedb-redis-scripts",
+  "kubernetes:core/v1:Service gamedb-redis-headless",
+  "kubernetes:policy/v1:PodDisruptionBudget gamedb-redis",
+  "kubernetes:batch/v1:Job gamedb-redis-drain",
+  "kubernetes:apps/v1:StatefulSet gamedb-redis",
+  "kubernetes:batch/v1:Job gamedb-redis-reconcile",
+];
+/** The router of one shard. */
+function routerOf(id: number): string[] {
+  return [
+    `gamedb:mysql:Router shard${id}-router`,
+    `kubernetes:core/v1:Secret shard${id}-router-password`,
+    `kubernetes:core/v1:ConfigMap shard${id}-router-bootstrap`,
+    `kubernetes:apps/v1:Deployment shard${id}-router`,
+    `kubernetes:policy/v1:PodDisruptionBudget shard${id}-router`,
+    `kubernetes:core/v1:Service shard${id}-router`,
+  ];
+}
 /** One shard on EC2: per node an instance, a data volume and its attachment, and four commands; per shard two more. */
 function shardOnAws(id: number, indexes: number[]): string[] {
   return [
@@ -98,9 +125,11 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-10-0-0-0-8",
         ...HOST_ACCESS,
         ...[1, 2, 3, 4].flatMap((id) => shardOnAws(id, [0, 1, 2])),
+        ...KUBERNETES,
+        ...[1, 2, 3, 4].flatMap(routerOf),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(36 + 5 + 4 * (8 + 3 * 6));
+    expect(doc.resources).toHaveLength(36 + 5 + 4 * (8 + 3 * 6) + 13 + 4 * 6);
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
@@ -230,9 +259,12 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...HOST_ACCESS,
         ...shardOnAws(1, [0]),
         ...shardOnAws(2, [0]),
+        ...KUBERNETES,
+        ...routerOf(1),
+        ...routerOf(2),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 5 + 2 * (8 + 6));
+    expect(doc.resources).toHaveLength(24 + 5 + 2 * (8 + 6) + 13 + 2 * 6);
   });
 
   it("routes both zones through the single NAT gateway", () => {
@@ -273,7 +305,9 @@ describe("adopted network", () => {
         "dev",
       ),
     );
-    expect(pairs(doc)).toEqual([...COMMON, ...HOST_ACCESS, ...shardOnAws(1, [0])].sort());
+    expect(pairs(doc)).toEqual(
+      [...COMMON, ...HOST_ACCESS, ...shardOnAws(1, [0]), ...KUBERNETES, ...routerOf(1)].sort(),
+    );
     expect(byName(doc, "gamedb-network-shard-hosts").inputs.vpcId).toBe("vpc-0abc12345");
     expect(doc.outputs.network).toMatchObject({
       vpcId: "vpc-0abc12345",

@@ -72,10 +72,10 @@ describe("stable names and inputs", () => {
     expect(next).toEqual(base);
   });
 
-  it("adding a shard (provisioning) touches no existing resource", async () => {
+  it("adding a shard (provisioning) creates only its resources; the endpoints ConfigMap learns its router", async () => {
     const { diff } = await change((raw) => raw.shards.push({ id: 5, name: "echo", nodes: 3, state: "provisioning" }));
     expect(diff.deleted).toEqual([]);
-    expect(diff.changed).toEqual([]);
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([["gamedb-endpoints", ["data"], []]]);
     for (const r of diff.created) expect(r.name).toContain("shard5");
     expect(diff.topology).toMatchObject({
       shardsAdded: [5],
@@ -90,9 +90,11 @@ describe("stable names and inputs", () => {
       raw.shards[0].nodes = 5;
     });
     expect(diff.deleted).toEqual([]);
+    // ...and the shard's router, whose bootstrap list of members grows (its pods roll).
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
       ["shard1-converge", ["create", "update"], ["dependsOn"]],
       ["shard1-accounts", ["create"], ["dependsOn"]],
+      ["shard1-router", ["spec"], []],
     ]);
     for (const r of diff.created) expect(r.name).toMatch(/shard1-node[34]/);
     expect(diff.created).toHaveLength(12);
@@ -101,13 +103,13 @@ describe("stable names and inputs", () => {
     for (const n of nodes(base)) expect(nodes(next)).toContainEqual(n);
   });
 
-  it("moving slots to a new shard moves exactly those slots and touches no existing resource", async () => {
+  it("moving slots to a new shard moves exactly those slots; only the endpoints (slot map, router) change", async () => {
     const { diff } = await change((raw) => {
       raw.shards[3].slots = ["12288-14335"];
       raw.shards.push({ id: 5, name: "echo", nodes: 3, state: "active", slots: ["14336-16383"] });
     });
     expect(diff.deleted).toEqual([]);
-    expect(diff.changed).toEqual([]);
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([["gamedb-endpoints", ["data"], []]]);
     expect(diff.topology.slotMoves).toEqual([{ from: 4, to: 5, ranges: [{ from: 14336, to: 16383 }], slots: 2048 }]);
     expect(diff.topology.keyspaceMoved).toBe(0.125);
   });
@@ -203,6 +205,7 @@ describe("stable names and inputs", () => {
       ["shard2-node2-member", [], ["dependsOn"]],
       ["shard2-node4-member", [], ["dependsOn"]],
       ["shard2-accounts", ["create"], []],
+      ["shard2-router", ["spec"], []],
     ]);
     // Pulumi deletes dependents first: the member command (whose delete runs leave-member) before the instance.
     const member = diff.deleted.find((r) => r.name === "shard2-node3-member")!;

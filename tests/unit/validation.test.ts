@@ -169,6 +169,9 @@ describe("valid configs", () => {
       replicasPerMaster: 0,
       nodeTimeoutMs: 5000,
       storageGiB: 5,
+      image: "redis:7.2.7-bookworm",
+      nodeType: "cache.t4g.small",
+      snapshotRetentionDays: 1,
     });
     expect(prod.redis).toEqual({
       engine: "kubernetes",
@@ -176,6 +179,9 @@ describe("valid configs", () => {
       replicasPerMaster: 1,
       nodeTimeoutMs: 5000,
       storageGiB: 50,
+      image: "redis:7.2.7-bookworm",
+      nodeType: "cache.r7g.large",
+      snapshotRetentionDays: 7,
     });
     expect(dev.backup.pitrWindowHours).toBe(24);
     expect(prod.backup.pitrWindowHours).toBe(168);
@@ -993,6 +999,20 @@ const INVALID: InvalidCase[] = [
     expected: [
       'gamedb:mysql.instanceType: "r7g.2xlarge" is a Graviton (arm64) type; MySQL\'s APT repository has no arm64 packages for Ubuntu: use an x86 type such as r6i, m6i or r7i',
       'gamedb:shards[0].nodes[1].instanceType: "m6gd.4xlarge" is a Graviton (arm64) type; MySQL\'s APT repository has no arm64 packages for Ubuntu: use an x86 type such as r6i, m6i or r7i',
+    ],
+  },
+  {
+    name: "router and redis images that are not image references, a bad ElastiCache node type and retention",
+    stack: "dev",
+    mutate: (r) => {
+      r.router = { image: "Oracle Router:8.4" };
+      r.redis = { image: "redis 7", nodeType: "r7g.large", snapshotRetentionDays: 40 };
+    },
+    expected: [
+      'gamedb:router.image: "Oracle Router:8.4" must be a container image reference such as registry.example.com/mysql/community-router:8.4.3',
+      'gamedb:redis.image: "redis 7" must be a container image reference such as registry.example.com/mysql/community-router:8.4.3',
+      'gamedb:redis.nodeType: "r7g.large" must be an ElastiCache node type such as cache.r7g.large',
+      "gamedb:redis.snapshotRetentionDays: 40 is out of range; use at most 35",
     ],
   },
 ];
