@@ -320,7 +320,7 @@ export function restartVariables(settings: Record<string, string>): Record<strin
   return subset(settings, "restart");
 }
 
-/** Settings the caller applies at runtime with SET PERSIST, normalised the same way. */
+/** Settings the caller applies at runtime with SET GLOBAL (my.cnf carries them across restarts), normalised the same way. */
 export function dynamicVariables(settings: Record<string, string>): Record<string, string> {
   return subset(settings, "runtime");
 }

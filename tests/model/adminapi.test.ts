@@ -43,21 +43,54 @@ function run(fleet: Fleet, host: string, script: (typeof ADMINAPI_SCRIPTS)[numbe
   return r;
 }
 
-function convergeParams(members: string[], restartVariables: Record<string, string> = {}, seed = members[0]!) {
+/** params.restartVariables: member address -> { variable: value that member's my.cnf carries }. */
+type PerMember = Record<string, Record<string, string>>;
+
+/** The same restart-only values for every member. */
+function onEvery(members: string[], vars: Record<string, string>): PerMember {
+  return Object.keys(vars).length === 0 ? {} : Object.fromEntries(members.map((m) => [m, { ...vars }]));
+}
+
+/**
+ * converge-cluster params. allowCreate is false unless given, as on every run of the converge command but its first
+ * (Pulumi create).
+ */
+function convergeParams(members: string[], restartVariables: PerMember = {}, extra: Record<string, unknown> = {}) {
   return {
     clusterName: NAME,
-    seed,
+    seed: members[0]!,
     members,
     clusterAdmin: ADMIN.user,
     createOptions: CREATE_OPTIONS,
     recoveryMethod: "clone",
+    allowCreate: false,
     restartVariables,
+    ...extra,
   };
 }
 
-function converge(fleet: Fleet, members: string[], restartVariables: Record<string, string> = {}): RunResult {
-  return run(fleet, members[0]!, "converge-cluster", convergeParams(members, restartVariables), SECRETS);
+/** converge-cluster on the seed (members[0]), the same restart-only values wanted on every member. */
+function converge(
+  fleet: Fleet,
+  members: string[],
+  restartVariables: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+): RunResult {
+  return convergePer(fleet, members, onEvery(members, restartVariables), extra);
 }
+
+/** converge-cluster with per-member restart-only values. */
+function convergePer(
+  fleet: Fleet,
+  members: string[],
+  restartVariables: PerMember,
+  extra: Record<string, unknown> = {},
+): RunResult {
+  return run(fleet, members[0]!, "converge-cluster", convergeParams(members, restartVariables, extra), SECRETS);
+}
+
+/** The first run of the converge command (Pulumi create): allowCreate true. */
+const FIRST_RUN = { allowCreate: true };
 
 /** A fleet of configured standalone instances with the cluster admin account. */
 function fleetOf(...addresses: string[]): Fleet {
@@ -177,6 +210,16 @@ describe("the AdminAPI model enforces mysqlsh's preconditions", () => {
     expect(f.membership(NAME)).toEqual({ [A]: "ONLINE", [B]: "ONLINE", [C]: "ONLINE" });
   });
 
+  test("cluster.addInstance with clone replaces the joiner's user schemas with the donor's", () => {
+    const f = fleetOf();
+    f.add(C, { admin: ADMIN, schemas: ["old_game"] });
+    f.buildCluster(NAME, [A, B], ADMIN);
+    f.get(A).schemas.add("game");
+    const r = modelEval(f, A, `${connectTo(A)} dba.getCluster().addInstance("${C}", {recoveryMethod: "clone"})`);
+    expect(r.error).toBeUndefined();
+    expect([...f.get(C).schemas]).toEqual(["game"]);
+  });
+
   test("cluster.rejoinInstance of an ONLINE member changes nothing (mysqlsh prints a note)", () => {
     const f = fleetOf();
     f.buildCluster(NAME, [A, B, C], ADMIN);
@@ -232,6 +275,33 @@ describe("the AdminAPI model enforces mysqlsh's preconditions", () => {
     expect(f.get(C).globals[BP]).toBe(BP_256M);
   });
 
+  test("SET GLOBAL lasts until the next restart (my.cnf rules again); SET PERSIST overrides my.cnf at boot", () => {
+    const f = fleetOf(A);
+    const inst = f.get(A);
+    const root = `shell.connect({scheme: "mysql", user: "root", socket: "/s"});`;
+    expect(
+      modelEval(f, A, `${root} shell.getSession().runSql("SET GLOBAL max_connections = ?", [500])`).error,
+    ).toBeUndefined();
+    expect(inst.globals.max_connections).toBe("500");
+    expect(modelEval(f, A, `${root} shell.getSession().runSql("RESTART")`).error).toBeUndefined();
+    f.tick();
+    expect(inst.globals.max_connections).toBe("151");
+    expect(
+      modelEval(f, A, `${root} shell.getSession().runSql("SET PERSIST max_connections = ?", [700])`).error,
+    ).toBeUndefined();
+    inst.cnf.max_connections = "300";
+    expect(modelEval(f, A, `${root} shell.getSession().runSql("RESTART")`).error).toBeUndefined();
+    f.tick();
+    expect(inst.globals.max_connections).toBe("700");
+    expect(modelEval(f, A, `${root} shell.getSession().runSql("RESET PERSIST max_connections")`).error).toBeUndefined();
+    expect(modelEval(f, A, `${root} shell.getSession().runSql("RESET PERSIST max_connections")`).error).toMatch(
+      /persisted/,
+    );
+    expect(modelEval(f, A, `${root} shell.getSession().runSql("RESTART")`).error).toBeUndefined();
+    f.tick();
+    expect(inst.globals.max_connections).toBe("300");
+  });
+
   test("cluster.setupRouterAccount needs update: true for an existing account and refuses it for a missing one", () => {
     const f = fleetOf();
     f.buildCluster(NAME, [A, B, C], ADMIN);
@@ -279,11 +349,11 @@ describe("the AdminAPI model enforces mysqlsh's preconditions", () => {
 // ---- converge-cluster ---------------------------------------------------------------------------------------------
 
 describe("converge-cluster", () => {
-  test("a: nothing exists: createCluster on the seed, then addInstance one member at a time with recoveryMethod clone", () => {
+  test("a: nothing exists, first run: createCluster on the seed, then addInstance one member at a time with recoveryMethod clone", () => {
     const f = fleetOf(A, B, C);
     f.get(B).recoveryTicks = 2;
     f.get(C).recoveryTicks = 2;
-    const r = converge(f, [A, B, C]);
+    const r = converge(f, [A, B, C], {}, FIRST_RUN);
     expectOk(r);
     expect(mutations(r)).toEqual([
       "dba.createCluster db1:3306",
@@ -308,7 +378,7 @@ describe("converge-cluster", () => {
 
   test("a: a one-member cluster ends OK_NO_TOLERANCE", () => {
     const f = fleetOf(A);
-    const r = converge(f, [A]);
+    const r = converge(f, [A], {}, FIRST_RUN);
     expectOk(r);
     expect(mutations(r)).toEqual(["dba.createCluster db1:3306"]);
     expect(r.output).toMatch(/OK_NO_TOLERANCE with 1 member/);
@@ -399,7 +469,9 @@ describe("converge-cluster", () => {
     expectOk(r);
     expect(mutations(r)).toEqual(["cluster.removeInstance db4:3306"]);
     expect(callsTo(r, "cluster.removeInstance")[0]!.args).toEqual([D, {}]);
-    expect(f.get(D).metadata).toBeNull();
+    // Like MySQL, the removed instance keeps a stale copy of the metadata, which no longer lists it.
+    expect(f.get(D).gr).toBeNull();
+    expect(f.get(D).metadata!.members).toEqual([A, B, C]);
     expectConverged(f, [A, B, C]);
     expectNoChange(converge(f, [A, B, C]));
   });
@@ -536,13 +608,166 @@ describe("converge-cluster", () => {
     expectNoChange(converge(f, [A, B, C], { [BP]: "128M", skip_name_resolve: "ON" }));
   });
 
+  test("allowCreate false: a shard whose every node was replaced (cluster on db1-3, config lists only new db4-6) is refused", () => {
+    const f = fleetOf(D, E, F);
+    f.buildCluster(NAME, [A, B, C], ADMIN);
+    const r = converge(f, [D, E, F]);
+    expect(r.error).toMatch(
+      /^gamedb: no configured member holds cluster shard1 \(db4:3306, db5:3306, db6:3306 are all/,
+    );
+    expect(r.error).toMatch(/gamedb refuses to create a second one/);
+    expect(r.error).toMatch(
+      /Replacing every node of a shard in one edit is not supported: keep at least one existing member/,
+    );
+    expect(r.error).toContain("pulumi up --replace <urn>");
+    expect(mutations(r)).toEqual([]);
+    expect(f.groupsNamed(NAME)).toHaveLength(1);
+    expect(f.membership(NAME)).toEqual({ [A]: "ONLINE", [B]: "ONLINE", [C]: "ONLINE" });
+    for (const x of [D, E, F]) expect(f.get(x).gr).toBeNull();
+  });
+
+  test("allowCreate: an empty fleet is created only on the first run", () => {
+    const f = fleetOf(A, B, C);
+    const later = converge(f, [A, B, C]);
+    expect(later.error).toMatch(/^gamedb: no configured member holds cluster shard1 .*refuses to create a second one/);
+    expect(mutations(later)).toEqual([]);
+    const first = converge(f, [A, B, C], {}, FIRST_RUN);
+    expectOk(first);
+    expect(mutations(first)[0]).toBe("dba.createCluster db1:3306");
+    expectConverged(f, [A, B, C]);
+    expectNoChange(converge(f, [A, B, C]));
+  });
+
+  test("allowCreate false: keeping one existing member in config, the new nodes join the cluster and the old ones leave", () => {
+    const f = fleetOf(D, E);
+    f.buildCluster(NAME, [A, B, C], ADMIN);
+    const r = converge(f, [C, D, E]);
+    expectOk(r);
+    expect(mutations(r)).toEqual([
+      "cluster.addInstance db4:3306",
+      "cluster.addInstance db5:3306",
+      "cluster.removeInstance db1:3306",
+      "cluster.removeInstance db2:3306",
+    ]);
+    expectConverged(f, [C, D, E]);
+  });
+
+  test("b: never clones over data: a new member holding user schemas is refused, naming them; once emptied it is added", () => {
+    const f = fleetOf(C);
+    f.add(D, { admin: ADMIN, schemas: ["shop", "game"] });
+    f.buildCluster(NAME, [A, B], ADMIN);
+    // The cluster's own data is no obstacle: clone copies it to the new member.
+    for (const x of [A, B]) f.get(x).schemas.add("game");
+    const r = converge(f, [A, B, C, D]);
+    expect(r.error).toMatch(
+      /^gamedb: refusing to add db4:3306 to cluster shard1 with recoveryMethod clone: it holds user schemas \(game, shop\) and clone would replace them/,
+    );
+    expect(r.error).toMatch(/empty the instance .*restore that instance as a member by hand/);
+    expect(mutations(r)).toEqual(["cluster.addInstance db3:3306"]);
+    expect([...f.get(C).schemas]).toEqual(["game"]);
+    expect([...f.get(D).schemas].sort()).toEqual(["game", "shop"]);
+    expect(f.membership(NAME)[D]).toBeUndefined();
+    f.get(D).schemas.clear();
+    const again = converge(f, [A, B, C, D]);
+    expectOk(again);
+    expect(mutations(again)).toEqual(["cluster.addInstance db4:3306"]);
+    expectConverged(f, [A, B, C, D]);
+  });
+
+  test("b, g: waits up to params.waitSeconds (default 600) for a member to come ONLINE", () => {
+    const f = fleetOf(C);
+    f.buildCluster(NAME, [A, B], ADMIN);
+    f.get(C).recoveryTicks = 300; // a long clone: beyond the old fixed 120 polls
+    expectOk(converge(f, [A, B, C]));
+    expectConverged(f, [A, B, C]);
+    for (const a of [A, B, C]) {
+      f.get(a).cnf[BP] = BP_256M;
+      f.get(a).restartTicks = 200; // a slow restart (a large buffer pool)
+    }
+    expectOk(converge(f, [A, B, C], { [BP]: "256M" }));
+    for (const a of [A, B, C]) expect(f.get(a).globals[BP]).toBe(BP_256M);
+
+    const g = fleetOf(C);
+    g.buildCluster(NAME, [A, B], ADMIN);
+    g.get(C).recoveryTicks = 30;
+    const r = converge(g, [A, B, C], {}, { waitSeconds: 10 });
+    expect(r.error).toMatch(
+      /^gamedb: db3:3306 did not come ONLINE after addInstance within 10 s \(last state: RECOVERING\)/,
+    );
+    expect(r.error).toMatch(/raise params\.waitSeconds/);
+    expect(callsTo(r, "os.sleep")).toHaveLength(10);
+  });
+
+  test("d: a stopped member's copy of the metadata cannot be read: no reboot", () => {
+    const f = fleetOf();
+    f.buildCluster(NAME, [A, B, C], ADMIN);
+    f.completeOutage(NAME);
+    f.get(A).metadataUnreadable = true;
+    const r = converge(f, [A, B, C]);
+    expect(r.error).toMatch(
+      /^gamedb: cannot read the member list of cluster shard1 from the metadata on db1:3306: SELECT command denied/,
+    );
+    expect(r.error).toMatch(/nothing is rebooted/);
+    expect(mutations(r)).toEqual([]);
+  });
+
+  test("d: no copy of the metadata can be read while a member only the metadata lists is down: no reboot", () => {
+    const f = fleetOf();
+    f.buildCluster(NAME, [A, B, C, D], ADMIN);
+    f.completeOutage(NAME);
+    f.crash(D);
+    for (const a of [A, B, C]) f.get(a).metadataUnreadable = true;
+    const r = converge(f, [A, B, C]);
+    expect(r.error).toMatch(/^gamedb: cannot read the member list of cluster shard1 from the metadata on db1:3306/);
+    expect(callsTo(r, "dba.rebootClusterFromCompleteOutage")).toEqual([]);
+    expect(mutations(r)).toEqual([]);
+  });
+
+  test("g: restart-only values per member: a member restarts only when its own values differ; a second run restarts nothing", () => {
+    const f = fleetOf();
+    f.buildCluster(NAME, [A, B, C], ADMIN);
+    // db2 moved to a larger instance type: its my.cnf carries 512M; db1 and db3 keep 256M. All run with 256M now.
+    const want: PerMember = { [A]: { [BP]: "256M" }, [B]: { [BP]: "512M" }, [C]: { [BP]: "256M" } };
+    for (const a of [A, B, C]) {
+      f.get(a).globals[BP] = BP_256M;
+      f.get(a).cnf[BP] = a === B ? "536870912" : BP_256M;
+    }
+    const r = convergePer(f, [A, B, C], want);
+    expectOk(r);
+    expect(mutations(r)).toEqual(["SQL db2:3306: RESTART"]);
+    expect([A, B, C].map((a) => f.get(a).globals[BP])).toEqual([BP_256M, "536870912", BP_256M]);
+    expectConverged(f, [A, B, C]);
+    expectNoChange(convergePer(f, [A, B, C], want));
+  });
+
+  test("g: a member missing from restartVariables has nothing to compare", () => {
+    const f = fleetOf();
+    f.buildCluster(NAME, [A, B, C], ADMIN);
+    f.get(C).cnf[BP] = BP_256M;
+    // db1 and db2 run with 128M and are not listed: never restarted. db3 is.
+    const r = convergePer(f, [A, B, C], { [C]: { [BP]: "256M" } });
+    expectOk(r);
+    expect(mutations(r)).toEqual(["SQL db3:3306: RESTART"]);
+    const reads = callsTo(r, "session.runSql").filter((c) => c.sql === `SELECT @@GLOBAL.${BP}`);
+    expect(new Set(reads.map((c) => c.target))).toEqual(new Set([C]));
+  });
+
   test("rejects bad params before touching anything", () => {
     const f = fleetOf(A, B);
     const bad = [
       { ...convergeParams([A, B]), seed: C },
       { ...convergeParams([A, B]), recoveryMethod: "auto" },
       { ...convergeParams([A, B]), members: [A, "db2"] },
-      { ...convergeParams([A, B]), restartVariables: { "x; DROP": "1" } },
+      { ...convergeParams([A, B]), allowCreate: undefined },
+      { ...convergeParams([A, B]), allowCreate: "true" },
+      // the old, shard-wide shape: not keyed by member
+      { ...convergeParams([A, B]), restartVariables: { [BP]: "256M" } },
+      { ...convergeParams([A, B]), restartVariables: { [C]: { [BP]: "256M" } } },
+      { ...convergeParams([A, B]), restartVariables: { [A]: { "x; DROP": "1" } } },
+      { ...convergeParams([A, B]), restartVariables: { [A]: "256M" } },
+      { ...convergeParams([A, B]), waitSeconds: 0 },
+      { ...convergeParams([A, B]), waitSeconds: "600" },
+      { ...convergeParams([A, B]), waitSeconds: 1.5 },
     ];
     for (const p of bad) {
       const r = run(f, A, "converge-cluster", p, SECRETS);
@@ -553,56 +778,123 @@ describe("converge-cluster", () => {
     expect(noSecret.error).toMatch(/^gamedb: secrets\.clusterAdminPassword is missing/);
   });
 
-  test("property: from random start states, converge ends converged (and a rerun changes nothing) or stops with gamedb:", () => {
+  // Generated states, and which of them cannot converge (so converge must stop with a gamedb: error):
+  // - a desired node is down, unconfigured (no cluster admin account) or in another cluster (shard9);
+  // - a desired node that must be added (it is not in the cluster) holds user schemas: clone would replace them;
+  // - no desired node holds the cluster ("none": every node new; "replaced": the cluster lives only on db4-6) and
+  //   allowCreate is false: converge refuses to create a second one. ("replaced" is generated only with allowCreate
+  //   false: allowCreate is true only on the command's first run, when the shard has no nodes from before.)
+  // - the group has lost quorum (an unwanted member crashed out of a two-member group): it needs forceQuorum by hand;
+  // - a complete outage whose metadata lists an unwanted member that is down: the reboot is refused.
+  // Every other generated state must converge: converge succeeds, and a rerun changes nothing.
+  test("property: converge succeeds exactly when the state can converge, and stops with gamedb: otherwise", () => {
     const oneIn4 = fc.integer({ min: 0, max: 3 }).map((n) => n === 0);
-    const member = fc.record({ inCluster: fc.boolean(), missing: fc.boolean(), down: oneIn4, stale: fc.boolean() });
+    // At most one fault per node; most nodes have none.
+    const fault = fc.oneof(
+      { arbitrary: fc.constant("none" as const), weight: 20 },
+      {
+        arbitrary: fc.constantFrom("down" as const, "unconfigured" as const, "foreign" as const, "data" as const),
+        weight: 4,
+      },
+    );
+    const member = fc
+      .record({ inCluster: fc.boolean(), missing: fc.boolean(), stale: fc.boolean(), big: fc.boolean(), fault })
+      .map(({ fault: x, ...rest }) => ({
+        ...rest,
+        down: x === "down",
+        unconfigured: x === "unconfigured",
+        foreign: x === "foreign",
+        data: x === "data",
+      }));
+    const seen = { converged: 0, refusedCreate: 0, failed: 0 };
     fc.assert(
       fc.property(
-        fc.constantFrom("none", "running", "outage"),
+        fc.constantFrom("none", "replaced", "running", "outage"),
         fc.tuple(member, member, member),
         fc.boolean(),
         oneIn4,
-        (state, flags, extra, extraDown) => {
+        fc.boolean(),
+        (state, flags, extra, extraDown, allowCreateFlag) => {
           const members: string[] = [A, B, C];
+          const clusterOnDesired = state === "running" || state === "outage";
+          const allowCreate = state === "replaced" ? false : allowCreateFlag;
+          const foreign = flags.map((x) => x.foreign);
+          if (foreign.every(Boolean)) foreign[1] = false;
+          const inCluster = clusterOnDesired ? members.filter((_, i) => flags[i]!.inCluster && !foreign[i]) : [];
+          if (clusterOnDesired && inCluster.length === 0) inCluster.push(members[foreign.indexOf(false)]!);
+          const unconfigured = members.map((a, i) => flags[i]!.unconfigured && !foreign[i] && !inCluster.includes(a));
+          const hasData = members.map((a, i) => flags[i]!.data && !foreign[i] && !inCluster.includes(a));
+          // my.cnf of each node (instance types differ); the running value is stale (128M) or already right.
+          const want = members.map((_, i) => (flags[i]!.big ? "536870912" : BP_256M));
+          const restartVariables: PerMember = Object.fromEntries(
+            members.map((a, i) => [a, { [BP]: flags[i]!.big ? "512M" : "256M" }]),
+          );
+
           const f = new Fleet();
           members.forEach((a, i) =>
             f.add(a, {
-              admin: ADMIN,
-              globals: { [BP]: flags[i]!.stale ? "134217728" : BP_256M },
-              cnf: { [BP]: BP_256M },
+              ...(unconfigured[i] ? { configured: false } : { admin: ADMIN }),
+              globals: { [BP]: flags[i]!.stale ? "134217728" : want[i]! },
+              cnf: { [BP]: want[i]! },
+              schemas: hasData[i] ? ["game"] : [],
             }),
           );
-          if (extra) f.add(D, { admin: ADMIN, globals: { [BP]: BP_256M } });
-          if (state !== "none") {
-            // At least one desired member holds the cluster: a cluster only on hosts outside params.members cannot
-            // be found (the script knows no other addresses) and is out of this property's scope.
-            const inCluster = members.filter((_, i) => flags[i]!.inCluster);
-            if (inCluster.length === 0) inCluster.push(B);
-            if (extra) inCluster.push(D);
-            f.buildCluster(NAME, inCluster, ADMIN);
+          const foreignMembers = members.filter((_, i) => foreign[i]);
+          if (foreignMembers.length > 0) f.buildCluster("shard9", foreignMembers, ADMIN);
+          const withExtra = clusterOnDesired && extra;
+          if (state === "replaced") f.buildCluster(NAME, [D, E, F], ADMIN);
+          if (clusterOnDesired) {
+            if (withExtra) f.add(D, { admin: ADMIN });
+            f.buildCluster(NAME, withExtra ? [...inCluster, D] : inCluster, ADMIN);
             if (state === "outage") f.completeOutage(NAME);
-            members.forEach((a, i) => {
-              if (state === "running" && flags[i]!.inCluster && flags[i]!.missing) f.stopGroupReplication(a);
-            });
+            if (state === "running")
+              members.forEach((a, i) => {
+                if (inCluster.includes(a) && flags[i]!.missing) f.stopGroupReplication(a);
+              });
           }
           members.forEach((a, i) => {
             if (flags[i]!.down) f.crash(a);
           });
-          if (extra && extraDown) f.crash(D);
+          if (withExtra && extraDown) f.crash(D);
 
-          const r = converge(f, members, { [BP]: "256M" });
-          expect(f.groupsNamed(NAME).length).toBeLessThanOrEqual(1);
-          if (r.error !== undefined) {
-            expect(r.error).toMatch(/^gamedb: /);
+          const desiredOk = members.every((_, i) => !flags[i]!.down && !unconfigured[i] && !foreign[i]);
+          const group = clusterOnDesired ? f.groupsNamed(NAME)[0] : undefined;
+          const quorumLost = group !== undefined && !f.hasQuorum(group);
+          const outageBlocked = state === "outage" && withExtra && extraDown;
+          const refusesCreate = !clusterOnDesired && !allowCreate;
+          // Data blocks only a node that must be cloned: not the seed a new cluster is created on.
+          const dataBlocks = members.some((a, i) => hasData[i] && (clusterOnDesired || a !== members[0]));
+          const canConverge = desiredOk && !refusesCreate && !dataBlocks && !quorumLost && !outageBlocked;
+          const groupsBefore = f.groupsNamed(NAME).length;
+
+          const r = convergePer(f, members, restartVariables, { allowCreate });
+          if (r.error !== undefined) expect(r.error).toMatch(/^gamedb: /);
+          expect({ canConverge, error: r.error }).toEqual({ canConverge, error: canConverge ? undefined : r.error });
+          if (!canConverge) {
+            expect(r.error).toBeDefined();
+            expect(f.groupsNamed(NAME).length).toBeLessThanOrEqual(Math.max(1, groupsBefore));
+            if (refusesCreate && desiredOk) {
+              expect(r.error).toMatch(
+                /^gamedb: no configured member holds cluster shard1 .*refuses to create a second one/,
+              );
+              expect(mutations(r)).toEqual([]);
+              seen.refusedCreate++;
+            } else seen.failed++;
             return;
           }
+          seen.converged++;
+          expect(f.groupsNamed(NAME)).toHaveLength(1);
           expectConverged(f, members);
-          for (const a of members) expect(f.get(a).globals[BP]).toBe(BP_256M);
-          expectNoChange(converge(f, members, { [BP]: "256M" }));
+          members.forEach((a, i) => expect(f.get(a).globals[BP]).toBe(want[i]));
+          expectNoChange(convergePer(f, members, restartVariables, { allowCreate: false }));
         },
       ),
-      { numRuns: 200, seed: 20240611 },
+      { numRuns: 300, seed: 20240611 },
     );
+    // The generator reaches every outcome, often.
+    expect(seen.converged).toBeGreaterThan(50);
+    expect(seen.refusedCreate).toBeGreaterThan(10);
+    expect(seen.failed).toBeGreaterThan(50);
   });
 });
 
@@ -625,6 +917,23 @@ describe("join-member", () => {
     const again = run(f, C, "join-member", joinParams(C), SECRETS);
     expectNoChange(again);
     expect(again.output).toMatch(/already an ONLINE member/);
+  });
+
+  test("never clones over data: self holding user schemas is refused before addInstance, naming them", () => {
+    const f = new Fleet();
+    f.add(C, { admin: ADMIN, schemas: ["game"] });
+    f.buildCluster(NAME, [A, B], ADMIN);
+    const r = run(f, C, "join-member", joinParams(C), SECRETS);
+    expect(r.error).toMatch(
+      /^gamedb: refusing to add db3:3306 to cluster shard1 with recoveryMethod clone: it holds user schemas \(game\) and clone would replace them/,
+    );
+    expect(mutations(r)).toEqual([]);
+    expect([...f.get(C).schemas]).toEqual(["game"]);
+    expect(f.membership(NAME)[C]).toBeUndefined();
+    f.get(C).schemas.clear();
+    const again = run(f, C, "join-member", joinParams(C), SECRETS);
+    expectOk(again);
+    expect(mutations(again)).toEqual(["cluster.addInstance db3:3306"]);
   });
 
   test("MISSING: rejoinInstance(self)", () => {
@@ -656,24 +965,55 @@ describe("join-member", () => {
 
 // ---- leave-member -------------------------------------------------------------------------------------------------
 
-const leaveParams = (self: string) => ({ clusterName: NAME, self });
+const leaveParams = (self: string) => ({ clusterName: NAME, self, clusterAdmin: ADMIN.user });
+
+/** leave-member read its own state and stopped there: exit 0, nothing changed, dba.getCluster never called. */
+function expectNotActive(r: RunResult, self: string): void {
+  expectNoChange(r);
+  expect(r.output).toContain(`gamedb: ${self} is not an active member of a group`);
+  expect(callsTo(r, "dba.getCluster")).toEqual([]);
+  const state = callsTo(r, "session.runSql").filter((c) => /replication_group_members/.test(c.sql ?? ""));
+  expect(state.map((c) => c.target)).toEqual([self]);
+}
 
 describe("leave-member", () => {
-  test("an instance in no cluster: nothing to do", () => {
+  test("an instance in no cluster: not an active member, nothing to do", () => {
     const f = fleetOf(D);
-    const r = run(f, D, "leave-member", leaveParams(D), {});
-    expectNoChange(r);
-    expect(r.output).toMatch(/not in a cluster; nothing to do/);
+    expectNotActive(run(f, D, "leave-member", leaveParams(D), {}), D);
   });
 
-  test("a secondary with the cluster admin password: removeInstance(self); a second run changes nothing", () => {
+  test("the state is read as root over the local socket", () => {
+    const f = fleetOf();
+    f.buildCluster(NAME, [A, B, C], ADMIN);
+    const r = run(f, C, "leave-member", leaveParams(C), SECRETS);
+    const first = r.calls.find((c) => c.api === "shell.openSession")!;
+    expect(first.target).toBe(C);
+    expect(first.args[0]).toEqual({ scheme: "mysql", user: "root", socket: "/var/run/mysqld/mysqld.sock" });
+  });
+
+  test("a secondary with the cluster admin password: removeInstance(self) as the cluster admin; a second run changes nothing", () => {
     const f = fleetOf();
     f.buildCluster(NAME, [A, B, C], ADMIN);
     const r = run(f, C, "leave-member", leaveParams(C), SECRETS);
     expectOk(r);
     expect(mutations(r)).toEqual(["cluster.removeInstance db3:3306"]);
+    expect(callsTo(r, "shell.connect")[0]!.args[0]).toMatchObject({ host: "db3", port: 3306, user: ADMIN.user });
     expectConverged(f, [A, B]);
-    expectNoChange(run(f, C, "leave-member", leaveParams(C), SECRETS));
+    // db3 keeps a stale copy of the metadata (dba.getCluster there fails with neither 51300 nor 51314): leave-member
+    // no longer asks it.
+    expectNotActive(run(f, C, "leave-member", leaveParams(C), SECRETS), C);
+  });
+
+  test("a member converge already removed (stale metadata on it): exit 0 without dba.getCluster", () => {
+    const f = fleetOf();
+    f.buildCluster(NAME, [A, B, C, D], ADMIN);
+    expectOk(converge(f, [A, B, C]));
+    expect(f.get(D).metadata).not.toBeNull();
+    const viaGetCluster = modelEval(f, D, `${connectTo(D)} dba.getCluster("${NAME}")`);
+    expect(viaGetCluster.error).toMatch(/does not belong to that metadata/);
+    expect([51300, 51314]).not.toContain(viaGetCluster.code);
+    expectNotActive(run(f, D, "leave-member", leaveParams(D), SECRETS), D);
+    expectNotActive(run(f, D, "leave-member", leaveParams(D), {}), D);
   });
 
   test("without secrets: the primary removes itself over the local socket; a secondary is refused with what to do", () => {
@@ -688,12 +1028,22 @@ describe("leave-member", () => {
     expectConverged(f, [B, C]);
   });
 
-  test("never the last member", () => {
+  test("the last member: the cluster ends with its hosts, nothing is removed, exit 0", () => {
     const f = fleetOf();
     f.buildCluster(NAME, [A], ADMIN);
     const r = run(f, A, "leave-member", leaveParams(A), SECRETS);
-    expect(r.error).toMatch(/^gamedb: refusing to remove db1:3306: it is the last member of cluster shard1/);
-    expect(mutations(r)).toEqual([]);
+    expectNoChange(r);
+    expect(r.output).toMatch(/gamedb: db1:3306 is the last member of cluster shard1: the cluster ends with its hosts/);
+    expect(f.membership(NAME)).toEqual({ [A]: "ONLINE" });
+  });
+
+  test("a whole shard deleted (members leave in reverse order): two removals, then the last member ends with its host", () => {
+    const f = fleetOf();
+    f.buildCluster(NAME, [A, B, C], ADMIN);
+    const rs = [C, B, A].map((x) => run(f, x, "leave-member", leaveParams(x), SECRETS));
+    rs.forEach(expectOk);
+    expect(rs.flatMap(mutations)).toEqual(["cluster.removeInstance db3:3306", "cluster.removeInstance db2:3306"]);
+    expect(f.membership(NAME)).toEqual({ [A]: "ONLINE" });
   });
 
   test("never when the rest of the group would lose its ONLINE majority", () => {
@@ -707,12 +1057,16 @@ describe("leave-member", () => {
     expect(mutations(r)).toEqual([]);
   });
 
-  test("a member whose Group Replication is stopped cannot remove itself: says what to do", () => {
+  test("Group Replication stopped, or mysqld not answering on the socket: not an active member, exit 0", () => {
     const f = fleetOf();
     f.buildCluster(NAME, [A, B, C], ADMIN);
     f.stopGroupReplication(C);
-    const r = run(f, C, "leave-member", leaveParams(C), SECRETS);
-    expect(r.error).toMatch(/^gamedb: Group Replication is stopped on db3:3306.*removeInstance\('db3:3306'\)/);
+    expectNotActive(run(f, C, "leave-member", leaveParams(C), SECRETS), C);
+    f.crash(B);
+    const down = run(f, B, "leave-member", leaveParams(B), SECRETS);
+    expectNoChange(down);
+    expect(down.output).toMatch(/db2:3306 is not an active member of a group \(mysqld not reachable on the socket/);
+    expect(callsTo(down, "dba.getCluster")).toEqual([]);
   });
 });
 
@@ -797,18 +1151,19 @@ const configureParams = (self: string, dynamicVariables: Record<string, string> 
 });
 
 describe("configure-instance", () => {
-  test("a fresh instance: SET PERSIST what differs, configureInstance with restart and the admin account; then nothing", () => {
+  test("a fresh instance: SET GLOBAL what differs, configureInstance with restart and the admin account; then nothing", () => {
     const f = new Fleet();
-    f.add(A, { configured: false, configureNeedsRestart: true, restartTicks: 2 });
+    // my.cnf is written (with the new values) before the script runs; mysqld still runs with the old ones.
     const vars = { max_connections: "500", binlog_expire_logs_seconds: "604800", super_read_only: "OFF" };
+    f.add(A, { configured: false, configureNeedsRestart: true, restartTicks: 2, cnf: vars });
     const r = run(f, A, "configure-instance", configureParams(A, vars), SECRETS);
     expectOk(r);
     expect(mutations(r)).toEqual([
-      "SQL db1:3306: SET PERSIST max_connections = ?",
-      "SQL db1:3306: SET PERSIST binlog_expire_logs_seconds = ?",
+      "SQL db1:3306: SET GLOBAL max_connections = ?",
+      "SQL db1:3306: SET GLOBAL binlog_expire_logs_seconds = ?",
       "dba.configureInstance db1:3306",
     ]);
-    expect(callsTo(r, "session.runSql").find((c) => c.sql?.startsWith("SET PERSIST max"))!.args[1]).toEqual([500]);
+    expect(callsTo(r, "session.runSql").find((c) => c.sql?.startsWith("SET GLOBAL max"))!.args[1]).toEqual([500]);
     expect(callsTo(r, "dba.configureInstance")[0]!.args).toEqual([
       null,
       { restart: true, clusterAdmin: ADMIN.user, clusterAdminPassword: "****" },
@@ -817,7 +1172,7 @@ describe("configure-instance", () => {
     expect(inst.configured).toBe(true);
     expect(inst.users.get(userKey(ADMIN.user, "%"))!.password).toBe(ADMIN.password);
     expect(inst.globals.max_connections).toBe("500");
-    expect(inst.cnf.max_connections).toBe("500");
+    expect(inst.persisted).toEqual({});
     expectNoChange(run(f, A, "configure-instance", configureParams(A, vars), SECRETS));
   });
 
@@ -841,9 +1196,48 @@ describe("configure-instance", () => {
     f.buildCluster(NAME, [A, B, C], ADMIN);
     const r = run(f, B, "configure-instance", configureParams(B, { max_connections: "300" }), SECRETS);
     expectOk(r);
-    expect(mutations(r)).toEqual(["SQL db2:3306: SET PERSIST max_connections = ?"]);
+    expect(mutations(r)).toEqual(["SQL db2:3306: SET GLOBAL max_connections = ?"]);
     expect(callsTo(r, "dba.checkInstanceConfiguration")).toHaveLength(0);
     expectNoChange(run(f, B, "configure-instance", configureParams(B, { max_connections: "300" }), SECRETS));
+  });
+
+  test("never SET PERSIST: after an instance type change, the smaller my.cnf value rules at the next RESTART", () => {
+    const f = new Fleet();
+    f.add(A, { admin: ADMIN, cnf: { [BP]: "1073741824" } });
+    const big = { [BP]: "1G" };
+    const r = run(f, A, "configure-instance", configureParams(A, big), SECRETS);
+    expectOk(r);
+    expect(mutations(r)).toEqual([`SQL db1:3306: SET GLOBAL ${BP} = ?`]);
+    expect(callsTo(r, "session.runSql").some((c) => /^SET PERSIST/i.test(c.sql ?? ""))).toBe(false);
+    expect(f.get(A).globals[BP]).toBe("1073741824");
+    expect(f.get(A).persisted).toEqual({});
+    // The node moves to a smaller instance type: my.cnf is rewritten with 256M, then mysqld restarts.
+    f.get(A).cnf[BP] = BP_256M;
+    expect(
+      modelEval(
+        f,
+        A,
+        `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); shell.getSession().runSql("RESTART")`,
+      ).error,
+    ).toBeUndefined();
+    f.tick();
+    expect(f.get(A).globals[BP]).toBe(BP_256M);
+    expectNoChange(run(f, A, "configure-instance", configureParams(A, { [BP]: "256M" }), SECRETS));
+  });
+
+  test("a value persisted earlier (mysqld-auto.cnf) for one of the variables is dropped with RESET PERSIST", () => {
+    const f = fleetOf(A);
+    const inst = f.get(A);
+    inst.cnf.max_connections = "500";
+    inst.globals.max_connections = "500";
+    inst.persisted = { max_connections: "500", gtid_mode: "ON" };
+    const r = run(f, A, "configure-instance", configureParams(A, { max_connections: "500" }), SECRETS);
+    expectOk(r);
+    expect(mutations(r)).toEqual(["SQL db1:3306: RESET PERSIST IF EXISTS max_connections"]);
+    // Only the names gamedb sets at runtime: what dba.configureInstance persisted stays.
+    expect(inst.persisted).toEqual({ gtid_mode: "ON" });
+    expect(inst.globals.max_connections).toBe("500");
+    expectNoChange(run(f, A, "configure-instance", configureParams(A, { max_connections: "500" }), SECRETS));
   });
 
   test("an unknown variable or a stopped mysqld stops with a gamedb: message", () => {

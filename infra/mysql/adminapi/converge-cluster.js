@@ -157,8 +157,8 @@ function findOrCreate(ctx) {
 // d: no desired member runs the cluster and some have its metadata with Group Replication stopped.
 function rebootFromOutage(ctx, loc, stopped) {
   var probes = loc.probes;
-  // Every member the metadata lists, as recorded on the stopped instances.
-  // Every copy must be read: a copy that cannot be read fails the run (never a shorter list).
+  // Every member the metadata lists, as recorded on the stopped instances. Every copy must be read: one that cannot
+  // be read fails the run (a shorter list would let the reachability check below miss members).
   var meta = [];
   stopped.forEach(function (a) {
     var s = openOrFail(

@@ -82,7 +82,7 @@ const STATIC_PRIVILEGES = new Set([
 ]);
 const DYNAMIC_PRIVILEGES = new Set(["BACKUP_ADMIN", "CLONE_ADMIN", "GROUP_REPLICATION_ADMIN", "CONNECTION_ADMIN"]);
 
-/** Variables SET PERSIST refuses (read-only at runtime). */
+/** Variables SET GLOBAL / SET PERSIST refuse (read-only at runtime). */
 const READ_ONLY_VARIABLES = new Set(["innodb_log_file_size", "innodb_buffer_pool_instances", "innodb_page_size"]);
 
 const CREATE_OPTIONS: Record<string, (v: unknown) => boolean> = {
@@ -438,9 +438,10 @@ export class ModelCluster {
           51166,
         );
       if (method === "clone") {
-        // Clone replaces the data and restarts the joiner: restart-only settings take effect.
+        // Clone replaces the data (user schemas included: joinGroup provisions from the primary) and restarts the
+        // joiner: restart-only settings take effect.
         t.bootId++;
-        t.globals = { ...t.globals, ...t.cnf };
+        this.fleet.loadOptionFiles(t);
       }
       this.fleet.joinGroup(t, group);
       this.commitMetadata(group, { ...md, members: [...md.members, addr] }, [addr]);
@@ -518,14 +519,17 @@ export class ModelCluster {
         if (otherOnline.length === 0)
           throw shellError(`The instance '${addr}' cannot be removed because it is the only ONLINE member`, undefined);
       }
+      const next = { ...md, members: md.members.filter((a) => a !== addr) };
+      // The removal is written to the metadata through the primary while an active target is still in the group, so
+      // the target's copy receives it; then its Group Replication stops. Like MySQL, the model does not drop the
+      // metadata schema on the removed instance: it keeps a stale copy that no longer lists it (an unreachable or
+      // MISSING target keeps the copy it had).
+      const active = inView && ["ONLINE", "RECOVERING"].includes(this.fleet.memberState(group, addr));
       if (inView) this.fleet.leaveGroup(addr);
       const remaining = this.fleet.groups.get(group.id);
-      const next = { ...md, members: md.members.filter((a) => a !== addr) };
       if (remaining) this.commitMetadata(remaining, next, []);
-      if (up) {
-        t.gr = null;
-        t.metadata = null;
-      }
+      if (active) t.metadata = cloneMetadata(next);
+      if (up) t.gr = null;
       this.api.print(`The instance '${addr}' was successfully removed from the cluster.`);
     });
   }
@@ -729,16 +733,46 @@ export class ModelApi {
       return new ModelResult([[sqlValue(inst.globals[name]!)]]);
     }
 
-    if ((m = /^SET PERSIST ([A-Za-z_][A-Za-z0-9_]*) = \?$/i.exec(sql))) {
-      const name = m[1]!.toLowerCase();
+    // SET GLOBAL changes the running value only (my.cnf rules again after a restart); SET PERSIST also writes
+    // mysqld-auto.cnf, which overrides my.cnf at every later boot.
+    if ((m = /^SET (GLOBAL|PERSIST) ([A-Za-z_][A-Za-z0-9_]*) = \?$/i.exec(sql))) {
+      const scope = m[1]!.toUpperCase();
+      const name = m[2]!.toLowerCase();
       if (!(name in inst.globals)) throw mysqlError(`Unknown system variable '${name}'`, ER.UNKNOWN_SYSTEM_VARIABLE);
       if (READ_ONLY_VARIABLES.has(name)) throw mysqlError(`Variable '${name}' is a read only variable`, 1238);
       const value = args[0];
       if (/^-?[0-9]+$/.test(inst.globals[name]!) && typeof value !== "number")
         throw mysqlError(`Incorrect argument type to variable '${name}'`, ER.WRONG_TYPE_FOR_VAR);
       inst.globals[name] = String(value);
-      inst.cnf[name] = String(value);
+      if (scope === "PERSIST") inst.persisted[name] = String(value);
       return new ModelResult([]);
+    }
+
+    if (/^SELECT VARIABLE_NAME FROM performance_schema\.persisted_variables$/i.test(sql))
+      return new ModelResult(Object.keys(inst.persisted).map((n) => [n]));
+
+    if ((m = /^RESET PERSIST (IF EXISTS )?([A-Za-z_][A-Za-z0-9_]*)$/i.exec(sql))) {
+      const name = m[2]!.toLowerCase();
+      if (!(name in inst.persisted) && !m[1])
+        throw mysqlError(`Variable ${name} does not exist in persisted config file`, 3615);
+      delete inst.persisted[name];
+      return new ModelResult([]);
+    }
+
+    if (
+      /^SELECT SCHEMA_NAME FROM information_schema\.SCHEMATA WHERE SCHEMA_NAME NOT IN \((\?, )*\?\) ORDER BY SCHEMA_NAME$/i.test(
+        sql,
+      )
+    ) {
+      const all = ["information_schema", "mysql", "performance_schema", "sys", ...inst.schemas];
+      if (inst.metadata) all.push("mysql_innodb_cluster_metadata");
+      const excluded = new Set(args.map((a) => String(a)));
+      return new ModelResult(
+        all
+          .filter((n) => !excluded.has(n))
+          .sort()
+          .map((n) => [n]),
+      );
     }
 
     if (/^RESTART$/i.test(sql)) {
@@ -761,6 +795,11 @@ export class ModelApi {
       )
     ) {
       if (!inst.metadata) throw mysqlError("Unknown database 'mysql_innodb_cluster_metadata'", ER.BAD_DB);
+      if (inst.metadataUnreadable)
+        throw mysqlError(
+          `SELECT command denied to user '${s.creds.user}'@'%' for table 'v2_instances'`,
+          ER.TABLE_ACCESS_DENIED,
+        );
       if (inst.metadata.clusterName !== args[0]) return new ModelResult([]);
       return new ModelResult(inst.metadata.members.map((a) => [a]));
     }
@@ -844,6 +883,13 @@ export class ModelApi {
                 "This function is not available through a session to a standalone instance",
                 SHERR.INSTANCE_NOT_MANAGED,
               );
+            // A removed instance keeps a stale copy that no longer lists it. Model assumption: a plain runtime error
+            // without a code, neither 51300 nor 51314 (scripts must not read it as "standalone" or "stopped").
+            if (!inst.metadata.members.includes(inst.address))
+              throw shellError(
+                "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata)",
+                undefined,
+              );
             throw shellError(
               "This function is not available through a session to a standalone instance (metadata exists, instance belongs to that metadata, but GR is not active)",
               SHERR.INSTANCE_NOT_ONLINE,
@@ -924,6 +970,11 @@ export class ModelApi {
             throw shellError(
               "This function is not available through a session to a standalone instance",
               SHERR.INSTANCE_NOT_MANAGED,
+            );
+          if (!md.members.includes(inst.address))
+            throw shellError(
+              "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata)",
+              undefined,
             );
           if (name !== undefined && name !== null && name !== md.clusterName)
             throw shellError(

@@ -49,6 +49,7 @@ export const SHERR = {
 /** MySQL client and server error codes used by the model. */
 export const ER = {
   ACCESS_DENIED: 1045,
+  TABLE_ACCESS_DENIED: 1142,
   BAD_DB: 1049,
   UNKNOWN_SYSTEM_VARIABLE: 1193,
   WRONG_TYPE_FOR_VAR: 1232,

@@ -2,7 +2,7 @@
  * A MODEL of a fleet of MySQL 8.4 instances running Group Replication, for testing the gamedb AdminAPI scripts.
  * It is not MySQL: it keeps just the state the scripts observe and change (reachability, users and grants, system
  * variables and what a restart loads, a GTID counter, group membership, the InnoDB Cluster metadata each instance
- * holds) and the rules the AdminAPI model (./api.ts) enforces over it.
+ * holds, the user schemas it stores) and the rules the AdminAPI model (./api.ts) enforces over it.
  *
  * Time advances only through `tick()` (the model's os.sleep calls it): restarting instances come back, members in
  * distributed recovery become ONLINE.
@@ -42,8 +42,17 @@ export interface InstanceState {
   users: Map<string, UserAccount>;
   /** Running values of global system variables. */
   globals: Record<string, string>;
-  /** What a restart loads (my.cnf and mysqld-auto.cnf): these values replace `globals` at boot. */
+  /** my.cnf: what a restart loads; these values replace `globals` at boot. */
   cnf: Record<string, string>;
+  /**
+   * mysqld-auto.cnf (SET PERSIST): loaded at boot after my.cnf, so a persisted value overrides my.cnf. SET GLOBAL
+   * changes only `globals`; RESET PERSIST removes an entry here.
+   */
+  persisted: Record<string, string>;
+  /** User schemas (anything but mysql, sys, information_schema, performance_schema and the metadata schema). */
+  schemas: Set<string>;
+  /** Fault: reading the metadata schema's tables fails (e.g. grants or tables damaged). */
+  metadataUnreadable: boolean;
   /** Number of transactions executed (stands in for gtid_executed). */
   gtidExecuted: number;
   /** Group Replication when running on this instance. */
@@ -92,6 +101,8 @@ export interface NewInstanceOptions {
   configureNeedsRestart?: boolean;
   recoveryTicks?: number;
   restartTicks?: number;
+  /** User schemas the instance holds. */
+  schemas?: string[];
 }
 
 export const CLUSTER_ADMIN_GRANTS = ["ALL PRIVILEGES ON *.*"];
@@ -117,6 +128,9 @@ export class Fleet {
       users: new Map(),
       globals,
       cnf: { ...globals, ...(opts.cnf ?? {}) },
+      persisted: {},
+      schemas: new Set(opts.schemas ?? []),
+      metadataUnreadable: false,
       gtidExecuted: 0,
       gr: null,
       metadata: null,
@@ -233,10 +247,16 @@ export class Fleet {
     }
   }
 
-  /** Copies the donor's data (accounts, GTIDs) to a joiner, as clone or incremental recovery does. */
+  /** Copies the donor's data (accounts, schemas, GTIDs) to a joiner, as clone or incremental recovery does. */
   provision(joiner: InstanceState, donor: InstanceState): void {
     joiner.users = cloneUsers(donor.users);
+    joiner.schemas = new Set(donor.schemas);
     joiner.gtidExecuted = donor.gtidExecuted;
+  }
+
+  /** What mysqld loads at boot: my.cnf, then mysqld-auto.cnf (persisted values win). */
+  loadOptionFiles(inst: InstanceState): void {
+    inst.globals = { ...inst.globals, ...inst.cnf, ...inst.persisted };
   }
 
   // ---- time ----
@@ -263,7 +283,7 @@ export class Fleet {
     inst.mysqldRunning = true;
     inst.downTicks = 0;
     inst.bootId++;
-    inst.globals = { ...inst.globals, ...inst.cnf };
+    this.loadOptionFiles(inst);
     if (inst.configurePending) {
       inst.configured = true;
       inst.configurePending = false;
