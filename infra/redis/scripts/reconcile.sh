@@ -136,6 +136,12 @@ ping() {
   return 1
 }
 
+# no_such_host: the last ping failed because the host name does not exist (a pod that does not exist has no DNS
+# name). Anything else (refused, timeout, DNS server unreachable) may be a pod that exists but is down.
+no_such_host() {
+  [[ $LAST_ERROR == *"Name or service not known"* || $LAST_ERROR == *"No address associated with hostname"* ]]
+}
+
 # info_field TEXT FIELD: the value of "field:value" in INFO / CLUSTER INFO text.
 info_field() {
   local line
@@ -253,9 +259,10 @@ fewest_replicas() {
 
 # --- waiting ------------------------------------------------------------------------------------------------------
 
-# normalized_view HOST PORT: a node's CLUSTER NODES reduced to "id role master slots" lines (open-slot markers left
-# out: check_slots deals with them), sorted; a line "UNSETTLED" when the node sees a node failing, in handshake or
-# without address.
+# normalized_view HOST PORT: a node's CLUSTER NODES reduced to "id role master slots" lines for the nodes in
+# WAIT_SET (open-slot markers left out: check_slots deals with them), sorted; a line "UNSETTLED" when the node sees
+# one of them failing, in handshake or without address.
+declare -A WAIT_SET=()
 normalized_view() {
   local text line role tok
   local -a fields slots
@@ -263,6 +270,8 @@ normalized_view() {
   while IFS= read -r line; do
     [[ -n $line ]] || continue
     read -ra fields <<<"$line"
+    # Nodes outside the waited-on set (a gone node about to be forgotten) do not count.
+    [[ -n ${WAIT_SET[${fields[0]}]-} ]] || continue
     if [[ ",${fields[2]}," =~ ,(fail|fail\?|handshake|noaddr), ]]; then
       printf 'UNSETTLED\n'
     fi
@@ -278,6 +287,8 @@ normalized_view() {
 # cluster_state:ok, and every replica's link to its master is up.
 wait_agree() {
   local deadline=$((SECONDS + WAIT)) next_log=$((SECONDS + 10)) id first view settled reason info
+  WAIT_SET=()
+  for id in "$@"; do WAIT_SET[$id]=1; done
   while :; do
     settled=1 reason="" first=""
     for id in "$@"; do
@@ -363,6 +374,30 @@ forget() {
 
 # --- drain --------------------------------------------------------------------------------------------------------
 
+# pick_entry ORDINALS...: of these nodes, the one in a cluster (slots assigned) that most of them list in CLUSTER
+# NODES, i.e. the cluster most nodes agree on, never a stale node alone with the slots it claimed for its keys, or
+# one that still lists nodes that forgot it. Prints the ordinal (the lowest on a tie); nothing when none is in a
+# cluster.
+pick_entry() {
+  local i j n info best="" best_n=0
+  local -A entry_ids=() entry_views=() entry_slots=()
+  for i in "$@"; do
+    entry_ids[$i]=$(cli "$(host_of "$i")" "$(port_of "$i")" CLUSTER MYID 2>/dev/null) || continue
+    info=$(cli "$(host_of "$i")" "$(port_of "$i")" CLUSTER INFO 2>/dev/null) || continue
+    entry_views[$i]=$(cli "$(host_of "$i")" "$(port_of "$i")" CLUSTER NODES 2>/dev/null) || continue
+    entry_slots[$i]=$(info_field "$info" cluster_slots_assigned || echo 0)
+  done
+  for i in "${!entry_views[@]}"; do
+    ((entry_slots[$i] > 0)) || continue
+    n=0
+    for j in "${!entry_views[@]}"; do
+      if [[ ${entry_views[$j]} == *"${entry_ids[$i]}"* ]]; then n=$((n + 1)); fi
+    done
+    if ((n > best_n)) || { ((n == best_n)) && ((i < best)); }; then best=$i best_n=$n; fi
+  done
+  printf '%s' "$best"
+}
+
 # wait_members: wait_agree over the nodes with a known address that NODE_* (fresh) shows in the cluster.
 wait_members() {
   local id
@@ -373,7 +408,7 @@ wait_members() {
 
 drain() {
   local i id host port ghost gport entry="" info deadline ok target
-  local -a going_ordinals=() staying_up=()
+  local -a going_ordinals=() going_down=() staying_up=()
   local -A going=() going_reachable=()
 
   log "drain: keeping ordinals 0..$((N - 1)) ($M masters x (1 + $R replicas)); looking for going pods at ordinals $N..$((N + PROBE - 1))"
@@ -382,33 +417,35 @@ drain() {
     if ping "$(host_of "$i")" "$(port_of "$i")"; then
       going_ordinals+=("$i")
       log "going pod $i ($(addr_of "$i")) answers"
+    elif ((PORT_STEP == 0)) && ! no_such_host; then
+      # Pods differ by host name: one whose name resolves exists, even when it does not answer.
+      going_down+=("$i")
+      log "going pod $i ($(addr_of "$i")) exists but does not answer: $LAST_ERROR"
     fi
   done
 
-  # An entry into the cluster: a staying node that belongs to one (it has slots). When going pods answer, the
+  # An entry into the cluster: a staying node that belongs to one (it has slots). When going pods exist, the
   # staying ones are waited for; without any, a shrink would proceed blind.
+  local -a existing=("${going_ordinals[@]}" "${going_down[@]}")
   deadline=$((SECONDS + WAIT))
   while :; do
     staying_up=()
     for ((i = 0; i < N; i++)); do
-      host=$(host_of "$i") port=$(port_of "$i")
-      ping "$host" "$port" || continue
-      staying_up+=("$i")
-      info=$(cli "$host" "$port" CLUSTER INFO) || continue
-      if (($(info_field "$info" cluster_slots_assigned || echo 0) > 0)); then
-        entry=$i
-        break
-      fi
+      if ping "$(host_of "$i")" "$(port_of "$i")"; then staying_up+=("$i"); fi
     done
-    [[ -z $entry && ${#going_ordinals[@]} -gt 0 && ${#staying_up[@]} -eq 0 ]] || break
+    entry=$(pick_entry "${staying_up[@]}")
+    [[ -z $entry && ${#existing[@]} -gt 0 && ${#staying_up[@]} -eq 0 ]] || break
     if ((SECONDS >= deadline)); then
-      die "going pods answer (ordinals ${going_ordinals[*]}) but no staying node (ordinals 0..$((N - 1)), e.g. $(addr_of 0)) answers within ${WAIT}s (last error: $LAST_ERROR); refusing to let the StatefulSet shrink blind"
+      die "going pods exist (ordinals ${existing[*]}) but no staying node (ordinals 0..$((N - 1)), e.g. $(addr_of 0)) answers within ${WAIT}s (last error: $LAST_ERROR); refusing to let the StatefulSet shrink blind"
     fi
     sleep 1
   done
 
   if [[ -z $entry ]]; then
     # No staying node is in a cluster: only empty, unclustered going pods may go.
+    if ((${#going_down[@]} > 0)); then
+      die "going pods ${going_down[*]} exist but do not answer, and no staying node (ordinals 0..$((N - 1))) is in a cluster; cannot tell whether they hold data: refusing to let the StatefulSet shrink"
+    fi
     for i in "${going_ordinals[@]}"; do
       host=$(host_of "$i") port=$(port_of "$i")
       info=$(cli "$host" "$port" CLUSTER INFO) || die "going pod $i ($(addr_of "$i")) stopped answering"
@@ -555,6 +592,14 @@ drain() {
   for id in "${order[@]}"; do
     if [[ -n ${going_reachable[$id]-} ]]; then
       cluster del-node "$host:$port" "$id" || die "redis-cli --cluster del-node $(node_name "$id") failed"
+      # del-node's CLUSTER RESET SOFT empties a replica in memory only: its AOF still holds the keys, and a restart
+      # on the same volume (a later scale-out) would load them and claim their slots as "unassigned". FLUSHALL is
+      # written to the AOF. RESET HARD gives a new node ID: the old one stays blacklisted by CLUSTER FORGET for 60 s.
+      if node_cli "$id" FLUSHALL >/dev/null && node_cli "$id" CLUSTER RESET HARD >/dev/null; then
+        log "flushed and reset removed node $(node_name "$id") (its volume keeps no stale keys or node ID)"
+      else
+        log "could not flush and reset removed node $(node_name "$id"); reconcile resets it if it comes back"
+      fi
     else
       log "forgetting unreachable going node $(short "$id") (pod ${going[$id]})"
       forget "$id"
@@ -672,8 +717,10 @@ reconcile() {
     d_keys[$i]=$(cli "$host" "$port" DBSIZE) || die "DBSIZE on $host:$port failed"
     text=$(cli "$host" "$port" ROLE) || die "ROLE on $host:$port failed"
     d_role[$i]=${text%%$'\n'*}
-    if [[ -z $entry ]] && ((d_slots[$i] > 0)); then entry=$i; fi
   done
+  local -a all=()
+  for ((i = 0; i < N; i++)); do all+=("$i"); done
+  entry=$(pick_entry "${all[@]}")
 
   if [[ -z $entry ]]; then
     # No cluster yet: every node must be empty.
@@ -722,31 +769,45 @@ reconcile() {
     load_nodes "$host" "$port" || die "CLUSTER NODES on $host:$port failed"
   done
 
-  # Desired nodes outside the cluster are new. A stale one (it knows other nodes, e.g. a retained volume) is reset
-  # when that loses nothing: it holds no keys, or it is a replica (a copy).
   local members=()
   for ((i = 0; i < N; i++)); do
     id=${DESIRED_ID[i]}
-    if [[ -n ${NODE_FLAGS[$id]-} ]]; then
-      members+=("$id")
-      continue
-    fi
-    if ((d_keys[$i] > 0)) && [[ ${d_role[$i]} != slave ]]; then
-      die "node $i ($(addr_of "$i")) is not in the cluster but is a master holding ${d_keys[$i]} keys; move or flush them, then CLUSTER RESET HARD it"
+    if [[ -n ${NODE_FLAGS[$id]-} ]]; then members+=("$id"); fi
+  done
+  wait_agree "${members[@]}"
+  check_slots "$host" "$port"
+
+  # Desired nodes outside the cluster are new. Each is reset first (CLUSTER RESET HARD: a fresh node ID, since a
+  # node ID CLUSTER FORGET removed is refused for 60 s). A stale one (a volume kept from an earlier life: old cluster
+  # state, keys, even the slots it claimed for its keys at restart) is emptied too, now that the cluster serves all
+  # 16384 slots and clients cannot reach its keys anyway; except a master holding keys that still knows other nodes
+  # (a cluster of its own, maybe split from this one), which is left to a human.
+  local nhost nport
+  for ((i = 0; i < N; i++)); do
+    id=${DESIRED_ID[i]}
+    [[ -z ${NODE_FLAGS[$id]-} ]] || continue
+    nhost=$(host_of "$i") nport=$(port_of "$i")
+    if ((d_keys[$i] > 0 && d_known[$i] > 1)) && [[ ${d_role[$i]} != slave ]]; then
+      die "node $i ($nhost:$nport) is not in the cluster but is a master holding ${d_keys[$i]} keys in a cluster of ${d_known[$i]} nodes; inspect it, then FLUSHALL and CLUSTER RESET HARD it"
     fi
     if ((d_known[$i] > 1 || d_slots[$i] > 0 || d_keys[$i] > 0)); then
-      log "node $i ($(addr_of "$i")) is not in the cluster but has stale cluster state: CLUSTER RESET HARD"
-      cli "$(host_of "$i")" "$(port_of "$i")" CLUSTER RESET HARD >/dev/null || die "CLUSTER RESET on $(addr_of "$i") failed"
-      unset "ID_HOST[$id]" "ID_PORT[$id]"
-      id=$(cli "$(host_of "$i")" "$(port_of "$i")" CLUSTER MYID) || die "CLUSTER MYID on $(addr_of "$i") failed"
-      DESIRED_ID[i]=$id
-      ID_HOST[$id]=$(host_of "$i") ID_PORT[$id]=$(port_of "$i")
+      log "node $i ($nhost:$nport) is not in the cluster and has stale state (${d_keys[$i]} keys, ${d_slots[$i]} slots, ${d_known[$i]} known nodes): discarding it"
+    else
+      log "node $i ($nhost:$nport) is new"
     fi
+    if [[ ${d_role[$i]} != slave ]]; then
+      cli "$nhost" "$nport" FLUSHALL >/dev/null || die "FLUSHALL on $nhost:$nport failed"
+    fi
+    cli "$nhost" "$nport" CLUSTER RESET HARD >/dev/null || die "CLUSTER RESET HARD on $nhost:$nport failed"
+    # A replica's reset empties it in memory only; FLUSHALL goes to the AOF.
+    cli "$nhost" "$nport" FLUSHALL >/dev/null || die "FLUSHALL on $nhost:$nport failed"
+    unset "ID_HOST[$id]" "ID_PORT[$id]"
+    id=$(cli "$nhost" "$nport" CLUSTER MYID) || die "CLUSTER MYID on $nhost:$nport failed"
+    DESIRED_ID[i]=$id
+    ID_HOST[$id]=$nhost ID_PORT[$id]=$nport
     new+=("$i")
   done
 
-  wait_agree "${members[@]}"
-  check_slots "$host" "$port"
   load_nodes "$host" "$port" || die "CLUSTER NODES on $host:$port failed"
   local diff
   if diff=$(topology_ok); then
