@@ -276,3 +276,26 @@ describe("retired shards", () => {
     ]);
   });
 });
+
+describe("Kubernetes provider", () => {
+  it("uses gamedb:kubeconfig as a secret when set, and the given namespace without creating it when told", async () => {
+    const raw = validDev();
+    raw.kubernetes = { namespace: "games", createNamespace: false };
+    const stack = stackOf(raw, "dev");
+    const doc = await evaluate({
+      ...stack,
+      config: { ...stack.config, "gamedb:kubeconfig": "apiVersion: v1\nclusters: [{name: SECRET-CLUSTER}]\n" },
+      secretKeys: ["gamedb:kubeconfig"],
+    });
+    expect(get(doc, "pulumi:providers:kubernetes", "gamedb-k8s").inputs.kubeconfig).toBe("[secret]");
+    expect(JSON.stringify(doc)).not.toContain("SECRET-CLUSTER");
+    expect(doc.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")).toEqual([]);
+    expect((get(doc, DEPLOYMENT, "shard1-router").inputs as Any).metadata.namespace).toBe("games");
+  });
+
+  it("uses the ambient kubeconfig when none is set", async () => {
+    const doc = await planOf("dev");
+    expect(get(doc, "pulumi:providers:kubernetes", "gamedb-k8s").inputs.kubeconfig).toBeUndefined();
+    expect((get(doc, "kubernetes:core/v1:Namespace", "gamedb-namespace").inputs as Any).metadata.name).toBe("gamedb");
+  });
+});
