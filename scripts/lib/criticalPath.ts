@@ -17,6 +17,15 @@ const COMMAND = "command:remote:Command";
 /** Longest path by weight in a DAG; weight(r) = 1 for every counted resource, 0 otherwise. */
 function longest(doc: PlanDocument, counted: (r: PlannedResource) => boolean): PlannedResource[] {
   const byUrn = new Map(doc.resources.map((r) => [r.urn, r]));
+  const children = new Map<string, PlannedResource[]>();
+  for (const r of doc.resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  // Waiting on a component means waiting on everything under it.
+  const expand = (urn: string): PlannedResource[] => {
+    const r = byUrn.get(urn);
+    if (!r) return [];
+    if (r.custom) return [r];
+    return (children.get(urn) ?? []).flatMap((c) => expand(c.urn));
+  };
   const memo = new Map<string, PlannedResource[]>();
   const visiting = new Set<string>();
   const walk = (r: PlannedResource): PlannedResource[] => {
@@ -25,9 +34,7 @@ function longest(doc: PlanDocument, counted: (r: PlannedResource) => boolean): P
     if (visiting.has(r.urn)) throw new Error(`dependency cycle through ${r.urn}`);
     visiting.add(r.urn);
     let best: PlannedResource[] = [];
-    for (const dep of r.dependencies) {
-      const d = byUrn.get(dep);
-      if (!d) continue;
+    for (const d of r.dependencies.flatMap(expand)) {
       const path = walk(d);
       if (path.length > best.length) best = path;
     }
