@@ -13,6 +13,7 @@ import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, route
 import { ElastiCacheRedis, RedisCluster } from "./redis";
 import { RedisEndpoints, RouterEndpoint, endpointsConfigMap, endpointsData } from "./kubernetes";
 import { slotMapOutput } from "./outputs";
+import { BackupBucket, shardBackupPolicy, snapshotPolicy } from "./backup";
 
 export interface GameDbPlatformArgs {
   /** The expanded topology (infra/topology planPlatform). */
@@ -43,6 +44,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
   /** By shard key (`shard7`). */
   readonly shards: Record<string, ShardResources>;
   readonly redis: RedisCluster | ElastiCacheRedis;
+  readonly backup: BackupBucket;
   /** The data of the gamedb-endpoints ConfigMap. */
   readonly endpoints: pulumi.Output<Record<string, string>>;
 
@@ -82,7 +84,6 @@ export class GameDbPlatform extends pulumi.ComponentResource {
             subnetIds: this.network.privateSubnetIds,
             securityGroupIds: [this.network.shardHostsSecurityGroupId],
             keyName: access.keyName!,
-            instanceProfileName: access.instanceProfileName!,
             rootVolumeGiB: t.hosts.rootVolumeGiB,
             dataVolume: t.mysql.dataVolume,
           }
@@ -119,6 +120,29 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       );
       this.shards[shard.key] = { hosts, cluster };
     }
+
+    // Backups: the bucket, each shard's hosts allowed its own prefixes only, snapshots of every data volume.
+    this.backup = new BackupBucket(
+      `${name}-backup`,
+      { backup: t.backup, protect: plan.environment === "prod" },
+      { parent: this, providers },
+    );
+    const backup = this.backup;
+    for (const shard of plan.shards) {
+      const roleName = this.shards[shard.key]!.hosts.roleName;
+      if (!roleName) continue;
+      new aws.iam.RolePolicy(
+        `${shard.key}-backup`,
+        {
+          role: roleName,
+          policy: pulumi
+            .all([backup.bucketArn, backup.kmsKeyArn])
+            .apply(([bucketArn, keyArn]) => shardBackupPolicy(bucketArn, keyArn, shard.key)),
+        },
+        { parent: backup },
+      );
+    }
+    if (t.hosts.provider === "aws") snapshotPolicy(`${name}-backup`, plan.environment, t.backup.snapshots, backup);
 
     // Routers and Redis run on the existing Kubernetes cluster; the nodes reach the shard hosts' member ports.
     const kube = new k8s.Provider(

@@ -65,6 +65,7 @@ export function declarePlatform(options: ProgramOptions = {}) {
     shards: shardsOutput(plan),
     clusters: clusterOutputs(platform.shards),
     bastion: topology.ssh.bastion ?? null,
+    backup: { bucket: platform.backup.bucketName, kmsKeyArn: platform.backup.kmsKeyArn },
     // Router Services per shard, Redis endpoints and the slot map: what the gamedb-endpoints ConfigMap holds.
     endpoints: platform.endpoints.apply((data) =>
       Object.fromEntries(Object.entries(data).map(([k, v]) => [k.replace(/\.json$/, ""), JSON.parse(v) as unknown])),

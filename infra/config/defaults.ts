@@ -15,6 +15,8 @@ export interface EnvironmentDefaults {
   redisStorageGiB: number;
   redisNodeType: string;
   redisSnapshotRetentionDays: number;
+  backupAccessLogs: boolean;
+  snapshotRetainCount: number;
   pitrWindowHours: number;
 }
 
@@ -28,6 +30,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     redisStorageGiB: 5,
     redisNodeType: "cache.t4g.small",
     redisSnapshotRetentionDays: 1,
+    backupAccessLogs: false,
+    snapshotRetainCount: 3,
     pitrWindowHours: 24,
   },
   prod: {
@@ -39,6 +43,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     redisStorageGiB: 50,
     redisNodeType: "cache.r7g.large",
     redisSnapshotRetentionDays: 7,
+    backupAccessLogs: true,
+    snapshotRetainCount: 14,
     pitrWindowHours: 7 * 24,
   },
 };

@@ -203,6 +203,39 @@ export function topologySchema(environment: Environment) {
         .default(d.pitrWindowHours),
       /** How often closed binlogs ship to S3: the RPO bound. @default 5 */
       binlogShipMinutes: z.int().min(1).max(60).default(5),
+      /** Move full dumps to STANDARD_IA after this many days (S3 requires 30 or more). @default none */
+      infrequentAccessAfterDays: z.int().min(1).max(3650).optional(),
+      /** Move full dumps to Glacier Instant Retrieval after this many days (90 or more). @default none */
+      glacierInstantAfterDays: z.int().min(1).max(3650).optional(),
+      /** A KMS key of yours for the bucket. @default a key gamedb creates (rotation on) */
+      kmsKeyArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, {
+          error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/...",
+        })
+        .optional(),
+      /**
+       * Object Lock on the backup objects: only when the bucket is created (S3 cannot add or remove it later).
+       * @default none
+       */
+      objectLock: strict({
+        mode: z.enum(["GOVERNANCE", "COMPLIANCE"]),
+        days: z.int().min(1).max(36500),
+      }).optional(),
+      /** S3 server access logs to a separate bucket. @default dev false, prod true */
+      accessLogs: z.boolean().default(d.backupAccessLogs),
+      /** EBS snapshots of every data volume (Data Lifecycle Manager). */
+      snapshots: strict({
+        /** Hours between snapshots. @default 24 */
+        intervalHours: z.union([1, 2, 3, 4, 6, 8, 12, 24].map((h) => z.literal(h))).default(24),
+        /** First snapshot time of day, UTC. @default "03:00" */
+        time: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a UTC time of day such as "03:00"' })
+          .default("03:00"),
+        /** Snapshots kept per volume. @default dev 3, prod 14 */
+        retainCount: z.int().min(1).max(1000).default(d.snapshotRetainCount),
+      }).prefault({}),
     }).prefault({}),
     monitoring: strict({
       /** @default 10 */

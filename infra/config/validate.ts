@@ -8,6 +8,7 @@ import type { Topology } from "./schema";
 import { MAX_SLOT, SlotRange, formatRange, ownerTable, parseSlotRange, runs, toRanges } from "../topology/slots";
 import { planNodes } from "../topology/nodes";
 import { instanceArch } from "../mysql/instanceTypes";
+import { lifecycleProblems } from "../backup/lifecycle";
 import { MYCNF_OVERRIDES, describeOverride, overrideAccepts } from "./mycnfOverrides";
 import { sortedZones, zoneHoldingMajority } from "../topology/placement";
 import { MAX_ZONE_LETTER_INDEX, zoneLetterIndex } from "../topology/network";
@@ -439,6 +440,7 @@ export const RULES: readonly Rule[] = [
   { reads: ["environment", "router", "redis"], check: highAvailability },
   { reads: ["backup"], check: backupWindows },
   { reads: ["monitoring"], check: monitoring },
+  { reads: ["backup"], check: (t) => lifecycleProblems(t.backup) },
   { reads: ["hosts", "shards"], check: hosts },
   { reads: ["hosts", "mysql", "shards"], check: architectures },
   { reads: ["mysql"], check: mycnfOverrides },

@@ -1,6 +1,6 @@
 /**
- * What every shard host shares: the SSH key gamedb logs in with, and (on AWS) the EC2 key pair and the instance
- * profile. The backup issue adds the profile's S3 rights.
+ * What every shard host shares: the SSH key gamedb logs in with, and (on AWS) the EC2 key pair. Each shard has its
+ * own instance profile (shardHosts.ts), so S3 rights can be scoped to the shard's own prefixes.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -16,20 +16,11 @@ export interface HostAccessArgs {
   privateKey?: pulumi.Output<string>;
 }
 
-const EC2_ASSUME_ROLE = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
-
 export class HostAccess extends pulumi.ComponentResource {
   /** The private key remote commands log in with (secret). */
   readonly privateKey: pulumi.Output<string>;
   /** The EC2 key pair (aws only). */
   readonly keyName?: pulumi.Output<string>;
-  /** The instance profile of the shard hosts (aws only). */
-  readonly instanceProfileName?: pulumi.Output<string>;
-  /** The role behind the instance profile, to which other components attach policies (aws only). */
-  readonly roleName?: pulumi.Output<string>;
 
   constructor(name: string, args: HostAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:mysql:HostAccess", name, {}, opts);
@@ -49,21 +40,11 @@ export class HostAccess extends pulumi.ComponentResource {
     }
     if (args.provider === "aws") {
       const keyPair = new aws.ec2.KeyPair(`${name}-ssh`, { publicKey }, child);
-      const role = new aws.iam.Role(
-        `${name}-shard-host`,
-        { assumeRolePolicy: EC2_ASSUME_ROLE, description: "gamedb shard hosts" },
-        child,
-      );
-      const profile = new aws.iam.InstanceProfile(`${name}-shard-host`, { role: role.name }, child);
       this.keyName = keyPair.keyName;
-      this.instanceProfileName = profile.name;
-      this.roleName = role.name;
     }
     this.registerOutputs({
       privateKey: this.privateKey,
       keyName: this.keyName,
-      instanceProfileName: this.instanceProfileName,
-      roleName: this.roleName,
     });
   }
 }

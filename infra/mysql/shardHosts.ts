@@ -24,7 +24,6 @@ export interface AwsHostSettings {
   subnetIds: pulumi.Output<Record<string, string>>;
   securityGroupIds: pulumi.Input<string>[];
   keyName: pulumi.Output<string>;
-  instanceProfileName: pulumi.Output<string>;
   rootVolumeGiB: number;
   dataVolume: { sizeGiB: number; type: "gp3" | "io2"; iops?: number; throughput?: number };
 }
@@ -59,6 +58,9 @@ export interface ShardHost {
   bootstrap: command.remote.Command;
 }
 
+/** The tag the Data Lifecycle Manager policy targets. */
+export const SNAPSHOT_TAG = "gamedb-snapshots";
+
 /** Tags of a shard host's resources; the provider adds project, environment and stack. */
 export function hostTags(environment: Environment, node: NodePlan, role: string): Record<string, string> {
   return {
@@ -69,14 +71,35 @@ export function hostTags(environment: Environment, node: NodePlan, role: string)
   };
 }
 
+const EC2_ASSUME_ROLE = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
 export class ShardHosts extends pulumi.ComponentResource {
   readonly hosts: ShardHost[];
+  /** The shard's own instance role (aws only): the backup bucket grants it the shard's prefixes only. */
+  readonly roleName?: pulumi.Output<string>;
+  private instanceProfile?: aws.iam.InstanceProfile;
   /** Instance id by node name (aws only). */
   readonly instanceIds: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: ShardHostsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:mysql:ShardHosts", name, {}, opts);
     this.instanceIds = {};
+    if (args.settings.kind === "aws") {
+      const role = new aws.iam.Role(
+        `${args.shard.key}-host`,
+        { assumeRolePolicy: EC2_ASSUME_ROLE, description: `gamedb ${args.shard.key} hosts` },
+        { parent: this },
+      );
+      this.instanceProfile = new aws.iam.InstanceProfile(
+        `${args.shard.key}-host`,
+        { role: role.name },
+        { parent: this },
+      );
+      this.roleName = role.name;
+    }
     this.hosts = args.shard.nodes.map((node) =>
       args.settings.kind === "aws"
         ? this.awsHost(node, args, args.settings)
@@ -98,7 +121,8 @@ export class ShardHosts extends pulumi.ComponentResource {
         throughput: s.dataVolume.type === "gp3" ? s.dataVolume.throughput : undefined,
         encrypted: true,
         finalSnapshot: true,
-        tags: hostTags(args.environment, node, "mysql-data"),
+        // The environment's snapshot policy (Data Lifecycle Manager) selects volumes by this tag.
+        tags: { ...hostTags(args.environment, node, "mysql-data"), [SNAPSHOT_TAG]: args.environment },
       },
       // A node's zone is fixed at creation: adding a zone to the config re-plans placement, never moves data.
       { parent: this, protect: prod, retainOnDelete: prod, ignoreChanges: ["availabilityZone"] },
@@ -113,7 +137,7 @@ export class ShardHosts extends pulumi.ComponentResource {
         vpcSecurityGroupIds: s.securityGroupIds,
         associatePublicIpAddress: false,
         keyName: s.keyName,
-        iamInstanceProfile: s.instanceProfileName,
+        iamInstanceProfile: this.instanceProfile!.name,
         metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
         rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: s.rootVolumeGiB, deleteOnTermination: true },
         userData: volume.id.apply((id) =>

@@ -1,0 +1,150 @@
+/**
+ * The systemd units that run the backup jobs on every shard host, and the command text that installs them with
+ * the two scripts. Pure (apart from reading the two scripts, which ship next to this file).
+ *
+ *   gamedb-backup.timer        -> gamedb-backup.service        -> /usr/local/sbin/gamedb-backup (full dump)
+ *   gamedb-binlog-ship.timer   -> gamedb-binlog-ship.service   -> /usr/local/sbin/gamedb-binlog-ship
+ *
+ * Both jobs run on every member; the scripts decide on the host which member dumps (gamedb-backup.sh).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** The full-backup script, installed as /usr/local/sbin/gamedb-backup. */
+export const BACKUP_SCRIPT = readFileSync(join(__dirname, "gamedb-backup.sh"), "utf8");
+/** The binlog shipping script, installed as /usr/local/sbin/gamedb-binlog-ship. */
+export const BINLOG_SHIP_SCRIPT = readFileSync(join(__dirname, "gamedb-binlog-ship.sh"), "utf8");
+
+export const BACKUP_SCRIPT_PATH = "/usr/local/sbin/gamedb-backup";
+export const BINLOG_SHIP_SCRIPT_PATH = "/usr/local/sbin/gamedb-binlog-ship";
+const UNIT_DIR = "/etc/systemd/system";
+export const TIMERS = ["gamedb-backup.timer", "gamedb-binlog-ship.timer"] as const;
+
+export interface BackupUnitsInput {
+  /** The shard key, e.g. "shard3" (used in the unit descriptions; the scripts read /etc/gamedb/backup.env). */
+  shardKey: string;
+  /** When the full backup runs: a systemd OnCalendar= expression, e.g. "*-*-* 03:00:00". */
+  fullSchedule: string;
+  /** Minutes between binlog shipping runs: the RPO bound. */
+  binlogShipMinutes: number;
+}
+
+/** The unit files, by absolute path. */
+export function backupUnits(input: BackupUnitsInput): Record<string, string> {
+  const { shardKey, fullSchedule, binlogShipMinutes } = input;
+  if (!/^[A-Za-z0-9_-]+$/.test(shardKey)) throw new Error(`backupUnits: bad shardKey "${shardKey}"`);
+  if (fullSchedule.trim() === "" || /[\n\r]/.test(fullSchedule))
+    throw new Error(`backupUnits: bad fullSchedule "${fullSchedule}"`);
+  if (!Number.isInteger(binlogShipMinutes) || binlogShipMinutes < 1)
+    throw new Error(`backupUnits: binlogShipMinutes must be a positive integer, got ${binlogShipMinutes}`);
+
+  const unit = (lines: string[]) => `${lines.join("\n")}\n`;
+  return {
+    [`${UNIT_DIR}/gamedb-backup.service`]: unit([
+      "[Unit]",
+      `Description=gamedb full backup of ${shardKey} (only the chosen member dumps)`,
+      "After=mysql.service network-online.target",
+      "Wants=network-online.target",
+      "",
+      "[Service]",
+      "Type=oneshot",
+      `ExecStart=${BACKUP_SCRIPT_PATH}`,
+      "Nice=19",
+      "IOSchedulingClass=idle",
+    ]),
+    [`${UNIT_DIR}/gamedb-backup.timer`]: unit([
+      "[Unit]",
+      `Description=gamedb full backup of ${shardKey}`,
+      "",
+      "[Timer]",
+      `OnCalendar=${fullSchedule}`,
+      "Persistent=true",
+      "RandomizedDelaySec=300",
+      "",
+      "[Install]",
+      "WantedBy=timers.target",
+    ]),
+    [`${UNIT_DIR}/gamedb-binlog-ship.service`]: unit([
+      "[Unit]",
+      `Description=gamedb binlog shipping of ${shardKey}`,
+      "After=mysql.service network-online.target",
+      "Wants=network-online.target",
+      "",
+      "[Service]",
+      "Type=oneshot",
+      `ExecStart=${BINLOG_SHIP_SCRIPT_PATH}`,
+      "Nice=10",
+      "IOSchedulingClass=best-effort",
+      "IOSchedulingPriority=7",
+    ]),
+    [`${UNIT_DIR}/gamedb-binlog-ship.timer`]: unit([
+      "[Unit]",
+      `Description=gamedb binlog shipping of ${shardKey} every ${binlogShipMinutes} min`,
+      "",
+      "[Timer]",
+      "OnBootSec=2min",
+      `OnUnitActiveSec=${binlogShipMinutes}min`,
+      "",
+      "[Install]",
+      "WantedBy=timers.target",
+    ]),
+  };
+}
+
+/** A heredoc delimiter that no line of `content` equals. */
+export function heredocDelimiter(content: string): string {
+  const lines = new Set(content.split("\n"));
+  let delimiter = "GAMEDB_UNIT_EOF";
+  for (let i = 1; lines.has(delimiter); i++) delimiter = `GAMEDB_UNIT_EOF_${i}`;
+  return delimiter;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The bash command text (run over SSH as a user with passwordless sudo) that installs the two scripts (mode 0755)
+ * and the unit files (0644), each only when its content differs from the file on the host, then runs
+ * `systemctl daemon-reload` (when anything changed) and `systemctl enable --now` on the two timers. It never
+ * touches mysqld. Content is carried in quoted heredocs, byte for byte (a missing final newline is added).
+ * The target paths are prefixed with ${GAMEDB_ROOT:-}, which only tests set.
+ */
+export function installCommand(files: Record<string, string>): string {
+  const all: Record<string, string> = {
+    [BACKUP_SCRIPT_PATH]: BACKUP_SCRIPT,
+    [BINLOG_SHIP_SCRIPT_PATH]: BINLOG_SHIP_SCRIPT,
+    ...files,
+  };
+  const parts = [
+    "set -euo pipefail",
+    'root="${GAMEDB_ROOT:-}"',
+    "changed=0",
+    "d=$(mktemp -d)",
+    "trap 'rm -rf \"$d\"' EXIT",
+    "# put PATH MODE: installs $d/new as $root$PATH unless that file has the same content.",
+    "put() {",
+    '  if sudo -n cmp -s "$d/new" "$root$1"; then',
+    '    echo "gamedb: $1 unchanged"',
+    "  else",
+    '    sudo -n install -D -m "$2" "$d/new" "$root$1"',
+    '    echo "gamedb: wrote $1"',
+    "    changed=1",
+    "  fi",
+    "}",
+  ];
+  for (const [path, content] of Object.entries(all)) {
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(path)) throw new Error(`installCommand: bad path "${path}"`);
+    const body = content.endsWith("\n") ? content : `${content}\n`;
+    const delimiter = heredocDelimiter(body);
+    const mode = path.startsWith("/usr/local/sbin/") ? "0755" : "0644";
+    parts.push(`cat > "$d/new" <<'${delimiter}'\n${body}${delimiter}`, `put ${shellQuote(path)} ${mode}`);
+  }
+  parts.push(
+    'if [[ "$changed" == 1 ]]; then',
+    "  sudo -n systemctl daemon-reload",
+    "fi",
+    `sudo -n systemctl enable --now ${TIMERS.join(" ")}`,
+  );
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,4 @@
+export * from "./access";
+export * from "./bucket";
+export * from "./lifecycle";
+export * from "./snapshots";
