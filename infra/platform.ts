@@ -13,7 +13,7 @@ import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, route
 import { ElastiCacheRedis, RedisCluster } from "./redis";
 import { RedisEndpoints, RouterEndpoint, endpointsConfigMap, endpointsData } from "./kubernetes";
 import { slotMapOutput } from "./outputs";
-import { BackupBucket, shardBackupPolicy, snapshotPolicy } from "./backup";
+import { BackupBucket, installBackupJobs, shardBackupPolicy, snapshotPolicy } from "./backup";
 
 export interface GameDbPlatformArgs {
   /** The expanded topology (infra/topology planPlatform). */
@@ -140,6 +140,14 @@ export class GameDbPlatform extends pulumi.ComponentResource {
             .apply(([bucketArn, keyArn]) => shardBackupPolicy(bucketArn, keyArn, shard.key)),
         },
         { parent: backup },
+      );
+      installBackupJobs(
+        shard.key,
+        this.shards[shard.key]!.hosts.hosts,
+        t.backup,
+        plan.region,
+        backup.bucketName,
+        backup,
       );
     }
     if (t.hosts.provider === "aws") snapshotPolicy(`${name}-backup`, plan.environment, t.backup.snapshots, backup);

@@ -2,3 +2,4 @@ export * from "./access";
 export * from "./bucket";
 export * from "./lifecycle";
 export * from "./snapshots";
+export * from "./hostJobs";

@@ -33,6 +33,9 @@ export function mockState(type: string, name: string, _inputs: Record<string, un
       };
     case "aws:ec2/instance:Instance":
       return { arn: `arn:aws:ec2:mock:000000000000:${name}`, privateIp: mockPrivateIp(name) };
+    case "aws:s3/bucket:Bucket":
+      // Auto-named by the provider: the mock names it after the resource.
+      return { arn: `arn:aws:s3:mock:000000000000:${name}`, bucket: name };
     case "aws:ec2/keyPair:KeyPair":
       return { arn: `arn:aws:ec2:mock:000000000000:${name}`, keyName: name };
     case "aws:iam/role:Role":

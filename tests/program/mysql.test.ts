@@ -43,7 +43,7 @@ describe("prod shard hosts", () => {
       vpcSecurityGroupIds: ["gamedb-network-shard-hosts-id"],
       associatePublicIpAddress: false,
       keyName: "gamedb-hosts-ssh",
-      iamInstanceProfile: "gamedb-hosts-shard-host",
+      iamInstanceProfile: "shard1-host",
       metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
       rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 30, deleteOnTermination: true },
       userDataReplaceOnChange: false,
@@ -67,7 +67,13 @@ describe("prod shard hosts", () => {
       throughput: 250,
       encrypted: true,
       finalSnapshot: true,
-      tags: { Name: "gamedb-prod-shard2-node1-mysql-data", shard: "2", node: "1", role: "mysql-data" },
+      tags: {
+        Name: "gamedb-prod-shard2-node1-mysql-data",
+        shard: "2",
+        node: "1",
+        role: "mysql-data",
+        "gamedb-snapshots": "prod",
+      },
     });
     expect(v.options).toMatchObject({ protect: true, retainOnDelete: true, ignoreChanges: ["availabilityZone"] });
     const a = get(doc, ATTACHMENT, "shard2-node1-data");

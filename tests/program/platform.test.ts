@@ -53,14 +53,37 @@ const CREATED_VPC = [
   "aws:ec2/vpcEndpoint:VpcEndpoint gamedb-network-s3",
 ];
 const PROD_ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
-/** What every aws-hosted stack shares for its hosts: the SSH key, the key pair, the instance profile. */
+/** What every aws-hosted stack shares for its hosts: the SSH key and the key pair. */
 const HOST_ACCESS = [
   "gamedb:mysql:HostAccess gamedb-hosts",
   "tls:index/privateKey:PrivateKey gamedb-hosts-ssh",
   "aws:ec2/keyPair:KeyPair gamedb-hosts-ssh",
-  "aws:iam/role:Role gamedb-hosts-shard-host",
-  "aws:iam/instanceProfile:InstanceProfile gamedb-hosts-shard-host",
 ];
+/** The backup bucket and its controls, the snapshot policy; `logs` adds the access-log bucket (prod). */
+function backupOf(shardIds: number[], logs: boolean): string[] {
+  const hardened = (n: string) => [
+    `aws:s3/bucket:Bucket ${n}`,
+    `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock ${n}`,
+    `aws:s3/bucketOwnershipControls:BucketOwnershipControls ${n}`,
+    `aws:s3/bucketPolicy:BucketPolicy ${n}`,
+    `aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration ${n}`,
+  ];
+  return [
+    "gamedb:backup:BackupBucket gamedb-backup",
+    "aws:kms/key:Key gamedb-backup",
+    ...hardened("gamedb-backup"),
+    "aws:s3/bucketVersioning:BucketVersioning gamedb-backup",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration gamedb-backup",
+    ...(logs ? [...hardened("gamedb-backup-logs"), "aws:s3/bucketLogging:BucketLogging gamedb-backup"] : []),
+    ...shardIds.map((id) => `aws:iam/rolePolicy:RolePolicy shard${id}-backup`),
+    ...shardIds.flatMap((id) =>
+      (shardIds.length === 4 ? [0, 1, 2] : [0]).map((i) => `command:remote:Command shard${id}-node${i}-backup-jobs`),
+    ),
+    "aws:iam/role:Role gamedb-backup-dlm",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment gamedb-backup-dlm",
+    "aws:dlm/lifecyclePolicy:LifecyclePolicy gamedb-backup-snapshots",
+  ];
+}
 /** Kubernetes: the provider, the namespace, the endpoints ConfigMap and the Redis Cluster (kubernetes engine). */
 const KUBERNETES = [
   "pulumi:providers:kubernetes gamedb-k8s",
@@ -93,6 +116,8 @@ function shardOnAws(id: number, indexes: number[]): string[] {
   return [
     `gamedb:mysql:ShardHosts shard${id}-hosts`,
     `gamedb:mysql:InnoDbCluster shard${id}-cluster`,
+    `aws:iam/role:Role shard${id}-host`,
+    `aws:iam/instanceProfile:InstanceProfile shard${id}-host`,
     ...["cluster-admin", "router", "monitor", "backup"].map(
       (role) => `random:index/randomPassword:RandomPassword shard${id}-${role}-password`,
     ),
@@ -127,9 +152,10 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...[1, 2, 3, 4].flatMap((id) => shardOnAws(id, [0, 1, 2])),
         ...KUBERNETES,
         ...[1, 2, 3, 4].flatMap(routerOf),
+        ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(36 + 5 + 4 * (8 + 3 * 6) + 13 + 4 * 6);
+    expect(doc.resources).toHaveLength(36 + 3 + 4 * (10 + 3 * 6) + 13 + 4 * 6 + 9 + 6 + 4 + 12 + 3);
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
@@ -262,9 +288,10 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...KUBERNETES,
         ...routerOf(1),
         ...routerOf(2),
+        ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 5 + 2 * (8 + 6) + 13 + 2 * 6);
+    expect(doc.resources).toHaveLength(24 + 3 + 2 * (10 + 6) + 13 + 2 * 6 + 9 + 2 + 2 + 3);
   });
 
   it("routes both zones through the single NAT gateway", () => {
@@ -306,7 +333,7 @@ describe("adopted network", () => {
       ),
     );
     expect(pairs(doc)).toEqual(
-      [...COMMON, ...HOST_ACCESS, ...shardOnAws(1, [0]), ...KUBERNETES, ...routerOf(1)].sort(),
+      [...COMMON, ...HOST_ACCESS, ...shardOnAws(1, [0]), ...KUBERNETES, ...routerOf(1), ...backupOf([1], false)].sort(),
     );
     expect(byName(doc, "gamedb-network-shard-hosts").inputs.vpcId).toBe("vpc-0abc12345");
     expect(doc.outputs.network).toMatchObject({

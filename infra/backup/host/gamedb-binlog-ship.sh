@@ -115,7 +115,7 @@ main() {
       continue
     fi
     sha=$(sha256sum -- "$path" | cut -d' ' -f1)
-    parsed=$(TZ=UTC mysqlbinlog -- "$path" | parse_binlog) || die "mysqlbinlog could not read $path"
+    parsed=$(TZ=UTC mysqlbinlog "$path" | parse_binlog) || die "mysqlbinlog could not read $path"
     IFS=$'\t' read -r prev gtids first last <<<"$parsed" || true
     aws --region "$GAMEDB_REGION" s3 cp --only-show-errors --checksum-algorithm SHA256 "$path" "$prefix/$file" ||
       die "cannot upload $path to $prefix/$file"

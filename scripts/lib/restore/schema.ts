@@ -1,0 +1,64 @@
+/**
+ * The bucket contract the backup jobs write (plain data): the dump manifest `full/shard<N>/<ts>/gamedb-manifest.json`
+ * and the binlog sidecar `binlog/shard<N>/<server_uuid>/<file>.json`, plus the key layout itself.
+ */
+import { z } from "zod";
+import { GtidParseError, parseGtidSet } from "./gtid";
+
+const gtidText = z.string().refine(
+  (s) => {
+    try {
+      parseGtidSet(s);
+      return true;
+    } catch (e) {
+      if (e instanceof GtidParseError) return false;
+      throw e;
+    }
+  },
+  { message: "not a GTID set" },
+);
+const instant = z.iso.datetime({ offset: true });
+
+export const dumpManifestSchema = z.object({
+  shard: z.int().nonnegative(),
+  clusterName: z.string(),
+  source: z.object({ address: z.string(), serverUuid: z.string() }),
+  gtidExecuted: gtidText,
+  startedAt: instant,
+  finishedAt: instant,
+  bytes: z.number().nonnegative(),
+  tool: z.string(),
+});
+export type DumpManifest = z.infer<typeof dumpManifestSchema>;
+
+export const binlogSidecarSchema = z.object({
+  file: z.string().min(1),
+  serverUuid: z.string().min(1),
+  previousGtids: gtidText,
+  gtids: gtidText,
+  firstEventAt: instant,
+  lastEventAt: instant,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().nonnegative(),
+});
+export type BinlogSidecar = z.infer<typeof binlogSidecarSchema>;
+
+export const MANIFEST_NAME = "gamedb-manifest.json";
+export const DONE_NAME = "@.done.json";
+
+export const fullPrefix = (shard: number): string => `full/shard${shard}/`;
+export const binlogPrefix = (shard: number): string => `binlog/shard${shard}/`;
+
+/** `full/shard<N>/<YYYYMMDDTHHMMSSZ>/rest` → the dump's timestamp folder and the rest of the key. */
+export function splitDumpKey(shard: number, key: string): { ts: string; rest: string } | undefined {
+  const m = /^(\d{8}T\d{6}Z)\/(.+)$/.exec(key.slice(fullPrefix(shard).length));
+  if (!key.startsWith(fullPrefix(shard)) || !m) return undefined;
+  return { ts: m[1] ?? "", rest: m[2] ?? "" };
+}
+
+/** `binlog/shard<N>/<server_uuid>/<file>` → its parts (the file name may end in .json: a sidecar). */
+export function splitBinlogKey(shard: number, key: string): { serverUuid: string; file: string } | undefined {
+  const m = /^([^/]+)\/([^/]+)$/.exec(key.slice(binlogPrefix(shard).length));
+  if (!key.startsWith(binlogPrefix(shard)) || !m) return undefined;
+  return { serverUuid: m[1] ?? "", file: m[2] ?? "" };
+}

@@ -1,0 +1,559 @@
+/**
+ * The backup jobs on the shard hosts (infra/backup/host): the two scripts pass shellcheck, the dump-source
+ * decision and the mysqlbinlog parsing on fixture outputs, both scripts end to end under bash with stand-ins for
+ * mysql, mysqlsh, mysqlbinlog and aws, and the install command writes files only when they change.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  BACKUP_SCRIPT,
+  BINLOG_SHIP_SCRIPT,
+  backupUnits,
+  heredocDelimiter,
+  installCommand,
+} from "../../infra/backup/host/units";
+import { shellcheck } from "../helpers/shellcheck";
+
+const HOST_DIR = join(__dirname, "../../infra/backup/host");
+const BACKUP_PATH = join(HOST_DIR, "gamedb-backup.sh");
+const SHIP_PATH = join(HOST_DIR, "gamedb-binlog-ship.sh");
+
+const UUID_A = "1a1a1a1a-0000-11ef-8000-00000000000a";
+const UUID_B = "2b2b2b2b-0000-11ef-8000-00000000000b";
+const UUID_C = "3c3c3c3c-0000-11ef-8000-00000000000c";
+const GROUP = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+/** Runs bash on `text` with `bin` first on PATH. */
+function bash(
+  text: string,
+  opts: { bin?: string; env?: Record<string, string>; args?: string[]; input?: string } = {},
+) {
+  return spawnSync("bash", ["--norc", "--noprofile", "-c", text, "bash", ...(opts.args ?? [])], {
+    input: opts.input ?? "",
+    env: { PATH: `${opts.bin ? `${opts.bin}:` : ""}/usr/bin:/bin`, ...opts.env },
+    encoding: "utf8",
+  });
+}
+
+/** Sources a script (main does not run) and calls one of its functions on stdin. */
+function callFunction(script: string, fn: string, input: string): string {
+  const run = bash(`source "$1"; ${fn}`, { args: [script], input });
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
+describe("the scripts and the install command pass shellcheck", () => {
+  it.each([
+    ["gamedb-backup.sh", BACKUP_SCRIPT],
+    ["gamedb-binlog-ship.sh", BINLOG_SHIP_SCRIPT],
+  ])("%s", (_name, text) => {
+    expect(shellcheck(text)).toEqual([]);
+  });
+
+  it("installCommand", () => {
+    const units = backupUnits({ shardKey: "shard3", fullSchedule: "*-*-* 03:00:00", binlogShipMinutes: 5 });
+    expect(shellcheck(installCommand(units))).toEqual([]);
+  });
+});
+
+describe("the dump source (pick_source)", () => {
+  const row = (id: string, state: string, role: string, queue: number) =>
+    [id, `${id.slice(0, 4)}.internal:3306`, state, role, String(queue)].join("\t");
+  const pick = (rows: string[]) => callFunction(BACKUP_PATH, "pick_source", rows.join("\n")).trim();
+
+  it("is the ONLINE secondary with the smallest applier queue", () => {
+    expect(
+      pick([
+        row(UUID_A, "ONLINE", "PRIMARY", 0),
+        row(UUID_B, "ONLINE", "SECONDARY", 12),
+        row(UUID_C, "ONLINE", "SECONDARY", 3),
+      ]),
+    ).toBe(UUID_C);
+  });
+
+  it("breaks ties by the lowest MEMBER_ID", () => {
+    expect(
+      pick([
+        row(UUID_C, "ONLINE", "SECONDARY", 0),
+        row(UUID_A, "ONLINE", "PRIMARY", 0),
+        row(UUID_B, "ONLINE", "SECONDARY", 0),
+      ]),
+    ).toBe(UUID_B);
+  });
+
+  it("compares queues as numbers", () => {
+    expect(pick([row(UUID_B, "ONLINE", "SECONDARY", 9), row(UUID_C, "ONLINE", "SECONDARY", 10)])).toBe(UUID_B);
+  });
+
+  it("skips members that are not ONLINE", () => {
+    expect(
+      pick([
+        row(UUID_A, "ONLINE", "PRIMARY", 0),
+        row(UUID_B, "RECOVERING", "SECONDARY", 0),
+        row(UUID_C, "ONLINE", "SECONDARY", 50),
+      ]),
+    ).toBe(UUID_C);
+  });
+
+  it("is the PRIMARY when it is the only ONLINE member", () => {
+    expect(pick([row(UUID_A, "ONLINE", "PRIMARY", 0), row(UUID_B, "RECOVERING", "SECONDARY", 0)])).toBe(UUID_A);
+    expect(pick([row(UUID_A, "ONLINE", "PRIMARY", 0)])).toBe(UUID_A);
+  });
+
+  it("is nobody when no member is ONLINE (e.g. this member alone, in ERROR)", () => {
+    expect(pick([row(UUID_B, "ERROR", "", 0)])).toBe("");
+    expect(pick([])).toBe("");
+  });
+});
+
+/** A small but realistic `mysqlbinlog binlog.000002` output (MySQL 8.4, TZ=UTC). */
+const MYSQLBINLOG_FIXTURE = `# The proper term is pseudo_replica_mode, but we use this compatibility alias
+# to make the statement usable on server versions 8.0.24 and older.
+/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=1*/;
+/*!50003 SET @OLD_COMPLETION_TYPE=@@COMPLETION_TYPE,COMPLETION_TYPE=0*/;
+DELIMITER /*!*/;
+# at 4
+#250301  9:59:58 server id 1001  end_log_pos 127 CRC32 0x6ac3f5e1 \tStart: binlog v 4, server v 8.4.3 created 250301  9:59:58
+BINLOG '
+/pbCZw/pAwAAewAAAH8AAAAAAAQAOC40LjMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+'/*!*/;
+# at 127
+#250301  9:59:58 server id 1001  end_log_pos 238 CRC32 0x5d8bba1b \tPrevious-GTIDs
+# ${GROUP}:1-41,
+# ${UUID_A}:1-3
+# at 238
+#250301 10:00:05 server id 1001  end_log_pos 317 CRC32 0x1f2e3d4c \tGTID\tlast_committed=0\tsequence_number=1\trbr_only=yes\toriginal_committed_timestamp=1740823205123456\timmediate_commit_timestamp=1740823205123456\ttransaction_length=312
+/*!50718 SET TRANSACTION ISOLATION LEVEL READ COMMITTED*//*!*/;
+# original_commit_timestamp=1740823205123456 (2025-03-01 10:00:05.123456 UTC)
+# immediate_commit_timestamp=1740823205123456 (2025-03-01 10:00:05.123456 UTC)
+/*!80001 SET @@session.original_commit_timestamp=1740823205123456*//*!*/;
+/*!80014 SET @@session.original_server_version=80403*//*!*/;
+/*!80014 SET @@session.immediate_server_version=80403*//*!*/;
+SET @@SESSION.GTID_NEXT= '${GROUP}:42'/*!*/;
+# at 317
+#250301 10:00:05 server id 1001  end_log_pos 399 CRC32 0x0badf00d \tQuery\tthread_id=17\texec_time=0\terror_code=0
+SET TIMESTAMP=1740823205/*!*/;
+BEGIN
+/*!*/;
+# at 399
+#250301 10:00:05 server id 1001  end_log_pos 519 CRC32 0x12345678 \tXid = 88
+COMMIT/*!*/;
+# at 519
+#250301 10:04:41 server id 1001  end_log_pos 598 CRC32 0x87654321 \tGTID\tlast_committed=1\tsequence_number=2\trbr_only=yes\toriginal_committed_timestamp=1740823481000001\timmediate_commit_timestamp=1740823481000001\ttransaction_length=300
+SET @@SESSION.GTID_NEXT= '${GROUP}:43'/*!*/;
+# at 598
+#250301 10:04:41 server id 1001  end_log_pos 700 CRC32 0x11111111 \tXid = 91
+COMMIT/*!*/;
+# at 700
+#250301 10:05:00 server id 1001  end_log_pos 747 CRC32 0x22222222 \tRotate to binlog.000003  pos: 4
+SET @@SESSION.GTID_NEXT= 'AUTOMATIC' /* added by mysqlbinlog */ /*!*/;
+DELIMITER ;
+# End of log file
+/*!50003 SET COMPLETION_TYPE=@OLD_COMPLETION_TYPE*/;
+/*!50530 SET @@SESSION.PSEUDO_SLAVE_MODE=0*/;
+`;
+
+describe("parse_binlog", () => {
+  const parse = (text: string) => callFunction(SHIP_PATH, "parse_binlog", text).replace(/\n$/, "").split("\t");
+
+  it("reads the previous GTIDs, the file's GTID set and the first and last event times", () => {
+    expect(parse(MYSQLBINLOG_FIXTURE)).toEqual([
+      `${GROUP}:1-41,${UUID_A}:1-3`,
+      `${GROUP}:42-43`,
+      "2025-03-01T09:59:58Z",
+      "2025-03-01T10:05:00Z",
+    ]);
+  });
+
+  it("handles an empty Previous-GTIDs, gaps, several uuids and tagged GTIDs", () => {
+    const gtid = (g: string) => `SET @@SESSION.GTID_NEXT= '${g}'/*!*/;`;
+    const text = [
+      "#250301 10:00:00 server id 1  end_log_pos 127 CRC32 0x1 \tStart: binlog v 4",
+      "#250301 10:00:00 server id 1  end_log_pos 158 CRC32 0x2 \tPrevious-GTIDs",
+      "# [empty]",
+      "# at 158",
+      gtid(`${GROUP}:1`),
+      gtid(`${GROUP}:2`),
+      gtid(`${UUID_B}:7`),
+      gtid(`${GROUP}:5`),
+      gtid(`${GROUP}:reorg:1`),
+      gtid(`${GROUP}:reorg:2`),
+      "#250301 11:00:00 server id 1  end_log_pos 999 CRC32 0x3 \tXid = 5",
+    ].join("\n");
+    expect(parse(text)).toEqual([
+      "",
+      `${GROUP}:1-2:5,${UUID_B}:7,${GROUP}:reorg:1-2`,
+      "2025-03-01T10:00:00Z",
+      "2025-03-01T11:00:00Z",
+    ]);
+  });
+});
+
+/** A host: a temp root with /etc/gamedb/backup.env, a binlog dir, and stand-ins in bin/ that log to calls. */
+function fakeHost() {
+  const dir = mkdtempSync(join(tmpdir(), "gamedb-backup-"));
+  const bin = join(dir, "bin");
+  mkdirSync(bin);
+  mkdirSync(join(dir, "etc/gamedb"), { recursive: true });
+  mkdirSync(join(dir, "binlogs"));
+  writeFileSync(
+    join(dir, "etc/gamedb/backup.env"),
+    "GAMEDB_SHARD=shard3\nGAMEDB_BUCKET=gamedb-backups-test\nGAMEDB_REGION=eu-west-1\nGAMEDB_SELF=10.0.3.11:3306\n",
+  );
+  const stub = (name: string, body: string) =>
+    writeFileSync(join(bin, name), `#!/bin/bash\nD=${dir}\n${body}\n`, { mode: 0o755 });
+  const set = (name: string, value: string) => writeFileSync(join(dir, name), value);
+  // mysql -N -B -e QUERY: answers from files in the root, by query.
+  stub(
+    "mysql",
+    [
+      'q="$4"; echo "mysql $q" >> "$D/calls"',
+      'case "$q" in',
+      '  *replication_group_member_stats*) cat "$D/members" ;;',
+      '  *MEMBER_ROLE*) cat "$D/role" ;;',
+      '  "SELECT @@GLOBAL.server_uuid") cat "$D/uuid" ;;',
+      "  FLUSH*) ;;",
+      '  *log_bin_basename*) echo "$D/binlogs/binlog" ;;',
+      '  "SHOW BINARY LOGS") cat "$D/binlogs.txt" ;;',
+      `  *gtid_executed*) echo "${GROUP}:1-99" ;;`,
+      "  *cluster_name*) echo shard3 ;;",
+      '  *) echo "unexpected query: $q" >&2; exit 1 ;;',
+      "esac",
+    ].join("\n"),
+  );
+  stub("mysqlbinlog", `echo "mysqlbinlog $*" >> "$D/calls"\ncat "$D/mysqlbinlog.txt"`);
+  stub(
+    "mysqlsh",
+    [
+      '[ "$1" = --version ] && { echo "mysqlsh   Ver 8.4.3 for Linux on x86_64 - for MySQL 8.4.3 (MySQL Community Server (GPL))"; exit 0; }',
+      'printf "mysqlsh" >> "$D/calls"; printf " [%s]" "$@" >> "$D/calls"; echo >> "$D/calls"',
+      'touch "$D/dumped"',
+    ].join("\n"),
+  );
+  // aws: logs its arguments; `cp - URL` also logs stdin; `s3 ls` answers from $D/ls (default: nothing, exit 1).
+  stub(
+    "aws",
+    [
+      'printf "aws" >> "$D/calls"; printf " [%s]" "$@" >> "$D/calls"; echo >> "$D/calls"',
+      'args=" $* "',
+      'case "$args" in',
+      '  *" s3 ls "*--summarize*) [ -f "$D/summary" ] && cat "$D/summary" ;;',
+      '  *" s3 ls "*) [ -f "$D/ls" ] && { cat "$D/ls"; exit 0; }; exit 1 ;;',
+      '  *" s3 cp "*"/@.json - "*) [ -f "$D/meta.json" ] && cat "$D/meta.json" || exit 1 ;;',
+      '  *" - s3://"*) { echo "--- stdin for ${@: -1}"; cat; } >> "$D/uploads" ;;',
+      '  *" s3 cp "*) echo "${@: -1}" >> "$D/objects" ;;',
+      "esac",
+    ].join("\n"),
+  );
+  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
+  const run = (script: string) => {
+    const result = bash(`exec bash "$1"`, { bin, args: [script], env: { GAMEDB_ROOT: dir, HOME: dir } });
+    const calls = read("calls");
+    writeFileSync(join(dir, "calls"), "");
+    return { ...result, calls };
+  };
+  return { dir, set, read, run };
+}
+
+describe("gamedb-binlog-ship.sh end to end", () => {
+  function host(role: string) {
+    const h = fakeHost();
+    h.set("uuid", `${UUID_A}\n`);
+    h.set("role", `${role}\n`);
+    h.set("mysqlbinlog.txt", MYSQLBINLOG_FIXTURE);
+    h.set("binlogs.txt", "binlog.000001\t1200\tNo\nbinlog.000002\t747\tNo\nbinlog.000003\t157\tNo\n");
+    for (const f of ["binlog.000001", "binlog.000002", "binlog.000003"])
+      writeFileSync(join(h.dir, "binlogs", f), `content of ${f}\n`);
+    return h;
+  }
+
+  it("on the PRIMARY: flushes, ships only the closed files with sidecars, and a second run ships nothing", () => {
+    const h = host("PRIMARY");
+    const first = h.run(SHIP_PATH);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    expect(first.calls).toContain("mysql FLUSH BINARY LOGS");
+    const prefix = `s3://gamedb-backups-test/binlog/shard3/${UUID_A}`;
+    expect(h.read("objects").trim().split("\n")).toEqual([`${prefix}/binlog.000001`, `${prefix}/binlog.000002`]);
+    expect(first.calls).toContain(
+      `aws [--region] [eu-west-1] [s3] [cp] [--only-show-errors] [--checksum-algorithm] [SHA256] [${h.dir}/binlogs/binlog.000002] [${prefix}/binlog.000002]`,
+    );
+    expect(first.calls).not.toContain("binlog.000003");
+    const sidecars = h
+      .read("uploads")
+      .split(/^--- stdin for .*\n/m)
+      .filter((s) => s !== "");
+    expect(h.read("uploads")).toContain(`--- stdin for ${prefix}/binlog.000002.json`);
+    const sha = spawnSync("sha256sum", [join(h.dir, "binlogs/binlog.000002")], { encoding: "utf8" }).stdout.split(
+      " ",
+    )[0];
+    expect(JSON.parse(sidecars[1]!)).toEqual({
+      file: "binlog.000002",
+      serverUuid: UUID_A,
+      previousGtids: `${GROUP}:1-41,${UUID_A}:1-3`,
+      gtids: `${GROUP}:42-43`,
+      firstEventAt: "2025-03-01T09:59:58Z",
+      lastEventAt: "2025-03-01T10:05:00Z",
+      sha256: sha,
+      bytes: "content of binlog.000002\n".length,
+    });
+    expect(h.read("var/lib/gamedb/binlog-shipped")).toBe("binlog.000001\nbinlog.000002\n");
+
+    const second = h.run(SHIP_PATH);
+    expect(second.status).toBe(0);
+    expect(second.calls).not.toMatch(/s3 cp|\[cp\]|mysqlbinlog/);
+    expect(h.read("objects").trim().split("\n")).toHaveLength(2);
+    // Local binlogs stay.
+    expect(existsSync(join(h.dir, "binlogs/binlog.000001"))).toBe(true);
+  });
+
+  it("on a SECONDARY: does not flush", () => {
+    const h = host("SECONDARY");
+    const run = h.run(SHIP_PATH);
+    expect(run.status).toBe(0);
+    expect(run.calls).not.toContain("FLUSH");
+    expect(h.read("objects").trim().split("\n")).toHaveLength(2);
+  });
+
+  it("records without uploading a file already in S3 with the same size", () => {
+    const h = host("SECONDARY");
+    const size = "content of binlog.000001\n".length;
+    // `aws s3 ls` on a key prefix also lists the sidecar; only the exact name counts.
+    h.set("ls", `2025-03-01 10:00:00 ${size} binlog.000001\n2025-03-01 10:00:01 300 binlog.000001.json\n`);
+    const run = h.run(SHIP_PATH);
+    expect(run.status).toBe(0);
+    expect(h.read("objects")).not.toContain("binlog.000001");
+    expect(h.read("objects")).toContain("binlog.000002");
+    expect(h.read("var/lib/gamedb/binlog-shipped")).toBe("binlog.000001\nbinlog.000002\n");
+  });
+
+  it("fails with a message when an upload fails", () => {
+    const h = host("SECONDARY");
+    writeFileSync(join(h.dir, "bin/aws"), "#!/bin/bash\nexit 1\n", { mode: 0o755 });
+    const run = h.run(SHIP_PATH);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/^gamedb-binlog-ship: cannot upload/m);
+    expect(h.read("var/lib/gamedb/binlog-shipped")).toBe("");
+  });
+});
+
+describe("gamedb-backup.sh end to end", () => {
+  const members = [
+    [UUID_A, "10.0.3.10:3306", "ONLINE", "PRIMARY", "0"],
+    [UUID_B, "10.0.3.11:3306", "ONLINE", "SECONDARY", "0"],
+    [UUID_C, "10.0.3.12:3306", "ONLINE", "SECONDARY", "4"],
+  ]
+    .map((r) => r.join("\t"))
+    .join("\n");
+
+  function host(self: string) {
+    const h = fakeHost();
+    h.set("uuid", `${self}\n`);
+    h.set("members", `${members}\n`);
+    h.set("ls", "2025-03-01 03:10:00 412 @.done.json\n");
+    h.set("summary", "2025-03-01 03:10:00 412 @.done.json\n\nTotal Objects: 14\n   Total Size: 123456\n");
+    h.set(
+      "meta.json",
+      `{\n    "dumper": "mysqlsh Ver 8.4.3",\n    "gtidExecuted": "${GROUP}:1-120",\n    "consistent": true\n}\n`,
+    );
+    return h;
+  }
+
+  it("a member that is not the source exits 0 without dumping", () => {
+    const h = host(UUID_C);
+    const run = h.run(BACKUP_PATH);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(
+      `gamedb-backup: not the dump source (this member: ONLINE/SECONDARY); the source is ${UUID_B} (10.0.3.11:3306)`,
+    );
+    expect(run.calls).not.toMatch(/mysqlsh|aws/);
+  });
+
+  it("the source dumps to full/<shard>/<ts>/ and uploads a manifest", () => {
+    const h = host(UUID_B);
+    const run = h.run(BACKUP_PATH);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const dump = /^mysqlsh \[--js\] \[--no-wizard\] \[-e\] \[(.*)\]$/ms.exec(run.calls.split("\naws")[0]!);
+    expect(dump).not.toBeNull();
+    const js = dump![1]!;
+    const ts = /util\.dumpInstance\("full\/shard3\/(\d{8}T\d{6}Z)", /.exec(js)?.[1];
+    expect(ts).toBeDefined();
+    expect(js).toContain('shell.connect({scheme: "mysql", user: "root", socket: "/var/run/mysqld/mysqld.sock"})');
+    expect(js).toMatch(
+      /\{s3BucketName: "gamedb-backups-test", s3Region: "eu-west-1", threads: \d+, compression: "zstd", consistent: true\}\)/,
+    );
+    const url = `s3://gamedb-backups-test/full/shard3/${ts}`;
+    expect(run.calls).toContain(`aws [--region] [eu-west-1] [s3] [ls] [${url}/@.done.json]`);
+    expect(run.calls).toContain(`[s3] [ls] [--recursive] [--summarize] [${url}/]`);
+    const uploads = h.read("uploads");
+    expect(uploads.startsWith(`--- stdin for ${url}/gamedb-manifest.json\n`)).toBe(true);
+    const manifest = JSON.parse(uploads.split("\n").slice(1).join("\n"));
+    expect(manifest).toMatchObject({
+      shard: "shard3",
+      clusterName: "shard3",
+      source: { address: "10.0.3.11:3306", serverUuid: UUID_B },
+      gtidExecuted: `${GROUP}:1-120`,
+      gtidExecutedSource: "dump-metadata",
+      bytes: 123456,
+      tool: "mysqlsh   Ver 8.4.3 for Linux on x86_64 - for MySQL 8.4.3 (MySQL Community Server (GPL))",
+    });
+    expect(manifest.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(manifest.finishedAt >= manifest.startedAt).toBe(true);
+  });
+
+  it("falls back to gtid_executed read before the dump when @.json cannot be read, and says so", () => {
+    const h = host(UUID_B);
+    // @.json without gtidExecuted.
+    h.set("meta.json", "{}\n");
+    const run = h.run(BACKUP_PATH);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("cannot read gtidExecuted");
+    const manifest = JSON.parse(h.read("uploads").split("\n").slice(1).join("\n"));
+    expect(manifest).toMatchObject({ gtidExecuted: `${GROUP}:1-99`, gtidExecutedSource: "server-before-dump" });
+  });
+
+  it("the lone ONLINE PRIMARY is the source", () => {
+    const h = host(UUID_A);
+    h.set(
+      "members",
+      `${UUID_A}\t10.0.3.10:3306\tONLINE\tPRIMARY\t0\n${UUID_B}\t10.0.3.11:3306\tRECOVERING\tSECONDARY\t0\n`,
+    );
+    const run = h.run(BACKUP_PATH);
+    expect(run.status).toBe(0);
+    expect(run.calls).toContain("util.dumpInstance");
+  });
+
+  it("fails without a manifest when @.done.json is missing", () => {
+    const h = host(UUID_B);
+    // `aws s3 ls` finds nothing: exit 1.
+    rmSync(join(h.dir, "ls"));
+    const run = h.run(BACKUP_PATH);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/^gamedb-backup: .*@\.done\.json is missing/m);
+    expect(h.read("uploads")).toBe("");
+  });
+
+  it("fails with a message when the dump fails", () => {
+    const h = host(UUID_B);
+    writeFileSync(
+      join(h.dir, "bin/mysqlsh"),
+      '#!/bin/bash\n[ "$1" = --version ] && { echo "mysqlsh Ver 8.4.3"; exit 0; }\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const run = h.run(BACKUP_PATH);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(
+      /^gamedb-backup: util\.dumpInstance to s3:\/\/gamedb-backups-test\/full\/shard3\/.* failed/m,
+    );
+  });
+});
+
+describe("backupUnits", () => {
+  const units = backupUnits({ shardKey: "shard3", fullSchedule: "*-*-* 03:00:00", binlogShipMinutes: 5 });
+
+  it("returns the two services and timers", () => {
+    expect(Object.keys(units).sort()).toEqual([
+      "/etc/systemd/system/gamedb-backup.service",
+      "/etc/systemd/system/gamedb-backup.timer",
+      "/etc/systemd/system/gamedb-binlog-ship.service",
+      "/etc/systemd/system/gamedb-binlog-ship.timer",
+    ]);
+    const svc = units["/etc/systemd/system/gamedb-backup.service"]!;
+    expect(svc).toMatch(/^Type=oneshot$/m);
+    expect(svc).toMatch(/^ExecStart=\/usr\/local\/sbin\/gamedb-backup$/m);
+    expect(svc).toMatch(/^IOSchedulingClass=idle$/m);
+    expect(svc).toMatch(/^Nice=19$/m);
+    const timer = units["/etc/systemd/system/gamedb-backup.timer"]!;
+    expect(timer).toMatch(/^OnCalendar=\*-\*-\* 03:00:00$/m);
+    expect(timer).toMatch(/^Persistent=true$/m);
+    expect(timer).toMatch(/^RandomizedDelaySec=300$/m);
+    const ship = units["/etc/systemd/system/gamedb-binlog-ship.timer"]!;
+    expect(ship).toMatch(/^OnBootSec=2min$/m);
+    expect(ship).toMatch(/^OnUnitActiveSec=5min$/m);
+    expect(units["/etc/systemd/system/gamedb-binlog-ship.service"]).toMatch(
+      /^ExecStart=\/usr\/local\/sbin\/gamedb-binlog-ship$/m,
+    );
+  });
+
+  it("refuses bad input", () => {
+    expect(() => backupUnits({ shardKey: "shard 3", fullSchedule: "daily", binlogShipMinutes: 5 })).toThrow(/shardKey/);
+    expect(() => backupUnits({ shardKey: "shard3", fullSchedule: "daily\nX=1", binlogShipMinutes: 5 })).toThrow(
+      /fullSchedule/,
+    );
+    expect(() => backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 0 })).toThrow(
+      /binlogShipMinutes/,
+    );
+  });
+});
+
+describe("installCommand", () => {
+  const units = backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 5 });
+
+  function runInstall(text: string, root: string) {
+    const bin = join(root, "..", `bin-${Date.now()}-${Math.random()}`);
+    mkdirSync(bin);
+    writeFileSync(join(bin, "sudo"), '#!/bin/sh\n[ "$1" = "-n" ] && shift\nexec "$@"\n', { mode: 0o755 });
+    writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho systemctl "$@" >> ${root}/../systemctl.log\n`, {
+      mode: 0o755,
+    });
+    const run = bash(text, { bin, env: { GAMEDB_ROOT: root, HOME: root } });
+    const logPath = join(root, "..", "systemctl.log");
+    const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
+    writeFileSync(logPath, "");
+    return { ...run, systemctl: log };
+  }
+
+  it("writes the scripts and units byte for byte, only when they differ, and enables the timers", () => {
+    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
+    const root = join(base, "root");
+    mkdirSync(root);
+    const text = installCommand(units);
+
+    const first = runInstall(text, root);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    expect(readFileSync(join(root, "usr/local/sbin/gamedb-backup"), "utf8")).toBe(BACKUP_SCRIPT);
+    expect(readFileSync(join(root, "usr/local/sbin/gamedb-binlog-ship"), "utf8")).toBe(BINLOG_SHIP_SCRIPT);
+    expect(
+      spawnSync("stat", ["-c", "%a", join(root, "usr/local/sbin/gamedb-backup")], { encoding: "utf8" }).stdout.trim(),
+    ).toBe("755");
+    for (const [path, content] of Object.entries(units)) expect(readFileSync(join(root, path), "utf8")).toBe(content);
+    expect(first.systemctl).toBe(
+      "systemctl daemon-reload\nsystemctl enable --now gamedb-backup.timer gamedb-binlog-ship.timer\n",
+    );
+    expect(first.stdout.match(/gamedb: wrote /g)).toHaveLength(6);
+
+    const second = runInstall(text, root);
+    expect(second.status).toBe(0);
+    expect(second.stdout).not.toContain("gamedb: wrote");
+    expect(second.systemctl).toBe("systemctl enable --now gamedb-backup.timer gamedb-binlog-ship.timer\n");
+
+    const changed = backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 10 });
+    const third = runInstall(installCommand(changed), root);
+    expect(third.status).toBe(0);
+    expect(third.stdout.match(/gamedb: wrote (.*)/g)).toEqual([
+      "gamedb: wrote /etc/systemd/system/gamedb-binlog-ship.timer",
+    ]);
+    expect(third.systemctl).toContain("daemon-reload");
+    // Outside the heredocs, the command only installs files and enables the timers: no restart, nothing on mysqld.
+    const outside = text.replace(/<<'(\w+)'\n[\s\S]*?\n\1\n/g, "\n");
+    expect(outside).not.toMatch(/restart|mysql|stop /);
+  });
+
+  it("picks a heredoc delimiter that does not occur as a line of the content", () => {
+    expect(heredocDelimiter("a\nb\n")).toBe("GAMEDB_UNIT_EOF");
+    expect(heredocDelimiter("a\nGAMEDB_UNIT_EOF\nGAMEDB_UNIT_EOF_1\n")).toBe("GAMEDB_UNIT_EOF_2");
+    const tricky = { "/etc/systemd/system/x.conf": "x\nGAMEDB_UNIT_EOF\ny\n" };
+    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
+    const root = join(base, "root");
+    mkdirSync(root);
+    const run = runInstall(installCommand(tricky), root);
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(root, "etc/systemd/system/x.conf"), "utf8")).toBe(tricky["/etc/systemd/system/x.conf"]);
+  });
+});
