@@ -227,7 +227,12 @@ export function topologySchema(environment: Environment) {
       /** EBS snapshots of every data volume (Data Lifecycle Manager). */
       snapshots: strict({
         /** Hours between snapshots. @default 24 */
-        intervalHours: z.union([1, 2, 3, 4, 6, 8, 12, 24].map((h) => z.literal(h))).default(24),
+        intervalHours: z
+          .int()
+          .refine((h) => [1, 2, 3, 4, 6, 8, 12, 24].includes(h), {
+            error: "is not an interval DLM accepts; use 1, 2, 3, 4, 6, 8, 12 or 24",
+          })
+          .default(24),
         /** First snapshot time of day, UTC. @default "03:00" */
         time: z
           .string()

@@ -162,3 +162,20 @@ describe("backup options", () => {
     expect(policy.Statement[2].Resource).toBe("arn:aws:kms:eu-west-1:123456789012:key/abcd-1234");
   });
 });
+
+describe("schedule edits", () => {
+  it("change only the backup-job commands that rewrite the timers", async () => {
+    const { diffPlans } = await import("../../scripts/lib/planDiff");
+    const raw = validProd();
+    const base = await evaluate(stackOf(raw, "prod"));
+    raw.backup = { ...raw.backup, fullSchedule: "Sun *-*-* 03:30", binlogShipMinutes: 2 };
+    const diff = diffPlans(base, await evaluate(stackOf(raw, "prod")));
+    expect(diff.created).toEqual([]);
+    expect(diff.deleted).toEqual([]);
+    expect(new Set(diff.changed.map((c) => c.name.replace(/^shard\d+-node\d+-/, "")))).toEqual(
+      new Set(["backup-jobs"]),
+    );
+    expect(diff.changed).toHaveLength(12);
+    for (const c of diff.changed) expect(c.inputs).toEqual(["create"]);
+  });
+});

@@ -97,7 +97,7 @@ describe("stable names and inputs", () => {
       ["shard1-router", ["spec"], []],
     ]);
     for (const r of diff.created) expect(r.name).toMatch(/shard1-node[34]/);
-    expect(diff.created).toHaveLength(12);
+    expect(diff.created).toHaveLength(14);
     expect(diff.topology.nodesAdded).toEqual(["shard1-node3", "shard1-node4"]);
     const nodes = (doc: PlanDocument) => doc.topology.shards.flatMap((s) => s.nodes);
     for (const n of nodes(base)) expect(nodes(next)).toContainEqual(n);
@@ -196,6 +196,7 @@ describe("stable names and inputs", () => {
           `command:remote:Command shard2-node${i}-bootstrap`,
           `command:remote:Command shard2-node${i}-configure`,
           `command:remote:Command shard2-node${i}-member`,
+          `command:remote:Command shard2-node${i}-backup-jobs`,
         ])
         .sort(),
     );

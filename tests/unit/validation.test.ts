@@ -195,6 +195,8 @@ describe("valid configs", () => {
       retentionDays: 30,
       pitrWindowHours: 168,
       binlogShipMinutes: 5,
+      accessLogs: true,
+      snapshots: { intervalHours: 24, time: "03:00", retainCount: 14 },
     });
     expect(t.monitoring).toEqual({
       intervalSeconds: 10,
@@ -1013,6 +1015,60 @@ const INVALID: InvalidCase[] = [
       'gamedb:redis.image: "redis 7" must be a container image reference such as registry.example.com/mysql/community-router:8.4.3',
       'gamedb:redis.nodeType: "r7g.large" must be an ElastiCache node type such as cache.r7g.large',
       "gamedb:redis.snapshotRetentionDays: 40 is out of range; use at most 35",
+    ],
+  },
+  // ---- backup lifecycle, object lock, snapshots ----
+  {
+    name: "STANDARD_IA before day 30 and Glacier IR before day 90",
+    stack: "prod",
+    mutate: (r) =>
+      (r.backup = { ...r.backup, retentionDays: 400, infrequentAccessAfterDays: 10, glacierInstantAfterDays: 60 }),
+    expected: [
+      "gamedb:backup.infrequentAccessAfterDays: 10: S3 moves objects to STANDARD_IA no earlier than day 30",
+      "gamedb:backup.glacierInstantAfterDays: 60: use 90 or more; Glacier Instant Retrieval bills 90 days minimum, so an earlier move costs more than it saves",
+    ],
+  },
+  {
+    name: "Glacier IR less than 30 days after STANDARD_IA",
+    stack: "prod",
+    mutate: (r) =>
+      (r.backup = { ...r.backup, retentionDays: 400, infrequentAccessAfterDays: 80, glacierInstantAfterDays: 90 }),
+    expected: [
+      "gamedb:backup.glacierInstantAfterDays: 90 is less than 30 days after infrequentAccessAfterDays (80); S3 keeps objects in STANDARD_IA at least 30 days before a colder class",
+    ],
+  },
+  {
+    name: "retention shorter than a transition plus its class's minimum storage",
+    stack: "prod",
+    mutate: (r) => (r.backup = { ...r.backup, retentionDays: 45, infrequentAccessAfterDays: 30 }),
+    expected: [
+      "gamedb:backup.retentionDays: 45 days expires dumps before STANDARD_IA's 30-day minimum after infrequentAccessAfterDays (30) ends, so the move costs more than it saves; keep at least 60 days or drop infrequentAccessAfterDays",
+    ],
+  },
+  {
+    name: "object lock longer than the retention, with an unknown mode",
+    stack: "prod",
+    mutate: (r) => (r.backup = { ...r.backup, objectLock: { mode: "STRICT", days: 10 } }),
+    expected: ['gamedb:backup.objectLock.mode: "STRICT" is not allowed; use one of "GOVERNANCE", "COMPLIANCE"'],
+  },
+  {
+    name: "object lock longer than the retention",
+    stack: "prod",
+    mutate: (r) => (r.backup = { ...r.backup, objectLock: { mode: "GOVERNANCE", days: 90 } }),
+    expected: [
+      "gamedb:backup.objectLock.days: 90 is longer than retentionDays (30); locked dumps could not expire when the lifecycle says",
+    ],
+  },
+  {
+    name: "a bad KMS key ARN and snapshot settings",
+    stack: "dev",
+    mutate: (r) =>
+      (r.backup = { kmsKeyArn: "alias/backups", snapshots: { intervalHours: 5, time: "3:00", retainCount: 0 } }),
+    expected: [
+      'gamedb:backup.kmsKeyArn: "alias/backups" must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/...',
+      "gamedb:backup.snapshots.intervalHours: 5 is not an interval DLM accepts; use 1, 2, 3, 4, 6, 8, 12 or 24",
+      'gamedb:backup.snapshots.time: "3:00" must be a UTC time of day such as "03:00"',
+      "gamedb:backup.snapshots.retainCount: 0 is out of range; use at least 1",
     ],
   },
 ];
