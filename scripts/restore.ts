@@ -11,7 +11,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { readListing, s3Client } from "./lib/restore/bucket";
-import { renderPlanText, restoreSteps, type CommandOptions } from "./lib/restore/commands";
+import { executionScript, renderPlanText, restoreSteps, type CommandOptions } from "./lib/restore/commands";
+import { spawnSync } from "node:child_process";
 import { GtidParseError, isEmpty, parseGtidSet } from "./lib/restore/gtid";
 import { PlanError, planRestore, type RestoreTarget } from "./lib/restore/plan";
 
@@ -73,8 +74,8 @@ export async function main(
     .option("--region <region>", "the bucket's region", process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION)
     .option("--endpoint <url>", "an S3-compatible endpoint (path-style addressing)")
     .option("--json", "print the plan as JSON")
-    .option("--execute", "not implemented: run the printed commands")
-    .option("--target <host>", "with --execute: the host to restore onto")
+    .option("--execute", "run the commands on --target over SSH (the target must be an empty MySQL 8.4 instance)")
+    .option("--target <host>", "with --execute: [user@]host to restore onto (ssh, BatchMode)")
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
   let opts: Options;
@@ -84,8 +85,12 @@ export async function main(
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     throw e;
   }
-  if (opts.execute) {
-    err("error: --execute is not implemented: run the printed commands");
+  if (opts.execute && !opts.target) {
+    err("error: --execute needs --target [user@]host: the empty MySQL 8.4 instance to restore onto");
+    return EXIT.usage;
+  }
+  if (opts.target && !opts.execute) {
+    err("error: --target applies only with --execute");
     return EXIT.usage;
   }
   try {
@@ -96,8 +101,21 @@ export async function main(
       throw new BucketError(`cannot read s3://${opts.bucket}: ${e.name}: ${e.message}`);
     });
     const plan = planRestore(listing, target);
-    const commandOptions: CommandOptions = { stack: opts.stack, ...bucket };
+    const commandOptions: CommandOptions = { stack: opts.stack, ...bucket, onTarget: opts.execute === true };
     const steps = restoreSteps(plan, commandOptions);
+    if (opts.execute) {
+      out(renderPlanText(plan, steps, commandOptions));
+      // The script goes on stdin: nothing of it (and no secret) is on the ssh command line.
+      const run = spawnSync("ssh", ["-o", "BatchMode=yes", opts.target!, "bash", "-s"], {
+        input: executionScript(steps),
+        env: process.env,
+        encoding: "utf8",
+      });
+      if (run.stdout) out(run.stdout.trimEnd());
+      if (run.stderr) err(run.stderr.trimEnd());
+      if (run.error) throw new BucketError(`cannot run ssh: ${run.error.message}`);
+      return run.status === 0 ? EXIT.ok : EXIT.invalid;
+    }
     if (opts.json) out(JSON.stringify({ stack: opts.stack, bucket: opts.bucket, ...plan, steps }, null, 2));
     else out(renderPlanText(plan, steps, commandOptions));
     return EXIT.ok;

@@ -3,6 +3,9 @@
  * tests/helpers/backupFixtures.ts (two complete dumps, one incomplete; member A's binlogs, a failover, member B's),
  * and a copy of it with one of A's files missing. Asserts the exact printed commands and the JSON plan.
  */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
 import { EXIT, main } from "../../scripts/restore";
 import {
@@ -280,9 +283,10 @@ describe("usage", () => {
     [["--to", "2026-11-20 14:30"], "error: --to wants an ISO instant with a zone, to the second"],
     [["--gtid", "nonsense"], "error: --gtid: bad server uuid"],
     [
-      ["--to", "2026-11-20T14:30:00Z", "--execute", "--target", "10.0.0.9"],
-      "error: --execute is not implemented: run the printed commands",
+      ["--to", "2026-11-20T14:30:00Z", "--execute"],
+      "error: --execute needs --target [user@]host: the empty MySQL 8.4 instance to restore onto",
     ],
+    [["--to", "2026-11-20T14:30:00Z", "--target", "10.0.0.9"], "error: --target applies only with --execute"],
   ])("%j", async (args, message) => {
     const run = await restore(...args);
     expect(run.code).toBe(EXIT.usage);
@@ -293,5 +297,69 @@ describe("usage", () => {
     const run = await restore("--to", "2026-11-20T14:30:00Z", "--bucket", "no-such-bucket");
     expect(run.code).toBe(EXIT.invalid);
     expect(run.err).toMatch(/^error: cannot read s3:\/\/no-such-bucket: NoSuchBucket/);
+  });
+});
+
+describe("--execute", () => {
+  /**
+   * ssh is a stand-in that runs the script it is sent under bash on this machine, with stand-ins for sudo, mysql,
+   * mysqlsh, aws and mysqlbinlog that record their arguments; `mysql -e` answers USER_SCHEMAS.
+   */
+  function withStandIns(userSchemas: number): { dir: string; restorePath: () => void } {
+    const dir = mkdtempSync(join(tmpdir(), "gamedb-restore-exec-"));
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub("ssh", `echo "ssh $*" >> ${dir}/log\nexec bash --norc --noprofile -s`);
+    stub("sudo", '[ "$1" = -n ] && shift\nexec "$@"');
+    stub(
+      "mysql",
+      `echo "mysql $*" >> ${dir}/log\nif [ "$1" = -N ]; then echo ${userSchemas}; else cat > /dev/null; fi`,
+    );
+    stub("mysqlsh", `echo "mysqlsh $*" >> ${dir}/log`);
+    stub("aws", `echo "aws $*" >> ${dir}/log\nmkdir -p "$(dirname "$4")"\nprintf x > "$4"`);
+    stub("sha256sum", `echo "sha256sum $*" >> ${dir}/log\ncat > /dev/null`);
+    stub("mysqlbinlog", `echo "mysqlbinlog $*" >> ${dir}/log`);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    return { dir, restorePath: () => (process.env.PATH = path) };
+  }
+
+  it("runs the plan on the target over ssh: load as root over the socket, download, check, replay", async () => {
+    const { dir, restorePath } = withStandIns(0);
+    try {
+      const run = await restore("--to", "2026-11-20T14:30:00Z", "--execute", "--target", "admin@10.0.0.9");
+      expect(run.err).toBe("");
+      expect(run.code).toBe(EXIT.ok);
+      expect(run.out).toContain("gamedb-restore: done");
+      const log = readFileSync(join(dir, "log"), "utf8").trim().split("\n");
+      expect(log[0]).toBe("ssh -o BatchMode=yes admin@10.0.0.9 bash -s");
+      expect(log[1]).toMatch(/^mysql -N -B -e SELECT COUNT\(\*\) FROM information_schema.schemata/);
+      expect(log[2]).toMatch(
+        /^mysqlsh --js --no-wizard --socket=\/var\/run\/mysqld\/mysqld.sock --user=root -e util.loadDump\("full\/shard1\/20261120T020000Z\/"/,
+      );
+      expect(log.filter((l) => l.startsWith("aws s3 cp"))).toHaveLength(4);
+      expect(log.some((l) => l.startsWith("mysqlbinlog --exclude-gtids="))).toBe(true);
+      expect(log[log.length - 1]).toBe("mysql");
+    } finally {
+      restorePath();
+    }
+  });
+
+  it("refuses a target that holds user schemas, before loading anything", async () => {
+    const { dir, restorePath } = withStandIns(3);
+    try {
+      const run = await restore("--to", "2026-11-20T14:30:00Z", "--execute", "--target", "10.0.0.9");
+      expect(run.code).toBe(EXIT.invalid);
+      expect(run.err).toContain(
+        "gamedb-restore: the target holds 3 user schema(s); restore only into an empty MySQL 8.4 instance",
+      );
+      expect(readFileSync(join(dir, "log"), "utf8")).not.toContain("mysqlsh");
+    } finally {
+      restorePath();
+    }
   });
 });

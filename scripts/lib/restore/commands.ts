@@ -11,7 +11,15 @@ export interface CommandOptions {
   endpoint?: string;
   /** util.loadDump threads. */
   threads?: number;
+  /**
+   * Commands for the target host itself (--execute): mysqlsh and mysql connect as root over the local socket (with
+   * sudo), instead of leaving the connection to the reader. @default false
+   */
+  onTarget?: boolean;
 }
+
+/** The local server's socket (MySQL's APT packages). */
+export const TARGET_SOCKET = "/var/run/mysqld/mysqld.sock";
 
 export interface Step {
   title: string;
@@ -42,7 +50,11 @@ function loadDumpStep(plan: RestorePlan, o: CommandOptions): Step {
       "Into an empty MySQL 8.4 instance with local_infile=ON; add your connection options (e.g. root@HOST:3306).",
       "updateGtidSet replace sets gtid_executed/gtid_purged to the dump's, so the replay below continues it.",
     ],
-    commands: [`mysqlsh --js -e ${shellQuote(js)}`],
+    commands: [
+      o.onTarget
+        ? `sudo -n mysqlsh --js --no-wizard --socket=${TARGET_SOCKET} --user=root -e ${shellQuote(js)}`
+        : `mysqlsh --js -e ${shellQuote(js)}`,
+    ],
   };
 }
 
@@ -89,7 +101,7 @@ export function restoreSteps(plan: RestorePlan, o: CommandOptions): Step[] {
     title: "Replay the binlogs up to the target.",
     comments,
     commands: [
-      `${plan.stopDatetime ? "TZ=UTC " : ""}mysqlbinlog ${flags.join(" ")} ${plan.binlogs.map((b) => shellQuote(b.local)).join(" ")} | mysql`,
+      `${plan.stopDatetime ? "TZ=UTC " : ""}mysqlbinlog ${flags.join(" ")} ${plan.binlogs.map((b) => shellQuote(b.local)).join(" ")} | ${o.onTarget ? "sudo -n mysql" : "mysql"}`,
     ],
   });
   return steps;
@@ -108,4 +120,27 @@ export function renderPlanText(plan: RestorePlan, steps: Step[], o: CommandOptio
     lines.push("", `# ${i + 1}. ${step.title}`, ...step.comments.map((c) => `#    ${c}`), ...step.commands);
   });
   return lines.join("\n");
+}
+
+/** User schemas a target must not hold: a restore goes only into an empty instance, never over live data. */
+const EMPTY_CHECK = `SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name NOT IN ('mysql', 'sys', 'information_schema', 'performance_schema')`;
+
+/**
+ * The script --execute sends to the target over SSH: stop on the first error, refuse a target that holds user
+ * schemas, then every step in a fresh working directory (binlog downloads land there).
+ */
+export function executionScript(steps: Step[]): string {
+  return [
+    "set -euo pipefail",
+    `n=$(sudo -n mysql -N -B -e ${shellQuote(EMPTY_CHECK)})`,
+    'if [ "$n" != 0 ]; then',
+    '  echo "gamedb-restore: the target holds $n user schema(s); restore only into an empty MySQL 8.4 instance" >&2',
+    "  exit 1",
+    "fi",
+    "work=$(mktemp -d)",
+    'cd "$work"',
+    ...steps.flatMap((step, i) => [`echo ${shellQuote(`gamedb-restore: ${i + 1}. ${step.title}`)}`, ...step.commands]),
+    'echo "gamedb-restore: done"',
+    "",
+  ].join("\n");
 }
