@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { shellQuote } from "../shell";
 
 export const BOOTSTRAP_SCRIPT_FILE = path.join(__dirname, "bootstrap", "bootstrap.sh");
 /** bootstrap.sh, byte for byte. */
@@ -30,12 +31,6 @@ export interface BootstrapInput {
   /** Block device path, or `ebs:<volume id>`. @default none: the data dir stays on the root filesystem */
   dataDevice?: string;
   dataDir: string;
-}
-
-/** A single shell word for any string: single quotes, with each ' written as '\''. */
-export function shellQuote(value: string): string {
-  if (value.includes("\0")) throw new Error("a shell word cannot hold a NUL character");
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The script's environment, in a fixed order. */

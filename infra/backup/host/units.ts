@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { shellQuote } from "../../shell";
 
 /** The full-backup script, installed as /usr/local/sbin/gamedb-backup. */
 export const BACKUP_SCRIPT = readFileSync(join(__dirname, "gamedb-backup.sh"), "utf8");
@@ -97,10 +98,6 @@ export function heredocDelimiter(content: string): string {
   let delimiter = "GAMEDB_UNIT_EOF";
   for (let i = 1; lines.has(delimiter); i++) delimiter = `GAMEDB_UNIT_EOF_${i}`;
   return delimiter;
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

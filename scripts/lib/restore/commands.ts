@@ -3,6 +3,7 @@
  * download the binlog files, check their sha256, replay them with mysqlbinlog | mysql. Every value is quoted.
  */
 import type { RestorePlan } from "./plan";
+import { shellQuote } from "../../../infra/shell";
 
 export interface CommandOptions {
   stack: string;
@@ -26,11 +27,6 @@ export interface Step {
   comments: string[];
   /** One or more command lines. */
   commands: string[];
-}
-
-/** Single-quotes a value for a POSIX shell. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function loadDumpStep(plan: RestorePlan, o: CommandOptions): Step {
