@@ -1,18 +1,11 @@
 /** The backup bucket, its lifecycle, per-shard access and snapshots, under Pulumi's mocks. */
-import { join } from "node:path";
 import { evaluate } from "../../scripts/lib/evaluate";
-import { readStackConfig } from "../../scripts/lib/stackFile";
-import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
+import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { stackOf } from "../helpers/stack";
+import { planOf, resourceOf as get } from "../helpers/plan";
 import { validProd } from "../helpers/configs";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const planOf = (stack: string) => evaluate(readStackConfig(join(__dirname, "..", "..", `Pulumi.${stack}.yaml`)));
-const get = (doc: PlanDocument, type: string, name: string): PlannedResource => {
-  const r = doc.resources.find((x) => x.type === type && x.name === name);
-  if (!r) throw new Error(`no ${type} named ${name}`);
-  return r;
-};
 
 describe("backup bucket (prod)", () => {
   let doc: PlanDocument;

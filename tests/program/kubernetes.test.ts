@@ -2,25 +2,17 @@
  * MySQL Router and the Redis Cluster on Kubernetes, and the ElastiCache alternative, under Pulumi's mocks: pod
  * specs (image pins, probes, limits, security context, secrets by reference), ordering, endpoints.
  */
-import { join } from "node:path";
 import { evaluate } from "../../scripts/lib/evaluate";
 import { diffPlans } from "../../scripts/lib/planDiff";
 import { mockPrivateIp } from "../../scripts/lib/mockValues";
-import { readStackConfig } from "../../scripts/lib/stackFile";
-import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
+import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { ROUTER_BOOTSTRAP_SCRIPT } from "../../infra/mysql/router";
 import { RECONCILE_SCRIPT } from "../../infra/redis/scripts";
 import { stackOf } from "../helpers/stack";
+import { planOf, resourceOf as get } from "../helpers/plan";
 import { validDev, validProd } from "../helpers/configs";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const ROOT = join(__dirname, "..", "..");
-const planOf = (stack: string) => evaluate(readStackConfig(join(ROOT, `Pulumi.${stack}.yaml`)));
-const get = (doc: PlanDocument, type: string, name: string): PlannedResource => {
-  const r = doc.resources.find((x) => x.type === type && x.name === name);
-  if (!r) throw new Error(`no ${type} named ${name}`);
-  return r;
-};
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
 const JOB = "kubernetes:batch/v1:Job";

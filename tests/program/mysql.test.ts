@@ -2,24 +2,17 @@
  * Shard hosts and InnoDB Clusters under Pulumi's mock runtime: exact inputs and options of hosts and volumes, the
  * command chain per shard and its dependencies, secrets, static hosts and the converge mode.
  */
-import { join } from "node:path";
 import { evaluate } from "../../scripts/lib/evaluate";
 import { criticalPath } from "../../scripts/lib/criticalPath";
 import { mockPrivateIp } from "../../scripts/lib/mockValues";
-import { readStackConfig, StackConfig } from "../../scripts/lib/stackFile";
+import type { StackConfig } from "../../scripts/lib/stackFile";
 import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
 import { benchTopology } from "../../scripts/bench/topologies";
 import { BOOTSTRAP_SCRIPT } from "../../infra/mysql/cloudInit";
 import { stackOf } from "../helpers/stack";
+import { planOf, resourceOf as get } from "../helpers/plan";
 import { validDev } from "../helpers/configs";
 
-const ROOT = join(__dirname, "..", "..");
-const planOf = (stack: string) => evaluate(readStackConfig(join(ROOT, `Pulumi.${stack}.yaml`)));
-const get = (doc: PlanDocument, type: string, name: string): PlannedResource => {
-  const r = doc.resources.find((x) => x.type === type && x.name === name);
-  if (!r) throw new Error(`no ${type} named ${name}`);
-  return r;
-};
 const INSTANCE = "aws:ec2/instance:Instance";
 const VOLUME = "aws:ebs/volume:Volume";
 const ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";

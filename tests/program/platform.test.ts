@@ -2,15 +2,11 @@
  * The program under Pulumi's mock runtime, for both shipped stack files: exact resources, key inputs and options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import { evaluate } from "../../scripts/lib/evaluate";
-import { readStackConfig } from "../../scripts/lib/stackFile";
 import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
 import { gamedbProgram } from "../../infra/program";
 import { stackOf } from "../helpers/stack";
-
-const ROOT = join(__dirname, "..", "..");
-const planOf = (stack: string) => evaluate(readStackConfig(join(ROOT, `Pulumi.${stack}.yaml`)));
+import { planOf } from "../helpers/plan";
 
 const byName = (doc: PlanDocument, name: string): PlannedResource => {
   const r = doc.resources.find((x) => x.name === name);
