@@ -1071,6 +1071,23 @@ const INVALID: InvalidCase[] = [
       "gamedb:backup.snapshots.retainCount: 0 is out of range; use at least 1",
     ],
   },
+  {
+    name: "a bad static SSH user, bastion host and user, and a non-boolean accessLogs",
+    stack: "dev",
+    mutate: (r) => {
+      r.hosts = { provider: "static" };
+      r.shards[0].nodes = [{ index: 0, address: "10.1.0.5", sshUser: "Admin User" }];
+      r.shards[1].nodes = [{ index: 0, address: "10.1.0.6" }];
+      r.ssh = { bastion: { host: "bastion host", user: "9root" } };
+      r.backup = { accessLogs: "yes" };
+    },
+    expected: [
+      'gamedb:shards[0].nodes[0].sshUser: "Admin User" must be a Unix user name',
+      'gamedb:backup.accessLogs: "yes" is a string; expected boolean',
+      'gamedb:ssh.bastion.host: "bastion host" must be an IPv4 address or a DNS name such as db1.example.internal',
+      'gamedb:ssh.bastion.user: "9root" must be a Unix user name',
+    ],
+  },
 ];
 
 /** Configs once handled wrongly (spellings of /0, CIDR syntax, exclusive bounds, e-mail wording); kept as regressions. */
