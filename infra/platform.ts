@@ -13,7 +13,8 @@ import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, route
 import { ElastiCacheRedis, RedisCluster } from "./redis";
 import { RedisEndpoints, RouterEndpoint, endpointsConfigMap, endpointsData } from "./kubernetes";
 import { slotMapOutput } from "./outputs";
-import { BackupBucket, installBackupJobs, shardBackupPolicy, snapshotPolicy } from "./backup";
+import { BackupBucket, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
+import { AlertTopic } from "./monitoring";
 
 export interface GameDbPlatformArgs {
   /** The expanded topology (infra/topology planPlatform). */
@@ -45,6 +46,8 @@ export class GameDbPlatform extends pulumi.ComponentResource {
   readonly shards: Record<string, ShardResources>;
   readonly redis: RedisCluster | ElastiCacheRedis;
   readonly backup: BackupBucket;
+  /** The environment's one alert topic. */
+  readonly alerts: AlertTopic;
   /** The data of the gamedb-endpoints ConfigMap. */
   readonly endpoints: pulumi.Output<Record<string, string>>;
 
@@ -121,6 +124,12 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       this.shards[shard.key] = { hosts, cluster };
     }
 
+    this.alerts = new AlertTopic(
+      `${name}-alerts`,
+      { environment: plan.environment, emails: t.monitoring.alertEmails },
+      { parent: this, providers },
+    );
+
     // Backups: the bucket, each shard's hosts allowed its own prefixes only, snapshots of every data volume.
     this.backup = new BackupBucket(
       `${name}-backup`,
@@ -129,24 +138,29 @@ export class GameDbPlatform extends pulumi.ComponentResource {
     );
     const backup = this.backup;
     for (const shard of plan.shards) {
-      const roleName = this.shards[shard.key]!.hosts.roleName;
-      if (!roleName) continue;
-      new aws.iam.RolePolicy(
-        `${shard.key}-backup`,
+      const hosts = this.shards[shard.key]!.hosts;
+      const credentials = grantShardBackupAccess(
         {
-          role: roleName,
-          policy: pulumi
-            .all([backup.bucketArn, backup.kmsKeyArn])
-            .apply(([bucketArn, keyArn]) => shardBackupPolicy(bucketArn, keyArn, shard.key)),
+          shardKey: shard.key,
+          environment: plan.environment,
+          roleName: hosts.roleName,
+          bucketArn: backup.bucketArn,
+          kmsKeyArn: backup.kmsKeyArn,
+          alertTopicArn: this.alerts.arn,
         },
-        { parent: backup },
+        backup,
       );
       installBackupJobs(
-        shard.key,
-        this.shards[shard.key]!.hosts.hosts,
-        t.backup,
-        plan.region,
-        backup.bucketName,
+        {
+          shardKey: shard.key,
+          environment: plan.environment,
+          hosts: hosts.hosts,
+          backup: t.backup,
+          region: plan.region,
+          bucket: backup.bucketName,
+          alertTopicArn: this.alerts.arn,
+          credentials,
+        },
         backup,
       );
     }

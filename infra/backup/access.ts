@@ -1,7 +1,8 @@
 /**
  * What a shard's hosts may do in the backup bucket: write and read under their own shard's prefixes (dumps,
- * binlogs, manifests), list only those prefixes, use the bucket's KMS key. No delete of any kind: the lifecycle
- * rules expire objects, and with Object Lock on nothing could delete them anyway. Pure.
+ * binlogs, manifests), list only those prefixes, use the bucket's KMS key, publish a job failure to the alert
+ * topic. No delete of any kind: the lifecycle rules expire objects, and with Object Lock on nothing could delete
+ * them anyway. Pure.
  */
 import { BINLOG_PREFIX, FULL_PREFIX } from "./lifecycle";
 
@@ -9,7 +10,12 @@ export function shardPrefixes(shardKey: string): string[] {
   return [`${FULL_PREFIX}${shardKey}/`, `${BINLOG_PREFIX}${shardKey}/`];
 }
 
-export function shardBackupPolicy(bucketArn: string, kmsKeyArn: string, shardKey: string): string {
+export function shardBackupPolicy(
+  bucketArn: string,
+  kmsKeyArn: string,
+  shardKey: string,
+  alertTopicArn: string,
+): string {
   const prefixes = shardPrefixes(shardKey);
   return JSON.stringify({
     Version: "2012-10-17",
@@ -32,6 +38,12 @@ export function shardBackupPolicy(bucketArn: string, kmsKeyArn: string, shardKey
         Effect: "Allow",
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: kmsKeyArn,
+      },
+      {
+        Sid: "AlertTopic",
+        Effect: "Allow",
+        Action: "sns:Publish",
+        Resource: alertTopicArn,
       },
     ],
   });

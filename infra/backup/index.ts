@@ -3,3 +3,4 @@ export * from "./bucket";
 export * from "./lifecycle";
 export * from "./snapshots";
 export * from "./hostJobs";
+export * from "./shardAccess";

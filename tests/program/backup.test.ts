@@ -109,6 +109,13 @@ describe("backup bucket (prod)", () => {
         StringLike: { "s3:prefix": [`full/shard${id}/*`, `binlog/shard${id}/*`] },
       });
       for (const other of [1, 2, 3, 4].filter((o) => o !== id)) expect(text).not.toContain(`shard${other}/`);
+      // A failed job alerts through the environment's alert topic, and only there.
+      expect(policy.Statement[3]).toEqual({
+        Sid: "AlertTopic",
+        Effect: "Allow",
+        Action: "sns:Publish",
+        Resource: "arn:aws:sns:mock:000000000000:gamedb-alerts",
+      });
     }
     expect(get(doc, "aws:ec2/instance:Instance", "shard3-node1").inputs.iamInstanceProfile).toBe("shard3-host");
   });

@@ -237,6 +237,28 @@ describe("static hosts", () => {
     expect(doc.outputs.bastion).toEqual({ host: "bastion.example.com", user: "ubuntu", port: 22 });
   });
 
+  it("gives each shard an IAM user for its backups, whose key reaches the hosts only on stdin", async () => {
+    const doc = await evaluate(withKey(stackOf(staticRaw(), "dev")));
+    expect(doc.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")).toEqual([]);
+    for (const id of [1, 2]) {
+      const user = doc.resources.find((r) => r.type === "aws:iam/user:User" && r.name === `shard${id}-backup`);
+      expect(user?.inputs).toEqual({ name: `gamedb-dev-shard${id}-backup`, path: "/gamedb/" });
+      const policy = doc.resources.find(
+        (r) => r.type === "aws:iam/userPolicy:UserPolicy" && r.name === `shard${id}-backup`,
+      );
+      expect(policy?.inputs.user).toBe(`gamedb-dev-shard${id}-backup`);
+      expect(JSON.parse(policy!.inputs.policy as string).Statement[0].Resource[0]).toContain(`/full/shard${id}/*`);
+      expect(
+        doc.resources.find((r) => r.type === "aws:iam/accessKey:AccessKey" && r.name === `shard${id}-backup`),
+      ).toBeDefined();
+      const jobs = cmd(doc, `shard${id}-node0-backup-jobs`);
+      expect(jobs.inputs.stdin).toBe("[secret]");
+      expect(text(jobs)).toContain("export AWS_SHARED_CREDENTIALS_FILE='/etc/gamedb/aws-credentials'");
+      expect(text(jobs)).toContain("put '/etc/gamedb/aws-credentials' 0600");
+    }
+    expect(JSON.stringify(doc)).not.toMatch(/aws_secret_access_key = (?!\[secret\])/);
+  });
+
   it("fails without gamedb:sshPrivateKey, naming it and how to set it", async () => {
     await expect(evaluate(stackOf(staticRaw(), "dev"))).rejects.toThrow(
       'gamedb:sshPrivateKey: is required with hosts.provider "static"',

@@ -41,6 +41,8 @@ const COMMON = [
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-shard-hosts-ssh-from-admin",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule gamedb-network-shard-hosts-egress",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule gamedb-network-admin-egress",
+  "gamedb:monitoring:AlertTopic gamedb-alerts",
+  "aws:sns/topic:Topic gamedb-alerts",
 ];
 const CREATED_VPC = [
   "aws:ec2/vpc:Vpc gamedb-network-vpc",

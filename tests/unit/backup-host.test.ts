@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   BACKUP_SCRIPT,
   BINLOG_SHIP_SCRIPT,
+  ALERT_SCRIPT,
   backupUnits,
   heredocDelimiter,
   installCommand,
@@ -49,6 +50,7 @@ describe("the scripts and the install command pass shellcheck", () => {
   it.each([
     ["gamedb-backup.sh", BACKUP_SCRIPT],
     ["gamedb-binlog-ship.sh", BINLOG_SHIP_SCRIPT],
+    ["gamedb-alert.sh", ALERT_SCRIPT],
   ])("%s", (_name, text) => {
     expect(shellcheck(text)).toEqual([]);
   });
@@ -56,6 +58,19 @@ describe("the scripts and the install command pass shellcheck", () => {
   it("installCommand", () => {
     const units = backupUnits({ shardKey: "shard3", fullSchedule: "*-*-* 03:00:00", binlogShipMinutes: 5 });
     expect(shellcheck(installCommand(units))).toEqual([]);
+  });
+});
+
+describe("tables_json", () => {
+  it("turns schema<TAB>count rows into a JSON object, escaping names", () => {
+    const out = callFunction(BACKUP_PATH, "tables_json", 'game\t41\nweird"name\t2\n');
+    expect(JSON.parse(out)).toEqual({ game: 41, 'weird"name': 2 });
+    expect(JSON.parse(callFunction(BACKUP_PATH, "tables_json", ""))).toEqual({});
+  });
+
+  it("fails on a count that is not a number", () => {
+    const run = bash(`source "$1"; tables_json`, { args: [BACKUP_PATH], input: "game\tNULL\n" });
+    expect(run.status).not.toBe(0);
   });
 });
 
@@ -201,7 +216,8 @@ function fakeHost() {
   mkdirSync(join(dir, "binlogs"));
   writeFileSync(
     join(dir, "etc/gamedb/backup.env"),
-    "GAMEDB_SHARD=shard3\nGAMEDB_BUCKET=gamedb-backups-test\nGAMEDB_REGION=eu-west-1\nGAMEDB_SELF=10.0.3.11:3306\n",
+    "GAMEDB_ENVIRONMENT=prod\nGAMEDB_SHARD=shard3\nGAMEDB_BUCKET=gamedb-backups-test\nGAMEDB_REGION=eu-west-1\n" +
+      "GAMEDB_SELF=10.0.3.11:3306\nGAMEDB_ALERT_TOPIC_ARN=arn:aws:sns:eu-west-1:123456789012:gamedb-prod-alerts\n",
   );
   const stub = (name: string, body: string) =>
     writeFileSync(join(bin, name), `#!/bin/bash\nD=${dir}\n${body}\n`, { mode: 0o755 });
@@ -220,6 +236,7 @@ function fakeHost() {
       '  "SHOW BINARY LOGS") cat "$D/binlogs.txt" ;;',
       `  *gtid_executed*) echo "${GROUP}:1-99" ;;`,
       "  *cluster_name*) echo shard3 ;;",
+      '  *information_schema.TABLES*) cat "$D/tables" 2>/dev/null || true ;;',
       '  *) echo "unexpected query: $q" >&2; exit 1 ;;',
       "esac",
     ].join("\n"),
@@ -375,6 +392,7 @@ describe("gamedb-backup.sh end to end", () => {
 
   it("the source dumps to full/<shard>/<ts>/ and uploads a manifest", () => {
     const h = host(UUID_B);
+    h.set("tables", "game\t41\nguild\t7\n");
     const run = h.run(BACKUP_PATH);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -400,6 +418,7 @@ describe("gamedb-backup.sh end to end", () => {
       gtidExecuted: `${GROUP}:1-120`,
       gtidExecutedSource: "dump-metadata",
       bytes: 123456,
+      tables: { game: 41, guild: 7 },
       tool: "mysqlsh   Ver 8.4.3 for Linux on x86_64 - for MySQL 8.4.3 (MySQL Community Server (GPL))",
     });
     expect(manifest.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -415,6 +434,8 @@ describe("gamedb-backup.sh end to end", () => {
     expect(run.stdout).toContain("cannot read gtidExecuted");
     const manifest = JSON.parse(h.read("uploads").split("\n").slice(1).join("\n"));
     expect(manifest).toMatchObject({ gtidExecuted: `${GROUP}:1-99`, gtidExecutedSource: "server-before-dump" });
+    // No user schema yet: an empty object, still valid JSON.
+    expect(manifest.tables).toEqual({});
   });
 
   it("the lone ONLINE PRIMARY is the source", () => {
@@ -456,8 +477,9 @@ describe("gamedb-backup.sh end to end", () => {
 describe("backupUnits", () => {
   const units = backupUnits({ shardKey: "shard3", fullSchedule: "*-*-* 03:00:00", binlogShipMinutes: 5 });
 
-  it("returns the two services and timers", () => {
+  it("returns the two services and timers, and the alert template both services name in OnFailure=", () => {
     expect(Object.keys(units).sort()).toEqual([
+      "/etc/systemd/system/gamedb-alert@.service",
       "/etc/systemd/system/gamedb-backup.service",
       "/etc/systemd/system/gamedb-backup.timer",
       "/etc/systemd/system/gamedb-binlog-ship.service",
@@ -468,6 +490,13 @@ describe("backupUnits", () => {
     expect(svc).toMatch(/^ExecStart=\/usr\/local\/sbin\/gamedb-backup$/m);
     expect(svc).toMatch(/^IOSchedulingClass=idle$/m);
     expect(svc).toMatch(/^Nice=19$/m);
+    expect(svc).toMatch(/^\[Unit\][^[]*^OnFailure=gamedb-alert@%n\.service$/m);
+    expect(units["/etc/systemd/system/gamedb-binlog-ship.service"]).toMatch(
+      /^\[Unit\][^[]*^OnFailure=gamedb-alert@%n\.service$/m,
+    );
+    expect(units["/etc/systemd/system/gamedb-alert@.service"]).toMatch(
+      /^ExecStart=\/usr\/local\/sbin\/gamedb-alert %i$/m,
+    );
     const timer = units["/etc/systemd/system/gamedb-backup.timer"]!;
     expect(timer).toMatch(/^OnCalendar=\*-\*-\* 03:00:00$/m);
     expect(timer).toMatch(/^Persistent=true$/m);
@@ -494,14 +523,15 @@ describe("backupUnits", () => {
 describe("installCommand", () => {
   const units = backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 5 });
 
-  function runInstall(text: string, root: string) {
+  function runInstall(text: string, root: string, withAws = true, input = "") {
     const bin = join(root, "..", `bin-${Date.now()}-${Math.random()}`);
     mkdirSync(bin);
     writeFileSync(join(bin, "sudo"), '#!/bin/sh\n[ "$1" = "-n" ] && shift\nexec "$@"\n', { mode: 0o755 });
     writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho systemctl "$@" >> ${root}/../systemctl.log\n`, {
       mode: 0o755,
     });
-    const run = bash(text, { bin, env: { GAMEDB_ROOT: root, HOME: root } });
+    if (withAws) writeFileSync(join(bin, "aws"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const run = bash(text, { bin, env: { GAMEDB_ROOT: root, HOME: root }, input });
     const logPath = join(root, "..", "systemctl.log");
     const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
     writeFileSync(logPath, "");
@@ -526,7 +556,8 @@ describe("installCommand", () => {
     expect(first.systemctl).toBe(
       "systemctl daemon-reload\nsystemctl enable --now gamedb-backup.timer gamedb-binlog-ship.timer\n",
     );
-    expect(first.stdout.match(/gamedb: wrote /g)).toHaveLength(6);
+    expect(readFileSync(join(root, "usr/local/sbin/gamedb-alert"), "utf8")).toBe(ALERT_SCRIPT);
+    expect(first.stdout.match(/gamedb: wrote /g)).toHaveLength(8);
 
     const second = runInstall(text, root);
     expect(second.status).toBe(0);
@@ -545,6 +576,37 @@ describe("installCommand", () => {
     expect(outside).not.toMatch(/restart|mysql|stop /);
   });
 
+  it("installs the AWS CLI from its snap when aws is missing, and fails with a message without snap", () => {
+    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
+    const root = join(base, "root");
+    mkdirSync(root);
+    const noSnap = runInstall(installCommand(units), root, false);
+    expect(noSnap.status).not.toBe(0);
+    expect(noSnap.stderr).toContain("the AWS CLI v2 is missing and snap is not available");
+    const text = installCommand(units);
+    expect(text).toContain("sudo -n snap install aws-cli --classic\n  sudo -n ln -sf /snap/bin/aws /usr/local/bin/aws");
+  });
+
+  it("with stdinTo, installs stdin as a 0600 file that never appears in the command text", () => {
+    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
+    const root = join(base, "root");
+    mkdirSync(root);
+    const secret = "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t/value\n";
+    const text = installCommand(units, { stdinTo: "/etc/gamedb/aws-credentials" });
+    expect(text).not.toContain("s3cr3t");
+    const first = runInstall(text, root, true, secret);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const path = join(root, "etc/gamedb/aws-credentials");
+    expect(readFileSync(path, "utf8")).toBe(secret);
+    expect(spawnSync("stat", ["-c", "%a", path], { encoding: "utf8" }).stdout.trim()).toBe("600");
+    expect(runInstall(text, root, true, secret).stdout).toContain("gamedb: /etc/gamedb/aws-credentials unchanged");
+    const empty = runInstall(text, root, true, "");
+    expect(empty.status).not.toBe(0);
+    expect(empty.stderr).toContain("expected the file on stdin");
+    expect(() => installCommand(units, { stdinTo: "relative/path" })).toThrow(/bad path/);
+  });
+
   it("picks a heredoc delimiter that does not occur as a line of the content", () => {
     expect(heredocDelimiter("a\nb\n")).toBe("GAMEDB_UNIT_EOF");
     expect(heredocDelimiter("a\nGAMEDB_UNIT_EOF\nGAMEDB_UNIT_EOF_1\n")).toBe("GAMEDB_UNIT_EOF_2");
@@ -555,5 +617,59 @@ describe("installCommand", () => {
     const run = runInstall(installCommand(tricky), root);
     expect(run.status).toBe(0);
     expect(readFileSync(join(root, "etc/systemd/system/x.conf"), "utf8")).toBe(tricky["/etc/systemd/system/x.conf"]);
+  });
+});
+
+describe("gamedb-alert.sh", () => {
+  const ALERT_PATH = join(HOST_DIR, "gamedb-alert.sh");
+
+  function alertHost(env: string) {
+    const dir = mkdtempSync(join(tmpdir(), "gamedb-alert-"));
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    mkdirSync(join(dir, "etc/gamedb"), { recursive: true });
+    writeFileSync(join(dir, "etc/gamedb/backup.env"), env);
+    writeFileSync(join(bin, "journalctl"), '#!/bin/sh\necho "gamedb-backup: util.dumpInstance failed"\n', {
+      mode: 0o755,
+    });
+    // aws stand-in: records its arguments and the message file's content.
+    writeFileSync(
+      join(bin, "aws"),
+      `#!/bin/bash\nprintf '[%s]' "$@" > ${dir}/args\nfor a; do [[ $a == file://* ]] && cat "\${a#file://}" > ${dir}/message; done\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    const run = (unit: string) =>
+      bash(`exec bash "$1" "$2"`, { bin, args: [ALERT_PATH, unit], env: { GAMEDB_ROOT: dir, HOME: dir } });
+    const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
+    return { run, read };
+  }
+  const ENV =
+    "GAMEDB_ENVIRONMENT=prod\nGAMEDB_SHARD=shard3\nGAMEDB_REGION=eu-west-1\nGAMEDB_SELF=10.0.3.11:3306\n" +
+    "GAMEDB_ALERT_TOPIC_ARN=arn:aws:sns:eu-west-1:123456789012:gamedb-prod-alerts\n";
+
+  it("publishes the failed job, shard, member and its last log lines to the alert topic", () => {
+    const h = alertHost(ENV);
+    const run = h.run("gamedb-backup.service");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(h.read("args")).toBe(
+      "[--region][eu-west-1][sns][publish][--topic-arn][arn:aws:sns:eu-west-1:123456789012:gamedb-prod-alerts]" +
+        "[--subject][gamedb prod: gamedb-backup.service failed on shard3 (10.0.3.11:3306)]" +
+        `[--message][${/\[--message\]\[(file:\/\/[^\]]+)\]/.exec(h.read("args"))![1]}]`,
+    );
+    const message = h.read("message");
+    expect(message).toContain("Environment: prod\nShard: shard3\nMember: 10.0.3.11:3306");
+    expect(message).toContain("Job: gamedb-backup.service");
+    expect(message).toContain("gamedb-backup: util.dumpInstance failed");
+  });
+
+  it("refuses a unit name it does not expect, and logs instead of publishing without a topic", () => {
+    const h = alertHost(ENV);
+    expect(h.run("sshd.service; rm -rf /").status).not.toBe(0);
+    const noTopic = alertHost(ENV.replace(/GAMEDB_ALERT_TOPIC_ARN=.*\n/, ""));
+    const run = noTopic.run("gamedb-binlog-ship.service");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain("no alert topic configured");
+    expect(noTopic.read("args")).toBe("");
   });
 });

@@ -47,6 +47,25 @@ pick_source() {
     }'
 }
 
+# BASE TABLEs per user schema (the schemas util.dumpInstance dumps), recorded in the manifest so the weekly
+# restore verification can compare what it loaded. Rows: schema <tab> count.
+readonly TABLES_SQL="SELECT TABLE_SCHEMA, COUNT(*) FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'
+ AND TABLE_SCHEMA NOT IN ('mysql', 'sys', 'information_schema', 'performance_schema', 'mysql_innodb_cluster_metadata')
+ GROUP BY TABLE_SCHEMA ORDER BY TABLE_SCHEMA"
+
+# Pure: the TABLES_SQL rows on stdin as a JSON object {"schema": count, ...}.
+tables_json() {
+  local first=1 schema n out="{"
+  while IFS=$'\t' read -r schema n; do
+    [[ -n "$schema" ]] || continue
+    [[ "$n" =~ ^[0-9]+$ ]] || return 1
+    ((first)) || out+=", "
+    out+="$(json_str "$schema"): $n"
+    first=0
+  done
+  printf '%s}' "$out"
+}
+
 # Pure: the JSON string literal for $1.
 json_str() {
   local s=${1//\\/\\\\}
@@ -96,6 +115,9 @@ main() {
   cluster=${cluster:-$GAMEDB_SHARD}
   # A lower bound of the dump's GTID set, used only when the dump's own metadata cannot be read.
   gtid_before=$(sql "SELECT @@GLOBAL.gtid_executed") || die "cannot read gtid_executed"
+  # Counted just before the consistent dump; a CREATE or DROP TABLE in between shows as a verification mismatch.
+  local tables
+  tables=$(sql "$TABLES_SQL" | tables_json) || die "cannot count the tables per schema"
   started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   log "this member ($GAMEDB_SELF, $self_uuid) is the dump source; dumping to $url/ with $threads threads"
   local js
@@ -135,6 +157,7 @@ util.dumpInstance(\"$prefix\", {s3BucketName: \"$GAMEDB_BUCKET\", s3Region: \"$G
     printf '  "startedAt": %s,\n' "$(json_str "$started")"
     printf '  "finishedAt": %s,\n' "$(json_str "$finished")"
     printf '  "bytes": %s,\n' "$bytes"
+    printf '  "tables": %s,\n' "$tables"
     printf '  "tool": %s\n' "$(json_str "$tool")"
     printf '}\n'
   } | aws --region "$GAMEDB_REGION" s3 cp - "$url/gamedb-manifest.json" || die "cannot upload $url/gamedb-manifest.json"

@@ -4,6 +4,7 @@
  *
  *   gamedb-backup.timer        -> gamedb-backup.service        -> /usr/local/sbin/gamedb-backup (full dump)
  *   gamedb-binlog-ship.timer   -> gamedb-binlog-ship.service   -> /usr/local/sbin/gamedb-binlog-ship
+ *   either service failing     -> gamedb-alert@<unit>.service  -> /usr/local/sbin/gamedb-alert (SNS alert topic)
  *
  * Both jobs run on every member; the scripts decide on the host which member dumps (gamedb-backup.sh).
  */
@@ -15,9 +16,12 @@ import { shellQuote } from "../../shell";
 export const BACKUP_SCRIPT = readFileSync(join(__dirname, "gamedb-backup.sh"), "utf8");
 /** The binlog shipping script, installed as /usr/local/sbin/gamedb-binlog-ship. */
 export const BINLOG_SHIP_SCRIPT = readFileSync(join(__dirname, "gamedb-binlog-ship.sh"), "utf8");
+/** The failure alert (OnFailure= of both jobs), installed as /usr/local/sbin/gamedb-alert. */
+export const ALERT_SCRIPT = readFileSync(join(__dirname, "gamedb-alert.sh"), "utf8");
 
 export const BACKUP_SCRIPT_PATH = "/usr/local/sbin/gamedb-backup";
 export const BINLOG_SHIP_SCRIPT_PATH = "/usr/local/sbin/gamedb-binlog-ship";
+export const ALERT_SCRIPT_PATH = "/usr/local/sbin/gamedb-alert";
 const UNIT_DIR = "/etc/systemd/system";
 export const TIMERS = ["gamedb-backup.timer", "gamedb-binlog-ship.timer"] as const;
 
@@ -46,6 +50,7 @@ export function backupUnits(input: BackupUnitsInput): Record<string, string> {
       `Description=gamedb full backup of ${shardKey} (only the chosen member dumps)`,
       "After=mysql.service network-online.target",
       "Wants=network-online.target",
+      "OnFailure=gamedb-alert@%n.service",
       "",
       "[Service]",
       "Type=oneshot",
@@ -70,6 +75,7 @@ export function backupUnits(input: BackupUnitsInput): Record<string, string> {
       `Description=gamedb binlog shipping of ${shardKey}`,
       "After=mysql.service network-online.target",
       "Wants=network-online.target",
+      "OnFailure=gamedb-alert@%n.service",
       "",
       "[Service]",
       "Type=oneshot",
@@ -89,6 +95,16 @@ export function backupUnits(input: BackupUnitsInput): Record<string, string> {
       "[Install]",
       "WantedBy=timers.target",
     ]),
+    // A template: systemd starts gamedb-alert@gamedb-backup.service.service when that job fails.
+    [`${UNIT_DIR}/gamedb-alert@.service`]: unit([
+      "[Unit]",
+      `Description=gamedb alert: %i failed on ${shardKey}`,
+      "After=network-online.target",
+      "",
+      "[Service]",
+      "Type=oneshot",
+      `ExecStart=${ALERT_SCRIPT_PATH} %i`,
+    ]),
   };
 }
 
@@ -100,17 +116,27 @@ export function heredocDelimiter(content: string): string {
   return delimiter;
 }
 
+export interface InstallOptions {
+  /**
+   * Write the command's stdin to this path (mode 0600, root), only when it differs. Static hosts receive their
+   * AWS credentials file this way: a secret never appears in the command text.
+   */
+  stdinTo?: string;
+}
+
 /**
- * The bash command text (run over SSH as a user with passwordless sudo) that installs the two scripts (mode 0755)
+ * The bash command text (run over SSH as a user with passwordless sudo) that installs the three scripts (mode 0755)
  * and the unit files (0644), each only when its content differs from the file on the host, then runs
  * `systemctl daemon-reload` (when anything changed) and `systemctl enable --now` on the two timers. It never
- * touches mysqld. Content is carried in quoted heredocs, byte for byte (a missing final newline is added).
+ * touches mysqld. The jobs need the AWS CLI v2: when `aws` is missing it is installed from its snap (Ubuntu
+ * 24.04 has no apt package for it) and linked into /usr/local/bin, which systemd services have on PATH. Content is carried in quoted heredocs, byte for byte (a missing final newline is added).
  * The target paths are prefixed with ${GAMEDB_ROOT:-}, which only tests set.
  */
-export function installCommand(files: Record<string, string>): string {
+export function installCommand(files: Record<string, string>, options: InstallOptions = {}): string {
   const all: Record<string, string> = {
     [BACKUP_SCRIPT_PATH]: BACKUP_SCRIPT,
     [BINLOG_SHIP_SCRIPT_PATH]: BINLOG_SHIP_SCRIPT,
+    [ALERT_SCRIPT_PATH]: ALERT_SCRIPT,
     ...files,
   };
   const parts = [
@@ -119,6 +145,8 @@ export function installCommand(files: Record<string, string>): string {
     "changed=0",
     "d=$(mktemp -d)",
     "trap 'rm -rf \"$d\"' EXIT",
+    // Read stdin before any other program can consume it.
+    ...(options.stdinTo ? ["umask 077", 'cat > "$d/stdin"', "umask 022"] : []),
     "# put PATH MODE: installs $d/new as $root$PATH unless that file has the same content.",
     "put() {",
     '  if sudo -n cmp -s "$d/new" "$root$1"; then',
@@ -131,13 +159,26 @@ export function installCommand(files: Record<string, string>): string {
     "}",
   ];
   for (const [path, content] of Object.entries(all)) {
-    if (!/^\/[A-Za-z0-9._/-]+$/.test(path)) throw new Error(`installCommand: bad path "${path}"`);
+    if (!/^\/[A-Za-z0-9._/@-]+$/.test(path)) throw new Error(`installCommand: bad path "${path}"`);
     const body = content.endsWith("\n") ? content : `${content}\n`;
     const delimiter = heredocDelimiter(body);
     const mode = path.startsWith("/usr/local/sbin/") ? "0755" : "0644";
     parts.push(`cat > "$d/new" <<'${delimiter}'\n${body}${delimiter}`, `put ${shellQuote(path)} ${mode}`);
   }
+  if (options.stdinTo) {
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(options.stdinTo)) throw new Error(`installCommand: bad path "${options.stdinTo}"`);
+    parts.push(
+      '[[ -s "$d/stdin" ]] || { echo "gamedb: expected the file on stdin" >&2; exit 1; }',
+      'cp "$d/stdin" "$d/new"',
+      `put ${shellQuote(options.stdinTo)} 0600`,
+    );
+  }
   parts.push(
+    "if ! command -v aws >/dev/null; then",
+    "  command -v snap >/dev/null || { echo 'gamedb: the AWS CLI v2 is missing and snap is not available: install it and re-run' >&2; exit 1; }",
+    "  sudo -n snap install aws-cli --classic",
+    "  sudo -n ln -sf /snap/bin/aws /usr/local/bin/aws",
+    "fi",
     'if [[ "$changed" == 1 ]]; then',
     "  sudo -n systemctl daemon-reload",
     "fi",

@@ -1,0 +1,39 @@
+/**
+ * Gives one shard's hosts their backup rights (infra/backup/access.ts): EC2 hosts through their instance role; a
+ * static host has no instance role, so the shard gets its own IAM user with the same policy and one access key,
+ * returned as a credentials file (secret) for the backup-jobs command to install.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { shardBackupPolicy } from "./access";
+import { credentialsFile } from "./hostJobs";
+
+export interface ShardAccessArgs {
+  shardKey: string;
+  environment: string;
+  /** The shard hosts' instance role (EC2); absent for static hosts. */
+  roleName?: pulumi.Output<string>;
+  bucketArn: pulumi.Output<string>;
+  kmsKeyArn: pulumi.Output<string>;
+  alertTopicArn: pulumi.Output<string>;
+}
+
+/** Returns the credentials file for static hosts, undefined for EC2 hosts. */
+export function grantShardBackupAccess(a: ShardAccessArgs, parent: pulumi.Resource): pulumi.Output<string> | undefined {
+  const policy = pulumi
+    .all([a.bucketArn, a.kmsKeyArn, a.alertTopicArn])
+    .apply(([bucket, key, topic]) => shardBackupPolicy(bucket, key, a.shardKey, topic));
+  const name = `${a.shardKey}-backup`;
+  if (a.roleName) {
+    new aws.iam.RolePolicy(name, { role: a.roleName, policy }, { parent });
+    return undefined;
+  }
+  const user = new aws.iam.User(
+    name,
+    { name: `gamedb-${a.environment}-${a.shardKey}-backup`, path: "/gamedb/" },
+    { parent },
+  );
+  new aws.iam.UserPolicy(name, { user: user.name, policy }, { parent });
+  const key = new aws.iam.AccessKey(name, { user: user.name }, { parent });
+  return pulumi.secret(pulumi.all([key.id, key.secret]).apply(([id, secret]) => credentialsFile(id, secret)));
+}
