@@ -8,13 +8,16 @@ import * as aws from "@pulumi/aws";
 import type { Topology } from "./config/schema";
 import type { PlatformPlan } from "./topology/plan";
 import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
 import { Network, allowKubernetesNodes } from "./network";
 import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, routerImage, ubuntuAmi } from "./mysql";
+import { instanceVcpus } from "./mysql/instanceTypes";
+import { MYSQL_PORT } from "./mysql/clusterParams";
 import { ElastiCacheRedis, RedisCluster } from "./redis";
-import { RedisEndpoints, RouterEndpoint, endpointsConfigMap, endpointsData } from "./kubernetes";
+import { RedisEndpoints, RouterEndpoint, ShardMembers, endpointsConfigMap, endpointsData } from "./kubernetes";
 import { slotMapOutput } from "./outputs";
-import { BackupBucket, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
-import { AlertTopic } from "./monitoring";
+import { BackupBucket, RestoreVerification, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
+import { AlertTopic, MonitoringWorker, hostAlarms } from "./monitoring";
 
 export interface GameDbPlatformArgs {
   /** The expanded topology (infra/topology planPlatform). */
@@ -25,6 +28,8 @@ export interface GameDbPlatformArgs {
   privateKey?: pulumi.Output<string>;
   /** `gamedb:kubeconfig` (secret). @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config) */
   kubeconfig?: pulumi.Output<string>;
+  /** `gamedb:alertWebhookUrl` (secret): a Slack-compatible webhook the monitoring worker also alerts. */
+  alertWebhookUrl?: pulumi.Output<string>;
   /**
    * Makes every shard's converge command re-run when it differs from the last run (mysql.converge: always).
    * @default undefined: converge runs only when the shard's config changes
@@ -92,6 +97,18 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           }
         : { kind: "static" as const, dataDevice: t.hosts.staticDataDevice };
 
+    // One monitoring password for every shard: the worker needs one Secret, not one per shard.
+    const monitorPassword = new random.RandomPassword(
+      `${name}-monitor-password`,
+      { length: 40, special: false },
+      { parent: this },
+    ).result;
+    this.alerts = new AlertTopic(
+      `${name}-alerts`,
+      { environment: plan.environment, emails: t.monitoring.alertEmails },
+      { parent: this, providers },
+    );
+
     this.shards = {};
     for (const shard of plan.shards) {
       const hosts = new ShardHosts(
@@ -118,17 +135,15 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           pitrWindowHours: t.backup.pitrWindowHours,
           overrides: t.mysql.overrides,
           convergeRequest: args.convergeRequest,
+          monitorPassword,
         },
         { parent: this, providers },
       );
       this.shards[shard.key] = { hosts, cluster };
+      // EC2 status checks per host, to the alert topic (the system check also recovers the instance).
+      for (const [nodeName, instanceId] of Object.entries(hosts.instanceIds))
+        hostAlarms(plan.environment, nodeName, instanceId, plan.region, this.alerts.arn, this.alerts);
     }
-
-    this.alerts = new AlertTopic(
-      `${name}-alerts`,
-      { environment: plan.environment, emails: t.monitoring.alertEmails },
-      { parent: this, providers },
-    );
 
     // Backups: the bucket, each shard's hosts allowed its own prefixes only, snapshots of every data volume.
     this.backup = new BackupBucket(
@@ -242,10 +257,77 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         ? pulumi.output<RedisEndpoints>({ engine: "kubernetes", seeds: this.redis.seeds })
         : this.redis.configurationEndpoint.apply((e): RedisEndpoints => ({ engine: "elasticache", seeds: [e] }));
     const routerEndpoints = pulumi.all(routers) as pulumi.Output<Record<string, RouterEndpoint>>;
+    const members = pulumi.all(
+      Object.fromEntries(
+        plan.shards.map((shard) => [
+          shard.key,
+          pulumi.all(this.shards[shard.key]!.hosts.hosts.map((h) => h.address)).apply((addresses): ShardMembers => ({
+            shardId: shard.id,
+            clusterName: this.shards[shard.key]!.cluster.clusterName,
+            state: shard.state,
+            members: this.shards[shard.key]!.hosts.hosts.map(({ node }, i) => ({
+              node: node.name,
+              host: addresses[i]!,
+              port: MYSQL_PORT,
+              vcpus: t.hosts.provider === "aws" ? (instanceVcpus(node.instanceType) ?? null) : null,
+            })),
+          })),
+        ]),
+      ),
+    ) as pulumi.Output<Record<string, ShardMembers>>;
     this.endpoints = pulumi
-      .all([routerEndpoints, redisEndpoints])
-      .apply(([r, redis]) => endpointsData({ routers: r, redis, slotMap: slotMapOutput(plan) }));
-    endpointsConfigMap(`${name}-endpoints`, namespace, this.endpoints, { parent: this, provider: kube });
+      .all([routerEndpoints, members, redisEndpoints])
+      .apply(([r, m, redis]) => endpointsData({ routers: r, members: m, redis, slotMap: slotMapOutput(plan) }));
+    const endpoints = endpointsConfigMap(`${name}-endpoints`, namespace, this.endpoints, {
+      parent: this,
+      provider: kube,
+    });
+
+    // The monitoring worker polls every member and Redis node from the endpoints and alerts the topic.
+    const m = t.monitoring;
+    new MonitoringWorker(
+      `${name}-monitor`,
+      {
+        namespace,
+        image: m.image,
+        settings: {
+          environment: plan.environment,
+          region: plan.region,
+          intervalSeconds: m.intervalSeconds,
+          failureThreshold: m.failureThreshold,
+          checkTimeoutSeconds: m.checkTimeoutSeconds,
+          cpuPercent: m.cpuPercent,
+          bufferPoolPercent: m.bufferPoolPercent,
+          lagSeconds: m.lagSeconds,
+          redisTls: t.redis.engine === "elasticache",
+        },
+        alertTopicArn: this.alerts.arn,
+        monitorPassword,
+        redisPassword: this.redis instanceof RedisCluster ? this.redis.password : this.redis.authToken,
+        webhookUrl: args.alertWebhookUrl,
+        prometheusOperator: m.prometheusOperator,
+        endpoints,
+        awsProvider: provider,
+      },
+      { parent: this, providers: { kubernetes: kube } },
+    );
+    if (t.backup.restoreVerification.enabled) {
+      new RestoreVerification(
+        `${name}-restore-verify`,
+        {
+          environment: plan.environment,
+          region: plan.region,
+          namespace,
+          settings: t.backup.restoreVerification,
+          bucketName: backup.bucketName,
+          bucketArn: backup.bucketArn,
+          kmsKeyArn: backup.kmsKeyArn,
+          alertTopicArn: this.alerts.arn,
+          awsProvider: provider,
+        },
+        { parent: this, providers: { kubernetes: kube } },
+      );
+    }
     this.registerOutputs({ network: this.network, hostAccess: this.hostAccess, endpoints: this.endpoints });
   }
 }

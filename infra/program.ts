@@ -47,6 +47,7 @@ export function declarePlatform(options: ProgramOptions = {}) {
   }
   const plan = planPlatform(topology);
   const kubeconfig = new pulumi.Config(NAMESPACE).getSecret("kubeconfig");
+  const alertWebhookUrl = new pulumi.Config(NAMESPACE).getSecret("alertWebhookUrl");
   const platform = new GameDbPlatform(
     "gamedb",
     {
@@ -54,6 +55,7 @@ export function declarePlatform(options: ProgramOptions = {}) {
       topology,
       privateKey,
       kubeconfig,
+      alertWebhookUrl,
       convergeRequest:
         topology.mysql.converge === "always" ? (options.runStamp ?? new Date().toISOString()) : undefined,
     },

@@ -4,3 +4,4 @@ export * from "./lifecycle";
 export * from "./snapshots";
 export * from "./hostJobs";
 export * from "./shardAccess";
+export * from "./restoreVerification";

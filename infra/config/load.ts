@@ -12,7 +12,7 @@ import { validateTopology } from "./validate";
  * `sshPrivateKey`: the private key for the hosts (required with hosts.provider static; generated otherwise).
  * `kubeconfig`: the Kubernetes cluster's kubeconfig (optional; the ambient one otherwise).
  */
-export const SECRET_KEYS = ["sshPrivateKey", "kubeconfig"] as const;
+export const SECRET_KEYS = ["sshPrivateKey", "kubeconfig", "alertWebhookUrl"] as const;
 
 export type ParseResult = { ok: true; topology: Topology } | { ok: false; problems: Problem[] };
 

@@ -50,6 +50,8 @@ const hostAddress = z
     error: "must be an IPv4 address or a DNS name such as db1.example.internal",
   });
 const unixUser = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name" });
+/** Five cron fields (minute hour day-of-month month day-of-week), each *, numbers, ranges, lists or steps. */
+const CRON = /^(\*|[0-9A-Za-z,\-*/]+)( (\*|[0-9A-Za-z,\-*/]+)){4}$/;
 const image = z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$/, {
   error: "must be a container image reference such as registry.example.com/mysql/community-router:8.4.3",
 });
@@ -241,6 +243,20 @@ export function topologySchema(environment: Environment) {
         /** Snapshots kept per volume. @default dev 3, prod 14 */
         retainCount: z.int().min(1).max(1000).default(d.snapshotRetainCount),
       }).prefault({}),
+      /** The weekly test restore of every shard's newest dump into a throwaway MySQL (a Kubernetes CronJob). */
+      restoreVerification: strict({
+        /** @default true */
+        enabled: z.boolean().default(true),
+        /** Kubernetes CronJob schedule, UTC. @default "0 4 * * 0" (Sundays 04:00) */
+        schedule: z
+          .string()
+          .regex(CRON, { error: 'must be a five-field cron expression such as "0 4 * * 0"' })
+          .default("0 4 * * 0"),
+        /** The image built from the repo's Dockerfile, target restore-verify. @default "gamedb-restore-verify:0.1.0" */
+        image: image.default("gamedb-restore-verify:0.1.0"),
+        /** Scratch space for the throwaway MySQL (an ephemeral volume per run). @default 100 */
+        storageGiB: z.int().min(10).max(16384).default(100),
+      }).prefault({}),
     }).prefault({}),
     monitoring: strict({
       /** @default 10 */
@@ -255,6 +271,10 @@ export function topologySchema(environment: Environment) {
       bufferPoolPercent: z.number().min(1).max(100).default(85),
       /** @default 5 */
       lagSeconds: z.number().min(0).max(3600).default(5),
+      /** The worker image built from the repo's Dockerfile, target monitor. @default "gamedb-monitor:0.1.0" */
+      image: image.default("gamedb-monitor:0.1.0"),
+      /** Create a ServiceMonitor and a PrometheusRule (needs the Prometheus Operator CRDs). @default false */
+      prometheusOperator: z.boolean().default(false),
       /** E-mail addresses subscribed to the alert topic. @default [] */
       alertEmails: z.array(z.email({ error: "must be an e-mail address such as ops@example.com" })).default([]),
     }).prefault({}),

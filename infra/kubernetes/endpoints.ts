@@ -1,6 +1,7 @@
 /**
  * The `gamedb-endpoints` ConfigMap that game servers and the monitoring workers read: every shard's router
- * Service and ports, the Redis endpoints, and the slot map. Pure data builders plus the one resource.
+ * Service and ports, every shard's members (for the worker), the Redis endpoints, and the slot map. Pure data
+ * builders plus the one resource.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -13,8 +14,17 @@ export interface RouterEndpoint {
 
 export type RedisEndpoints = { engine: "kubernetes"; seeds: string[] } | { engine: "elasticache"; seeds: string[] };
 
+/** One shard's members, as the monitoring worker polls them. */
+export interface ShardMembers {
+  shardId: number;
+  clusterName: string;
+  state: string;
+  members: { node: string; host: string; port: number; vcpus: number | null }[];
+}
+
 export interface EndpointsInput {
   routers: Record<string, RouterEndpoint>;
+  members: Record<string, ShardMembers>;
   redis: RedisEndpoints;
   slotMap: unknown;
 }
@@ -23,6 +33,7 @@ export interface EndpointsInput {
 export function endpointsData(input: EndpointsInput): Record<string, string> {
   return {
     "routers.json": JSON.stringify(input.routers, null, 2),
+    "members.json": JSON.stringify(input.members, null, 2),
     "redis.json": JSON.stringify(input.redis, null, 2),
     "slot-map.json": JSON.stringify(input.slotMap, null, 2),
   };

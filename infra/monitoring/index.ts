@@ -1,1 +1,4 @@
 export * from "./alertTopic";
+export * from "./alarms";
+export * from "./rules";
+export * from "./worker";

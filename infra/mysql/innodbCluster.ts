@@ -44,6 +44,11 @@ export interface InnoDbClusterArgs {
    * (mysql.converge: always passes the run's start time). @default undefined: converge re-runs only on changes
    */
   convergeRequest?: string;
+  /**
+   * The monitoring account's password, shared by every shard so one worker with one Secret watches them all (the
+   * account can only read performance_schema and status). @default a password of this shard's own
+   */
+  monitorPassword?: pulumi.Output<string>;
 }
 
 /** Settings that differ per node by design; a difference there never calls for a restart. */
@@ -83,6 +88,10 @@ export class InnoDbCluster extends pulumi.ComponentResource {
 
     const passwords = {} as Record<AccountRole, pulumi.Output<string>>;
     for (const role of ACCOUNT_ROLES) {
+      if (role === "monitor" && args.monitorPassword) {
+        passwords.monitor = args.monitorPassword;
+        continue;
+      }
       const pw = new random.RandomPassword(
         `${key}-${role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-password`,
         { length: 40, special: false },

@@ -78,6 +78,16 @@ const BURSTABLE: Readonly<Record<string, number>> = {
   "2xlarge": 32,
 };
 const BURSTABLE_FAMILIES = new Set(["t3", "t3a", "t4g"]);
+/** Burstable families: vCPUs by size. */
+const BURSTABLE_VCPUS: Readonly<Record<string, number>> = {
+  nano: 2,
+  micro: 2,
+  small: 2,
+  medium: 2,
+  large: 2,
+  xlarge: 4,
+  "2xlarge": 8,
+};
 
 function split(instanceType: string): [family: string, size: string] | undefined {
   const m = /^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$/.exec(instanceType);
@@ -89,6 +99,12 @@ function family(name: string): Family | undefined {
   return FAMILIES[name] ?? (name.endsWith("d") ? FAMILIES[name.slice(0, -1)] : undefined);
 }
 
+/** vCPUs of a c/m/r/x family type (metal sizes as their virtual twin). */
+function familyVcpus(f: Family, size: string): number | undefined {
+  const virtualSize = f.metal[size] ?? (f.sizes.includes(size) ? size : undefined);
+  return virtualSize === undefined ? undefined : VCPUS[virtualSize];
+}
+
 /** Memory of an instance type in GiB, or undefined when the type is not in the table. */
 export function instanceMemoryGiB(instanceType: string): number | undefined {
   const parts = split(instanceType);
@@ -96,10 +112,18 @@ export function instanceMemoryGiB(instanceType: string): number | undefined {
   const [name, size] = parts;
   if (BURSTABLE_FAMILIES.has(name)) return BURSTABLE[size];
   const f = family(name);
-  if (!f) return undefined;
-  const virtualSize = f.metal[size] ?? (f.sizes.includes(size) ? size : undefined);
-  const vcpus = virtualSize === undefined ? undefined : VCPUS[virtualSize];
-  return vcpus === undefined ? undefined : vcpus * f.gibPerVcpu;
+  const vcpus = f && familyVcpus(f, size);
+  return vcpus === undefined ? undefined : vcpus * f!.gibPerVcpu;
+}
+
+/** vCPUs of an instance type (the monitoring worker's CPU proxy divides by it), or undefined when unknown. */
+export function instanceVcpus(instanceType: string): number | undefined {
+  const parts = split(instanceType);
+  if (!parts) return undefined;
+  const [name, size] = parts;
+  if (BURSTABLE_FAMILIES.has(name)) return BURSTABLE_VCPUS[size];
+  const f = family(name);
+  return f && familyVcpus(f, size);
 }
 
 /**

@@ -43,6 +43,7 @@ const COMMON = [
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule gamedb-network-admin-egress",
   "gamedb:monitoring:AlertTopic gamedb-alerts",
   "aws:sns/topic:Topic gamedb-alerts",
+  "random:index/randomPassword:RandomPassword gamedb-monitor-password",
 ];
 const CREATED_VPC = [
   "aws:ec2/vpc:Vpc gamedb-network-vpc",
@@ -97,6 +98,21 @@ const KUBERNETES = [
   "kubernetes:batch/v1:Job gamedb-redis-drain",
   "kubernetes:apps/v1:StatefulSet gamedb-redis",
   "kubernetes:batch/v1:Job gamedb-redis-reconcile",
+  "gamedb:monitoring:MonitoringWorker gamedb-monitor",
+  "aws:iam/user:User gamedb-monitor",
+  "aws:iam/userPolicy:UserPolicy gamedb-monitor",
+  "aws:iam/accessKey:AccessKey gamedb-monitor",
+  "kubernetes:core/v1:Secret gamedb-monitor",
+  "kubernetes:core/v1:ConfigMap gamedb-monitor-config",
+  "kubernetes:apps/v1:Deployment gamedb-monitor",
+  "kubernetes:policy/v1:PodDisruptionBudget gamedb-monitor",
+  "kubernetes:core/v1:Service gamedb-monitor",
+  "gamedb:backup:RestoreVerification gamedb-restore-verify",
+  "aws:iam/user:User gamedb-restore-verify",
+  "aws:iam/userPolicy:UserPolicy gamedb-restore-verify",
+  "aws:iam/accessKey:AccessKey gamedb-restore-verify",
+  "kubernetes:core/v1:Secret gamedb-restore-verify",
+  "kubernetes:batch/v1:CronJob gamedb-restore-verify",
 ];
 /** The router of one shard. */
 function routerOf(id: number): string[] {
@@ -116,7 +132,7 @@ function shardOnAws(id: number, indexes: number[]): string[] {
     `gamedb:mysql:InnoDbCluster shard${id}-cluster`,
     `aws:iam/role:Role shard${id}-host`,
     `aws:iam/instanceProfile:InstanceProfile shard${id}-host`,
-    ...["cluster-admin", "router", "monitor", "backup"].map(
+    ...["cluster-admin", "router", "backup"].map(
       (role) => `random:index/randomPassword:RandomPassword shard${id}-${role}-password`,
     ),
     `command:remote:Command shard${id}-converge`,
@@ -128,6 +144,8 @@ function shardOnAws(id: number, indexes: number[]): string[] {
       `command:remote:Command shard${id}-node${i}-bootstrap`,
       `command:remote:Command shard${id}-node${i}-configure`,
       `command:remote:Command shard${id}-node${i}-member`,
+      `aws:cloudwatch/metricAlarm:MetricAlarm shard${id}-node${i}-system-status`,
+      `aws:cloudwatch/metricAlarm:MetricAlarm shard${id}-node${i}-instance-status`,
     ]),
   ];
 }
@@ -153,7 +171,8 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(36 + 3 + 4 * (10 + 3 * 6) + 13 + 4 * 6 + 9 + 6 + 4 + 12 + 3);
+    // network 36, host access 3, per shard 9 + 8 per node, Redis 13, routers, backup, alerts 3, worker 9, verify 6
+    expect(doc.resources).toHaveLength(36 + 3 + 4 * (9 + 3 * 8) + 13 + 4 * 6 + 9 + 6 + 4 + 12 + 3 + 3 + 9 + 6);
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
@@ -289,7 +308,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 3 + 2 * (10 + 6) + 13 + 2 * 6 + 9 + 2 + 2 + 3);
+    expect(doc.resources).toHaveLength(24 + 3 + 2 * (9 + 8) + 13 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6);
   });
 
   it("routes both zones through the single NAT gateway", () => {

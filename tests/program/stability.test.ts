@@ -90,14 +90,17 @@ describe("stable names and inputs", () => {
       raw.shards[0].nodes = 5;
     });
     expect(diff.deleted).toEqual([]);
-    // ...and the shard's router, whose bootstrap list of members grows (its pods roll).
+    // ...and the shard's router, whose bootstrap list of members grows (its pods roll), and the endpoints
+    // ConfigMap, whose member list the monitoring worker polls.
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
       ["shard1-converge", ["create", "update"], ["dependsOn"]],
       ["shard1-accounts", ["create"], ["dependsOn"]],
       ["shard1-router", ["spec"], []],
+      ["gamedb-endpoints", ["data"], []],
     ]);
     for (const r of diff.created) expect(r.name).toMatch(/shard1-node[34]/);
-    expect(diff.created).toHaveLength(14);
+    // Per node: instance, volume, attachment, four commands, and its two status-check alarms.
+    expect(diff.created).toHaveLength(18);
     expect(diff.topology.nodesAdded).toEqual(["shard1-node3", "shard1-node4"]);
     const nodes = (doc: PlanDocument) => doc.topology.shards.flatMap((s) => s.nodes);
     for (const n of nodes(base)) expect(nodes(next)).toContainEqual(n);
@@ -197,6 +200,8 @@ describe("stable names and inputs", () => {
           `command:remote:Command shard2-node${i}-configure`,
           `command:remote:Command shard2-node${i}-member`,
           `command:remote:Command shard2-node${i}-backup-jobs`,
+          `aws:cloudwatch/metricAlarm:MetricAlarm shard2-node${i}-system-status`,
+          `aws:cloudwatch/metricAlarm:MetricAlarm shard2-node${i}-instance-status`,
         ])
         .sort(),
     );
@@ -207,6 +212,7 @@ describe("stable names and inputs", () => {
       ["shard2-node4-member", [], ["dependsOn"]],
       ["shard2-accounts", ["create"], []],
       ["shard2-router", ["spec"], []],
+      ["gamedb-endpoints", ["data"], []],
     ]);
     // Pulumi deletes dependents first: the member command (whose delete runs leave-member) before the instance.
     const member = diff.deleted.find((r) => r.name === "shard2-node3-member")!;

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { MYCNF_OVERRIDES, OverrideSpec, parseSize } from "../../infra/config/mycnfOverrides";
-import { instanceArch, instanceMemoryGiB } from "../../infra/mysql/instanceTypes";
+import { instanceArch, instanceMemoryGiB, instanceVcpus } from "../../infra/mysql/instanceTypes";
 import {
   DATA_DIR,
   FIXED_AT_INITIALIZE,
@@ -387,6 +387,26 @@ describe("instanceMemoryGiB", () => {
       expect(instanceMemoryGiB(type)).toBeUndefined();
     },
   );
+});
+
+describe("instanceVcpus", () => {
+  it.each([
+    ["t3.micro", 2],
+    ["t3.large", 2],
+    ["t3a.2xlarge", 8],
+    ["m6g.medium", 1],
+    ["r6i.2xlarge", 8],
+    ["r6i.metal", 128],
+    ["m7i.metal-48xl", 192],
+    ["m6gd.16xlarge", 64],
+    ["x2idn.16xlarge", 64],
+  ])("%s has %d vCPUs", (type, n) => {
+    expect(instanceVcpus(type)).toBe(n);
+  });
+
+  it.each(["t3.4xlarge", "m5.32xlarge", "q9z.large", "r6i"])("%s is unknown", (type) => {
+    expect(instanceVcpus(type)).toBeUndefined();
+  });
 });
 
 describe("instanceArch", () => {

@@ -197,8 +197,16 @@ describe("valid configs", () => {
       binlogShipMinutes: 5,
       accessLogs: true,
       snapshots: { intervalHours: 24, time: "03:00", retainCount: 14 },
+      restoreVerification: {
+        enabled: true,
+        schedule: "0 4 * * 0",
+        image: "gamedb-restore-verify:0.1.0",
+        storageGiB: 100,
+      },
     });
     expect(t.monitoring).toEqual({
+      image: "gamedb-monitor:0.1.0",
+      prometheusOperator: false,
       intervalSeconds: 10,
       failureThreshold: 3,
       checkTimeoutSeconds: 3,
@@ -1086,6 +1094,24 @@ const INVALID: InvalidCase[] = [
       'gamedb:backup.accessLogs: "yes" is a string; expected boolean',
       'gamedb:ssh.bastion.host: "bastion host" must be an IPv4 address or a DNS name such as db1.example.internal',
       'gamedb:ssh.bastion.user: "9root" must be a Unix user name',
+    ],
+  },
+  {
+    name: "a bad restore-verification schedule, image, size and switch; a bad worker image and Prometheus switch",
+    stack: "prod",
+    mutate: (r) => {
+      r.backup = {
+        restoreVerification: { enabled: "sometimes", schedule: "weekly", image: "Not An Image", storageGiB: 5 },
+      };
+      r.monitoring = { image: "bad image:1", prometheusOperator: 1 };
+    },
+    expected: [
+      'gamedb:backup.restoreVerification.enabled: "sometimes" is a string; expected boolean',
+      'gamedb:backup.restoreVerification.schedule: "weekly" must be a five-field cron expression such as "0 4 * * 0"',
+      'gamedb:backup.restoreVerification.image: "Not An Image" must be a container image reference such as registry.example.com/mysql/community-router:8.4.3',
+      "gamedb:backup.restoreVerification.storageGiB: 5 is out of range; use at least 10",
+      'gamedb:monitoring.image: "bad image:1" must be a container image reference such as registry.example.com/mysql/community-router:8.4.3',
+      "gamedb:monitoring.prometheusOperator: 1 is a number; expected boolean",
     ],
   },
 ];

@@ -1,0 +1,181 @@
+/**
+ * The weekly restore verification (backup.restoreVerification): a Kubernetes CronJob that loads each shard's newest
+ * complete dump into a throwaway MySQL inside its own pod and compares the tables per schema with the dump's
+ * manifest (scripts/verify-restore.ts). It reports the CloudWatch metric gamedb/RestoreVerified per shard and, on
+ * failure, publishes the reason to the alert topic.
+ *
+ * It reads the bucket with an IAM user of its own that may only list and read full dumps, decrypt, put that one
+ * metric namespace and publish to the alert topic: it can neither write nor delete a backup.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import type { Topology } from "../config/schema";
+import { labels, restrictedContainer } from "../kubernetes/labels";
+import { FULL_PREFIX } from "./lifecycle";
+
+export const VERIFY_NAME = "gamedb-restore-verify";
+export const METRICS_NAMESPACE = "gamedb";
+/** The mysql user of the official MySQL image the verifier image is built on. */
+export const VERIFY_UID = 999;
+const WORKDIR = "/var/lib/gamedb-verify";
+
+/** Read-only access to full dumps, the bucket key, one metric namespace and the alert topic. Pure. */
+export function verifyPolicy(bucketArn: string, kmsKeyArn: string, topicArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ReadDumps", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/${FULL_PREFIX}*` },
+      {
+        Sid: "ListDumps",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: bucketArn,
+        Condition: { StringLike: { "s3:prefix": [`${FULL_PREFIX}*`, FULL_PREFIX] } },
+      },
+      { Sid: "BucketKey", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsKeyArn },
+      {
+        Sid: "Metric",
+        Effect: "Allow",
+        Action: "cloudwatch:PutMetricData",
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": METRICS_NAMESPACE } },
+      },
+      { Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+    ],
+  });
+}
+
+export interface VerifySettings {
+  environment: string;
+  region: string;
+  image: string;
+  storageGiB: number;
+}
+
+/** The job's pod: pure. One container; mysqld runs inside it, on an ephemeral volume that dies with the pod. */
+export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: string, secretName: string) {
+  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } });
+  return {
+    restartPolicy: "Never",
+    securityContext: { runAsNonRoot: true, fsGroup: VERIFY_UID },
+    containers: [
+      {
+        name: "verify",
+        image: s.image,
+        args: [
+          "--all",
+          "--bucket",
+          bucket,
+          "--region",
+          s.region,
+          "--environment",
+          s.environment,
+          "--workdir",
+          WORKDIR,
+          "--metrics-namespace",
+          METRICS_NAMESPACE,
+          "--topic-arn",
+          topicArn,
+        ],
+        env: [
+          fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
+          fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
+          { name: "AWS_REGION", value: s.region },
+        ],
+        resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+        securityContext: restrictedContainer(VERIFY_UID, false),
+        volumeMounts: [{ name: "scratch", mountPath: WORKDIR }],
+      },
+    ],
+    volumes: [
+      {
+        name: "scratch",
+        ephemeral: {
+          volumeClaimTemplate: {
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${s.storageGiB}Gi` } } },
+          },
+        },
+      },
+    ],
+  };
+}
+
+export interface RestoreVerificationArgs {
+  environment: string;
+  region: string;
+  namespace: pulumi.Input<string>;
+  settings: Topology["backup"]["restoreVerification"];
+  bucketName: pulumi.Output<string>;
+  bucketArn: pulumi.Output<string>;
+  kmsKeyArn: pulumi.Output<string>;
+  alertTopicArn: pulumi.Output<string>;
+  /** The AWS provider for the IAM user. */
+  awsProvider: pulumi.ProviderResource;
+}
+
+export class RestoreVerification extends pulumi.ComponentResource {
+  constructor(name: string, args: RestoreVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gamedb:backup:RestoreVerification", name, {}, opts);
+    const awsOpts = { parent: this, provider: args.awsProvider };
+    const user = new aws.iam.User(
+      name,
+      { name: `gamedb-${args.environment}-restore-verify`, path: "/gamedb/" },
+      awsOpts,
+    );
+    new aws.iam.UserPolicy(
+      name,
+      {
+        user: user.name,
+        policy: pulumi
+          .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn])
+          .apply(([b, k, t]) => verifyPolicy(b, k, t)),
+      },
+      awsOpts,
+    );
+    const key = new aws.iam.AccessKey(name, { user: user.name }, awsOpts);
+    const meta = { name: VERIFY_NAME, namespace: args.namespace, labels: labels(VERIFY_NAME, "restore-verify") };
+    const secret = new k8s.core.v1.Secret(
+      name,
+      {
+        metadata: meta,
+        type: "Opaque",
+        stringData: { "aws-access-key-id": key.id, "aws-secret-access-key": key.secret },
+      },
+      { parent: this, additionalSecretOutputs: ["stringData"] },
+    );
+    const settings = {
+      environment: args.environment,
+      region: args.region,
+      image: args.settings.image,
+      storageGiB: args.settings.storageGiB,
+    };
+    new k8s.batch.v1.CronJob(
+      name,
+      {
+        metadata: meta,
+        spec: {
+          schedule: args.settings.schedule,
+          timeZone: "Etc/UTC",
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 2,
+          failedJobsHistoryLimit: 4,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 0,
+              activeDeadlineSeconds: 12 * 3600,
+              template: {
+                metadata: { labels: labels(VERIFY_NAME, "restore-verify") },
+                spec: pulumi
+                  .all([args.bucketName, args.alertTopicArn])
+                  .apply(([bucket, topic]) => verifyPodSpec(settings, bucket, topic, VERIFY_NAME)),
+              },
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [secret] },
+    );
+    this.registerOutputs({});
+  }
+}

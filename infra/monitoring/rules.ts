@@ -1,0 +1,108 @@
+/**
+ * The PrometheusRule groups for the worker's metrics (scripts/monitor/metrics.ts): Group Replication (member not
+ * ONLINE, no primary, quorum lost, applier queue growing) and Redis Cluster (state not ok, failed slots, master
+ * link down). Pure. The `for:` windows are the worker's own alarm rule (failureThreshold x interval), so Prometheus
+ * and the worker's direct alerts agree on when something is down.
+ */
+
+/** The worker's metric names the rules read; kept in one place so a rename is one edit. */
+export const METRICS = {
+  memberOnline: "gamedb_mysql_member_online",
+  shardPrimaries: "gamedb_mysql_shard_primaries",
+  shardQuorum: "gamedb_mysql_shard_quorum",
+  applierQueue: "gamedb_mysql_applier_queue",
+  redisClusterOk: "gamedb_redis_cluster_state_ok",
+  redisSlotsFail: "gamedb_redis_cluster_slots_fail",
+  redisMasterLinkUp: "gamedb_redis_master_link_up",
+} as const;
+
+export interface RuleSettings {
+  intervalSeconds: number;
+  failureThreshold: number;
+}
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: { severity: "critical" | "warning" };
+  annotations: { summary: string };
+}
+
+export function prometheusRuleGroups(s: RuleSettings): { name: string; rules: Rule[] }[] {
+  const down = `${s.intervalSeconds * s.failureThreshold}s`;
+  const rule = (
+    alert: string,
+    expr: string,
+    forWindow: string,
+    severity: Rule["labels"]["severity"],
+    summary: string,
+  ) => ({
+    alert,
+    expr,
+    for: forWindow,
+    labels: { severity },
+    annotations: { summary },
+  });
+  return [
+    {
+      name: "gamedb-group-replication",
+      rules: [
+        rule(
+          "GamedbMemberNotOnline",
+          `${METRICS.memberOnline} == 0`,
+          down,
+          "warning",
+          "{{ $labels.shard }} member {{ $labels.node }} is not ONLINE",
+        ),
+        rule(
+          "GamedbShardNoPrimary",
+          `${METRICS.shardPrimaries} == 0`,
+          down,
+          "critical",
+          "{{ $labels.shard }} has no ONLINE primary: writes are impossible",
+        ),
+        rule(
+          "GamedbShardQuorumLost",
+          `${METRICS.shardQuorum} == 0`,
+          down,
+          "critical",
+          "{{ $labels.shard }} has lost quorum",
+        ),
+        rule(
+          "GamedbApplierQueueGrowing",
+          `${METRICS.applierQueue} > 0 and deriv(${METRICS.applierQueue}[5m]) > 0`,
+          "10m",
+          "warning",
+          "{{ $labels.shard }} member {{ $labels.node }}: the applier queue has grown for 10 minutes",
+        ),
+      ],
+    },
+    {
+      name: "gamedb-redis-cluster",
+      rules: [
+        rule(
+          "GamedbRedisClusterNotOk",
+          `${METRICS.redisClusterOk} == 0`,
+          down,
+          "critical",
+          "Redis node {{ $labels.node }} reports cluster_state fail",
+        ),
+        rule(
+          "GamedbRedisSlotsFailed",
+          `${METRICS.redisSlotsFail} > 0`,
+          down,
+          "critical",
+          "Redis node {{ $labels.node }} sees {{ $value }} failed slots",
+        ),
+        rule(
+          "GamedbRedisMasterLinkDown",
+          `${METRICS.redisMasterLinkUp} == 0`,
+          down,
+          "warning",
+          "Redis replica {{ $labels.node }} has lost its master link",
+        ),
+      ],
+    },
+  ];
+}

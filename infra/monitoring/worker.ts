@@ -1,0 +1,231 @@
+/**
+ * The monitoring worker on Kubernetes (its program is scripts/monitor.ts): one Deployment that polls every member
+ * of every shard and every Redis node, its config as a ConfigMap, its credentials as a Secret, a Service for
+ * /metrics, and, with the Prometheus Operator, a ServiceMonitor and a PrometheusRule (infra/monitoring/rules.ts).
+ *
+ * One replica with the Recreate strategy: two workers would send every alert twice. It reaches SNS with an IAM
+ * user that may only publish to the alert topic (the clusters gamedb targets need not have IRSA).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import { checksum, labels, restrictedContainer, selectorLabels } from "../kubernetes/labels";
+import { ACCOUNTS } from "../mysql/clusterParams";
+import { prometheusRuleGroups } from "./rules";
+
+export const MONITOR_NAME = "gamedb-monitor";
+export const MONITOR_PORT = 9464;
+/** The image's non-root user (Dockerfile). */
+export const MONITOR_UID = 10001;
+const CONFIG_DIR = "/etc/gamedb/monitor";
+const ENDPOINTS_DIR = "/etc/gamedb/endpoints";
+
+export interface WorkerSettings {
+  environment: string;
+  region: string;
+  intervalSeconds: number;
+  failureThreshold: number;
+  checkTimeoutSeconds: number;
+  cpuPercent: number;
+  bufferPoolPercent: number;
+  lagSeconds: number;
+  redisTls: boolean;
+  alertTopicArn: string;
+  webhook: boolean;
+}
+
+/** The worker's config file (scripts/monitor/config.ts reads it). Secrets are named env vars, never values. */
+export function workerConfig(s: WorkerSettings) {
+  return {
+    environment: s.environment,
+    endpointsDir: ENDPOINTS_DIR,
+    intervalSeconds: s.intervalSeconds,
+    failureThreshold: s.failureThreshold,
+    checkTimeoutSeconds: s.checkTimeoutSeconds,
+    concurrency: 64,
+    thresholds: { cpuPercent: s.cpuPercent, bufferPoolPercent: s.bufferPoolPercent, lagSeconds: s.lagSeconds },
+    mysql: { user: ACCOUNTS.monitor, passwordEnv: "GAMEDB_MONITOR_PASSWORD" },
+    redis: { passwordEnv: "GAMEDB_REDIS_PASSWORD", tls: s.redisTls },
+    sinks: {
+      sns: { topicArn: s.alertTopicArn, region: s.region },
+      ...(s.webhook ? { webhook: { urlEnv: "GAMEDB_ALERT_WEBHOOK_URL" } } : {}),
+    },
+    listen: { port: MONITOR_PORT },
+  };
+}
+
+/** What the worker may do in AWS: publish to the alert topic. Pure. */
+export function publishPolicy(topicArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: topicArn }],
+  });
+}
+
+/** The worker's pod: pure, so tests see exactly what runs. */
+export function workerPodSpec(image: string, secretName: string, webhook: boolean) {
+  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } });
+  return {
+    securityContext: { runAsNonRoot: true, fsGroup: MONITOR_UID },
+    containers: [
+      {
+        name: "monitor",
+        image,
+        args: ["--config", `${CONFIG_DIR}/config.json`],
+        env: [
+          fromSecret("GAMEDB_MONITOR_PASSWORD", "monitor-password"),
+          fromSecret("GAMEDB_REDIS_PASSWORD", "redis-password"),
+          ...(webhook ? [fromSecret("GAMEDB_ALERT_WEBHOOK_URL", "webhook-url")] : []),
+          fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
+          fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
+        ],
+        ports: [{ name: "metrics", containerPort: MONITOR_PORT }],
+        readinessProbe: { httpGet: { path: "/healthz", port: MONITOR_PORT }, periodSeconds: 10 },
+        livenessProbe: {
+          httpGet: { path: "/healthz", port: MONITOR_PORT },
+          initialDelaySeconds: 30,
+          periodSeconds: 20,
+          failureThreshold: 3,
+        },
+        resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+        securityContext: restrictedContainer(MONITOR_UID),
+        volumeMounts: [
+          { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+          // A directory mount (not subPath): Kubernetes updates it in place when the endpoints change.
+          { name: "endpoints", mountPath: ENDPOINTS_DIR, readOnly: true },
+          { name: "tmp", mountPath: "/tmp" },
+        ],
+      },
+    ],
+    volumes: [
+      { name: "config", configMap: { name: `${MONITOR_NAME}-config` } },
+      { name: "endpoints", configMap: { name: "gamedb-endpoints" } },
+      { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+    ],
+  };
+}
+
+export interface MonitoringWorkerArgs {
+  namespace: pulumi.Input<string>;
+  image: string;
+  settings: Omit<WorkerSettings, "alertTopicArn" | "webhook">;
+  alertTopicArn: pulumi.Output<string>;
+  monitorPassword: pulumi.Output<string>;
+  redisPassword: pulumi.Output<string>;
+  /** `gamedb:alertWebhookUrl` (secret), a Slack-compatible incoming webhook. */
+  webhookUrl?: pulumi.Output<string>;
+  prometheusOperator: boolean;
+  /** The endpoints ConfigMap the worker mounts. */
+  endpoints: pulumi.Resource;
+  /** The AWS provider for the IAM user. */
+  awsProvider: pulumi.ProviderResource;
+}
+
+export class MonitoringWorker extends pulumi.ComponentResource {
+  constructor(name: string, args: MonitoringWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gamedb:monitoring:MonitoringWorker", name, {}, opts);
+    const child = { parent: this };
+    const webhook = args.webhookUrl !== undefined;
+    const meta = (suffix = "") => ({
+      name: `${MONITOR_NAME}${suffix}`,
+      namespace: args.namespace,
+      labels: labels(MONITOR_NAME, "monitor"),
+    });
+
+    const user = new aws.iam.User(
+      name,
+      { name: `gamedb-${args.settings.environment}-monitor`, path: "/gamedb/" },
+      { parent: this, provider: args.awsProvider },
+    );
+    new aws.iam.UserPolicy(
+      name,
+      { user: user.name, policy: args.alertTopicArn.apply(publishPolicy) },
+      { parent: this, provider: args.awsProvider },
+    );
+    const key = new aws.iam.AccessKey(name, { user: user.name }, { parent: this, provider: args.awsProvider });
+
+    const secret = new k8s.core.v1.Secret(
+      name,
+      {
+        metadata: meta(),
+        type: "Opaque",
+        stringData: {
+          "monitor-password": args.monitorPassword,
+          "redis-password": args.redisPassword,
+          "aws-access-key-id": key.id,
+          "aws-secret-access-key": key.secret,
+          ...(args.webhookUrl ? { "webhook-url": args.webhookUrl } : {}),
+        },
+      },
+      { ...child, additionalSecretOutputs: ["stringData"] },
+    );
+    const config = args.alertTopicArn.apply((alertTopicArn) =>
+      JSON.stringify(workerConfig({ ...args.settings, alertTopicArn, webhook }), null, 2),
+    );
+    const configMap = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      { metadata: meta("-config"), data: { "config.json": config } },
+      child,
+    );
+    const selector = selectorLabels(MONITOR_NAME, "monitor");
+    new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: selector },
+          strategy: { type: "Recreate" },
+          template: {
+            metadata: {
+              labels: labels(MONITOR_NAME, "monitor"),
+              annotations: { "gamedb/config-checksum": config.apply((c) => checksum({ c, image: args.image })) },
+            },
+            spec: workerPodSpec(args.image, MONITOR_NAME, webhook),
+          },
+        },
+      },
+      { parent: this, dependsOn: [secret, configMap, args.endpoints] },
+    );
+    // Lets a node drain evict the single worker (maxUnavailable 1) while keeping every workload under a PDB.
+    new k8s.policy.v1.PodDisruptionBudget(
+      name,
+      { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+      child,
+    );
+    new k8s.core.v1.Service(
+      name,
+      {
+        metadata: meta(),
+        spec: { selector, ports: [{ name: "metrics", port: MONITOR_PORT, targetPort: MONITOR_PORT }] },
+      },
+      child,
+    );
+    if (args.prometheusOperator) {
+      new k8s.apiextensions.CustomResource(
+        name,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "ServiceMonitor",
+          metadata: meta(),
+          spec: {
+            selector: { matchLabels: selector },
+            endpoints: [{ port: "metrics", interval: `${args.settings.intervalSeconds}s`, path: "/metrics" }],
+          },
+        },
+        child,
+      );
+      new k8s.apiextensions.CustomResource(
+        `${name}-rules`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "PrometheusRule",
+          metadata: meta(),
+          spec: { groups: prometheusRuleGroups(args.settings) },
+        },
+        child,
+      );
+    }
+    this.registerOutputs({});
+  }
+}
