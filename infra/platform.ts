@@ -12,6 +12,7 @@ import * as random from "@pulumi/random";
 import { Network, allowKubernetesNodes } from "./network";
 import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, routerImage, ubuntuAmi } from "./mysql";
 import { instanceVcpus } from "./mysql/instanceTypes";
+import { passwordKeepers } from "./mysql/innodbCluster";
 import { MYSQL_PORT } from "./mysql/clusterParams";
 import { ElastiCacheRedis, RedisCluster } from "./redis";
 import { RedisEndpoints, RouterEndpoint, ShardMembers, endpointsConfigMap, endpointsData } from "./kubernetes";
@@ -100,7 +101,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
     // One monitoring password for every shard: the worker needs one Secret, not one per shard.
     const monitorPassword = new random.RandomPassword(
       `${name}-monitor-password`,
-      { length: 40, special: false },
+      { length: 40, special: false, ...passwordKeepers(t.mysql.passwordRotation) },
       { parent: this },
     ).result;
     this.alerts = new AlertTopic(
@@ -136,6 +137,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           overrides: t.mysql.overrides,
           convergeRequest: args.convergeRequest,
           monitorPassword,
+          passwordRotation: t.mysql.passwordRotation,
         },
         { parent: this, providers },
       );
@@ -212,6 +214,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           replicas: t.router.replicas,
           members: s.cluster.memberAddresses,
           password: s.cluster.passwords.router,
+          passwordRotation: t.mysql.passwordRotation,
           cluster: s.cluster,
         },
         kubeOpts,
@@ -303,6 +306,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         },
         alertTopicArn: this.alerts.arn,
         monitorPassword,
+        passwordRotation: t.mysql.passwordRotation,
         redisPassword: this.redis instanceof RedisCluster ? this.redis.password : this.redis.authToken,
         webhookUrl: args.alertWebhookUrl,
         prometheusOperator: m.prometheusOperator,

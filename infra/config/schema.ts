@@ -158,6 +158,11 @@ export function topologySchema(environment: Environment) {
        * onChange: only when the shard's config changes. @default "always"
        */
       converge: z.enum(["always", "onChange"]).default("always"),
+      /**
+       * Raise it by one to rotate the router, monitor and backup accounts' passwords: new passwords are generated,
+       * each shard's accounts command sets them, and the router and worker pods roll. @default 0
+       */
+      passwordRotation: z.int().min(0).max(1_000_000).default(0),
     }).prefault({}),
     shards: z.array(shard).min(1),
     router: strict({

@@ -111,6 +111,8 @@ export interface MonitoringWorkerArgs {
   settings: Omit<WorkerSettings, "alertTopicArn" | "webhook">;
   alertTopicArn: pulumi.Output<string>;
   monitorPassword: pulumi.Output<string>;
+  /** mysql.passwordRotation: a rotation rolls the worker, which reads its passwords when it starts. */
+  passwordRotation: number;
   redisPassword: pulumi.Output<string>;
   /** `gamedb:alertWebhookUrl` (secret), a Slack-compatible incoming webhook. */
   webhookUrl?: pulumi.Output<string>;
@@ -179,7 +181,11 @@ export class MonitoringWorker extends pulumi.ComponentResource {
           template: {
             metadata: {
               labels: labels(MONITOR_NAME, "monitor"),
-              annotations: { "gamedb/config-checksum": config.apply((c) => checksum({ c, image: args.image })) },
+              annotations: {
+                "gamedb/config-checksum": config.apply((c) =>
+                  checksum({ c, image: args.image, passwordRotation: args.passwordRotation }),
+                ),
+              },
             },
             spec: workerPodSpec(args.image, MONITOR_NAME, webhook),
           },

@@ -49,6 +49,16 @@ export interface InnoDbClusterArgs {
    * account can only read performance_schema and status). @default a password of this shard's own
    */
   monitorPassword?: pulumi.Output<string>;
+  /** mysql.passwordRotation: a new value replaces the service accounts' passwords (never the cluster admin's). */
+  passwordRotation: number;
+}
+
+/**
+ * The keepers that tie a service account's password to mysql.passwordRotation: absent at 0, so a stack that never
+ * rotated keeps its passwords; any other value replaces the password when it changes.
+ */
+export function passwordKeepers(rotation: number): { keepers?: Record<string, string> } {
+  return rotation > 0 ? { keepers: { rotation: String(rotation) } } : {};
 }
 
 /** Settings that differ per node by design; a difference there never calls for a restart. */
@@ -92,9 +102,11 @@ export class InnoDbCluster extends pulumi.ComponentResource {
         passwords.monitor = args.monitorPassword;
         continue;
       }
+      // The cluster admin's password is not rotated this way: every script logs in with it (see the runbook).
+      const rotation = role !== "clusterAdmin" ? passwordKeepers(args.passwordRotation) : {};
       const pw = new random.RandomPassword(
         `${key}-${role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-password`,
-        { length: 40, special: false },
+        { length: 40, special: false, ...rotation },
         { parent: this },
       );
       passwords[role] = pw.result;

@@ -33,6 +33,8 @@ export interface MySqlRouterArgs {
   members: pulumi.Output<string[]>;
   /** The router account's password (secret), from the shard's InnoDbCluster. */
   password: pulumi.Output<string>;
+  /** mysql.passwordRotation: a rotation rolls the pods, which read the password only when they bootstrap. */
+  passwordRotation: number;
   /** The shard's cluster: routers start once it is formed and its router account exists. */
   cluster: pulumi.Resource;
 }
@@ -122,7 +124,12 @@ export class MySqlRouter extends pulumi.ComponentResource {
               labels: labels(k8sName, "mysql-router", { "gamedb/shard": args.shardKey }),
               // A change of what the router bootstraps from (members, script, image) rolls the pods.
               annotations: {
-                "gamedb/bootstrap-checksum": checksum({ members, script: ROUTER_BOOTSTRAP_SCRIPT, image: args.image }),
+                "gamedb/bootstrap-checksum": checksum({
+                  members,
+                  script: ROUTER_BOOTSTRAP_SCRIPT,
+                  image: args.image,
+                  ...(args.passwordRotation > 0 ? { passwordRotation: args.passwordRotation } : {}),
+                }),
               },
             },
             spec: routerPodSpec(k8sName, args.image, members, k8sName),

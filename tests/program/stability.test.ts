@@ -117,6 +117,41 @@ describe("stable names and inputs", () => {
     expect(diff.topology.keyspaceMoved).toBe(0.125);
   });
 
+  it("rotating passwords replaces the service accounts' passwords and rolls the pods that read them", async () => {
+    const { diff } = await change((raw) => (raw.mysql = { ...raw.mysql, passwordRotation: 1 }));
+    expect(diff.created).toEqual([]);
+    expect(diff.deleted).toEqual([]);
+    const byKind = (name: string) => name.replace(/^shard\d+-/, "shardN-");
+    expect([...new Set(diff.changed.map((c) => `${byKind(c.name)} ${c.inputs.join(",")}`))].sort()).toEqual(
+      [
+        // keepers added: Pulumi replaces each password (random resources are replaced when keepers change)
+        "gamedb-monitor-password keepers",
+        "shardN-router-password keepers",
+        "shardN-backup-password keepers",
+        // ...and the pods that read them at start roll. The Secrets and each shard's accounts command (which sets the
+        // new passwords) change too, through their secret inputs: the plan shows those as [secret], unchanged.
+        "shardN-router spec",
+        "gamedb-monitor spec",
+      ].sort(),
+    );
+    // The cluster admin password, which every script logs in with, does not change.
+    expect(diff.changed.filter((c) => c.name.endsWith("cluster-admin-password"))).toEqual([]);
+  });
+
+  it("a mysql.version edit rolls the routers to the new version and reinstalls no host", async () => {
+    const { diff, next } = await change((raw) => (raw.mysql = { ...raw.mysql, version: "8.4.4" }));
+    expect(diff.created).toEqual([]);
+    expect(diff.deleted).toEqual([]);
+    const effective = diff.changed.filter((c) => notIgnored(c, next).length > 0);
+    expect([
+      ...new Set(effective.map((c) => `${c.name.replace(/^shard\d+-/, "shardN-")} ${c.inputs.join(",")}`)),
+    ]).toEqual(["shardN-router spec"]);
+    const router = next.resources.find(
+      (r) => r.name === "shard1-router" && r.type === "kubernetes:apps/v1:Deployment",
+    )!;
+    expect(JSON.stringify(router.inputs)).toContain("community-router:8.4.4");
+  });
+
   it("adding an admin network adds one rule and changes nothing else", async () => {
     const { diff } = await change((raw) => raw.ssh.adminCidrs.push("192.168.10.0/24"));
     expect(diff.deleted).toEqual([]);

@@ -153,6 +153,7 @@ describe("valid configs", () => {
       dataVolume: { sizeGiB: 50, type: "gp3" },
       overrides: {},
       converge: "always",
+      passwordRotation: 0,
     });
     expect(prod.mysql).toEqual({
       version: "8.4.3",
@@ -160,6 +161,7 @@ describe("valid configs", () => {
       dataVolume: { sizeGiB: 500, type: "gp3" },
       overrides: {},
       converge: "always",
+      passwordRotation: 0,
     });
     expect(dev.router.replicas).toBe(1);
     expect(prod.router.replicas).toBe(2);
@@ -1104,8 +1106,10 @@ const INVALID: InvalidCase[] = [
         restoreVerification: { enabled: "sometimes", schedule: "weekly", image: "Not An Image", storageGiB: 5 },
       };
       r.monitoring = { image: "bad image:1", prometheusOperator: 1 };
+      r.mysql = { ...r.mysql, passwordRotation: -1 };
     },
     expected: [
+      "gamedb:mysql.passwordRotation: -1 is out of range; use at least 0",
       'gamedb:backup.restoreVerification.enabled: "sometimes" is a string; expected boolean',
       'gamedb:backup.restoreVerification.schedule: "weekly" must be a five-field cron expression such as "0 4 * * 0"',
       'gamedb:backup.restoreVerification.image: "Not An Image" must be a container image reference such as registry.example.com/mysql/community-router:8.4.3',

@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# Two images from one build, each named in config (README "Images"):
+#   docker build --target monitor        -t REGISTRY/gamedb-monitor:0.1.0 .          (monitoring.image)
+#   docker build --target restore-verify -t REGISTRY/gamedb-restore-verify:0.1.0 .   (backup.restoreVerification.image)
+# Not built in CI here (no container engine); tests/unit/images.test.ts compiles what they run and starts it.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# The official MySQL image (Oracle Linux) ships mysqld and mysqlsh at the same version: the verifier needs both.
+ARG MYSQL_IMAGE=mysql:8.4.3
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY infra ./infra
+COPY scripts ./scripts
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS monitor
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+# A fixed non-root uid that the Deployment's securityContext names (infra/monitoring/worker.ts MONITOR_UID).
+RUN groupadd --system --gid 10001 gamedb && useradd --system --uid 10001 --gid 10001 --no-create-home gamedb
+USER 10001:10001
+EXPOSE 9464
+ENTRYPOINT ["node", "/app/dist/scripts/monitor.js"]
+CMD ["--config", "/etc/gamedb/monitor/config.json"]
+
+FROM ${MYSQL_IMAGE} AS restore-verify
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+# The image's own mysql user (uid 999) runs both the verifier and the throwaway mysqld it starts.
+USER 999:999
+ENTRYPOINT ["node", "/app/dist/scripts/verify-restore.js"]
