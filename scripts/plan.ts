@@ -5,8 +5,10 @@
  *   npm run plan -- --config path/Pulumi.x.yaml      any file of that shape (stack from the name, or --stack)
  *   npm run plan -- --stack prod --json plan.json    also writes the machine-readable plan
  *   npm run plan -- --stack prod --against base.json what changes against another plan, stack or stack file
+ *   npm run plan -- --stack prod --check             also runs the policy rules (scripts/lib/policy)
+ *   npm run plan -- --plan-file plan.json --check    checks a plan written earlier with --json
  *
- * Exit codes: 0 ok, 1 invalid config (every problem printed), 2 bad usage.
+ * Exit codes: 0 ok, 1 invalid config (every problem printed) or policy violations (each listed), 2 bad usage.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,10 +17,12 @@ import { ConfigError } from "../infra/config";
 import { evaluate } from "./lib/evaluate";
 import { diffPlans } from "./lib/planDiff";
 import type { PlanDocument } from "./lib/planDocument";
+import { checkPlanDocument, renderReport } from "./lib/policy/check";
 import { renderDiff, renderPlan } from "./lib/render";
 import { StackConfig, UsageError, readStackConfig } from "./lib/stackFile";
 
-export const EXIT = { ok: 0, invalidConfig: 1, usage: 2 } as const;
+/** Policy violations share 1 with an invalid config: either way the change is not fit to deploy. */
+export const EXIT = { ok: 0, invalidConfig: 1, policyViolations: 1, usage: 2 } as const;
 
 const PROJECT_DIR = resolve(__dirname, "..");
 
@@ -28,6 +32,9 @@ interface Options {
   json?: string;
   against?: string;
   tree: boolean;
+  check?: boolean;
+  checkJson?: string;
+  planFile?: string;
 }
 
 function stackConfig(opts: { stack?: string; config?: string }): StackConfig {
@@ -39,11 +46,20 @@ function stackConfig(opts: { stack?: string; config?: string }): StackConfig {
 }
 
 /** --against takes a plan JSON, a stack file, or a stack name. */
-async function loadAgainst(spec: string): Promise<PlanDocument> {
-  if (spec.endsWith(".json")) {
-    if (!existsSync(spec)) throw new UsageError(`no plan file ${spec}`);
-    return JSON.parse(readFileSync(spec, "utf8")) as PlanDocument;
+function readPlanFile(file: string): PlanDocument {
+  if (!existsSync(file)) throw new UsageError(`no plan file ${file}`);
+  let doc: PlanDocument;
+  try {
+    doc = JSON.parse(readFileSync(file, "utf8")) as PlanDocument;
+  } catch (e) {
+    throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
   }
+  if (!Array.isArray(doc?.resources) || !doc.topology) throw new UsageError(`${file} is not a plan written by --json`);
+  return doc;
+}
+
+async function loadAgainst(spec: string): Promise<PlanDocument> {
+  if (spec.endsWith(".json")) return readPlanFile(spec);
   if (/\.ya?ml$/.test(spec)) return evaluate(stackConfig({ config: spec }));
   return evaluate(stackConfig({ stack: spec }));
 }
@@ -60,6 +76,9 @@ export async function main(
     .option("--json <file>", "write the machine-readable plan to this file")
     .option("--against <plan|stack|file>", "print what changes against a plan JSON, a stack, or a stack file")
     .option("--no-tree", "leave out the resource tree")
+    .option("--check", "run the policy rules; exit 1 when any is violated")
+    .option("--check-json <file>", "with --check, also write the policy results as JSON")
+    .option("--plan-file <file>", "read a plan JSON written by --json instead of evaluating a stack")
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
   let opts: Options;
@@ -70,7 +89,10 @@ export async function main(
     throw e;
   }
   try {
-    const doc = await evaluate(stackConfig(opts));
+    if (opts.planFile && (opts.stack || opts.config))
+      throw new UsageError("give either --plan-file or --stack/--config, not both");
+    if (opts.checkJson && !opts.check) throw new UsageError("--check-json needs --check");
+    const doc = opts.planFile ? readPlanFile(opts.planFile) : await evaluate(stackConfig(opts));
     out(renderPlan(doc, { tree: opts.tree }));
     if (opts.json) {
       writeFileSync(opts.json, JSON.stringify(doc, null, 2) + "\n");
@@ -79,6 +101,12 @@ export async function main(
     if (opts.against) {
       const base = await loadAgainst(opts.against);
       out("\n" + renderDiff(diffPlans(base, doc), opts.against));
+    }
+    if (opts.check) {
+      const report = checkPlanDocument(doc);
+      out("\n" + renderReport(report));
+      if (opts.checkJson) writeFileSync(opts.checkJson, JSON.stringify(report, null, 2) + "\n");
+      if (report.violations.length > 0) return EXIT.policyViolations;
     }
     return EXIT.ok;
   } catch (e) {

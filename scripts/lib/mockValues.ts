@@ -12,6 +12,11 @@ export function mockPrivateIp(name: string): string {
   return `10.255.${(h >>> 8) & 0xff}.${1 + ((h & 0xff) % 254)}`;
 }
 
+/** The id the offline plan gives a custom resource: policy checks link a bucket's satellites to it by this value. */
+export function mockId(name: string): string {
+  return `${name}-id`;
+}
+
 /** The value the offline plan gives a generated secret: recognisable, so tests can prove it never leaks. */
 export function mockSecret(name: string): string {
   return `mock-secret-of-${name}`;
@@ -74,7 +79,7 @@ export function planMocks(inputs: Map<string, Record<string, unknown>>): pulumi.
     newResource: (args) => {
       inputs.set(`${args.type}::${args.name}`, args.inputs);
       return {
-        id: args.custom ? `${args.name}-id` : undefined,
+        id: args.custom ? mockId(args.name) : undefined,
         state: { ...args.inputs, ...mockState(args.type, args.name, args.inputs) },
       };
     },
