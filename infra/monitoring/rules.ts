@@ -7,12 +7,12 @@
 
 /** The worker's metric names the rules read; kept in one place so a rename is one edit. */
 export const METRICS = {
-  memberOnline: "gamedb_mysql_member_online",
-  shardPrimaries: "gamedb_mysql_shard_primaries",
-  shardQuorum: "gamedb_mysql_shard_quorum",
+  memberState: "gamedb_mysql_member_state",
+  shardPrimaries: "gamedb_shard_primary_count",
+  shardQuorum: "gamedb_shard_quorum",
   applierQueue: "gamedb_mysql_applier_queue",
   redisClusterOk: "gamedb_redis_cluster_state_ok",
-  redisSlotsFail: "gamedb_redis_cluster_slots_fail",
+  redisSlots: "gamedb_redis_cluster_slots",
   redisMasterLinkUp: "gamedb_redis_master_link_up",
 } as const;
 
@@ -50,7 +50,7 @@ export function prometheusRuleGroups(s: RuleSettings): { name: string; rules: Ru
       rules: [
         rule(
           "GamedbMemberNotOnline",
-          `${METRICS.memberOnline} == 0`,
+          `${METRICS.memberState}{state!="ONLINE"} == 1`,
           down,
           "warning",
           "{{ $labels.shard }} member {{ $labels.node }} is not ONLINE",
@@ -90,7 +90,7 @@ export function prometheusRuleGroups(s: RuleSettings): { name: string; rules: Ru
         ),
         rule(
           "GamedbRedisSlotsFailed",
-          `${METRICS.redisSlotsFail} > 0`,
+          `${METRICS.redisSlots}{state="fail"} > 0`,
           down,
           "critical",
           "Redis node {{ $labels.node }} sees {{ $value }} failed slots",

@@ -16,7 +16,7 @@ describe("backup bucket (prod)", () => {
   it("is versioned, SSE-KMS with a bucket key, closed to the public, owner-enforced, TLS-only and protected", () => {
     const bucket = get(doc, "aws:s3/bucket:Bucket", "gamedb-backup");
     expect(bucket.inputs).toMatchObject({ objectLockEnabled: false, forceDestroy: false });
-    expect(bucket.options).toMatchObject({ protect: true, ignoreChanges: ["objectLockEnabled"] });
+    expect(bucket.options).toMatchObject({ protect: true, retainOnDelete: true, ignoreChanges: ["objectLockEnabled"] });
     expect(
       get(doc, "aws:s3/bucketVersioning:BucketVersioning", "gamedb-backup").inputs.versioningConfiguration,
     ).toEqual({
@@ -63,6 +63,25 @@ describe("backup bucket (prod)", () => {
     expect(get(doc, "aws:s3/bucketLogging:BucketLogging", "gamedb-backup").inputs).toMatchObject({
       targetBucket: "gamedb-backup-logs-id",
     });
+    // The access-log bucket: versioned, kept a year, protected and retained like the backups it audits.
+    const logs = get(doc, "aws:s3/bucket:Bucket", "gamedb-backup-logs");
+    expect(logs.options).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(
+      get(doc, "aws:s3/bucketVersioning:BucketVersioning", "gamedb-backup-logs").inputs.versioningConfiguration,
+    ).toEqual({ status: "Enabled" });
+    expect(
+      (get(doc, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "gamedb-backup-logs").inputs as Any)
+        .rules,
+    ).toEqual([
+      {
+        id: "access-logs",
+        status: "Enabled",
+        filter: { prefix: "" },
+        expiration: { days: 365 },
+        noncurrentVersionExpiration: { noncurrentDays: 7 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      },
+    ]);
   });
 
   it("expires dumps at the retention, binlogs after the window plus a day, and cleans up", () => {

@@ -73,7 +73,14 @@ function backupOf(shardIds: number[], logs: boolean): string[] {
     ...hardened("gamedb-backup"),
     "aws:s3/bucketVersioning:BucketVersioning gamedb-backup",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration gamedb-backup",
-    ...(logs ? [...hardened("gamedb-backup-logs"), "aws:s3/bucketLogging:BucketLogging gamedb-backup"] : []),
+    ...(logs
+      ? [
+          ...hardened("gamedb-backup-logs"),
+          "aws:s3/bucketVersioning:BucketVersioning gamedb-backup-logs",
+          "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration gamedb-backup-logs",
+          "aws:s3/bucketLogging:BucketLogging gamedb-backup",
+        ]
+      : []),
     ...shardIds.map((id) => `aws:iam/rolePolicy:RolePolicy shard${id}-backup`),
     ...shardIds.flatMap((id) =>
       (shardIds.length === 4 ? [0, 1, 2] : [0]).map((i) => `command:remote:Command shard${id}-node${i}-backup-jobs`),
@@ -172,7 +179,7 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
       ].sort(),
     );
     // network 36, host access 3, per shard 9 + 8 per node, Redis 13, routers, backup, alerts 3, worker 9, verify 6
-    expect(doc.resources).toHaveLength(36 + 3 + 4 * (9 + 3 * 8) + 13 + 4 * 6 + 9 + 6 + 4 + 12 + 3 + 3 + 9 + 6);
+    expect(doc.resources).toHaveLength(36 + 3 + 4 * (9 + 3 * 8) + 13 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6);
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
