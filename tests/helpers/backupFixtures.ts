@@ -3,7 +3,8 @@
  *
  * Shard 1's story (group uuid G, all times 2026-11-19/20 UTC):
  *   dumps   20261119T020000Z (G:1-100, finished 11-19 02:10), 20261120T020000Z (G:1-1000, finished 11-20 02:12),
- *           20261120T120000Z: manifest but no @.done.json (incomplete)
+ *           20261120T120000Z: manifest but no @.done.json (incomplete); the two 11-20 manifests have table counts
+ *           (SHARD1_TABLES) and name the shard "shard1" as gamedb-backup.sh does, the 11-19 one neither
  *   member A binlog.000010 G:91-600 (11-19 01:00..23:59), .000011 G:601-1200 (00:00..08:00),
  *           .000012 G:1201-1800 (08:00:01..12:59:59), .000013 G:1801-1850 (13:00..13:10, then A fails)
  *   member B (was down, back at 12:30) binlog.000003 G:1701-1900 (12:30..14:00, primary from 13:10),
@@ -27,26 +28,61 @@ export interface FixtureObject {
 
 const g = (range: string): string => `${GROUP}:${range}`;
 
-function dump(ts: string, gtid: string, startedAt: string, finishedAt: string, done: boolean): FixtureObject[] {
-  const prefix = `full/shard1/${ts}/`;
+export interface DumpFixture {
+  shard: number;
+  ts: string;
+  gtid: string;
+  startedAt: string;
+  finishedAt: string;
+  /** MySQL Shell wrote @.done.json. */
+  done: boolean;
+  /** The manifest's table counts (older manifests have none). */
+  tables?: Record<string, number>;
+  /** The manifest's `shard` as gamedb-backup.sh writes it ("shard<N>"), instead of the number. */
+  shardKey?: boolean;
+  /** No gamedb-manifest.json. */
+  noManifest?: boolean;
+}
+
+/** One dump folder `full/shard<N>/<ts>/`: MySQL Shell's files, @.done.json when done, and gamedb's manifest. */
+export function dumpObjects(d: DumpFixture): FixtureObject[] {
+  const prefix = `full/shard${d.shard}/${d.ts}/`;
   const manifest = {
-    shard: 1,
-    clusterName: "shard1",
+    shard: d.shardKey ? `shard${d.shard}` : d.shard,
+    clusterName: `shard${d.shard}`,
     source: { address: "10.0.0.5:3306", serverUuid: MEMBER_A },
-    gtidExecuted: gtid,
-    startedAt,
-    finishedAt,
+    gtidExecuted: d.gtid,
+    startedAt: d.startedAt,
+    finishedAt: d.finishedAt,
     bytes: 4096,
+    ...(d.tables ? { tables: d.tables } : {}),
     tool: "mysqlsh 8.4.3",
   };
   return [
-    { key: `${prefix}@.json`, body: JSON.stringify({ dumper: "mysqlsh Ver 8.4.3", gtidExecuted: gtid }) },
+    { key: `${prefix}@.json`, body: JSON.stringify({ dumper: "mysqlsh Ver 8.4.3", gtidExecuted: d.gtid }) },
     { key: `${prefix}@.sql`, body: "-- fake\n" },
     { key: `${prefix}gamedb.json`, body: "{}" },
     { key: `${prefix}gamedb@players@@0.tsv.zst`, body: "fake rows" },
-    ...(done ? [{ key: `${prefix}@.done.json`, body: "{}" }] : []),
-    { key: `${prefix}gamedb-manifest.json`, body: JSON.stringify(manifest) },
+    ...(d.done ? [{ key: `${prefix}@.done.json`, body: "{}" }] : []),
+    ...(d.noManifest ? [] : [{ key: `${prefix}gamedb-manifest.json`, body: JSON.stringify(manifest) }]),
   ];
+}
+
+/** Shard 1's table counts in its newer manifests (gamedb-backup.sh records them since the restore verification). */
+export const SHARD1_TABLES = { gamedb: 3, gamedb_audit: 1 };
+
+function dump(ts: string, gtid: string, startedAt: string, finishedAt: string, done: boolean): FixtureObject[] {
+  // The oldest dump predates table counts and has a numeric shard; the newer ones are as gamedb-backup.sh writes now.
+  const newer = ts >= "20261120";
+  return dumpObjects({
+    shard: 1,
+    ts,
+    gtid,
+    startedAt,
+    finishedAt,
+    done,
+    ...(newer ? { tables: SHARD1_TABLES, shardKey: true } : {}),
+  });
 }
 
 export const sha256 = (body: string): string => createHash("sha256").update(body).digest("hex");

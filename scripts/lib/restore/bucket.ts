@@ -20,12 +20,15 @@ export interface BucketOptions {
   region?: string;
   /** An S3-compatible endpoint (path-style addressing). */
   endpoint?: string;
+  /** Path-style addressing (bucket in the path). @default true with an endpoint, else false */
+  forcePathStyle?: boolean;
 }
 
 export function s3Client(options: BucketOptions): S3Client {
   return new S3Client({
     region: options.region ?? "us-east-1",
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
     // Only GETs and LISTs: no need for the flexible-checksum headers S3-compatible servers may not know.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
@@ -55,7 +58,8 @@ function issues(error: { issues: { path: PropertyKey[]; message: string }[] }): 
   return error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ");
 }
 
-async function readDumps(client: S3Client, bucket: string, shard: number): Promise<DumpEntry[]> {
+/** The shard's `full/shard<N>/<ts>/` folders, oldest first, each with its manifest (or why it is unusable). */
+export async function readDumps(client: S3Client, bucket: string, shard: number): Promise<DumpEntry[]> {
   const byTs = new Map<string, Set<string>>();
   for (const key of await listKeys(client, bucket, fullPrefix(shard))) {
     const parts = splitDumpKey(shard, key);

@@ -19,8 +19,19 @@ const gtidText = z.string().refine(
 );
 const instant = z.iso.datetime({ offset: true });
 
+/**
+ * The shard number. gamedb-backup.sh writes the shard's key (`"shard3"`, its GAMEDB_SHARD); a number is accepted too.
+ */
+const shardNumber = z.union([
+  z.int().nonnegative(),
+  z
+    .string()
+    .regex(/^shard\d+$/, { message: 'not a shard key ("shard<N>")' })
+    .transform((s) => Number(s.slice("shard".length))),
+]);
+
 export const dumpManifestSchema = z.object({
-  shard: z.int().nonnegative(),
+  shard: shardNumber,
   clusterName: z.string(),
   source: z.object({ address: z.string(), serverUuid: z.string() }),
   gtidExecuted: gtidText,
@@ -28,6 +39,11 @@ export const dumpManifestSchema = z.object({
   finishedAt: instant,
   bytes: z.number().nonnegative(),
   tool: z.string(),
+  /**
+   * BASE TABLEs per user schema when the dump was taken (schemas with none are absent). Dumps from before this field
+   * lack it: their restore is verified for load success only.
+   */
+  tables: z.record(z.string(), z.int().nonnegative()).optional(),
 });
 export type DumpManifest = z.infer<typeof dumpManifestSchema>;
 

@@ -1,0 +1,58 @@
+/**
+ * The MySQL Shell (JavaScript) script the verification pipes to `mysqlsh --js` on stdin: connect as root over the
+ * throwaway server's socket, load the dump from S3, count the BASE TABLEs per user schema and print them as one JSON
+ * line. Every value is a JSON literal. No credential is in it: MySQL Shell reads AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from its environment.
+ */
+import { COUNTS_MARKER, ERROR_MARKER, SYSTEM_SCHEMAS } from "./decide";
+
+export interface LoadScriptOptions {
+  /** The dump folder, `full/shard<N>/<ts>/`. */
+  prefix: string;
+  bucket: string;
+  region?: string;
+  /** An S3-compatible endpoint (MySQL Shell's s3EndpointOverride). */
+  endpoint?: string;
+  threads: number;
+  /** The throwaway server's socket. */
+  socket: string;
+}
+
+/** The util.loadDump options, in order, as JavaScript object text. */
+export function loadDumpOptions(o: LoadScriptOptions): string {
+  const options: [string, unknown][] = [
+    ["s3BucketName", o.bucket],
+    ...(o.region ? [["s3Region", o.region] as [string, unknown]] : []),
+    ...(o.endpoint ? [["s3EndpointOverride", o.endpoint] as [string, unknown]] : []),
+    ["threads", o.threads],
+    // The accounts are not what is verified, and the server is thrown away.
+    ["loadUsers", false],
+    ["skipBinlog", true],
+    // An empty progressFile turns progress tracking off: nothing is written next to the dump in the bucket.
+    ["progressFile", ""],
+    ["showProgress", false],
+  ];
+  return `{${options.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")}}`;
+}
+
+/** BASE TABLEs per user schema, as gamedb-backup.sh counts them for the manifest. */
+export const COUNT_SQL =
+  "SELECT TABLE_SCHEMA AS name, COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' " +
+  `AND TABLE_SCHEMA NOT IN (${SYSTEM_SCHEMAS.map((s) => `'${s}'`).join(", ")}) GROUP BY TABLE_SCHEMA`;
+
+export function loadScript(o: LoadScriptOptions): string {
+  return [
+    "try {",
+    `  shell.connect({scheme: "mysql", user: "root", password: "", socket: ${JSON.stringify(o.socket)}});`,
+    `  util.loadDump(${JSON.stringify(o.prefix)}, ${loadDumpOptions(o)});`,
+    `  const result = shell.getSession().runSql(${JSON.stringify(COUNT_SQL)});`,
+    "  const counts = {};",
+    "  for (let row = result.fetchOneObject(); row; row = result.fetchOneObject()) counts[row.name] = Number(row.n);",
+    `  println(${JSON.stringify(COUNTS_MARKER)} + JSON.stringify(counts));`,
+    "} catch (e) {",
+    `  println(${JSON.stringify(ERROR_MARKER)} + JSON.stringify(String(e && e.message ? e.message : e)));`,
+    "  throw e;",
+    "}",
+    "",
+  ].join("\n");
+}
