@@ -323,6 +323,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           region: plan.region,
           namespace,
           settings: t.backup.restoreVerification,
+          shardIds: plan.shards.filter((s) => s.state === "active").map((s) => s.id),
           bucketName: backup.bucketName,
           bucketArn: backup.bucketArn,
           kmsKeyArn: backup.kmsKeyArn,

@@ -51,7 +51,13 @@ export interface VerifySettings {
   region: string;
   image: string;
   storageGiB: number;
+  /** The shards whose dumps are verified: the active ones (a provisioning shard may have none yet). */
+  shardIds: number[];
 }
+
+/** The container's CPU and memory limits; the load's threads and mysqld's buffer pool follow them. */
+const VERIFY_CPUS = 4;
+const VERIFY_MEMORY_GIB = 8;
 
 /** The job's pod: pure. One container; mysqld runs inside it, on an ephemeral volume that dies with the pod. */
 export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: string, secretName: string) {
@@ -64,7 +70,8 @@ export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: strin
         name: "verify",
         image: s.image,
         args: [
-          "--all",
+          "--shard",
+          ...s.shardIds.map(String),
           "--bucket",
           bucket,
           "--region",
@@ -77,13 +84,20 @@ export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: strin
           METRICS_NAMESPACE,
           "--topic-arn",
           topicArn,
+          "--threads",
+          String(VERIFY_CPUS),
+          // Half the memory limit: the default 128 MiB buffer pool would make large loads crawl.
+          `--mysqld-option=--innodb-buffer-pool-size=${VERIFY_MEMORY_GIB / 2}G`,
         ],
         env: [
           fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
           fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
           { name: "AWS_REGION", value: s.region },
         ],
-        resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+        resources: {
+          requests: { cpu: "1", memory: "2Gi" },
+          limits: { cpu: String(VERIFY_CPUS), memory: `${VERIFY_MEMORY_GIB}Gi` },
+        },
         securityContext: restrictedContainer(VERIFY_UID, false),
         volumeMounts: [{ name: "scratch", mountPath: WORKDIR }],
       },
@@ -106,6 +120,7 @@ export interface RestoreVerificationArgs {
   region: string;
   namespace: pulumi.Input<string>;
   settings: Topology["backup"]["restoreVerification"];
+  shardIds: number[];
   bucketName: pulumi.Output<string>;
   bucketArn: pulumi.Output<string>;
   kmsKeyArn: pulumi.Output<string>;
@@ -149,6 +164,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
       region: args.region,
       image: args.settings.image,
       storageGiB: args.settings.storageGiB,
+      shardIds: args.shardIds,
     };
     new k8s.batch.v1.CronJob(
       name,

@@ -188,7 +188,11 @@ describe("restore verification", () => {
     const [c] = pod.containers;
     expect(c.image).toBe("gamedb-restore-verify:0.1.0");
     expect(c.args).toEqual([
-      "--all",
+      "--shard",
+      "1",
+      "2",
+      "3",
+      "4",
       "--bucket",
       "gamedb-backup",
       "--region",
@@ -201,6 +205,9 @@ describe("restore verification", () => {
       "gamedb",
       "--topic-arn",
       TOPIC,
+      "--threads",
+      "4",
+      "--mysqld-option=--innodb-buffer-pool-size=4G",
     ]);
     expect(c.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999 });
     expect(c.resources.limits).toEqual({ cpu: "4", memory: "8Gi" });

@@ -106,13 +106,17 @@ describe("stable names and inputs", () => {
     for (const n of nodes(base)) expect(nodes(next)).toContainEqual(n);
   });
 
-  it("moving slots to a new shard moves exactly those slots; only the endpoints (slot map, router) change", async () => {
+  it("moving slots to a new shard moves exactly those slots; only the endpoints and the restore check learn", async () => {
     const { diff } = await change((raw) => {
       raw.shards[3].slots = ["12288-14335"];
       raw.shards.push({ id: 5, name: "echo", nodes: 3, state: "active", slots: ["14336-16383"] });
     });
     expect(diff.deleted).toEqual([]);
-    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([["gamedb-endpoints", ["data"], []]]);
+    // The endpoints learn the slot map and router; the weekly restore verification adds the now active shard.
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
+      ["gamedb-endpoints", ["data"], []],
+      ["gamedb-restore-verify", ["spec"], []],
+    ]);
     expect(diff.topology.slotMoves).toEqual([{ from: 4, to: 5, ranges: [{ from: 14336, to: 16383 }], slots: 2048 }]);
     expect(diff.topology.keyspaceMoved).toBe(0.125);
   });
