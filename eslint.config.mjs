@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "coverage/", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/", "bin/", "dist/", "coverage/", "**/*.js", "**/*.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
