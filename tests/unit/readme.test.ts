@@ -38,3 +38,28 @@ describe("README config reference", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("README runbooks and commands", () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  };
+  const schema = topologySchema("prod");
+  const known = new Set(TOPOLOGY_KEYS.flatMap((key) => [key, ...keysOf(schema.shape[key], `${key}.`)]));
+
+  it("names only npm scripts the project has", () => {
+    const used = [...readme.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(5);
+    expect([...new Set(used)].filter((s) => !(s in pkg.scripts))).toEqual([]);
+  });
+
+  it("names only config keys the schema has, in its runbooks", () => {
+    const runbooks = readme.slice(readme.indexOf("## Runbooks"), readme.indexOf("## Testing"));
+    const sections = new Set<string>(TOPOLOGY_KEYS);
+    // `section.key` or `section.key.sub` in backticks, where section is a gamedb config namespace key.
+    const used = [...runbooks.matchAll(/`([a-z]+(?:\.[A-Za-z]+)+)`/g)]
+      .map((m) => m[1]!)
+      .filter((k) => sections.has(k.split(".")[0]!));
+    expect(used.length).toBeGreaterThan(5);
+    expect([...new Set(used)].filter((k) => !known.has(k))).toEqual([]);
+  });
+});
