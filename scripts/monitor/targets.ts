@@ -1,0 +1,176 @@
+/**
+ * The worker's targets, read from the mounted gamedb-endpoints ConfigMap (one file per key):
+ *   members.json  {"shard7": {shardId, clusterName, state, members: [{node, host, port, vcpus}]}}
+ *   redis.json    {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...]}
+ * routers.json and slot-map.json are for game servers; the worker ignores them.
+ *
+ * The directory is read again every cycle: Kubernetes updates ConfigMap volumes in place. A file that does not
+ * parse (caught mid-update, or broken) keeps the last good version of that file, and is logged; a file that is
+ * absent means no targets of that kind.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Logger } from "./log";
+
+export interface MysqlMember {
+  /** The members.json key, the `shard` label everywhere. */
+  shard: string;
+  node: string;
+  host: string;
+  port: number;
+  /** null: unknown (static hosts): the CPU proxy is exported but never warned on. */
+  vcpus: number | null;
+}
+
+export interface ShardTarget {
+  shard: string;
+  shardId: number;
+  clusterName: string;
+  /** The shard's lifecycle state (provisioning, active, retired, ...): every state is monitored, it is a label. */
+  state: string;
+  members: MysqlMember[];
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface RedisTarget {
+  engine: "kubernetes" | "elasticache";
+  seeds: HostPort[];
+}
+
+export interface Targets {
+  shards: ShardTarget[];
+  /** null: no redis.json (no Redis to watch). */
+  redis: RedisTarget | null;
+}
+
+const port = z.int({ error: "must be a port from 1 to 65535" }).min(1).max(65535);
+
+const membersSchema = z.record(
+  z.string().min(1),
+  z.object({
+    shardId: z.int().min(0),
+    clusterName: z.string().min(1),
+    state: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: "must be a state name such as active" }),
+    members: z
+      .array(
+        z.object({
+          node: z.string().min(1),
+          host: z.string().min(1),
+          port,
+          vcpus: z.int().min(1).nullish(),
+        }),
+      )
+      .min(1),
+  }),
+);
+
+/** "host:port" (the last colon splits, so a bracketed IPv6 address survives). */
+export function parseHostPort(text: string): HostPort {
+  const at = text.lastIndexOf(":");
+  const host = text.slice(0, at).replace(/^\[(.*)\]$/, "$1");
+  const p = Number(text.slice(at + 1));
+  if (at <= 0 || host === "" || !Number.isInteger(p) || p < 1 || p > 65535) {
+    throw new Error(`"${text}" is not host:port`);
+  }
+  return { host, port: p };
+}
+
+const redisSchema = z.object({
+  engine: z.enum(["kubernetes", "elasticache"], { error: "must be one of kubernetes, elasticache" }),
+  seeds: z
+    .array(z.string().refine((s) => ok(() => parseHostPort(s)), { error: "must be host:port" }))
+    .min(1, { error: "needs at least one seed" }),
+});
+
+function ok(f: () => unknown): boolean {
+  try {
+    f();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function problems(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
+}
+
+/** Parses members.json; throws with every problem. Shards are sorted by id, members keep their order. */
+export function parseMembers(text: string): ShardTarget[] {
+  const result = membersSchema.safeParse(JSON.parse(text));
+  if (!result.success) throw new Error(problems(result.error));
+  return Object.entries(result.data)
+    .map(([shard, s]) => ({
+      shard,
+      shardId: s.shardId,
+      clusterName: s.clusterName,
+      state: s.state,
+      members: s.members.map((m) => ({ shard, node: m.node, host: m.host, port: m.port, vcpus: m.vcpus ?? null })),
+    }))
+    .sort((a, b) => a.shardId - b.shardId || a.shard.localeCompare(b.shard));
+}
+
+export function parseRedis(text: string): RedisTarget {
+  const result = redisSchema.safeParse(JSON.parse(text));
+  if (!result.success) throw new Error(problems(result.error));
+  return { engine: result.data.engine, seeds: result.data.seeds.map(parseHostPort) };
+}
+
+/** Reads the endpoints directory each call, keeping the last good version of each file. */
+export class TargetReader {
+  private lastShards: ShardTarget[] = [];
+  private lastRedis: RedisTarget | null = null;
+  /** Last problem logged per file, so a file that stays broken is logged once, not every cycle. */
+  private readonly reported = new Map<string, string>();
+  /** Reads that failed (for the metric). */
+  errors = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly log: Logger,
+  ) {}
+
+  read(): Targets {
+    this.lastShards = this.readFile("members.json", parseMembers, this.lastShards, []);
+    this.lastRedis = this.readFile("redis.json", parseRedis, this.lastRedis, null);
+    return { shards: this.lastShards, redis: this.lastRedis };
+  }
+
+  private readFile<T>(name: string, parse: (text: string) => T, last: T, absent: T): T {
+    const file = join(this.dir, name);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+        this.report(name, "absent", "info", `${file} is absent: no targets of that kind`);
+        return absent;
+      }
+      this.errors++;
+      this.report(name, (e as Error).message, "warn", `cannot read ${file}; keeping the last good targets`);
+      return last;
+    }
+    try {
+      const parsed = parse(text);
+      if (this.reported.has(name)) this.log.log("info", `${file} reads again`, { file });
+      this.reported.delete(name);
+      return parsed;
+    } catch (e) {
+      this.errors++;
+      const why = (e as Error).message;
+      this.report(name, why, "warn", `${file} does not parse (${why}); keeping the last good targets`);
+      return last;
+    }
+  }
+
+  private report(name: string, key: string, level: "info" | "warn", msg: string): void {
+    if (this.reported.get(name) === key) return;
+    this.reported.set(name, key);
+    this.log.log(level, msg, { file: join(this.dir, name) });
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * scripts/monitor/alerts.ts (the fire-once / resolve state machine) and rules.ts (which conditions a cycle's
+ * results raise). The property compares the machine with a direct reading of its contract on random sequences.
+ */
+import fc from "fast-check";
+import { stepAlerts, type AlertEvent, type AlertRecord, type Condition } from "../../scripts/monitor/alerts";
+import { memberConditions, redisConditions, shardConditions } from "../../scripts/monitor/rules";
+import type { ShardTarget } from "../../scripts/monitor/targets";
+import { shardVerdict } from "../../scripts/monitor/verdict";
+import { inputs, nodes, observation, view } from "./builders";
+
+const base: Omit<Condition, "bad"> = {
+  key: "mysql:down:shard1/node1",
+  fireAfter: 3,
+  severity: "critical",
+  subject: { kind: "mysql-member", shard: "shard1", node: "node1" },
+  what: "MySQL member not answering checks",
+  value: "check failed: connect ECONNREFUSED 10.0.0.2:3306",
+  threshold: "3 consecutive failed checks",
+};
+
+/** Runs a sequence of observations through the machine; returns the events of each step. */
+function run(seq: (boolean | null)[], c: Omit<Condition, "bad"> = base, variants?: (string | undefined)[]) {
+  let states: Map<string, AlertRecord> = new Map();
+  return seq.map((bad, i) => {
+    const step = stepAlerts(states, [{ ...c, bad, variant: variants?.[i] }], {
+      environment: "prod",
+      now: Date.UTC(2026, 0, 1, 0, 0, i * 10),
+    });
+    states = step.states;
+    return step.events;
+  });
+}
+
+const kinds = (steps: AlertEvent[][]) => steps.map((events) => events.map((e) => e.kind).join(",") || "-");
+
+describe("stepAlerts", () => {
+  it("fires on exactly the Nth consecutive failure, once, and resolves on recovery", () => {
+    expect(kinds(run([true, true, true, true, true, false, false]))).toEqual([
+      "-",
+      "-",
+      "firing",
+      "-",
+      "-",
+      "resolved",
+      "-",
+    ]);
+  });
+
+  it("sends nothing for a streak shorter than N, and counts again from zero after a good check", () => {
+    expect(kinds(run([true, true, false, true, true, false, true, true, true]))).toEqual([
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+      "firing",
+    ]);
+  });
+
+  it("leaves a condition as it was when it is not observed", () => {
+    expect(kinds(run([true, null, true, null, true, null, false]))).toEqual([
+      "-",
+      "-",
+      "-",
+      "-",
+      "firing",
+      "-",
+      "resolved",
+    ]);
+  });
+
+  it("says environment, subject, what is wrong, the value and the threshold", () => {
+    const events = run([true, true, true, false]).flat();
+    expect(events[0]!.title).toBe("[prod] CRITICAL shard shard1 member node1: MySQL member not answering checks");
+    expect(events[0]!.message).toBe(
+      [
+        "[prod] CRITICAL shard shard1 member node1: MySQL member not answering checks",
+        "environment: prod",
+        "shard: shard1",
+        "node: node1",
+        "value: check failed: connect ECONNREFUSED 10.0.0.2:3306 (3 consecutive checks)",
+        "threshold: 3 consecutive failed checks",
+      ].join("\n"),
+    );
+    expect(events[1]!.kind).toBe("resolved");
+    expect(events[1]!.title).toBe("[prod] RESOLVED shard shard1 member node1: MySQL member not answering checks");
+    expect(events[1]!.message).toContain("it lasted 10 s");
+  });
+
+  it("sends a change when the variant changes while firing, and nothing while it stays the same", () => {
+    const c = { ...base, fireAfter: 1, key: "mysql:status:shard1" };
+    const steps = run([true, true, true, false], c, ["NO_QUORUM", "NO_QUORUM", "OK_NO_TOLERANCE", undefined]);
+    expect(kinds(steps)).toEqual(["firing", "-", "changed", "resolved"]);
+  });
+
+  it("resolves a firing alert whose target left the endpoints, and forgets a quiet one", () => {
+    const first = stepAlerts(
+      new Map(),
+      [
+        { ...base, fireAfter: 1, bad: true },
+        { ...base, key: "other", bad: false },
+      ],
+      { environment: "prod", now: 0 },
+    );
+    const second = stepAlerts(first.states, [], { environment: "prod", now: 1000 });
+    expect(second.events.map((e) => [e.kind, e.key])).toEqual([["resolved", base.key]]);
+    expect(second.events[0]!.message).toContain("no longer in the endpoints");
+    expect(second.states.size).toBe(0);
+  });
+
+  it("matches its contract on any sequence (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.constantFrom(true, false, null), { maxLength: 40 }),
+        (fireAfter, seq) => {
+          const got = kinds(run(seq, { ...base, fireAfter }));
+          // The contract, read directly: count wrong observations since the last fine one; fire when the count
+          // reaches N; resolve at the first fine observation after firing.
+          let streak = 0;
+          let firing = false;
+          const want = seq.map((bad) => {
+            if (bad === null) return "-";
+            if (bad) {
+              streak++;
+              if (!firing && streak === fireAfter) {
+                firing = true;
+                return "firing";
+              }
+              return "-";
+            }
+            streak = 0;
+            if (firing) {
+              firing = false;
+              return "resolved";
+            }
+            return "-";
+          });
+          expect(got).toEqual(want);
+        },
+      ),
+    );
+  });
+});
+
+describe("rules", () => {
+  const [n0] = nodes(1);
+  const member = { shard: "shard1", node: "node0", host: n0!.host, port: 3306, vcpus: 4 };
+  const opts = { failureThreshold: 3, thresholds: { cpuPercent: 80, bufferPoolPercent: 85, lagSeconds: 5 } };
+  const obs = (o: Parameters<typeof observation>[2]) => observation(n0!, view(nodes(1), [[0, "ONLINE", "PRIMARY"]]), o);
+  const byKey = (cs: Condition[]) => Object.fromEntries(cs.map((c) => [c.key.split(":")[1], c.bad]));
+
+  it("raises CPU, buffer pool and lag above their thresholds, and only those", () => {
+    const ok = memberConditions({ member, outcome: { ok: true, value: obs({}), ms: 1 } }, opts);
+    expect(byKey(ok)).toEqual({ down: false, cpu: false, "buffer-pool": false, lag: false });
+    const hot = memberConditions(
+      {
+        member,
+        outcome: {
+          ok: true,
+          value: obs({ threadsRunning: 4, bufferPoolDataBytes: 900, bufferPoolSizeBytes: 1000, lagSeconds: 6 }),
+          ms: 1,
+        },
+      },
+      opts,
+    );
+    // 4 running on 4 vCPUs is 100% > 80%; 90% > 85%; 6 s > 5 s.
+    expect(byKey(hot)).toEqual({ down: false, cpu: true, "buffer-pool": true, lag: true });
+    expect(hot.find((c) => c.key.includes(":cpu:"))!.value).toBe("100% (Threads_running 4 on 4 vCPUs)");
+  });
+
+  it("has no CPU condition without vCPUs, and observes nothing but the node alarm when the check failed", () => {
+    const cs = memberConditions(
+      { member: { ...member, vcpus: null }, outcome: { ok: false, error: "connect ETIMEDOUT", ms: 3000 } },
+      opts,
+    );
+    expect(byKey(cs)).toEqual({ down: true, "buffer-pool": null, lag: null });
+  });
+
+  it("raises no primary, quorum and status for a shard that lost quorum", () => {
+    const ns = nodes(3);
+    const alone = view(ns, [
+      [0, "ONLINE", "SECONDARY"],
+      [1, "UNREACHABLE", "PRIMARY"],
+      [2, "UNREACHABLE"],
+    ]);
+    const shard: ShardTarget = { shard: "shard1", shardId: 1, clusterName: "shard1", state: "active", members: [] };
+    const cs = shardConditions({ shard, members: [], verdict: shardVerdict(inputs(ns, [alone, null, null])) });
+    expect(byKey(cs)).toEqual({ "no-primary": true, quorum: true, status: true });
+    expect(cs.find((c) => c.key.includes("status"))!.variant).toBe("NO_QUORUM");
+    expect(cs[0]!.detail).toBe("members not ONLINE: node1 UNREACHABLE, node2 UNREACHABLE");
+  });
+
+  it("raises Redis cluster state, failed slots and a replica's master link, from the nodes that answered", () => {
+    const info = (state: string, fail: number) => ({
+      state,
+      slotsAssigned: 16384,
+      slotsOk: 16384 - fail,
+      slotsPfail: 0,
+      slotsFail: fail,
+      knownNodes: 6,
+      size: 3,
+    });
+    const entry = { id: "x", host: "h", port: 1, flags: [], masterId: null, linkState: "connected", slots: 0 };
+    const cs = redisConditions(
+      {
+        target: { engine: "kubernetes", seeds: [] },
+        discovery: { ok: true, value: [], ms: 1 },
+        nodes: [
+          {
+            label: "a:1",
+            entry,
+            outcome: {
+              ok: true,
+              ms: 1,
+              value: {
+                cluster: info("fail", 5461),
+                replication: {
+                  role: "slave",
+                  masterLinkStatus: "down",
+                  masterHost: "b",
+                  masterPort: 1,
+                  connectedSlaves: 0,
+                },
+              },
+            },
+          },
+          { label: "b:1", entry, outcome: { ok: false, error: "connect ECONNREFUSED", ms: 1 } },
+        ],
+      },
+      opts,
+    );
+    expect(Object.fromEntries(cs.map((c) => [c.key, c.bad]))).toEqual({
+      "redis:discovery": false,
+      "redis:cluster-state": true,
+      "redis:slots-fail": true,
+      "redis:down:a:1": false,
+      "redis:master-link:a:1": true,
+      "redis:down:b:1": true,
+      "redis:master-link:b:1": null,
+    });
+    expect(cs.find((c) => c.key === "redis:slots-fail")!.value).toBe(
+      "5461 slots fail, 0 pfail, 10923 ok (as seen by a:1)",
+    );
+  });
+});
