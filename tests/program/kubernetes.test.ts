@@ -262,9 +262,9 @@ describe("retired shards", () => {
     const raw = validDev();
     raw.shards.push({ id: 3, name: "charlie", nodes: 1, state: "retired" });
     const doc = await evaluate(stackOf(raw, "dev"));
-    expect(
-      doc.resources.filter((r) => r.type === DEPLOYMENT && r.name.endsWith("-router")).map((r) => r.name),
-    ).toEqual(["shard1-router", "shard2-router"]);
+    expect(doc.resources.filter((r) => r.type === DEPLOYMENT && r.name.endsWith("-router")).map((r) => r.name)).toEqual(
+      ["shard1-router", "shard2-router"],
+    );
   });
 });
 
