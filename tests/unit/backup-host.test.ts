@@ -4,7 +4,16 @@
  * mysql, mysqlsh, mysqlbinlog and aws, and the install command writes files only when they change.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -494,6 +503,10 @@ describe("backupUnits", () => {
     expect(units["/etc/systemd/system/gamedb-binlog-ship.service"]).toMatch(
       /^\[Unit\][^[]*^OnFailure=gamedb-alert@%n\.service$/m,
     );
+    for (const job of ["gamedb-backup.service", "gamedb-binlog-ship.service"])
+      expect(units[`/etc/systemd/system/${job}`]).toMatch(
+        /^ExecStartPost=-\/usr\/local\/sbin\/gamedb-alert --resolved %n$/m,
+      );
     expect(units["/etc/systemd/system/gamedb-alert@.service"]).toMatch(
       /^ExecStart=\/usr\/local\/sbin\/gamedb-alert %i$/m,
     );
@@ -523,19 +536,46 @@ describe("backupUnits", () => {
 describe("installCommand", () => {
   const units = backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 5 });
 
-  function runInstall(text: string, root: string, withAws = true, input = "") {
+  /**
+   * Runs the install command with only stand-ins and the coreutils it needs on PATH (no real snap or aws from the
+   * machine running the tests); `tools` adds stand-ins: aws (on systemd's PATH too) and snap.
+   */
+  function runInstall(
+    text: string,
+    root: string,
+    tools: { aws?: boolean; snap?: boolean } = { aws: true },
+    input = "",
+  ) {
     const bin = join(root, "..", `bin-${Date.now()}-${Math.random()}`);
     mkdirSync(bin);
+    for (const tool of ["mktemp", "cat", "rm", "cmp", "install", "cp", "mkdir", "ln", "chmod", "sh"]) {
+      const path = ["/usr/bin", "/bin"].map((d) => join(d, tool)).find((p) => existsSync(p));
+      if (path) symlinkSync(path, join(bin, tool));
+    }
     writeFileSync(join(bin, "sudo"), '#!/bin/sh\n[ "$1" = "-n" ] && shift\nexec "$@"\n', { mode: 0o755 });
     writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho systemctl "$@" >> ${root}/../systemctl.log\n`, {
       mode: 0o755,
     });
-    if (withAws) writeFileSync(join(bin, "aws"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-    const run = bash(text, { bin, env: { GAMEDB_ROOT: root, HOME: root }, input });
+    if (tools.aws) writeFileSync(join(bin, "aws"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    // snap stand-in: records the call and puts an aws binary where the snap would.
+    if (tools.snap)
+      writeFileSync(
+        join(bin, "snap"),
+        `#!/bin/sh\necho snap "$@" >> ${root}/../snap.log\nmkdir -p ${root}/snap/bin && printf '#!/bin/sh\\n' > ${root}/snap/bin/aws && chmod 755 ${root}/snap/bin/aws\n`,
+        { mode: 0o755 },
+      );
+    const run = spawnSync("/bin/bash", ["--norc", "--noprofile", "-c", text], {
+      input,
+      env: { PATH: bin, GAMEDB_SYSTEMD_PATH: bin, GAMEDB_ROOT: root, HOME: root },
+      encoding: "utf8",
+    });
     const logPath = join(root, "..", "systemctl.log");
     const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
     writeFileSync(logPath, "");
-    return { ...run, systemctl: log };
+    const snapLog = join(root, "..", "snap.log");
+    const snap = existsSync(snapLog) ? readFileSync(snapLog, "utf8") : "";
+    rmSync(snapLog, { force: true });
+    return { ...run, systemctl: log, snap };
   }
 
   it("writes the scripts and units byte for byte, only when they differ, and enables the timers", () => {
@@ -576,15 +616,34 @@ describe("installCommand", () => {
     expect(outside).not.toMatch(/restart|mysql|stop /);
   });
 
-  it("installs the AWS CLI from its snap when aws is missing, and fails with a message without snap", () => {
-    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
-    const root = join(base, "root");
-    mkdirSync(root);
-    const noSnap = runInstall(installCommand(units), root, false);
+  it("installs the AWS CLI from its snap when systemd's PATH has no aws, and fails with a message without snap", () => {
+    const fresh = () => {
+      const root = join(mkdtempSync(join(tmpdir(), "gamedb-install-")), "root");
+      mkdirSync(root);
+      return root;
+    };
+    const text = installCommand(units);
+
+    const noSnap = runInstall(text, fresh(), {});
     expect(noSnap.status).not.toBe(0);
     expect(noSnap.stderr).toContain("the AWS CLI v2 is missing and snap is not available");
-    const text = installCommand(units);
-    expect(text).toContain("sudo -n snap install aws-cli --classic\n  sudo -n ln -sf /snap/bin/aws /usr/local/bin/aws");
+
+    const root = fresh();
+    const withSnap = runInstall(text, root, { snap: true });
+    expect(withSnap.stderr).toBe("");
+    expect(withSnap.status).toBe(0);
+    expect(withSnap.snap).toBe("snap install aws-cli --classic\n");
+    expect(readlinkSync(join(root, "usr/local/bin/aws"))).toBe("/snap/bin/aws");
+
+    // The snap already there (an SSH session would find /snap/bin/aws; systemd would not): only the link.
+    const linkOnly = runInstall(text, root, { snap: true });
+    expect(linkOnly.status).toBe(0);
+    expect(linkOnly.snap).toBe("");
+    expect(linkOnly.stdout).toContain("gamedb: linked /usr/local/bin/aws to the aws-cli snap");
+
+    const present = runInstall(text, fresh(), { aws: true, snap: true });
+    expect(present.status).toBe(0);
+    expect(present.stdout).not.toContain("linked");
   });
 
   it("with stdinTo, installs stdin as a 0600 file that never appears in the command text", () => {
@@ -594,14 +653,16 @@ describe("installCommand", () => {
     const secret = "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t/value\n";
     const text = installCommand(units, { stdinTo: "/etc/gamedb/aws-credentials" });
     expect(text).not.toContain("s3cr3t");
-    const first = runInstall(text, root, true, secret);
+    const first = runInstall(text, root, { aws: true }, secret);
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     const path = join(root, "etc/gamedb/aws-credentials");
     expect(readFileSync(path, "utf8")).toBe(secret);
     expect(spawnSync("stat", ["-c", "%a", path], { encoding: "utf8" }).stdout.trim()).toBe("600");
-    expect(runInstall(text, root, true, secret).stdout).toContain("gamedb: /etc/gamedb/aws-credentials unchanged");
-    const empty = runInstall(text, root, true, "");
+    expect(runInstall(text, root, { aws: true }, secret).stdout).toContain(
+      "gamedb: /etc/gamedb/aws-credentials unchanged",
+    );
+    const empty = runInstall(text, root, { aws: true }, "");
     expect(empty.status).not.toBe(0);
     expect(empty.stderr).toContain("expected the file on stdin");
     expect(() => installCommand(units, { stdinTo: "relative/path" })).toThrow(/bad path/);
@@ -638,10 +699,11 @@ describe("gamedb-alert.sh", () => {
       `#!/bin/bash\nprintf '[%s]' "$@" > ${dir}/args\nfor a; do [[ $a == file://* ]] && cat "\${a#file://}" > ${dir}/message; done\nexit 0\n`,
       { mode: 0o755 },
     );
-    const run = (unit: string) =>
-      bash(`exec bash "$1" "$2"`, { bin, args: [ALERT_PATH, unit], env: { GAMEDB_ROOT: dir, HOME: dir } });
+    const run = (...args: string[]) =>
+      bash(`exec bash "$@"`, { bin, args: [ALERT_PATH, ...args], env: { GAMEDB_ROOT: dir, HOME: dir } });
     const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
-    return { run, read };
+    const reset = () => rmSync(join(dir, "args"), { force: true });
+    return { run, read, reset };
   }
   const ENV =
     "GAMEDB_ENVIRONMENT=prod\nGAMEDB_SHARD=shard3\nGAMEDB_REGION=eu-west-1\nGAMEDB_SELF=10.0.3.11:3306\n" +
@@ -661,6 +723,31 @@ describe("gamedb-alert.sh", () => {
     expect(message).toContain("Environment: prod\nShard: shard3\nMember: 10.0.3.11:3306");
     expect(message).toContain("Job: gamedb-backup.service");
     expect(message).toContain("gamedb-backup: util.dumpInstance failed");
+  });
+
+  it("alerts a failing job once, then once more when it works again", () => {
+    const h = alertHost(ENV);
+    expect(h.run("--resolved", "gamedb-binlog-ship.service").status).toBe(0);
+    expect(h.read("args")).toBe(""); // a good run with nothing alerted sends nothing
+    expect(h.run("gamedb-binlog-ship.service").status).toBe(0);
+    expect(h.read("args")).toContain("[gamedb prod: gamedb-binlog-ship.service failed on shard3 (10.0.3.11:3306)]");
+    h.reset();
+    const again = h.run("gamedb-binlog-ship.service");
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("already alerted at");
+    expect(h.read("args")).toBe("");
+    const resolved = h.run("--resolved", "gamedb-binlog-ship.service");
+    expect(resolved.status).toBe(0);
+    expect(h.read("args")).toContain(
+      "[gamedb prod: gamedb-binlog-ship.service works again on shard3 (10.0.3.11:3306)]",
+    );
+    expect(h.read("message")).toContain("The job works again; it first failed at ");
+    h.reset();
+    h.run("--resolved", "gamedb-binlog-ship.service");
+    expect(h.read("args")).toBe("");
+    // The next failure is news again.
+    h.run("gamedb-binlog-ship.service");
+    expect(h.read("args")).toContain("failed on shard3");
   });
 
   it("refuses a unit name it does not expect, and logs instead of publishing without a topic", () => {

@@ -24,6 +24,8 @@ export const BINLOG_SHIP_SCRIPT_PATH = "/usr/local/sbin/gamedb-binlog-ship";
 export const ALERT_SCRIPT_PATH = "/usr/local/sbin/gamedb-alert";
 const UNIT_DIR = "/etc/systemd/system";
 export const TIMERS = ["gamedb-backup.timer", "gamedb-binlog-ship.timer"] as const;
+/** systemd's default PATH for services: what the jobs will find. */
+const SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export interface BackupUnitsInput {
   /** The shard key, e.g. "shard3" (used in the unit descriptions; the scripts read /etc/gamedb/backup.env). */
@@ -55,6 +57,8 @@ export function backupUnits(input: BackupUnitsInput): Record<string, string> {
       "[Service]",
       "Type=oneshot",
       `ExecStart=${BACKUP_SCRIPT_PATH}`,
+      // After a good run: "works again" if a failure was alerted. The leading "-": it never fails the job.
+      `ExecStartPost=-${ALERT_SCRIPT_PATH} --resolved %n`,
       "Nice=19",
       "IOSchedulingClass=idle",
     ]),
@@ -80,6 +84,7 @@ export function backupUnits(input: BackupUnitsInput): Record<string, string> {
       "[Service]",
       "Type=oneshot",
       `ExecStart=${BINLOG_SHIP_SCRIPT_PATH}`,
+      `ExecStartPost=-${ALERT_SCRIPT_PATH} --resolved %n`,
       "Nice=10",
       "IOSchedulingClass=best-effort",
       "IOSchedulingPriority=7",
@@ -174,10 +179,17 @@ export function installCommand(files: Record<string, string>, options: InstallOp
     );
   }
   parts.push(
-    "if ! command -v aws >/dev/null; then",
-    "  command -v snap >/dev/null || { echo 'gamedb: the AWS CLI v2 is missing and snap is not available: install it and re-run' >&2; exit 1; }",
-    "  sudo -n snap install aws-cli --classic",
-    "  sudo -n ln -sf /snap/bin/aws /usr/local/bin/aws",
+    // The jobs run under systemd, whose PATH has no /snap/bin: look for aws there, and link the snap's binary
+    // into /usr/local/bin whenever the snap is installed.
+    `sys_path="\${GAMEDB_SYSTEMD_PATH:-${SYSTEMD_PATH}}"`,
+    'if ! PATH="$sys_path" command -v aws >/dev/null; then',
+    '  if [[ ! -x "$root/snap/bin/aws" ]]; then',
+    "    command -v snap >/dev/null || { echo 'gamedb: the AWS CLI v2 is missing and snap is not available: install it and re-run' >&2; exit 1; }",
+    "    sudo -n snap install aws-cli --classic",
+    "  fi",
+    '  sudo -n mkdir -p "$root/usr/local/bin"',
+    '  sudo -n ln -sf /snap/bin/aws "$root/usr/local/bin/aws"',
+    '  echo "gamedb: linked /usr/local/bin/aws to the aws-cli snap"',
     "fi",
     'if [[ "$changed" == 1 ]]; then',
     "  sudo -n systemctl daemon-reload",
