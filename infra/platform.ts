@@ -13,6 +13,7 @@ import { Network, allowKubernetesNodes } from "./network";
 import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, routerImage, ubuntuAmi } from "./mysql";
 import { instanceVcpus } from "./mysql/instanceTypes";
 import { passwordKeepers } from "./mysql/innodbCluster";
+import { minimumConcurrency } from "./config/validate";
 import { MYSQL_PORT } from "./mysql/clusterParams";
 import { ElastiCacheRedis, RedisCluster } from "./redis";
 import { RedisEndpoints, RouterEndpoint, ShardMembers, endpointsConfigMap, endpointsData } from "./kubernetes";
@@ -36,6 +37,12 @@ export interface GameDbPlatformArgs {
    * @default undefined: converge runs only when the shard's config changes
    */
   convergeRequest?: string;
+}
+
+/** A value validation has required; its absence here is a bug, not a config error. */
+function validated<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`${key} passed validation without a value`);
+  return value;
 }
 
 export interface ShardResources {
@@ -292,7 +299,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       `${name}-monitor`,
       {
         namespace,
-        image: m.image,
+        image: validated(m.image, "monitoring.image"),
         settings: {
           environment: plan.environment,
           region: plan.region,
@@ -302,6 +309,16 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           cpuPercent: m.cpuPercent,
           bufferPoolPercent: m.bufferPoolPercent,
           lagSeconds: m.lagSeconds,
+          concurrency:
+            m.concurrency ??
+            Math.max(
+              64,
+              minimumConcurrency(
+                plan.shards.reduce((n, s) => n + s.nodes.length, 0),
+                m.intervalSeconds,
+                m.checkTimeoutSeconds,
+              ),
+            ),
           redisTls: t.redis.engine === "elasticache",
         },
         alertTopicArn: this.alerts.arn,
@@ -310,6 +327,8 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         redisPassword: this.redis instanceof RedisCluster ? this.redis.password : this.redis.authToken,
         webhookUrl: args.alertWebhookUrl,
         prometheusOperator: m.prometheusOperator,
+        prometheusLabels: m.prometheusLabels,
+        clusters: Object.values(this.shards).map((s) => s.cluster),
         endpoints,
         awsProvider: provider,
       },
@@ -323,6 +342,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           region: plan.region,
           namespace,
           settings: t.backup.restoreVerification,
+          image: validated(t.backup.restoreVerification.image, "backup.restoreVerification.image"),
           shardIds: plan.shards.filter((s) => s.state === "active").map((s) => s.id),
           bucketName: backup.bucketName,
           bucketArn: backup.bucketArn,

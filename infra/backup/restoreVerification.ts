@@ -57,6 +57,13 @@ export interface VerifySettings {
 
 /** The container's CPU and memory limits; the load's threads and mysqld's buffer pool follow them. */
 const VERIFY_CPUS = 4;
+/** The verifier's own bound per shard (--load-timeout); the job's deadline leaves every shard that much. */
+const LOAD_TIMEOUT_SECONDS = 6 * 3600;
+
+/** The whole run's deadline: every shard's bound plus an hour, within the week before the next run. Pure. */
+export function verifyDeadlineSeconds(shards: number): number {
+  return Math.min(6 * 86400, Math.max(1, shards) * LOAD_TIMEOUT_SECONDS + 3600);
+}
 const VERIFY_MEMORY_GIB = 8;
 
 /** The job's pod: pure. One container; mysqld runs inside it, on an ephemeral volume that dies with the pod. */
@@ -86,6 +93,8 @@ export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: strin
           topicArn,
           "--threads",
           String(VERIFY_CPUS),
+          "--load-timeout",
+          String(LOAD_TIMEOUT_SECONDS),
           // Half the memory limit: the default 128 MiB buffer pool would make large loads crawl.
           `--mysqld-option=--innodb-buffer-pool-size=${VERIFY_MEMORY_GIB / 2}G`,
         ],
@@ -120,6 +129,8 @@ export interface RestoreVerificationArgs {
   region: string;
   namespace: pulumi.Input<string>;
   settings: Topology["backup"]["restoreVerification"];
+  /** The restore-verify image (validation requires backup.restoreVerification.image when enabled). */
+  image: string;
   shardIds: number[];
   bucketName: pulumi.Output<string>;
   bucketArn: pulumi.Output<string>;
@@ -162,7 +173,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
     const settings = {
       environment: args.environment,
       region: args.region,
-      image: args.settings.image,
+      image: args.image,
       storageGiB: args.settings.storageGiB,
       shardIds: args.shardIds,
     };
@@ -179,7 +190,7 @@ export class RestoreVerification extends pulumi.ComponentResource {
           jobTemplate: {
             spec: {
               backoffLimit: 0,
-              activeDeadlineSeconds: 12 * 3600,
+              activeDeadlineSeconds: verifyDeadlineSeconds(args.shardIds.length),
               template: {
                 metadata: { labels: labels(VERIFY_NAME, "restore-verify") },
                 spec: pulumi

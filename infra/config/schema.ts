@@ -257,8 +257,8 @@ export function topologySchema(environment: Environment) {
           .string()
           .regex(CRON, { error: 'must be a five-field cron expression such as "0 4 * * 0"' })
           .default("0 4 * * 0"),
-        /** The image built from the repo's Dockerfile, target restore-verify. @default "gamedb-restore-verify:0.1.0" */
-        image: image.default("gamedb-restore-verify:0.1.0"),
+        /** The image built from the repo's Dockerfile, target restore-verify. Required when enabled. */
+        image: image.optional(),
         /** Scratch space for the throwaway MySQL (an ephemeral volume per run). @default 100 */
         storageGiB: z.int().min(10).max(16384).default(100),
       }).prefault({}),
@@ -276,10 +276,24 @@ export function topologySchema(environment: Environment) {
       bufferPoolPercent: z.number().min(1).max(100).default(85),
       /** @default 5 */
       lagSeconds: z.number().min(0).max(3600).default(5),
-      /** The worker image built from the repo's Dockerfile, target monitor. @default "gamedb-monitor:0.1.0" */
-      image: image.default("gamedb-monitor:0.1.0"),
+      /** The worker image built from the repo's Dockerfile, target monitor. Required. */
+      image: image.optional(),
+      /**
+       * Checks in flight at once. @default 64, or more when the fleet needs it: enough that a cycle in which every
+       * member times out still fits the interval
+       */
+      concurrency: z.int().min(1).max(1024).optional(),
       /** Create a ServiceMonitor and a PrometheusRule (needs the Prometheus Operator CRDs). @default false */
       prometheusOperator: z.boolean().default(false),
+      /** Labels on the ServiceMonitor and PrometheusRule, e.g. {release: kube-prometheus-stack}. @default {} */
+      prometheusLabels: z
+        .record(
+          z.string(),
+          z.string().regex(/^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/, {
+            error: "must be a Kubernetes label value (63 characters at most: letters, digits, -, _ and .)",
+          }),
+        )
+        .default({}),
       /** E-mail addresses subscribed to the alert topic. @default [] */
       alertEmails: z.array(z.email({ error: "must be an e-mail address such as ops@example.com" })).default([]),
     }).prefault({}),

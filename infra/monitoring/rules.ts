@@ -14,6 +14,7 @@ export const METRICS = {
   redisClusterOk: "gamedb_redis_cluster_state_ok",
   redisSlots: "gamedb_redis_cluster_slots",
   redisMasterLinkUp: "gamedb_redis_master_link_up",
+  lastCycle: "gamedb_monitor_last_cycle_timestamp_seconds",
 } as const;
 
 export interface RuleSettings {
@@ -75,6 +76,27 @@ export function prometheusRuleGroups(s: RuleSettings): { name: string; rules: Ru
           "10m",
           "warning",
           "{{ $labels.shard }} member {{ $labels.node }}: the applier queue has grown for 10 minutes",
+        ),
+      ],
+    },
+    {
+      // Who watches the watcher: the worker itself, and the weekly restore check (kube-state-metrics' job metrics,
+      // which the Prometheus Operator stacks ship): a killed, evicted or unpullable run leaves no metric of its own.
+      name: "gamedb-meta",
+      rules: [
+        rule(
+          "GamedbMonitorDown",
+          `absent(${METRICS.lastCycle}) or time() - ${METRICS.lastCycle} > ${3 * s.intervalSeconds}`,
+          "5m",
+          "critical",
+          "The gamedb monitoring worker has not finished a cycle for 3 intervals: nothing is watching the shards",
+        ),
+        rule(
+          "GamedbRestoreVerifyJobFailed",
+          'kube_job_status_failed{job_name=~"gamedb-restore-verify-.*"} > 0',
+          "0m",
+          "warning",
+          "The restore verification job {{ $labels.job_name }} failed without finishing",
         ),
       ],
     },

@@ -29,6 +29,7 @@ export interface WorkerSettings {
   cpuPercent: number;
   bufferPoolPercent: number;
   lagSeconds: number;
+  concurrency: number;
   redisTls: boolean;
   alertTopicArn: string;
   webhook: boolean;
@@ -42,7 +43,7 @@ export function workerConfig(s: WorkerSettings) {
     intervalSeconds: s.intervalSeconds,
     failureThreshold: s.failureThreshold,
     checkTimeoutSeconds: s.checkTimeoutSeconds,
-    concurrency: 64,
+    concurrency: s.concurrency,
     thresholds: { cpuPercent: s.cpuPercent, bufferPoolPercent: s.bufferPoolPercent, lagSeconds: s.lagSeconds },
     mysql: { user: ACCOUNTS.monitor, passwordEnv: "GAMEDB_MONITOR_PASSWORD" },
     redis: { passwordEnv: "GAMEDB_REDIS_PASSWORD", tls: s.redisTls },
@@ -117,6 +118,13 @@ export interface MonitoringWorkerArgs {
   /** `gamedb:alertWebhookUrl` (secret), a Slack-compatible incoming webhook. */
   webhookUrl?: pulumi.Output<string>;
   prometheusOperator: boolean;
+  /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by (e.g. release). */
+  prometheusLabels: Record<string, string>;
+  /**
+   * Every shard's cluster: the worker starts once their accounts step has set its password (on first deploy and
+   * after a rotation), so it never logs in with a password the shards do not know yet.
+   */
+  clusters: pulumi.Resource[];
   /** The endpoints ConfigMap the worker mounts. */
   endpoints: pulumi.Resource;
   /** The AWS provider for the IAM user. */
@@ -161,6 +169,13 @@ export class MonitoringWorker extends pulumi.ComponentResource {
       },
       { ...child, additionalSecretOutputs: ["stringData"] },
     );
+    // A digest of the Secret's values rolls the pod when one changes (the worker reads them only at start). A
+    // SHA-256 of random passwords and keys reveals none of them, so it may be a plain annotation.
+    const secretChecksum = pulumi.unsecret(
+      pulumi
+        .all([args.monitorPassword, args.redisPassword, key.secret, args.webhookUrl ?? ""])
+        .apply((values) => checksum(values)),
+    );
     const config = args.alertTopicArn.apply((alertTopicArn) =>
       JSON.stringify(workerConfig({ ...args.settings, alertTopicArn, webhook }), null, 2),
     );
@@ -185,13 +200,14 @@ export class MonitoringWorker extends pulumi.ComponentResource {
                 "gamedb/config-checksum": config.apply((c) =>
                   checksum({ c, image: args.image, passwordRotation: args.passwordRotation }),
                 ),
+                "gamedb/secret-checksum": secretChecksum,
               },
             },
             spec: workerPodSpec(args.image, MONITOR_NAME, webhook),
           },
         },
       },
-      { parent: this, dependsOn: [secret, configMap, args.endpoints] },
+      { parent: this, dependsOn: [secret, configMap, args.endpoints, ...args.clusters] },
     );
     // Lets a node drain evict the single worker (maxUnavailable 1) while keeping every workload under a PDB.
     new k8s.policy.v1.PodDisruptionBudget(
@@ -207,13 +223,14 @@ export class MonitoringWorker extends pulumi.ComponentResource {
       },
       child,
     );
+    const promMeta = () => ({ ...meta(), labels: { ...labels(MONITOR_NAME, "monitor"), ...args.prometheusLabels } });
     if (args.prometheusOperator) {
       new k8s.apiextensions.CustomResource(
         name,
         {
           apiVersion: "monitoring.coreos.com/v1",
           kind: "ServiceMonitor",
-          metadata: meta(),
+          metadata: promMeta(),
           spec: {
             selector: { matchLabels: selector },
             endpoints: [{ port: "metrics", interval: `${args.settings.intervalSeconds}s`, path: "/metrics" }],
@@ -226,7 +243,7 @@ export class MonitoringWorker extends pulumi.ComponentResource {
         {
           apiVersion: "monitoring.coreos.com/v1",
           kind: "PrometheusRule",
-          metadata: meta(),
+          metadata: promMeta(),
           spec: { groups: prometheusRuleGroups(args.settings) },
         },
         child,

@@ -195,12 +195,14 @@ export function summarizeChanges(base: PlanDocument, head: PlanDocument): Change
       name: c.name,
       paths,
       replacedBy: paths.filter((p) => replacedBy(c.type, p, now.inputs)),
-      options: c.options,
+      // A dependsOn change only orders operations: Pulumi updates nothing for it, so neither does the comment.
+      options: c.options.filter((o) => o !== "dependsOn"),
       stateful: STATEFUL_TYPES.includes(c.type),
     };
     if (change.replacedBy.length > 0) replaced.push(change);
-    else if (paths.length > 0 || c.options.length > 0) updated.push(change);
-    else ignored.push(change);
+    else if (paths.length > 0 || change.options.length > 0) updated.push(change);
+    else if (c.inputs.length > 0) ignored.push(change);
+    // else: only its dependsOn changed; not a change Pulumi makes.
   }
   return {
     created: [...diff.created].sort(byTypeName),

@@ -39,7 +39,10 @@ export const monitorConfigSchema = strict({
   /** Where the gamedb-endpoints ConfigMap is mounted (members.json, redis.json). */
   endpointsDir: z.string({ error: "must be a directory path" }).min(1, { error: "must be a directory path" }),
   intervalSeconds: int(1, 300, "seconds").default(10),
-  /** Consecutive failed checks before a node alarm (and consecutive breaches before a threshold warning). */
+  /**
+   * Consecutive failed checks before a node alarm; also consecutive breaches before a threshold warning, and
+   * consecutive cycles a shard is seen without a primary, without quorum or degraded before those alerts.
+   */
   failureThreshold: int(1, 20, "checks").default(3),
   checkTimeoutSeconds: int(1, 60, "seconds").default(3),
   /** Checks in flight at once. */

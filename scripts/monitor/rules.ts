@@ -5,9 +5,13 @@
  * not page anyone): not answering checks (the node alarm); CPU proxy, buffer pool use and replication lag above
  * their thresholds. The CPU proxy is the seed's: Threads_running / vCPUs * 100; with vCPUs unknown (static hosts)
  * it is exported but never warned on.
- * Per shard (at once: Group Replication has already waited out its own suspicion and expel timeouts): no ONLINE
- * primary (critical: writes impossible), quorum lost (critical), status other than OK (warning; a change of status
- * while degraded is sent as a change).
+ * Per shard (debounced like members: `failureThreshold` consecutive cycles observed wrong; resolved on the first
+ * cycle observed fine): no ONLINE primary (critical: writes impossible), quorum lost (critical), a status worse than
+ * the best the shard's configured member count can reach (warning: OK with 3 or more members, OK_NO_TOLERANCE with
+ * 1 or 2, see bestStatus() in verdict.ts; a change of status while degraded is sent as a change). A cycle in which
+ * no member of the shard answered does not observe them (they neither fire nor resolve): the verdict would be
+ * OFFLINE, and that is most often the worker's own network failing every shard at once; the members' node alarms
+ * report members that stay unreachable.
  * Redis: no seed answers, a node not answering (debounced like members), cluster_state not ok on any node, slots in
  * fail state (critical), a replica's master link down (warning).
  */
@@ -16,7 +20,7 @@ import type { CheckOutcome } from "./async";
 import type { MemberObservation } from "./mysqlCheck";
 import type { ClusterNodeEntry, RedisObservation } from "./redisCheck";
 import type { MysqlMember, RedisTarget, ShardTarget } from "./targets";
-import type { ShardVerdict } from "./verdict";
+import { bestStatus, statusBelowBest, type ShardVerdict } from "./verdict";
 
 export interface Thresholds {
   cpuPercent: number;
@@ -122,18 +126,23 @@ export function memberConditions(r: MemberResult, opts: RuleOptions): Condition[
   return out;
 }
 
-export function shardConditions(r: ShardResult): Condition[] {
+export function shardConditions(r: ShardResult, opts: RuleOptions): Condition[] {
   const v = r.verdict;
   const shard = r.shard.shard;
   const subject = { kind: "mysql-shard" as const, shard };
+  const n = opts.failureThreshold;
+  // No member answered: nothing about the group was seen this cycle (most often the worker's own network).
+  const observed = v.members.some((m) => m.reachable);
   const seen = v.viewFrom === null ? v.statusText : `view from ${v.viewFrom}`;
   const notOnline = v.members.filter((m) => m.state !== "ONLINE").map((m) => `${m.node} ${m.state}`);
   const detail = notOnline.length > 0 ? `members not ONLINE: ${notOnline.join(", ")}` : undefined;
+  const configured = v.members.length;
+  const best = bestStatus(configured);
   return [
     {
       key: `mysql:no-primary:${shard}`,
-      bad: v.primaryCount === 0,
-      fireAfter: 1,
+      bad: observed ? v.primaryCount === 0 : null,
+      fireAfter: n,
       severity: "critical",
       subject,
       what: "no ONLINE primary: writes impossible",
@@ -143,8 +152,8 @@ export function shardConditions(r: ShardResult): Condition[] {
     },
     {
       key: `mysql:quorum:${shard}`,
-      bad: !v.quorum,
-      fireAfter: 1,
+      bad: observed ? !v.quorum : null,
+      fireAfter: n,
       severity: "critical",
       subject,
       what: "Group Replication quorum lost: writes blocked",
@@ -157,13 +166,13 @@ export function shardConditions(r: ShardResult): Condition[] {
     },
     {
       key: `mysql:status:${shard}`,
-      bad: v.status !== "OK",
-      fireAfter: 1,
+      bad: observed ? statusBelowBest(v.status, configured) : null,
+      fireAfter: n,
       severity: "warning",
       subject,
-      what: "cluster status not OK",
+      what: best === "OK" ? "cluster status not OK" : `cluster status worse than ${best}`,
       value: `${v.status}: ${v.statusText}`,
-      threshold: "OK",
+      threshold: best === "OK" ? "OK" : `${best} (the best a ${configured}-member group reaches)`,
       variant: v.status,
       detail,
     },
@@ -260,7 +269,7 @@ export function cycleConditions(
   opts: RuleOptions,
 ): Condition[] {
   return [
-    ...shards.flatMap((s) => [...s.members.flatMap((m) => memberConditions(m, opts)), ...shardConditions(s)]),
+    ...shards.flatMap((s) => [...s.members.flatMap((m) => memberConditions(m, opts)), ...shardConditions(s, opts)]),
     ...(redis === null ? [] : redisConditions(redis, opts)),
   ];
 }

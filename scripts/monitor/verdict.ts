@@ -18,9 +18,14 @@
  * one more failure loses it. OK_PARTIAL needs 5 or more members.
  *
  * Primaries: members of the view that are ONLINE with role PRIMARY; 0 means writes are impossible.
+ *
+ * The best a group can do depends on its size: 1 or 2 members never tolerate a failure (floor((2 - 1) / 2) = 0), so
+ * their best is OK_NO_TOLERANCE; 3 or more reach OK. bestStatus() gives it, statusBelowBest() says whether a status
+ * is worse than what the shard's configured member count can reach (the status warning of rules.ts).
  */
 import type { GroupMemberRow, MemberObservation, MemberState } from "./mysqlCheck";
 
+/** From best to worst (statusWorseThan() relies on this order). */
 export const SHARD_STATUSES = [
   "OK",
   "OK_PARTIAL",
@@ -30,6 +35,21 @@ export const SHARD_STATUSES = [
   "OFFLINE",
 ] as const;
 export type ShardStatus = (typeof SHARD_STATUSES)[number];
+
+/** The best status a group of `configuredMembers` members can reach: OK_NO_TOLERANCE for 1 or 2, OK for 3 or more. */
+export function bestStatus(configuredMembers: number): ShardStatus {
+  return configuredMembers >= 3 ? "OK" : "OK_NO_TOLERANCE";
+}
+
+/** `status` is worse than `than`, in the order of SHARD_STATUSES. */
+export function statusWorseThan(status: ShardStatus, than: ShardStatus): boolean {
+  return SHARD_STATUSES.indexOf(status) > SHARD_STATUSES.indexOf(than);
+}
+
+/** The shard's status is worse than the best its configured member count can reach. */
+export function statusBelowBest(status: ShardStatus, configuredMembers: number): boolean {
+  return statusWorseThan(status, bestStatus(configuredMembers));
+}
 
 /** A member's state in the verdict: its row in the chosen view, MISSING from it, or UNKNOWN (no view, no answer). */
 export const VERDICT_MEMBER_STATES = ["ONLINE", "RECOVERING", "UNREACHABLE", "OFFLINE", "ERROR", "MISSING", "UNKNOWN"];
@@ -66,6 +86,7 @@ export interface ShardVerdict {
   failuresTolerated: number;
   /** Configured members absent from the chosen view. */
   missing: string[];
+  /** One per configured member, in the order given. */
   members: MemberVerdict[];
 }
 

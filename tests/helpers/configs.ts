@@ -41,6 +41,12 @@ export function shardsCovering(count: number, nodes: number): RawShard[] {
   }));
 }
 
+/** The images the stack files name (required keys: there is no public image to default to). */
+export const IMAGES = {
+  monitoring: { image: "registry.example.com/gamedb/gamedb-monitor:0.1.0" },
+  backup: { restoreVerification: { image: "registry.example.com/gamedb/gamedb-restore-verify:0.1.0" } },
+};
+
 /** The dev stack: 2 zones of eu-west-1, 2 single-node shards owning 0-8191 and 8192-16383. Other keys defaulted. */
 export function validDev(): RawConfig {
   return {
@@ -51,6 +57,8 @@ export function validDev(): RawConfig {
       { id: 1, name: "alpha", nodes: 1, state: "active", slots: ["0-8191"] },
       { id: 2, name: "bravo", nodes: 1, state: "active", slots: ["8192-16383"] },
     ],
+    monitoring: { ...IMAGES.monitoring },
+    backup: { ...IMAGES.backup },
   };
 }
 
@@ -75,7 +83,8 @@ export function validProd(): RawConfig {
     ],
     router: { replicas: 2 },
     redis: { engine: "kubernetes", masters: 3, replicasPerMaster: 1 },
-    backup: { retentionDays: 30, pitrWindowHours: 168, binlogShipMinutes: 5 },
+    backup: { retentionDays: 30, pitrWindowHours: 168, binlogShipMinutes: 5, ...IMAGES.backup },
+    monitoring: { ...IMAGES.monitoring },
     ssh: { adminCidrs: ["10.0.0.0/8"] },
   };
 }

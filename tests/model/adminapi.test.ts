@@ -1123,7 +1123,7 @@ describe("setup-accounts", () => {
     expectOk(r);
     expect(mutations(r)).toEqual([
       "cluster.setupRouterAccount db1:3306",
-      "SQL db1:3306: ALTER USER ?@? IDENTIFIED BY ?",
+      "SQL db1:3306: ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD",
       "SQL db1:3306: GRANT SELECT ON performance_schema.* TO ?@?",
     ]);
     expect(callsTo(r, "cluster.setupRouterAccount")[0]!.args[1]).toEqual({
@@ -1131,6 +1131,8 @@ describe("setup-accounts", () => {
       update: true,
     });
     expect(f.get(C).users.get(userKey("gamedb_monitor", "%"))!.password).toBe(rotated.monitorPassword);
+    // The old password still logs in until the next rotation: workers not yet restarted keep working.
+    expect(f.get(C).users.get(userKey("gamedb_monitor", "%"))!.secondaryPassword).toBe(ACCOUNT_SECRETS.monitorPassword);
     expectNoChange(run(f, A, "setup-accounts", accountsParams([A, B, C]), rotated));
   });
 

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { stepAlerts, type AlertEvent, type AlertRecord, type Condition } from "../../scripts/monitor/alerts";
-import { memberConditions, redisConditions, shardConditions } from "../../scripts/monitor/rules";
+import { memberConditions, redisConditions, shardConditions, type ShardResult } from "../../scripts/monitor/rules";
 import type { ShardTarget } from "../../scripts/monitor/targets";
 import { shardVerdict } from "../../scripts/monitor/verdict";
 import { inputs, nodes, observation, view } from "./builders";
@@ -189,10 +189,83 @@ describe("rules", () => {
       [2, "UNREACHABLE"],
     ]);
     const shard: ShardTarget = { shard: "shard1", shardId: 1, clusterName: "shard1", state: "active", members: [] };
-    const cs = shardConditions({ shard, members: [], verdict: shardVerdict(inputs(ns, [alone, null, null])) });
+    const cs = shardConditions({ shard, members: [], verdict: shardVerdict(inputs(ns, [alone, null, null])) }, opts);
     expect(byKey(cs)).toEqual({ "no-primary": true, quorum: true, status: true });
+    expect(cs.map((c) => c.fireAfter)).toEqual([3, 3, 3]);
     expect(cs.find((c) => c.key.includes("status"))!.variant).toBe("NO_QUORUM");
     expect(cs[0]!.detail).toBe("members not ONLINE: node1 UNREACHABLE, node2 UNREACHABLE");
+  });
+
+  const shardOf = (n: number, views: (ReturnType<typeof view> | null)[]): ShardResult => ({
+    shard: { shard: "shard1", shardId: 1, clusterName: "shard1", state: "active", members: [] },
+    members: [],
+    verdict: shardVerdict(inputs(nodes(n), views)),
+  });
+
+  it("observes no shard condition in a cycle where no member of the shard answered", () => {
+    expect(byKey(shardConditions(shardOf(3, [null, null, null]), opts))).toEqual({
+      "no-primary": null,
+      quorum: null,
+      status: null,
+    });
+    // Members that answer but are not ONLINE are an observed outage.
+    expect(byKey(shardConditions(shardOf(3, [[], [], []]), opts))).toEqual({
+      "no-primary": true,
+      quorum: true,
+      status: true,
+    });
+  });
+
+  it("fires shard conditions on the Nth consecutive bad cycle; a cycle nobody answered neither counts nor resolves", () => {
+    const ns = nodes(3);
+    const noPrimary = view(ns, [
+      [0, "UNREACHABLE", "PRIMARY"],
+      [1, "ONLINE"],
+      [2, "ONLINE"],
+    ]);
+    const healthy = view(ns, [
+      [0, "ONLINE", "PRIMARY"],
+      [1, "ONLINE"],
+      [2, "ONLINE"],
+    ]);
+    const lost = shardOf(3, [null, noPrimary, noPrimary]);
+    const blip = shardOf(3, [null, null, null]);
+    const back = shardOf(3, [healthy, healthy, healthy]);
+    let states: Map<string, AlertRecord> = new Map();
+    const perCycle = [lost, blip, lost, blip, lost, lost, blip, back, blip].map((r, i) => {
+      const step = stepAlerts(states, shardConditions(r, opts), { environment: "prod", now: i * 10_000 });
+      states = step.states;
+      return step.events.map((e) => `${e.kind} ${e.key.split(":")[1]}`);
+    });
+    expect(perCycle).toEqual([
+      [],
+      [],
+      [],
+      [],
+      ["firing no-primary", "firing status"],
+      [],
+      [],
+      ["resolved no-primary", "resolved status"],
+      [],
+    ]);
+  });
+
+  it("warns on a small shard's status only when it is worse than the best its size reaches", () => {
+    const one = view(nodes(1), [[0, "ONLINE", "PRIMARY"]]);
+    const status = (r: ShardResult) => shardConditions(r, opts).find((c) => c.key.includes(":status:"))!;
+    expect(status(shardOf(1, [one]))).toMatchObject({ bad: false, what: "cluster status worse than OK_NO_TOLERANCE" });
+    const two = view(nodes(2), [
+      [0, "ONLINE", "PRIMARY"],
+      [1, "ONLINE"],
+    ]);
+    expect(status(shardOf(2, [two, two])).bad).toBe(false);
+    // node1 expelled: the survivor keeps quorum, but the group is partial.
+    const expelled = view(nodes(2), [[0, "ONLINE", "PRIMARY"]]);
+    expect(status(shardOf(2, [expelled, null]))).toMatchObject({
+      bad: true,
+      variant: "OK_NO_TOLERANCE_PARTIAL",
+      threshold: "OK_NO_TOLERANCE (the best a 2-member group reaches)",
+    });
   });
 
   it("raises Redis cluster state, failed slots and a replica's master link, from the nodes that answered", () => {

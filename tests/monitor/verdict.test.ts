@@ -5,7 +5,14 @@
  */
 import fc from "fast-check";
 import { MEMBER_STATES, type MemberState } from "../../scripts/monitor/mysqlCheck";
-import { shardVerdict, viewHasQuorum, type ShardStatus } from "../../scripts/monitor/verdict";
+import {
+  bestStatus,
+  SHARD_STATUSES,
+  shardVerdict,
+  statusBelowBest,
+  viewHasQuorum,
+  type ShardStatus,
+} from "../../scripts/monitor/verdict";
 import { inputs, nodes, view } from "./builders";
 
 const n3 = nodes(3);
@@ -320,6 +327,42 @@ describe("shardVerdict", () => {
       "OFFLINE",
       "UNKNOWN",
     ]);
+  });
+});
+
+describe("bestStatus and statusBelowBest", () => {
+  it.each<[number, ShardStatus, boolean]>([
+    [1, "OK_NO_TOLERANCE", false],
+    [1, "OK_NO_TOLERANCE_PARTIAL", true],
+    [1, "OFFLINE", true],
+    [2, "OK_NO_TOLERANCE", false],
+    [2, "OK_NO_TOLERANCE_PARTIAL", true],
+    [2, "NO_QUORUM", true],
+    [2, "OFFLINE", true],
+    [3, "OK", false],
+    [3, "OK_PARTIAL", true],
+    [3, "OK_NO_TOLERANCE", true],
+    [3, "OK_NO_TOLERANCE_PARTIAL", true],
+    [3, "NO_QUORUM", true],
+    [5, "OK", false],
+    [5, "OK_PARTIAL", true],
+    [5, "OFFLINE", true],
+  ])("%i configured members, status %s: worse than the best reachable is %s", (n, status, worse) => {
+    expect(statusBelowBest(status, n)).toBe(worse);
+  });
+
+  it("is the status of a fully ONLINE group of that size", () => {
+    for (let n = 1; n <= 7; n++) {
+      const ns = nodes(n);
+      const all = view(
+        ns,
+        ns.map((_, i): [number, MemberState, string] => [i, "ONLINE", i === 0 ? "PRIMARY" : "SECONDARY"]),
+      );
+      const best = shardVerdict(inputs(ns, Array(n).fill(all))).status;
+      expect([n, bestStatus(n)]).toEqual([n, best]);
+      // Nothing a group of that size can report is better than it.
+      expect(SHARD_STATUSES.filter((s) => !statusBelowBest(s, n))).toContain(best);
+    }
   });
 });
 

@@ -98,8 +98,9 @@ describe("npm run plan", () => {
     expect(out).toContain("  slots moved: 2048 of 16384 (12.50% of keys)");
     expect(out).toContain("    14336-16383: 4 -> 5 (2048 slots)");
     // The new shard's 28 resources, its router's 6, its backup policy and 3 backup-job commands, and the admin
-    // rule; the endpoints ConfigMap learns of them.
-    expect(out).toContain("  resources: 44 to create, 1 to change, 0 to delete");
+    // rule; the endpoints ConfigMap learns of them, the monitoring worker's dependsOn gains its cluster, and the
+    // restore verification its id (the shard is active).
+    expect(out).toContain("  resources: 44 to create, 3 to change, 0 to delete");
     expect(out).toContain("    + command:remote:Command shard5-converge");
     expect(out).toContain(
       "    + aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-192-168-10-0-24",

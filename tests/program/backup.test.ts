@@ -157,6 +157,7 @@ describe("backup options", () => {
     const raw = validProd();
     raw.backup = {
       ...raw.backup,
+      ...raw.backup,
       retentionDays: 200,
       infrequentAccessAfterDays: 30,
       glacierInstantAfterDays: 90,

@@ -26,7 +26,12 @@ describe("monitoring (prod)", () => {
     const pod = d.spec.template.spec;
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, fsGroup: 10001 });
     const [c] = pod.containers;
-    expect(c.image).toBe("gamedb-monitor:0.1.0");
+    expect(c.image).toBe("registry.example.com/gamedb/gamedb-monitor:0.1.0");
+    // It waits for every shard's accounts step (its password), and rolls when a secret value changes.
+    const deployment = get(doc, "kubernetes:apps/v1:Deployment", "gamedb-monitor");
+    for (const id of [1, 2, 3, 4])
+      expect(deployment.options.dependsOn).toContain(doc.resources.find((r) => r.name === `shard${id}-cluster`)!.urn);
+    expect(d.spec.template.metadata.annotations["gamedb/secret-checksum"]).toMatch(/^[0-9a-f]{64}$/);
     expect(c.args).toEqual(["--config", "/etc/gamedb/monitor/config.json"]);
     expect(c.env.map((e: Any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
       ["GAMEDB_MONITOR_PASSWORD", { name: "gamedb-monitor", key: "monitor-password" }],
@@ -59,6 +64,7 @@ describe("monitoring (prod)", () => {
         cpuPercent: 80,
         bufferPoolPercent: 85,
         lagSeconds: 5,
+        concurrency: 64,
         redisTls: false,
         alertTopicArn: TOPIC,
         webhook: false,
@@ -125,10 +131,12 @@ describe("monitoring options", () => {
   it("subscribes each alert e-mail once, and adds a ServiceMonitor and PrometheusRule when enabled", async () => {
     const raw = validProd();
     raw.monitoring = {
+      ...raw.monitoring,
       alertEmails: ["ops@example.com", "dba@example.com", "ops@example.com"],
       prometheusOperator: true,
       intervalSeconds: 15,
       failureThreshold: 4,
+      prometheusLabels: { release: "kube-prometheus-stack" },
     };
     const doc = await evaluate(stackOf(raw, "prod"));
     const subs = doc.resources.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription");
@@ -137,14 +145,18 @@ describe("monitoring options", () => {
       ["gamedb-alerts-email-ops-example-com", { topic: TOPIC, protocol: "email", endpoint: "ops@example.com" }],
     ]);
     const sm = get(doc, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "gamedb-monitor").inputs as Any;
+    expect(sm.metadata.labels.release).toBe("kube-prometheus-stack");
     expect(sm.spec.endpoints).toEqual([{ port: "metrics", interval: "15s", path: "/metrics" }]);
     const rule = get(doc, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "gamedb-monitor-rules").inputs as Any;
+    expect(rule.metadata.labels.release).toBe("kube-prometheus-stack");
     const alerts = rule.spec.groups.flatMap((g: Any) => g.rules);
     expect(alerts.map((a: Any) => a.alert)).toEqual([
       "GamedbMemberNotOnline",
       "GamedbShardNoPrimary",
       "GamedbShardQuorumLost",
       "GamedbApplierQueueGrowing",
+      "GamedbMonitorDown",
+      "GamedbRestoreVerifyJobFailed",
       "GamedbRedisClusterNotOk",
       "GamedbRedisSlotsFailed",
       "GamedbRedisMasterLinkDown",
@@ -182,11 +194,12 @@ describe("restore verification", () => {
   it("runs weekly, one at a time, on scratch space that dies with the pod, as the image's mysql user", () => {
     const cron = get(doc, "kubernetes:batch/v1:CronJob", "gamedb-restore-verify").inputs as Any;
     expect(cron.spec).toMatchObject({ schedule: "0 4 * * 0", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid" });
-    expect(cron.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 43200 });
+    // Every shard's own bound (6 h) plus an hour.
+    expect(cron.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 4 * 6 * 3600 + 3600 });
     const pod = cron.spec.jobTemplate.spec.template.spec;
     expect(pod.restartPolicy).toBe("Never");
     const [c] = pod.containers;
-    expect(c.image).toBe("gamedb-restore-verify:0.1.0");
+    expect(c.image).toBe("registry.example.com/gamedb/gamedb-restore-verify:0.1.0");
     expect(c.args).toEqual([
       "--shard",
       "1",
@@ -207,6 +220,8 @@ describe("restore verification", () => {
       TOPIC,
       "--threads",
       "4",
+      "--load-timeout",
+      "21600",
       "--mysqld-option=--innodb-buffer-pool-size=4G",
     ]);
     expect(c.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999 });

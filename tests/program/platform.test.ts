@@ -7,6 +7,7 @@ import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocume
 import { gamedbProgram } from "../../infra/program";
 import { stackOf } from "../helpers/stack";
 import { planOf } from "../helpers/plan";
+import { IMAGES } from "../helpers/configs";
 
 const byName = (doc: PlanDocument, name: string): PlannedResource => {
   const r = doc.resources.find((x) => x.name === name);
@@ -352,6 +353,7 @@ describe("adopted network", () => {
             subnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" },
           },
           shards: [{ id: 1, name: "a", nodes: 1, slots: ["0-16383"] }],
+          ...IMAGES,
         },
         "dev",
       ),
@@ -379,6 +381,7 @@ describe("invalid config", () => {
       {
         aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a"] },
         shards: [{ id: 1, name: "a", nodes: 4, slots: ["0-100"] }],
+        ...IMAGES,
       },
       "prod",
     );

@@ -75,7 +75,11 @@ describe("stable names and inputs", () => {
   it("adding a shard (provisioning) creates only its resources; the endpoints ConfigMap learns its router", async () => {
     const { diff } = await change((raw) => raw.shards.push({ id: 5, name: "echo", nodes: 3, state: "provisioning" }));
     expect(diff.deleted).toEqual([]);
-    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([["gamedb-endpoints", ["data"], []]]);
+    // The worker also waits for the new shard's accounts step: a dependsOn change, which orders but never updates.
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
+      ["gamedb-endpoints", ["data"], []],
+      ["gamedb-monitor", [], ["dependsOn"]],
+    ]);
     for (const r of diff.created) expect(r.name).toContain("shard5");
     expect(diff.topology).toMatchObject({
       shardsAdded: [5],
@@ -115,6 +119,7 @@ describe("stable names and inputs", () => {
     // The endpoints learn the slot map and router; the weekly restore verification adds the now active shard.
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
       ["gamedb-endpoints", ["data"], []],
+      ["gamedb-monitor", [], ["dependsOn"]],
       ["gamedb-restore-verify", ["spec"], []],
     ]);
     expect(diff.topology.slotMoves).toEqual([{ from: 4, to: 5, ranges: [{ from: 14336, to: 16383 }], slots: 2048 }]);
@@ -195,7 +200,7 @@ describe("stable names and inputs", () => {
     [
       "unrelated keys",
       (raw) => {
-        raw.monitoring = { intervalSeconds: 30 };
+        raw.monitoring = { ...raw.monitoring, intervalSeconds: 30 };
         raw.redis.masters = 6;
         raw.router.replicas = 3;
         raw.backup.fullSchedule = "Sun *-*-* 03:30";

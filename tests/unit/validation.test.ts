@@ -10,7 +10,7 @@ import { MYCNF_OVERRIDES } from "../../infra/config/mycnfOverrides";
 import { ConfigError, formatProblem } from "../../infra/config/errors";
 import { loadTopology, parseTopology } from "../../infra/config/load";
 import type { Topology } from "../../infra/config/schema";
-import { RawConfig, shardsCovering, validDev, validProd } from "../helpers/configs";
+import { IMAGES, RawConfig, shardsCovering, validDev, validProd } from "../helpers/configs";
 
 /** The formatted problems of a raw config; [] when it parses. */
 function problemsOf(raw: RawConfig, stack: string): string[] {
@@ -141,9 +141,9 @@ describe("valid configs", () => {
   });
 
   it("fills in the defaults that differ by environment", () => {
-    // Only the required sections, so every other value is a default.
-    const dev = topologyOf({ aws: validDev().aws, shards: validDev().shards }, "dev");
-    const prod = topologyOf({ aws: validProd().aws, shards: validProd().shards }, "prod");
+    // Only the required keys, so every other value is a default.
+    const dev = topologyOf({ aws: validDev().aws, shards: validDev().shards, ...IMAGES }, "dev");
+    const prod = topologyOf({ aws: validProd().aws, shards: validProd().shards, ...IMAGES }, "prod");
 
     expect(dev.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "single" });
     expect(prod.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "perAz" });
@@ -190,7 +190,10 @@ describe("valid configs", () => {
   });
 
   it("fills in the defaults shared by every environment", () => {
-    const t = topologyOf({ aws: validProd().aws, shards: [{ id: 7, name: "golf", slots: ["0-16383"] }] }, "prod");
+    const t = topologyOf(
+      { aws: validProd().aws, shards: [{ id: 7, name: "golf", slots: ["0-16383"] }], ...IMAGES },
+      "prod",
+    );
     expect(t.shards).toEqual([{ id: 7, name: "golf", nodes: 3, state: "active", slots: ["0-16383"] }]);
     expect(t.backup).toEqual({
       fullSchedule: "*-*-* 02:00:00",
@@ -202,13 +205,14 @@ describe("valid configs", () => {
       restoreVerification: {
         enabled: true,
         schedule: "0 4 * * 0",
-        image: "gamedb-restore-verify:0.1.0",
+        image: IMAGES.backup.restoreVerification.image,
         storageGiB: 100,
       },
     });
     expect(t.monitoring).toEqual({
-      image: "gamedb-monitor:0.1.0",
+      image: IMAGES.monitoring.image,
       prometheusOperator: false,
+      prometheusLabels: {},
       intervalSeconds: 10,
       failureThreshold: 3,
       checkTimeoutSeconds: 3,
@@ -640,19 +644,19 @@ const INVALID: InvalidCase[] = [
   {
     name: "backup retention shorter than a custom pitr window",
     stack: "dev",
-    mutate: (r) => (r.backup = { retentionDays: 2, pitrWindowHours: 49 }),
+    mutate: (r) => (r.backup = { ...r.backup, retentionDays: 2, pitrWindowHours: 49 }),
     expected: ["gamedb:backup.retentionDays: 2 days cannot serve a 49 h point-in-time window; keep at least 4 days"],
   },
   {
     name: "monitoring check timeout equal to the interval",
     stack: "dev",
-    mutate: (r) => (r.monitoring = { intervalSeconds: 5, checkTimeoutSeconds: 5 }),
+    mutate: (r) => (r.monitoring = { ...r.monitoring, intervalSeconds: 5, checkTimeoutSeconds: 5 }),
     expected: ["gamedb:monitoring.checkTimeoutSeconds: 5 must be shorter than intervalSeconds (5)"],
   },
   {
     name: "monitoring check timeout longer than the default interval",
     stack: "prod",
-    mutate: (r) => (r.monitoring = { checkTimeoutSeconds: 30 }),
+    mutate: (r) => (r.monitoring = { ...r.monitoring, checkTimeoutSeconds: 30 }),
     expected: ["gamedb:monitoring.checkTimeoutSeconds: 30 must be shorter than intervalSeconds (10)"],
   },
   // ---- schema.ts / load.ts: shapes ----
@@ -848,7 +852,7 @@ const INVALID: InvalidCase[] = [
   {
     name: "backup schedule that is not a calendar expression",
     stack: "dev",
-    mutate: (r) => (r.backup = { fullSchedule: "every night" }),
+    mutate: (r) => (r.backup = { ...r.backup, fullSchedule: "every night" }),
     expected: [
       'gamedb:backup.fullSchedule: "every night" must be a systemd OnCalendar expression such as "*-*-* 02:00:00", "Sun *-*-* 03:30" or "daily"',
     ],
@@ -856,31 +860,31 @@ const INVALID: InvalidCase[] = [
   {
     name: "binlog shipping every 2 hours",
     stack: "dev",
-    mutate: (r) => (r.backup = { binlogShipMinutes: 120 }),
+    mutate: (r) => (r.backup = { ...r.backup, binlogShipMinutes: 120 }),
     expected: ["gamedb:backup.binlogShipMinutes: 120 is out of range; use at most 60"],
   },
   {
     name: "failure threshold of 0",
     stack: "dev",
-    mutate: (r) => (r.monitoring = { failureThreshold: 0 }),
+    mutate: (r) => (r.monitoring = { ...r.monitoring, failureThreshold: 0 }),
     expected: ["gamedb:monitoring.failureThreshold: 0 is out of range; use at least 1"],
   },
   {
     name: "CPU threshold above 100%",
     stack: "dev",
-    mutate: (r) => (r.monitoring = { cpuPercent: 120 }),
+    mutate: (r) => (r.monitoring = { ...r.monitoring, cpuPercent: 120 }),
     expected: ["gamedb:monitoring.cpuPercent: 120 is out of range; use at most 100"],
   },
   {
     name: "buffer pool threshold as text",
     stack: "dev",
-    mutate: (r) => (r.monitoring = { bufferPoolPercent: "85%" }),
+    mutate: (r) => (r.monitoring = { ...r.monitoring, bufferPoolPercent: "85%" }),
     expected: ['gamedb:monitoring.bufferPoolPercent: "85%" is a string; expected number'],
   },
   {
     name: "negative lag threshold",
     stack: "dev",
-    mutate: (r) => (r.monitoring = { lagSeconds: -1 }),
+    mutate: (r) => (r.monitoring = { ...r.monitoring, lagSeconds: -1 }),
     expected: ["gamedb:monitoring.lagSeconds: -1 is out of range; use at least 0"],
   },
   {
@@ -1073,7 +1077,11 @@ const INVALID: InvalidCase[] = [
     name: "a bad KMS key ARN and snapshot settings",
     stack: "dev",
     mutate: (r) =>
-      (r.backup = { kmsKeyArn: "alias/backups", snapshots: { intervalHours: 5, time: "3:00", retainCount: 0 } }),
+      (r.backup = {
+        ...r.backup,
+        kmsKeyArn: "alias/backups",
+        snapshots: { intervalHours: 5, time: "3:00", retainCount: 0 },
+      }),
     expected: [
       'gamedb:backup.kmsKeyArn: "alias/backups" must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/...',
       "gamedb:backup.snapshots.intervalHours: 5 is not an interval DLM accepts; use 1, 2, 3, 4, 6, 8, 12 or 24",
@@ -1089,7 +1097,7 @@ const INVALID: InvalidCase[] = [
       r.shards[0].nodes = [{ index: 0, address: "10.1.0.5", sshUser: "Admin User" }];
       r.shards[1].nodes = [{ index: 0, address: "10.1.0.6" }];
       r.ssh = { bastion: { host: "bastion host", user: "9root" } };
-      r.backup = { accessLogs: "yes" };
+      r.backup = { ...r.backup, accessLogs: "yes" };
     },
     expected: [
       'gamedb:shards[0].nodes[0].sshUser: "Admin User" must be a Unix user name',
@@ -1099,13 +1107,53 @@ const INVALID: InvalidCase[] = [
     ],
   },
   {
+    name: "no worker image, no restore-verification image while enabled",
+    stack: "prod",
+    mutate: (r) => {
+      delete r.monitoring.image;
+      delete r.backup.restoreVerification;
+    },
+    expected: [
+      "gamedb:monitoring.image: is required: build it from the repo's Dockerfile (docker build --target monitor -t REGISTRY/gamedb-monitor:0.1.0 .), push it where the cluster pulls from, and set its reference here",
+      "gamedb:backup.restoreVerification.image: is required when enabled: build it from the repo's Dockerfile (docker build --target restore-verify -t REGISTRY/gamedb-restore-verify:0.1.0 .), push it where the cluster pulls from, and set its reference here",
+    ],
+  },
+  {
+    name: "monitoring concurrency too low for the fleet",
+    stack: "prod",
+    mutate: (r) => {
+      r.shards = shardsCovering(100, 3);
+      r.monitoring = { ...r.monitoring, concurrency: 64 };
+    },
+    expected: [
+      "gamedb:monitoring.concurrency: 64 is too low for 300 members: with every member timing out a cycle would not finish within intervalSeconds (10); use at least 100, or leave it out",
+    ],
+  },
+  {
+    name: "bad Prometheus label names and values",
+    stack: "prod",
+    mutate: (r) => (r.monitoring = { ...r.monitoring, prometheusLabels: { "bad label!": "x", release: "-" } }),
+    expected: [
+      'gamedb:monitoring.prometheusLabels.release: "-" must be a Kubernetes label value (63 characters at most: letters, digits, -, _ and .)',
+    ],
+  },
+  {
+    name: "a bad Prometheus label name",
+    stack: "prod",
+    mutate: (r) => (r.monitoring = { ...r.monitoring, prometheusLabels: { "bad label!": "x" } }),
+    expected: [
+      'gamedb:monitoring.prometheusLabels: "bad label!" is not a Kubernetes label name; use one such as release or app.kubernetes.io/part-of',
+    ],
+  },
+  {
     name: "a bad restore-verification schedule, image, size and switch; a bad worker image and Prometheus switch",
     stack: "prod",
     mutate: (r) => {
       r.backup = {
+        ...r.backup,
         restoreVerification: { enabled: "sometimes", schedule: "weekly", image: "Not An Image", storageGiB: 5 },
       };
-      r.monitoring = { image: "bad image:1", prometheusOperator: 1 };
+      r.monitoring = { ...r.monitoring, image: "bad image:1", prometheusOperator: 1 };
       r.mysql = { ...r.mysql, passwordRotation: -1 };
     },
     expected: [
@@ -1154,7 +1202,7 @@ const REGRESSIONS: InvalidCase[] = [
     // Worded like every other format check, not with zod's default text.
     name: "bad e-mail address in monitoring.alertEmails",
     stack: "dev",
-    mutate: (r) => (r.monitoring = { alertEmails: ["ops@example.com", "not-an-email"] }),
+    mutate: (r) => (r.monitoring = { ...r.monitoring, alertEmails: ["ops@example.com", "not-an-email"] }),
     expected: ['gamedb:monitoring.alertEmails[1]: "not-an-email" must be an e-mail address such as ops@example.com'],
   },
 ];
@@ -1204,7 +1252,7 @@ describe("every problem at once", () => {
     raw.shards[1].name = "alpha"; // duplicate name
     raw.router.replicas = 1; // high availability
     raw.backup.retentionDays = 3; // backup window
-    raw.monitoring = { checkTimeoutSeconds: 20, intervalSeconds: 15 }; // monitoring
+    raw.monitoring = { ...raw.monitoring, checkTimeoutSeconds: 20, intervalSeconds: 15 }; // monitoring
     expect(problemsOf(raw, "prod")).toEqual([
       'gamedb:mysql.dataVolume.type: "io1" is not allowed; use one of "gp3", "io2"',
       'gamedb:shards[1].name: "alpha" is already the name of gamedb:shards[0]; names are unique',
@@ -1282,7 +1330,7 @@ describe("backup.fullSchedule", () => {
     "accepts %s",
     (fullSchedule) => {
       const raw = validDev();
-      raw.backup = { fullSchedule };
+      raw.backup = { ...raw.backup, fullSchedule };
       expect(problemsOf(raw, "dev")).toEqual([]);
     },
   );

@@ -4,7 +4,8 @@
 //   monitor  PROCESS, REPLICATION CLIENT on *.*; SELECT on performance_schema.* (least privilege)
 //   backup   what util.dumpInstance and binlog shipping need
 // Passwords travel as placeholders (session.runSql(sql, [args])), never in SQL text; a password is set again only
-// when logging in with it fails. Ends with the same check as converge-cluster.
+// when logging in with it fails, keeping the old one as a secondary password (RETAIN CURRENT PASSWORD) so clients
+// not yet restarted still log in. Ends with the same check as converge-cluster.
 // params  = { clusterName, seed, members, clusterAdmin, accounts: { router, monitor, backup }, accountHost }
 // secrets = { clusterAdminPassword, routerPassword, monitorPassword, backupPassword }
 
@@ -135,7 +136,8 @@ function ensureAccount(ps, primary, user, host, password, grants) {
     ps.runSql("CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?", [user, host, password]);
   } else if (!passwordWorks(primary, user, password)) {
     say("setting the password of " + account + " (logging in with the current one failed)");
-    ps.runSql("ALTER USER ?@? IDENTIFIED BY ?", [user, host, password]);
+    // RETAIN CURRENT PASSWORD: clients still holding the old password (pods not yet rolled) keep logging in.
+    ps.runSql("ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD", [user, host, password]);
   }
   var have = parseGrants(showGrants(ps, user, host));
   grants.forEach(function (g) {

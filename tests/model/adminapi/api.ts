@@ -17,6 +17,7 @@ import {
   GroupState,
   InstanceState,
   cloneMetadata,
+  acceptsPassword,
   userKey,
 } from "./fleet";
 import { ER, ModelShellError, SHERR, argumentError, mysqlError, shellError } from "./errors";
@@ -297,7 +298,7 @@ export class ModelCluster {
       throw mysqlError(`Can't connect to MySQL server on '${address}' (113)`, ER.CONN_HOST_ERROR);
     if (this.creds.kind === "tcp") {
       const u = inst.users.get(userKey(this.creds.user, "%"));
-      if (!u || u.password !== this.creds.password)
+      if (!acceptsPassword(u, this.creds.password))
         throw mysqlError(`Access denied for user '${this.creds.user}'@'%' (using password: YES)`, ER.ACCESS_DENIED);
     } else {
       throw mysqlError(`Access denied for user 'root'@'${address}' (using password: NO)`, ER.ACCESS_DENIED);
@@ -658,7 +659,7 @@ export class ModelApi {
         );
       if (user !== "root") {
         const u = inst.users.get(userKey(user, "localhost")) ?? inst.users.get(userKey(user, "%"));
-        if (!u || u.password !== data.password)
+        if (!acceptsPassword(u, data.password))
           throw mysqlError(`Access denied for user '${user}'@'localhost' (using password: YES)`, ER.ACCESS_DENIED);
         return new ModelSession(this, inst.address, { kind: "tcp", user, password: String(data.password) });
       }
@@ -672,7 +673,7 @@ export class ModelApi {
     const usingPw = data.password !== undefined && data.password !== "" ? "YES" : "NO";
     // root authenticates with auth_socket: never over TCP.
     const u = user === "root" ? undefined : inst.users.get(userKey(user, "%"));
-    if (!u || u.password !== data.password)
+    if (!acceptsPassword(u, data.password))
       throw mysqlError(
         `Access denied for user '${user}'@'${this.env.localAddress.split(":")[0]}' (using password: ${usingPw})`,
         ER.ACCESS_DENIED,
@@ -823,12 +824,16 @@ export class ModelApi {
       return new ModelResult([]);
     }
 
-    if (/^ALTER USER \?@\? IDENTIFIED BY \?$/i.test(sql)) {
+    if ((m = /^ALTER USER \?@\? IDENTIFIED BY \?( RETAIN CURRENT PASSWORD)?$/i.exec(sql))) {
+      const retain = m[1] !== undefined;
       const key = userKey(String(args[0]), String(args[1]));
       if (!inst.users.has(key)) throw mysqlError(`Operation ALTER USER failed for '${args[0]}'@'${args[1]}'`, 1396);
       write((i) => {
         const u = i.users.get(key);
-        if (u) u.password = String(args[2]);
+        if (!u) return;
+        // RETAIN CURRENT PASSWORD keeps the old one as the secondary; without it any secondary stays as it was.
+        if (retain) u.secondaryPassword = u.password;
+        u.password = String(args[2]);
       });
       return new ModelResult([]);
     }

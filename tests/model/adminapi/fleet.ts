@@ -15,6 +15,8 @@ export type GroupMemberState = LocalGrState | "UNREACHABLE";
 
 export interface UserAccount {
   password: string;
+  /** The retained password of a dual-password account (ALTER USER ... RETAIN CURRENT PASSWORD): it logs in too. */
+  secondaryPassword?: string;
   /** "PRIVILEGE ON object", object as `*.*` or `db.*`. */
   grants: Set<string>;
 }
@@ -424,6 +426,14 @@ export class Fleet {
   }
 }
 
+/** Whether logging in with `password` succeeds: the account's password or its retained one (MySQL dual passwords). */
+export function acceptsPassword(u: UserAccount | undefined, password: unknown): boolean {
+  return (
+    u !== undefined &&
+    (u.password === password || (u.secondaryPassword !== undefined && u.secondaryPassword === password))
+  );
+}
+
 export function adminAccount(password: string): UserAccount {
   return { password, grants: new Set(CLUSTER_ADMIN_GRANTS) };
 }
@@ -434,6 +444,7 @@ export function cloneMetadata(md: ClusterMetadata): ClusterMetadata {
 
 export function cloneUsers(users: Map<string, UserAccount>): Map<string, UserAccount> {
   const out = new Map<string, UserAccount>();
-  for (const [k, u] of users) out.set(k, { password: u.password, grants: new Set(u.grants) });
+  for (const [k, u] of users)
+    out.set(k, { password: u.password, secondaryPassword: u.secondaryPassword, grants: new Set(u.grants) });
   return out;
 }
