@@ -41,7 +41,8 @@ export const monitorConfigSchema = strict({
   intervalSeconds: int(1, 300, "seconds").default(10),
   /**
    * Consecutive failed checks before a node alarm; also consecutive breaches before a threshold warning, and
-   * consecutive cycles a shard is seen without a primary, without quorum or degraded before those alerts.
+   * consecutive cycles a shard is seen without a primary, without quorum or degraded, and a Redis cluster is seen
+   * not ok, with failed slots or with a replica's master link down, before those alerts.
    */
   failureThreshold: int(1, 20, "checks").default(3),
   checkTimeoutSeconds: int(1, 60, "seconds").default(3),

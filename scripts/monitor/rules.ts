@@ -12,8 +12,12 @@
  * no member of the shard answered does not observe them (they neither fire nor resolve): the verdict would be
  * OFFLINE, and that is most often the worker's own network failing every shard at once; the members' node alarms
  * report members that stay unreachable.
- * Redis: no seed answers, a node not answering (debounced like members), cluster_state not ok on any node, slots in
- * fail state (critical), a replica's master link down (warning).
+ * Redis (every condition debounced like shards: `failureThreshold` consecutive cycles observed wrong, resolved on
+ * the first cycle observed fine, so a normal failover's few seconds of cluster_state fail page no one): no seed
+ * answers CLUSTER NODES, a node not answering checks (critical); cluster_state not ok on any answering node, slots
+ * in fail state as seen by any answering node (critical), observed only in a cycle in which some node answered; a
+ * replica's master link down (warning), observed only when that node answered this cycle (a node that did not
+ * answer leaves it as it was; its own node alarm reports it).
  */
 import type { Condition } from "./alerts";
 import type { CheckOutcome } from "./async";
@@ -185,6 +189,8 @@ export function redisConditions(r: RedisResult, opts: RuleOptions): Condition[] 
   const answering = r.nodes.filter((x) => x.outcome.ok) as (RedisNodeResult & {
     outcome: { ok: true; value: RedisObservation };
   })[];
+  // No node answered: neither the cluster's state nor its slots were seen this cycle.
+  const observed = answering.length > 0;
   const notOk = answering.filter((x) => x.outcome.value.cluster.state !== "ok");
   const worst = answering.reduce<(typeof answering)[number] | undefined>(
     (w, x) => (w === undefined || x.outcome.value.cluster.slotsFail > w.outcome.value.cluster.slotsFail ? x : w),
@@ -203,8 +209,8 @@ export function redisConditions(r: RedisResult, opts: RuleOptions): Condition[] 
     },
     {
       key: "redis:cluster-state",
-      bad: answering.length === 0 ? null : notOk.length > 0,
-      fireAfter: 1,
+      bad: observed ? notOk.length > 0 : null,
+      fireAfter: n,
       severity: "critical",
       subject: cluster,
       what: "cluster_state not ok",
@@ -217,8 +223,8 @@ export function redisConditions(r: RedisResult, opts: RuleOptions): Condition[] 
     },
     {
       key: "redis:slots-fail",
-      bad: worst === undefined ? null : worst.outcome.value.cluster.slotsFail > 0,
-      fireAfter: 1,
+      bad: observed ? worst!.outcome.value.cluster.slotsFail > 0 : null,
+      fireAfter: n,
       severity: "critical",
       subject: cluster,
       what: "hash slots in fail state",
@@ -246,8 +252,9 @@ export function redisConditions(r: RedisResult, opts: RuleOptions): Condition[] 
     out.push({
       key: `redis:master-link:${x.label}`,
       // A replica promoted to master has no master link: that clears it.
+      // Not observed when the node did not answer this cycle.
       bad: rep === null ? null : rep.role === "slave" && rep.masterLinkStatus !== "up",
-      fireAfter: 1,
+      fireAfter: n,
       severity: "warning",
       subject,
       what: "replica's link to its master is down",

@@ -4,7 +4,14 @@
  */
 import fc from "fast-check";
 import { stepAlerts, type AlertEvent, type AlertRecord, type Condition } from "../../scripts/monitor/alerts";
-import { memberConditions, redisConditions, shardConditions, type ShardResult } from "../../scripts/monitor/rules";
+import {
+  memberConditions,
+  redisConditions,
+  shardConditions,
+  type RedisNodeResult,
+  type RedisResult,
+  type ShardResult,
+} from "../../scripts/monitor/rules";
 import type { ShardTarget } from "../../scripts/monitor/targets";
 import { shardVerdict } from "../../scripts/monitor/verdict";
 import { inputs, nodes, observation, view } from "./builders";
@@ -319,5 +326,127 @@ describe("rules", () => {
     expect(cs.find((c) => c.key === "redis:slots-fail")!.value).toBe(
       "5461 slots fail, 0 pfail, 10923 ok (as seen by a:1)",
     );
+    // Every Redis condition is debounced like the shard conditions.
+    expect(cs.map((c) => c.fireAfter)).toEqual([3, 3, 3, 3, 3, 3, 3]);
+  });
+
+  describe("Redis cluster conditions are debounced", () => {
+    const entry = { id: "x", host: "h", port: 1, flags: [], masterId: null, linkState: "connected", slots: 0 };
+    type NodeState = "ok" | "fail" | "down";
+    /**
+     * One cycle: a:1 a master, b:1 its replica; "fail" is cluster_state fail with 5461 slots fail (and, on the
+     * replica, its master link down); "down" is a failed check.
+     */
+    const cycle = (a: NodeState, b: NodeState): RedisResult => {
+      const outcome = (s: NodeState, role: "master" | "slave"): RedisNodeResult["outcome"] =>
+        s === "down"
+          ? { ok: false, error: "connect ECONNREFUSED", ms: 1 }
+          : {
+              ok: true,
+              ms: 1,
+              value: {
+                cluster: {
+                  state: s,
+                  slotsAssigned: 16384,
+                  slotsOk: s === "ok" ? 16384 : 10923,
+                  slotsPfail: 0,
+                  slotsFail: s === "ok" ? 0 : 5461,
+                  knownNodes: 6,
+                  size: 3,
+                },
+                replication: {
+                  role,
+                  masterLinkStatus: role === "slave" ? (s === "ok" ? "up" : "down") : null,
+                  masterHost: role === "slave" ? "a" : null,
+                  masterPort: role === "slave" ? 1 : null,
+                  connectedSlaves: role === "master" ? 1 : 0,
+                },
+              },
+            };
+      return {
+        target: { engine: "kubernetes", seeds: [] },
+        discovery: { ok: true, value: [], ms: 1 },
+        nodes: [
+          { label: "a:1", entry, outcome: outcome(a, "master") },
+          { label: "b:1", entry, outcome: outcome(b, "slave") },
+        ],
+      };
+    };
+    /** Runs cycles through redisConditions and the state machine; the events of each cycle, `kind key`. */
+    const drive = (cycles: RedisResult[], failureThreshold = 3) => {
+      let states: Map<string, AlertRecord> = new Map();
+      return cycles.map((r, i) => {
+        const step = stepAlerts(states, redisConditions(r, { ...opts, failureThreshold }), {
+          environment: "prod",
+          now: i * 10_000,
+        });
+        states = step.states;
+        return step.events.map((e) => `${e.kind} ${e.key}`);
+      });
+    };
+    const ok = cycle("ok", "ok");
+    const fail = cycle("fail", "ok");
+
+    it("sends nothing for one cycle of cluster_state fail (a normal failover)", () => {
+      expect(drive([ok, fail, ok, ok])).toEqual([[], [], [], []]);
+      // Nor for a streak one short of the threshold.
+      expect(drive([ok, fail, fail, ok, fail, fail, ok])).toEqual([[], [], [], [], [], [], []]);
+    });
+
+    it.each([1, 2, 3, 5])(
+      "fires on exactly the Nth consecutive bad cycle, once, and resolves on recovery (N = %i)",
+      (n) => {
+        const events = drive([ok, ...Array<RedisResult>(n + 2).fill(fail), ok, ok], n);
+        const want: string[][] = [[], ...Array.from({ length: n + 2 }, () => [] as string[]), [], []];
+        want[n] = ["firing redis:cluster-state", "firing redis:slots-fail"];
+        want[n + 3] = ["resolved redis:cluster-state", "resolved redis:slots-fail"];
+        expect(events).toEqual(want);
+        const fired = drive([...Array<RedisResult>(n).fill(fail)], n).flat();
+        expect(fired).toEqual(["firing redis:cluster-state", "firing redis:slots-fail"]);
+      },
+    );
+
+    it("debounces a replica's master link down the same way", () => {
+      const linkDown = cycle("ok", "fail");
+      const link = (events: string[][]) => events.map((e) => e.filter((x) => x.includes("master-link")));
+      expect(link(drive([linkDown, ok]))).toEqual([[], []]);
+      expect(link(drive([linkDown, linkDown, linkDown, linkDown, ok]))).toEqual([
+        [],
+        [],
+        ["firing redis:master-link:b:1"],
+        [],
+        ["resolved redis:master-link:b:1"],
+      ]);
+    });
+
+    it("leaves a node's master link unobserved in a cycle it did not answer, and the cluster's when none did", () => {
+      const linkDown = cycle("ok", "fail");
+      const replicaDown = cycle("ok", "down");
+      const allDown = cycle("down", "down");
+      const link = drive([linkDown, replicaDown, linkDown, replicaDown, linkDown, replicaDown, ok]).map((e) =>
+        e.filter((x) => x.includes("master-link")),
+      );
+      // The cycles it did not answer neither count toward the streak nor end it.
+      expect(link).toEqual([[], [], [], [], ["firing redis:master-link:b:1"], [], ["resolved redis:master-link:b:1"]]);
+      const cluster = drive([fail, allDown, fail, allDown, fail, allDown, ok]).map((e) =>
+        e.filter((x) => x.includes("cluster-state") || x.includes("slots-fail")),
+      );
+      expect(cluster).toEqual([
+        [],
+        [],
+        [],
+        [],
+        ["firing redis:cluster-state", "firing redis:slots-fail"],
+        [],
+        ["resolved redis:cluster-state", "resolved redis:slots-fail"],
+      ]);
+      const unobserved = redisConditions(allDown, opts).filter((c) => c.bad === null);
+      expect(unobserved.map((c) => c.key)).toEqual([
+        "redis:cluster-state",
+        "redis:slots-fail",
+        "redis:master-link:a:1",
+        "redis:master-link:b:1",
+      ]);
+    });
   });
 });

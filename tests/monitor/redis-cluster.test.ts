@@ -1,10 +1,13 @@
 /**
  * The worker against a real Redis Cluster: six redis-server processes on loopback (tests/helpers/redisFleet.ts,
  * cluster-node-timeout 2000 ms, a password), formed with `redis-cli --cluster create --cluster-replicas 1`.
- * A master is killed: the worker must report its replica's master link down, slots in pfail/fail, cluster_state
- * fail, the dead node's alarm on its third failed check, and then the recovery once the replica is promoted; the
- * killed node restarted rejoins as a replica and its alarm resolves. Cycles are run back to back (about every
- * 100 ms) until each expected state is seen or its deadline passes.
+ * A master is killed: the worker must see its replica's master link down, slots in pfail/fail and cluster_state
+ * fail, and alert on each (debounced: on exactly the third consecutive cycle that saw it wrong, once, then resolved
+ * on the first cycle that saw it fine again), raise the dead node's alarm on its third failed check, and see the
+ * recovery once the replica is promoted; the killed node restarted rejoins as a replica and its alarm resolves.
+ * Cycles are run back to back (about every 100 ms) until each expected state is seen or its deadline passes; while
+ * a Redis condition is seen wrong and has not fired yet, the next cycle follows at once, so a failover's few
+ * seconds of cluster_state fail span enough cycles to reach the threshold.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -32,8 +35,17 @@ function node(r: CycleReport, ordinal: number): RedisObservation | undefined {
   return n?.outcome.ok ? n.outcome.value : undefined;
 }
 
-/** Runs cycles until `done` holds for one, or fails after `ms` naming `what`. Every report goes to `seen`. */
-async function until(what: string, ms: number, done: (r: CycleReport) => boolean, seen?: CycleReport[]) {
+/**
+ * Runs cycles until `done` holds for one, or fails after `ms` naming `what`. Every report goes to `seen`. After a
+ * cycle for which `hurry` holds, the next one starts at once instead of after the 100 ms pause.
+ */
+async function until(
+  what: string,
+  ms: number,
+  done: (r: CycleReport) => boolean,
+  seen?: CycleReport[],
+  hurry?: (r: CycleReport) => boolean,
+) {
   const deadline = Date.now() + ms;
   for (;;) {
     const r = await worker.monitor.runCycle();
@@ -44,7 +56,7 @@ async function until(what: string, ms: number, done: (r: CycleReport) => boolean
         `not seen within ${ms} ms: ${what}\nlast status: ${JSON.stringify(worker.monitor.statusDocument().redis)}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (hurry?.(r) !== true) await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -73,7 +85,7 @@ beforeAll(async () => {
       environment: "test",
       endpointsDir: dir,
       intervalSeconds: 10,
-      failureThreshold: 3,
+      failureThreshold,
       checkTimeoutSeconds: 1,
       concurrency: 8,
       thresholds: { cpuPercent: 80, bufferPoolPercent: 85, lagSeconds: 5 },
@@ -94,6 +106,31 @@ afterAll(async () => {
 });
 
 const keys = (from: number) => events.slice(from).map((e) => `${e.kind} ${e.key}`);
+
+const failureThreshold = 3;
+
+/**
+ * The events the debounced alert `key` must send over `cycles`, read directly from its contract: fire on the
+ * failureThreshold-th consecutive cycle observed wrong, once; resolve on the first cycle observed fine after
+ * firing; a cycle that did not observe it (null) changes nothing.
+ */
+function debounced(key: string, observed: (boolean | null)[]): string[][] {
+  let streak = 0;
+  let firing = false;
+  return observed.map((bad) => {
+    if (bad === null) return [];
+    if (bad) {
+      streak++;
+      if (firing || streak !== failureThreshold) return [];
+      firing = true;
+      return [`firing ${key}`];
+    }
+    streak = 0;
+    if (!firing) return [];
+    firing = false;
+    return [`resolved ${key}`];
+  });
+}
 
 describe("the worker against a real Redis Cluster", () => {
   it("discovers all six nodes from a seed and sees the cluster healthy", async () => {
@@ -119,6 +156,23 @@ describe("the worker against a real Redis Cluster", () => {
     const from = events.length;
     await fleet.stop(master, "SIGKILL");
 
+    const obs = (r: CycleReport, l: string) => {
+      const n = r.redis?.nodes.find((x) => x.label === l);
+      return n?.outcome.ok ? n.outcome.value : undefined;
+    };
+    const answering = (r: CycleReport) =>
+      r.redis!.nodes.filter((n) => n.outcome.ok).map((n) => (n.outcome.ok ? n.outcome.value : undefined)!);
+    // What each Redis alert observes in a cycle, read from the nodes' answers: wrong, fine, or not observed (null).
+    const watched: Record<string, (r: CycleReport) => boolean | null> = {
+      "redis:cluster-state": (r) =>
+        answering(r).length === 0 ? null : answering(r).some((o) => o.cluster.state !== "ok"),
+      "redis:slots-fail": (r) => (answering(r).length === 0 ? null : answering(r).some((o) => o.cluster.slotsFail > 0)),
+      [`redis:master-link:${replica.label}`]: (r) => {
+        const o = obs(r, replica.label);
+        return o === undefined ? null : o.replication.role === "slave" && o.replication.masterLinkStatus !== "up";
+      },
+    };
+    const firing = (key: string) => worker.monitor.alertStates.get(key)?.firing === true;
     const seen: CycleReport[] = [];
     const after = await until(
       "the replica promoted and cluster_state ok everywhere that answers",
@@ -136,18 +190,26 @@ describe("the worker against a real Redis Cluster", () => {
         );
       },
       seen,
+      // A condition seen wrong that has not fired yet: run the next cycles at once, so that it is seen on
+      // failureThreshold consecutive cycles while it lasts.
+      (r) => Object.entries(watched).some(([key, bad]) => bad(r) === true && !firing(key)),
     );
-    const obs = (r: CycleReport, l: string) => {
-      const n = r.redis?.nodes.find((x) => x.label === l);
-      return n?.outcome.ok ? n.outcome.value : undefined;
-    };
-    const answering = (r: CycleReport) =>
-      r.redis!.nodes.filter((n) => n.outcome.ok).map((n) => (n.outcome.ok ? n.outcome.value : undefined)!);
     expect(seen.some((r) => obs(r, replica.label)?.replication.masterLinkStatus === "down")).toBe(true);
     expect(seen.some((r) => answering(r).some((o) => o.cluster.slotsPfail > 0 || o.cluster.slotsFail > 0))).toBe(true);
     expect(seen.some((r) => answering(r).some((o) => o.cluster.state === "fail"))).toBe(true);
     expect(after.redis!.discovery.ok).toBe(true);
     expect(after.redis!.nodes.find((n) => n.label === label(master))!.outcome.ok).toBe(false);
+
+    // Debounced: each alert fired on exactly the third consecutive cycle that saw it wrong, once, and resolved on
+    // the first cycle that saw it fine again; the first cycles of cluster_state fail sent nothing.
+    for (const [key, bad] of Object.entries(watched)) {
+      const got = seen.map((r) => r.events.filter((e) => e.key === key).map((e) => `${e.kind} ${e.key}`));
+      expect([key, got]).toEqual([key, debounced(key, seen.map(bad))]);
+      expect(got.flat()).toEqual([`firing ${key}`, `resolved ${key}`]);
+    }
+    const firstFail = seen.findIndex((r) => watched["redis:cluster-state"]!(r) === true);
+    const fired = seen.findIndex((r) => r.events.some((e) => e.key === "redis:cluster-state"));
+    expect(fired - firstFail).toBe(failureThreshold - 1);
 
     // Three failed checks of the dead master raise its alarm, once.
     await until("the dead master's alarm", 10_000, () =>
@@ -169,7 +231,7 @@ describe("the worker against a real Redis Cluster", () => {
     }
     const stateAlert = events.slice(from).find((e) => e.key === "redis:cluster-state" && e.kind === "firing")!;
     expect(stateAlert.message).toMatch(/^\[test\] CRITICAL Redis cluster: cluster_state not ok\n/);
-    expect(stateAlert.message).toMatch(/value: fail on \d of 5 answering nodes/);
+    expect(stateAlert.message).toMatch(/value: fail on \d of 5 answering nodes .*\(3 consecutive checks\)\n/);
     const link = events.slice(from).find((e) => e.key === `redis:master-link:${replica.label}`)!;
     expect(link.message).toContain(`value: master_link_status down (master 127.0.0.1:${fleet.port(master)})`);
     const down = (await worker.metrics.registry.getSingleMetricAsString("gamedb_redis_up")).split("\n");
