@@ -2,10 +2,11 @@ import { diffTopology } from "../../infra/topology/diff";
 import { planPlatform } from "../../infra/topology/plan";
 import { parseTopology } from "../../infra/config/load";
 import type { Topology } from "../../infra/config/schema";
+import { IMAGES } from "../helpers/configs";
 
 function topo(shards: unknown[]): Topology {
   const r = parseTopology(
-    { aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }, shards },
+    { aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }, shards, ...IMAGES },
     "dev",
   );
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
