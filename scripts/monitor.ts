@@ -10,7 +10,8 @@
  * sinks.webhook.urlEnv). Exit codes: 0 ok, 1 invalid config or missing secret (every problem printed), 2 bad usage.
  * With --once: 0 when no alert fires after the cycle, 3 when one does.
  */
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { parseOptions, runMain } from "./lib/cli";
 import { ConfigError, loadConfig, resolveSecrets } from "./monitor/config";
 import { jsonLogger, redactor } from "./monitor/log";
 import { startServer } from "./monitor/server";
@@ -34,16 +35,9 @@ export async function main(
     .description("Poll every MySQL member and Redis node of gamedb; serve metrics; send alerts")
     .requiredOption("--config <file>", "the worker config (JSON or YAML)")
     .option("--once", "run one cycle, print the status JSON, deliver its alerts and exit")
-    .option("--port <n>", "HTTP port for /metrics, /healthz, /status (overrides listen.port; 0: any free port)")
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  let opts: Options;
-  try {
-    opts = program.parse(argv, { from: "user" }).opts<Options>();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    throw e;
-  }
+    .option("--port <n>", "HTTP port for /metrics, /healthz, /status (overrides listen.port; 0: any free port)");
+  const opts = parseOptions<Options>(program, argv, out, err);
+  if (typeof opts === "number") return opts;
   let port: number | undefined;
   if (opts.port !== undefined) {
     port = Number(opts.port);
@@ -101,12 +95,4 @@ export async function main(
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-      process.exit(1);
-    },
-  );
-}
+runMain(module, () => main(process.argv.slice(2)), 1);

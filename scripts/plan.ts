@@ -12,7 +12,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { parseOptions, runMain } from "./lib/cli";
 import { ConfigError } from "../infra/config";
 import { evaluate } from "./lib/evaluate";
 import { diffPlans } from "./lib/planDiff";
@@ -78,16 +79,9 @@ export async function main(
     .option("--no-tree", "leave out the resource tree")
     .option("--check", "run the policy rules; exit 1 when any is violated")
     .option("--check-json <file>", "with --check, also write the policy results as JSON")
-    .option("--plan-file <file>", "read a plan JSON written by --json instead of evaluating a stack")
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  let opts: Options;
-  try {
-    opts = program.parse(argv, { from: "user" }).opts<Options>();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    throw e;
-  }
+    .option("--plan-file <file>", "read a plan JSON written by --json instead of evaluating a stack");
+  const opts = parseOptions<Options>(program, argv, out, err);
+  if (typeof opts === "number") return opts;
   try {
     if (opts.planFile && (opts.stack || opts.config))
       throw new UsageError("give either --plan-file or --stack/--config, not both");
@@ -123,12 +117,4 @@ export async function main(
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e);
-      process.exit(3);
-    },
-  );
-}
+runMain(module, () => main(process.argv.slice(2)));

@@ -8,7 +8,8 @@
  * Exit codes: 0 rendered (policy violations are shown, not fatal: `npm run plan -- --check` gates), 2 bad usage.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { parseOptions, runMain } from "./lib/cli";
 import type { PlanDocument } from "./lib/planDocument";
 import { checkPlanDocument } from "./lib/policy/check";
 import { renderPrComment } from "./lib/prComment";
@@ -51,16 +52,9 @@ export function main(
     .option("--out <file>", "write the markdown here instead of stdout")
     .option("--base-ref <sha>", "base commit, shown in the footer")
     .option("--head-ref <sha>", "head commit, shown in the footer")
-    .option("--real-preview <runs|skipped>", "whether the real pulumi preview runs for this PR")
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  let opts: Options;
-  try {
-    opts = program.parse(argv, { from: "user" }).opts<Options>();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    throw e;
-  }
+    .option("--real-preview <runs|skipped>", "whether the real pulumi preview runs for this PR");
+  const opts = parseOptions<Options>(program, argv, out, err);
+  if (typeof opts === "number") return opts;
   try {
     if (opts.realPreview !== undefined && opts.realPreview !== "runs" && opts.realPreview !== "skipped")
       throw new UsageError(`--real-preview must be runs or skipped, not ${opts.realPreview}`);
@@ -85,4 +79,4 @@ export function main(
   }
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+runMain(module, () => main(process.argv.slice(2)));

@@ -9,7 +9,8 @@
  *
  * It only prints: --execute is not implemented. Exit codes: 0 ok, 1 no valid plan (every reason printed), 2 bad usage.
  */
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { parseOptions, runMain } from "./lib/cli";
 import { readListing, s3Client } from "./lib/restore/bucket";
 import { executionScript, renderPlanText, restoreSteps, type CommandOptions } from "./lib/restore/commands";
 import { spawnSync } from "node:child_process";
@@ -75,16 +76,9 @@ export async function main(
     .option("--endpoint <url>", "an S3-compatible endpoint (path-style addressing)")
     .option("--json", "print the plan as JSON")
     .option("--execute", "run the commands on --target over SSH (the target must be an empty MySQL 8.4 instance)")
-    .option("--target <host>", "with --execute: [user@]host to restore onto (ssh, BatchMode)")
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  let opts: Options;
-  try {
-    opts = program.parse(argv, { from: "user" }).opts<Options>();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    throw e;
-  }
+    .option("--target <host>", "with --execute: [user@]host to restore onto (ssh, BatchMode)");
+  const opts = parseOptions<Options>(program, argv, out, err);
+  if (typeof opts === "number") return opts;
   if (opts.execute && !opts.target) {
     err("error: --execute needs --target [user@]host: the empty MySQL 8.4 instance to restore onto");
     return EXIT.usage;
@@ -132,12 +126,4 @@ export async function main(
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e);
-      process.exit(3);
-    },
-  );
-}
+runMain(module, () => main(process.argv.slice(2)));

@@ -14,7 +14,8 @@
  */
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { parseOptions, runMain } from "./lib/cli";
 import { s3Client } from "./lib/restore/bucket";
 import { type Reporter, awsReporter, listShards } from "./lib/verify/aws";
 import type { ShardResult } from "./lib/verify/decide";
@@ -123,16 +124,14 @@ export async function main(
     .option("--cloudwatch-endpoint <url>", "another CloudWatch endpoint")
     .option("--sns-endpoint <url>", "another SNS endpoint")
     .option("--dry-run", "print which dump each shard would load and the MySQL Shell script; run and report nothing")
-    .option("--json", "print the summary as JSON")
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  let opts: Options;
+    .option("--json", "print the summary as JSON");
+  const opts = parseOptions<Options>(program, argv, out, err);
+  if (typeof opts === "number") return opts;
   let shards: number[] | "all";
   let threads: number;
   let startTimeout: number;
   let loadTimeout: number;
   try {
-    opts = program.parse(argv, { from: "user" }).opts<Options>();
     shards = parseShards(opts);
     threads = positive("--threads", opts.threads);
     startTimeout = positive("--start-timeout", opts.startTimeout);
@@ -140,7 +139,6 @@ export async function main(
     if (process.getuid?.() === 0 && !opts.mysqldUser && !opts.dryRun && !deps.runner)
       throw new UsageError("running as root: give --mysqld-user mysql, or run as the mysql user (uid 999)");
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (e instanceof UsageError) {
       err(`error: ${e.message}`);
       return EXIT.usage;
@@ -266,12 +264,4 @@ async function dryRun(
   return plans.every((p) => "dump" in p) ? EXIT.ok : EXIT.failed;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e);
-      process.exit(3);
-    },
-  );
-}
+runMain(module, () => main(process.argv.slice(2)));
