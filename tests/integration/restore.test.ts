@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
 import { EXIT, main } from "../../scripts/restore";
+import { type CliRun, runCli } from "../helpers/cli";
 import {
   type FakeS3,
   GROUP,
@@ -49,22 +50,11 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
+type Run = CliRun;
 
-async function restore(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
+function restore(...args: string[]): Promise<Run> {
   const base = ["--stack", "dev", "--shard", "1", "--bucket", BUCKET, "--region", REGION, "--endpoint", endpoint()];
-  const code = await main(
-    [...base, ...args],
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  return runCli(main, [...base, ...args]);
 }
 
 const gtid = (range: string): string => `${GROUP}:${range}`;

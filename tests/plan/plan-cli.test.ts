@@ -10,18 +10,11 @@ import { join } from "node:path";
 import { main, EXIT } from "../../scripts/plan";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 
+import { runCli } from "../helpers/cli";
+
 const ROOT = join(__dirname, "..", "..");
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    args,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const run = (args: string[]) => runCli(main, args);
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "gamedb-plan-"));

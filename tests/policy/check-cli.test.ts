@@ -10,18 +10,11 @@ import { EXIT, main } from "../../scripts/plan";
 import type { PolicyReport } from "../../scripts/lib/policy/check";
 import { copyOf, drop, res, shippedPlan } from "./fixtures";
 
+import { runCli } from "../helpers/cli";
+
 const ROOT = join(__dirname, "..", "..");
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    args,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const run = (args: string[]) => runCli(main, args);
 
 /** A prod plan without the backup bucket's public access block, written where --plan-file can read it. */
 async function brokenPlanFile(): Promise<{ file: string; bucketUrn: string }> {
