@@ -36,6 +36,26 @@ export interface BackupUnitsInput {
   binlogShipMinutes: number;
 }
 
+const unit = (lines: string[]) => `${lines.join("\n")}\n`;
+
+/** A job's oneshot service: after mysqld, alerting on failure and, after a good run, that it works again. */
+function jobService(description: string, script: string, scheduling: string[]): string {
+  return unit([
+    "[Unit]",
+    `Description=${description}`,
+    "After=mysql.service network-online.target",
+    "Wants=network-online.target",
+    "OnFailure=gamedb-alert@%n.service",
+    "",
+    "[Service]",
+    "Type=oneshot",
+    `ExecStart=${script}`,
+    // "works again" if a failure was alerted; the leading "-" means it never fails the job.
+    `ExecStartPost=-${ALERT_SCRIPT_PATH} --resolved %n`,
+    ...scheduling,
+  ]);
+}
+
 /** The unit files, by absolute path. */
 export function backupUnits(input: BackupUnitsInput): Record<string, string> {
   const { shardKey, fullSchedule, binlogShipMinutes } = input;
@@ -45,23 +65,12 @@ export function backupUnits(input: BackupUnitsInput): Record<string, string> {
   if (!Number.isInteger(binlogShipMinutes) || binlogShipMinutes < 1)
     throw new Error(`backupUnits: binlogShipMinutes must be a positive integer, got ${binlogShipMinutes}`);
 
-  const unit = (lines: string[]) => `${lines.join("\n")}\n`;
   return {
-    [`${UNIT_DIR}/gamedb-backup.service`]: unit([
-      "[Unit]",
-      `Description=gamedb full backup of ${shardKey} (only the chosen member dumps)`,
-      "After=mysql.service network-online.target",
-      "Wants=network-online.target",
-      "OnFailure=gamedb-alert@%n.service",
-      "",
-      "[Service]",
-      "Type=oneshot",
-      `ExecStart=${BACKUP_SCRIPT_PATH}`,
-      // After a good run: "works again" if a failure was alerted. The leading "-": it never fails the job.
-      `ExecStartPost=-${ALERT_SCRIPT_PATH} --resolved %n`,
-      "Nice=19",
-      "IOSchedulingClass=idle",
-    ]),
+    [`${UNIT_DIR}/gamedb-backup.service`]: jobService(
+      `gamedb full backup of ${shardKey} (only the chosen member dumps)`,
+      BACKUP_SCRIPT_PATH,
+      ["Nice=19", "IOSchedulingClass=idle"],
+    ),
     [`${UNIT_DIR}/gamedb-backup.timer`]: unit([
       "[Unit]",
       `Description=gamedb full backup of ${shardKey}`,
@@ -74,21 +83,11 @@ export function backupUnits(input: BackupUnitsInput): Record<string, string> {
       "[Install]",
       "WantedBy=timers.target",
     ]),
-    [`${UNIT_DIR}/gamedb-binlog-ship.service`]: unit([
-      "[Unit]",
-      `Description=gamedb binlog shipping of ${shardKey}`,
-      "After=mysql.service network-online.target",
-      "Wants=network-online.target",
-      "OnFailure=gamedb-alert@%n.service",
-      "",
-      "[Service]",
-      "Type=oneshot",
-      `ExecStart=${BINLOG_SHIP_SCRIPT_PATH}`,
-      `ExecStartPost=-${ALERT_SCRIPT_PATH} --resolved %n`,
-      "Nice=10",
-      "IOSchedulingClass=best-effort",
-      "IOSchedulingPriority=7",
-    ]),
+    [`${UNIT_DIR}/gamedb-binlog-ship.service`]: jobService(
+      `gamedb binlog shipping of ${shardKey}`,
+      BINLOG_SHIP_SCRIPT_PATH,
+      ["Nice=10", "IOSchedulingClass=best-effort", "IOSchedulingPriority=7"],
+    ),
     [`${UNIT_DIR}/gamedb-binlog-ship.timer`]: unit([
       "[Unit]",
       `Description=gamedb binlog shipping of ${shardKey} every ${binlogShipMinutes} min`,
