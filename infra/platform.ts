@@ -13,13 +13,18 @@ import { Network, allowKubernetesNodes } from "./network";
 import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, routerImage, ubuntuAmi } from "./mysql";
 import { instanceVcpus } from "./mysql/instanceTypes";
 import { passwordKeepers } from "./mysql/innodbCluster";
-import { minimumConcurrency } from "./config/validate";
-import { MYSQL_PORT } from "./mysql/clusterParams";
 import { ElastiCacheRedis, RedisCluster } from "./redis";
-import { RedisEndpoints, RouterEndpoint, ShardMembers, endpointsConfigMap, endpointsData } from "./kubernetes";
+import {
+  RedisEndpoints,
+  RouterEndpoint,
+  ShardMembers,
+  endpointsConfigMap,
+  endpointsData,
+  shardMembers,
+} from "./kubernetes";
 import { slotMapOutput } from "./outputs";
 import { BackupBucket, RestoreVerification, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
-import { AlertTopic, MonitoringWorker, hostAlarms } from "./monitoring";
+import { AlertTopic, MonitoringWorker, hostAlarms, workerConcurrency } from "./monitoring";
 
 export interface GameDbPlatformArgs {
   /** The expanded topology (infra/topology planPlatform). */
@@ -267,22 +272,15 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         ? pulumi.output<RedisEndpoints>({ engine: "kubernetes", seeds: this.redis.seeds })
         : this.redis.configurationEndpoint.apply((e): RedisEndpoints => ({ engine: "elasticache", seeds: [e] }));
     const routerEndpoints = pulumi.all(routers) as pulumi.Output<Record<string, RouterEndpoint>>;
+    const vcpusOf = (type: string) => (t.hosts.provider === "aws" ? instanceVcpus(type) : undefined);
     const members = pulumi.all(
       Object.fromEntries(
-        plan.shards.map((shard) => [
-          shard.key,
-          pulumi.all(this.shards[shard.key]!.hosts.hosts.map((h) => h.address)).apply((addresses): ShardMembers => ({
-            shardId: shard.id,
-            clusterName: this.shards[shard.key]!.cluster.clusterName,
-            state: shard.state,
-            members: this.shards[shard.key]!.hosts.hosts.map(({ node }, i) => ({
-              node: node.name,
-              host: addresses[i]!,
-              port: MYSQL_PORT,
-              vcpus: t.hosts.provider === "aws" ? (instanceVcpus(node.instanceType) ?? null) : null,
-            })),
-          })),
-        ]),
+        plan.shards.map((shard) => {
+          const { hosts, cluster } = this.shards[shard.key]!;
+          const addresses = pulumi.all(hosts.hosts.map((h) => h.address));
+          const nodes = hosts.hosts.map((h) => h.node);
+          return [shard.key, addresses.apply((a) => shardMembers(shard, cluster.clusterName, nodes, a, vcpusOf))];
+        }),
       ),
     ) as pulumi.Output<Record<string, ShardMembers>>;
     this.endpoints = pulumi
@@ -309,16 +307,10 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           cpuPercent: m.cpuPercent,
           bufferPoolPercent: m.bufferPoolPercent,
           lagSeconds: m.lagSeconds,
-          concurrency:
-            m.concurrency ??
-            Math.max(
-              64,
-              minimumConcurrency(
-                plan.shards.reduce((n, s) => n + s.nodes.length, 0),
-                m.intervalSeconds,
-                m.checkTimeoutSeconds,
-              ),
-            ),
+          concurrency: workerConcurrency(
+            m,
+            plan.shards.reduce((n, s) => n + s.nodes.length, 0),
+          ),
           redisTls: t.redis.engine === "elasticache",
         },
         alertTopicArn: this.alerts.arn,

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { MANAGED_BY } from "./labels";
+import { MYSQL_PORT } from "../mysql/clusterParams";
 
 export interface RouterEndpoint {
   host: string;
@@ -20,6 +21,30 @@ export interface ShardMembers {
   clusterName: string;
   state: string;
   members: { node: string; host: string; port: number; vcpus: number | null }[];
+}
+
+/**
+ * One shard's entry of members.json, from its nodes and their addresses (same order). vCPUs come from the instance
+ * type on EC2 (the worker's CPU proxy divides by them); on static hosts they are unknown (null). Pure.
+ */
+export function shardMembers(
+  shard: { id: number; state: string },
+  clusterName: string,
+  nodes: readonly { name: string; instanceType: string }[],
+  addresses: readonly string[],
+  vcpusOf: (instanceType: string) => number | undefined,
+): ShardMembers {
+  return {
+    shardId: shard.id,
+    clusterName,
+    state: shard.state,
+    members: nodes.map((node, i) => ({
+      node: node.name,
+      host: addresses[i]!,
+      port: MYSQL_PORT,
+      vcpus: vcpusOf(node.instanceType) ?? null,
+    })),
+  };
 }
 
 export interface EndpointsInput {

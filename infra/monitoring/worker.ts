@@ -12,6 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { checksum, labels, restrictedContainer, selectorLabels } from "../kubernetes/labels";
 import { ACCOUNTS } from "../mysql/clusterParams";
 import { prometheusRuleGroups } from "./rules";
+import { minimumConcurrency } from "../config/validate";
 
 export const MONITOR_NAME = "gamedb-monitor";
 export const MONITOR_PORT = 9464;
@@ -53,6 +54,17 @@ export function workerConfig(s: WorkerSettings) {
     },
     listen: { port: MONITOR_PORT },
   };
+}
+
+/**
+ * Checks in flight: monitoring.concurrency, or by default 64, raised when a cycle in which every member times out
+ * would not fit the interval. Pure.
+ */
+export function workerConcurrency(
+  m: { concurrency?: number; intervalSeconds: number; checkTimeoutSeconds: number },
+  members: number,
+): number {
+  return m.concurrency ?? Math.max(64, minimumConcurrency(members, m.intervalSeconds, m.checkTimeoutSeconds));
 }
 
 /** What the worker may do in AWS: publish to the alert topic. Pure. */
