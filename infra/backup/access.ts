@@ -5,6 +5,7 @@
  * them anyway. Pure.
  */
 import { BINLOG_PREFIX, FULL_PREFIX } from "./lifecycle";
+import { publishStatement } from "../iam";
 
 export function shardPrefixes(shardKey: string): string[] {
   return [`${FULL_PREFIX}${shardKey}/`, `${BINLOG_PREFIX}${shardKey}/`];
@@ -39,12 +40,7 @@ export function shardBackupPolicy(
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: kmsKeyArn,
       },
-      {
-        Sid: "AlertTopic",
-        Effect: "Allow",
-        Action: "sns:Publish",
-        Resource: alertTopicArn,
-      },
+      publishStatement(alertTopicArn),
     ],
   });
 }

@@ -8,11 +8,11 @@
  * metric namespace and publish to the alert topic: it can neither write nor delete a backup.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type { Topology } from "../config/schema";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { FULL_PREFIX } from "./lifecycle";
+import { publishStatement, serviceUser } from "../iam";
 
 export const VERIFY_NAME = "gamedb-restore-verify";
 export const METRICS_NAMESPACE = "gamedb";
@@ -41,7 +41,7 @@ export function verifyPolicy(bucketArn: string, kmsKeyArn: string, topicArn: str
         Resource: "*",
         Condition: { StringEquals: { "cloudwatch:namespace": METRICS_NAMESPACE } },
       },
-      { Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+      publishStatement(topicArn),
     ],
   });
 }
@@ -143,23 +143,12 @@ export interface RestoreVerificationArgs {
 export class RestoreVerification extends pulumi.ComponentResource {
   constructor(name: string, args: RestoreVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:backup:RestoreVerification", name, {}, opts);
-    const awsOpts = { parent: this, provider: args.awsProvider };
-    const user = new aws.iam.User(
+    const key = serviceUser(
       name,
-      { name: `gamedb-${args.environment}-restore-verify`, path: "/gamedb/" },
-      awsOpts,
+      `gamedb-${args.environment}-restore-verify`,
+      pulumi.all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn]).apply(([b, k, t]) => verifyPolicy(b, k, t)),
+      { parent: this, provider: args.awsProvider },
     );
-    new aws.iam.UserPolicy(
-      name,
-      {
-        user: user.name,
-        policy: pulumi
-          .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn])
-          .apply(([b, k, t]) => verifyPolicy(b, k, t)),
-      },
-      awsOpts,
-    );
-    const key = new aws.iam.AccessKey(name, { user: user.name }, awsOpts);
     const meta = { name: VERIFY_NAME, namespace: args.namespace, labels: labels(VERIFY_NAME, "restore-verify") };
     const secret = new k8s.core.v1.Secret(
       name,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { shardBackupPolicy } from "./access";
 import { credentialsFile } from "./hostJobs";
+import { serviceUser } from "../iam";
 
 export interface ShardAccessArgs {
   shardKey: string;
@@ -28,12 +29,6 @@ export function grantShardBackupAccess(a: ShardAccessArgs, parent: pulumi.Resour
     new aws.iam.RolePolicy(name, { role: a.roleName, policy }, { parent });
     return undefined;
   }
-  const user = new aws.iam.User(
-    name,
-    { name: `gamedb-${a.environment}-${a.shardKey}-backup`, path: "/gamedb/" },
-    { parent },
-  );
-  new aws.iam.UserPolicy(name, { user: user.name, policy }, { parent });
-  const key = new aws.iam.AccessKey(name, { user: user.name }, { parent });
+  const key = serviceUser(name, `gamedb-${a.environment}-${a.shardKey}-backup`, policy, { parent });
   return pulumi.secret(pulumi.all([key.id, key.secret]).apply(([id, secret]) => credentialsFile(id, secret)));
 }

@@ -7,11 +7,11 @@
  * user that may only publish to the alert topic (the clusters gamedb targets need not have IRSA).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { checksum, labels, restrictedContainer, selectorLabels } from "../kubernetes/labels";
 import { ACCOUNTS } from "../mysql/clusterParams";
 import { prometheusRuleGroups } from "./rules";
+import { publishStatement, serviceUser } from "../iam";
 import { minimumConcurrency } from "../config/validate";
 
 export const MONITOR_NAME = "gamedb-monitor";
@@ -71,7 +71,7 @@ export function workerConcurrency(
 export function publishPolicy(topicArn: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: topicArn }],
+    Statement: [publishStatement(topicArn)],
   });
 }
 
@@ -154,17 +154,12 @@ export class MonitoringWorker extends pulumi.ComponentResource {
       labels: labels(MONITOR_NAME, "monitor"),
     });
 
-    const user = new aws.iam.User(
+    const key = serviceUser(
       name,
-      { name: `gamedb-${args.settings.environment}-monitor`, path: "/gamedb/" },
+      `gamedb-${args.settings.environment}-monitor`,
+      args.alertTopicArn.apply(publishPolicy),
       { parent: this, provider: args.awsProvider },
     );
-    new aws.iam.UserPolicy(
-      name,
-      { user: user.name, policy: args.alertTopicArn.apply(publishPolicy) },
-      { parent: this, provider: args.awsProvider },
-    );
-    const key = new aws.iam.AccessKey(name, { user: user.name }, { parent: this, provider: args.awsProvider });
 
     const secret = new k8s.core.v1.Secret(
       name,

@@ -1,0 +1,27 @@
+/**
+ * IAM pieces several components share: a service user with one inline policy and one access key (for what runs
+ * outside AWS or without IRSA: static hosts, the monitoring worker, the restore verification), and the statement
+ * that lets a principal publish to the alert topic.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+
+/** Publish to the alert topic, and nothing else on it. Pure. */
+export function publishStatement(topicArn: string) {
+  return { Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: topicArn };
+}
+
+/**
+ * `gamedb-<...>` user under /gamedb/ with `policy` inline and one access key, all named `name`. The key's secret is a
+ * Pulumi secret output.
+ */
+export function serviceUser(
+  name: string,
+  userName: string,
+  policy: pulumi.Input<string>,
+  opts: pulumi.CustomResourceOptions,
+): aws.iam.AccessKey {
+  const user = new aws.iam.User(name, { name: userName, path: "/gamedb/" }, opts);
+  new aws.iam.UserPolicy(name, { user: user.name, policy }, opts);
+  return new aws.iam.AccessKey(name, { user: user.name }, opts);
+}
