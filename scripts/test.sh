@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The one test command (`npm test`): type-check, lint, then every jest suite (unit, program under mocks, the
-# offline plan end to end). Tests that need a system program check for it themselves and fail, naming the
-# package, when it is missing; .ci/run installs those packages on a fresh machine.
+# The one test command (`npm test`): the system programs the tests run (scripts/test-deps.sh: installed when
+# missing as root with apt-get, else it stops and prints the install command), then type-check, lint, then every
+# jest suite (unit, program under mocks, the offline plan end to end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/test-deps.sh
 npx tsc --noEmit -p .
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
