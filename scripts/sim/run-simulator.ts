@@ -6,7 +6,8 @@
  *   npx tsx scripts/sim/run-simulator.ts --shards 2 --dir /tmp/gamedb-sim
  *   GAMEDB_MONITOR_PASSWORD=simulator npm run monitor -- --config /tmp/gamedb-sim/monitor.json
  *
- * Then type commands on its stdin to script the groups (S a shard name such as shard1, I/J member indexes):
+ * Then type commands on its stdin to script the groups (S a shard: its number, 1, or its name, shard1; I/J member
+ * indexes, from 0):
  *   online S [P]       all ONLINE, member P primary        unreachable S I   member I cut off from the group
  *   primary-lost S     the primary dies, none elected yet  elect S J         the lost primary expelled, J elected
  *   quorum-lost S I    all but I die                       down S I          member I stops accepting TCP
@@ -33,10 +34,25 @@ interface Options {
   vcpus: string;
 }
 
+/**
+ * The group a command's shard argument names: its number (`1`, as the README's example types it) or its name
+ * (`shard1`, as members.json and the benchmark name it).
+ */
+export function shardName(arg: string, names: readonly string[]): string {
+  const name = /^\d+$/.test(arg) ? `shard${Number(arg)}` : arg;
+  if (names.includes(name)) return name;
+  const numbers = names.map((n) => n.replace(/^shard/, ""));
+  throw new Error(`no simulated shard ${arg}: the shards are ${numbers.join(", ")} (or ${names.join(", ")})`);
+}
+
 export async function runCommand(sim: GroupReplicationSimulator, line: string): Promise<string> {
-  const [cmd, shard, ...rest] = line.trim().split(/\s+/);
+  const [cmd, arg, ...rest] = line.trim().split(/\s+/);
   if (!cmd) return "";
-  if (shard === undefined) throw new Error(`${cmd}: which shard?`);
+  if (arg === undefined) throw new Error(`${cmd}: which shard?`);
+  const shard = shardName(
+    arg,
+    sim.groups.map((x) => x.name),
+  );
   const g = sim.group(shard);
   const index = (s: string | undefined) => {
     const n = Number(s);
@@ -158,6 +174,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`  GAMEDB_MONITOR_PASSWORD=${opts.password} npm run monitor -- --config ${config}\n`);
   console.log("commands: online S [P] | unreachable S I | primary-lost S | elect S J | quorum-lost S I | down S I |");
   console.log("          hang S I | up S | set S I key=value... | quit");
+  console.log(`S: a shard, 1..${shards} or shard1..shard${shards}; I, J, P: a member, 0..2   e.g. "down 1 2", "up 1"`);
   const rl = createInterface({ input: process.stdin });
   for await (const line of rl) {
     if (line.trim() === "quit") break;
