@@ -1,6 +1,7 @@
 #!/bin/bash
 # MySQL Router start for one shard (gamedb): bootstrap against the first reachable member with the existing router
-# account (never creating one), configuration in an emptyDir, then run the router in the foreground.
+# account (never creating one), configuration in an emptyDir, then run the router in the foreground, logging to the
+# console.
 # Inputs (environment): ROUTER_MEMBERS ("host:3306 host:3306 ..."), ROUTER_ACCOUNT (the account's name),
 # ROUTER_CONF_DIR (an empty, writable directory). The account's password is read from the file ROUTER_PASSWORD_FILE
 # (a Secret volume), given to mysqlrouter on stdin: never on a command line or in the environment.
@@ -34,8 +35,18 @@ for member in "${members[@]}"; do
     --conf-bind-address 0.0.0.0 \
     --conf-use-gr-notifications; then
     unset password
-    log "bootstrapped; starting the router"
-    exec mysqlrouter -c "$ROUTER_CONF_DIR/mysqlrouter.conf"
+    conf="$ROUTER_CONF_DIR/mysqlrouter.conf"
+    # An empty logging_folder makes the router log to the console, where kubectl logs reads it, instead of a file in
+    # the emptyDir. Oracle's router image does exactly this after its bootstrap (mysql/mysql-docker main
+    # mysql-router/8.4/run.sh: sed -i -e 's/logging_folder=.*$/logging_folder=/' .../mysqlrouter.conf), and the
+    # operator's router Deployment runs that entrypoint (mysql-operator 8.4.3-2.1.5
+    # mysqloperator/controller/innodbcluster/router_objects.py). Bootstrap writes the key at the start of a line in
+    # [DEFAULT]. A missing file is left to mysqlrouter -c to report.
+    if [[ -f $conf ]]; then
+      sed -i -e 's/^logging_folder=.*$/logging_folder=/' "$conf"
+    fi
+    log "bootstrapped; starting the router (logging to the console)"
+    exec mysqlrouter -c "$conf"
   fi
   log "bootstrap against $member failed; trying the next member"
 done
