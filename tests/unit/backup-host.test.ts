@@ -1,7 +1,9 @@
 /**
- * The backup jobs on the shard hosts (infra/backup/host): the two scripts pass shellcheck, the dump-source
- * decision and the mysqlbinlog parsing on fixture outputs, both scripts end to end under bash with stand-ins for
- * mysql, mysqlsh, mysqlbinlog and aws, and the install command writes files only when they change.
+ * The backup jobs on the shard hosts (infra/backup/host): the scripts pass shellcheck, tables_json and the
+ * mysqlbinlog parsing on fixture outputs, both scripts end to end under bash with stand-ins for mysql, mysqlsh,
+ * mysqlbinlog and aws (tests/helpers/backupHost.ts), and the install command writes files only when they change.
+ * Elsewhere: the dump source (backup-source), MySQL Shell's S3 credentials (backup-credentials), the MySQL account
+ * (backup-account), the alert (backup-alert).
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -25,35 +27,18 @@ import {
   installCommand,
 } from "../../infra/backup/host/units";
 import { shellcheck } from "../helpers/shellcheck";
-
-const HOST_DIR = join(__dirname, "../../infra/backup/host");
-const BACKUP_PATH = join(HOST_DIR, "gamedb-backup.sh");
-const SHIP_PATH = join(HOST_DIR, "gamedb-binlog-ship.sh");
-
-const UUID_A = "1a1a1a1a-0000-11ef-8000-00000000000a";
-const UUID_B = "2b2b2b2b-0000-11ef-8000-00000000000b";
-const UUID_C = "3c3c3c3c-0000-11ef-8000-00000000000c";
-const GROUP = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
-
-/** Runs bash on `text` with `bin` first on PATH. */
-function bash(
-  text: string,
-  opts: { bin?: string; env?: Record<string, string>; args?: string[]; input?: string } = {},
-) {
-  return spawnSync("bash", ["--norc", "--noprofile", "-c", text, "bash", ...(opts.args ?? [])], {
-    input: opts.input ?? "",
-    env: { PATH: `${opts.bin ? `${opts.bin}:` : ""}/usr/bin:/bin`, ...opts.env },
-    encoding: "utf8",
-  });
-}
-
-/** Sources a script (main does not run) and calls one of its functions on stdin. */
-function callFunction(script: string, fn: string, input: string): string {
-  const run = bash(`source "$1"; ${fn}`, { args: [script], input });
-  expect(run.stderr).toBe("");
-  expect(run.status).toBe(0);
-  return run.stdout;
-}
+import {
+  BACKUP_PATH,
+  GROUP,
+  SHIP_PATH,
+  UUID_A,
+  UUID_B,
+  UUID_C,
+  bash,
+  callFunction,
+  fakeHost,
+  membersTable,
+} from "../helpers/backupHost";
 
 describe("the scripts and the install command pass shellcheck", () => {
   it.each([
@@ -80,56 +65,6 @@ describe("tables_json", () => {
   it("fails on a count that is not a number", () => {
     const run = bash(`source "$1"; tables_json`, { args: [BACKUP_PATH], input: "game\tNULL\n" });
     expect(run.status).not.toBe(0);
-  });
-});
-
-describe("the dump source (pick_source)", () => {
-  const row = (id: string, state: string, role: string, queue: number) =>
-    [id, `${id.slice(0, 4)}.internal:3306`, state, role, String(queue)].join("\t");
-  const pick = (rows: string[]) => callFunction(BACKUP_PATH, "pick_source", rows.join("\n")).trim();
-
-  it("is the ONLINE secondary with the smallest applier queue", () => {
-    expect(
-      pick([
-        row(UUID_A, "ONLINE", "PRIMARY", 0),
-        row(UUID_B, "ONLINE", "SECONDARY", 12),
-        row(UUID_C, "ONLINE", "SECONDARY", 3),
-      ]),
-    ).toBe(UUID_C);
-  });
-
-  it("breaks ties by the lowest MEMBER_ID", () => {
-    expect(
-      pick([
-        row(UUID_C, "ONLINE", "SECONDARY", 0),
-        row(UUID_A, "ONLINE", "PRIMARY", 0),
-        row(UUID_B, "ONLINE", "SECONDARY", 0),
-      ]),
-    ).toBe(UUID_B);
-  });
-
-  it("compares queues as numbers", () => {
-    expect(pick([row(UUID_B, "ONLINE", "SECONDARY", 9), row(UUID_C, "ONLINE", "SECONDARY", 10)])).toBe(UUID_B);
-  });
-
-  it("skips members that are not ONLINE", () => {
-    expect(
-      pick([
-        row(UUID_A, "ONLINE", "PRIMARY", 0),
-        row(UUID_B, "RECOVERING", "SECONDARY", 0),
-        row(UUID_C, "ONLINE", "SECONDARY", 50),
-      ]),
-    ).toBe(UUID_C);
-  });
-
-  it("is the PRIMARY when it is the only ONLINE member", () => {
-    expect(pick([row(UUID_A, "ONLINE", "PRIMARY", 0), row(UUID_B, "RECOVERING", "SECONDARY", 0)])).toBe(UUID_A);
-    expect(pick([row(UUID_A, "ONLINE", "PRIMARY", 0)])).toBe(UUID_A);
-  });
-
-  it("is nobody when no member is ONLINE (e.g. this member alone, in ERROR)", () => {
-    expect(pick([row(UUID_B, "ERROR", "", 0)])).toBe("");
-    expect(pick([])).toBe("");
   });
 });
 
@@ -216,74 +151,6 @@ describe("parse_binlog", () => {
   });
 });
 
-/** A host: a temp root with /etc/gamedb/backup.env, a binlog dir, and stand-ins in bin/ that log to calls. */
-function fakeHost() {
-  const dir = mkdtempSync(join(tmpdir(), "gamedb-backup-"));
-  const bin = join(dir, "bin");
-  mkdirSync(bin);
-  mkdirSync(join(dir, "etc/gamedb"), { recursive: true });
-  mkdirSync(join(dir, "binlogs"));
-  writeFileSync(
-    join(dir, "etc/gamedb/backup.env"),
-    "GAMEDB_ENVIRONMENT=prod\nGAMEDB_SHARD=shard3\nGAMEDB_BUCKET=gamedb-backups-test\nGAMEDB_REGION=eu-west-1\n" +
-      "GAMEDB_SELF=10.0.3.11:3306\nGAMEDB_ALERT_TOPIC_ARN=arn:aws:sns:eu-west-1:123456789012:gamedb-prod-alerts\n",
-  );
-  const stub = (name: string, body: string) =>
-    writeFileSync(join(bin, name), `#!/bin/bash\nD=${dir}\n${body}\n`, { mode: 0o755 });
-  const set = (name: string, value: string) => writeFileSync(join(dir, name), value);
-  // mysql -N -B -e QUERY: answers from files in the root, by query.
-  stub(
-    "mysql",
-    [
-      'q="$4"; echo "mysql $q" >> "$D/calls"',
-      'case "$q" in',
-      '  *replication_group_member_stats*) cat "$D/members" ;;',
-      '  *MEMBER_ROLE*) cat "$D/role" ;;',
-      '  "SELECT @@GLOBAL.server_uuid") cat "$D/uuid" ;;',
-      "  FLUSH*) ;;",
-      '  *log_bin_basename*) echo "$D/binlogs/binlog" ;;',
-      '  "SHOW BINARY LOGS") cat "$D/binlogs.txt" ;;',
-      `  *gtid_executed*) echo "${GROUP}:1-99" ;;`,
-      "  *cluster_name*) echo shard3 ;;",
-      '  *information_schema.TABLES*) cat "$D/tables" 2>/dev/null || true ;;',
-      '  *) echo "unexpected query: $q" >&2; exit 1 ;;',
-      "esac",
-    ].join("\n"),
-  );
-  stub("mysqlbinlog", `echo "mysqlbinlog $*" >> "$D/calls"\ncat "$D/mysqlbinlog.txt"`);
-  stub(
-    "mysqlsh",
-    [
-      '[ "$1" = --version ] && { echo "mysqlsh   Ver 8.4.3 for Linux on x86_64 - for MySQL 8.4.3 (MySQL Community Server (GPL))"; exit 0; }',
-      'printf "mysqlsh" >> "$D/calls"; printf " [%s]" "$@" >> "$D/calls"; echo >> "$D/calls"',
-      'touch "$D/dumped"',
-    ].join("\n"),
-  );
-  // aws: logs its arguments; `cp - URL` also logs stdin; `s3 ls` answers from $D/ls (default: nothing, exit 1).
-  stub(
-    "aws",
-    [
-      'printf "aws" >> "$D/calls"; printf " [%s]" "$@" >> "$D/calls"; echo >> "$D/calls"',
-      'args=" $* "',
-      'case "$args" in',
-      '  *" s3 ls "*--summarize*) [ -f "$D/summary" ] && cat "$D/summary" ;;',
-      '  *" s3 ls "*) [ -f "$D/ls" ] && { cat "$D/ls"; exit 0; }; exit 1 ;;',
-      '  *" s3 cp "*"/@.json - "*) [ -f "$D/meta.json" ] && cat "$D/meta.json" || exit 1 ;;',
-      '  *" - s3://"*) { echo "--- stdin for ${@: -1}"; cat; } >> "$D/uploads" ;;',
-      '  *" s3 cp "*) echo "${@: -1}" >> "$D/objects" ;;',
-      "esac",
-    ].join("\n"),
-  );
-  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
-  const run = (script: string) => {
-    const result = bash(`exec bash "$1"`, { bin, args: [script], env: { GAMEDB_ROOT: dir, HOME: dir } });
-    const calls = read("calls");
-    writeFileSync(join(dir, "calls"), "");
-    return { ...result, calls };
-  };
-  return { dir, set, read, run };
-}
-
 describe("gamedb-binlog-ship.sh end to end", () => {
   function host(role: string) {
     const h = fakeHost();
@@ -367,18 +234,19 @@ describe("gamedb-binlog-ship.sh end to end", () => {
 });
 
 describe("gamedb-backup.sh end to end", () => {
-  const members = [
-    [UUID_A, "10.0.3.10:3306", "ONLINE", "PRIMARY", "0"],
-    [UUID_B, "10.0.3.11:3306", "ONLINE", "SECONDARY", "0"],
-    [UUID_C, "10.0.3.12:3306", "ONLINE", "SECONDARY", "4"],
-  ]
-    .map((r) => r.join("\t"))
-    .join("\n");
+  const member = (id: string, address: string, state: string, role: string, applierQueue: number) => ({
+    ...{ id, address, state, role, applierQueue, certQueue: 0 },
+  });
+  const members = membersTable([
+    member(UUID_A, "10.0.3.10:3306", "ONLINE", "PRIMARY", 0),
+    member(UUID_B, "10.0.3.11:3306", "ONLINE", "SECONDARY", 0),
+    member(UUID_C, "10.0.3.12:3306", "ONLINE", "SECONDARY", 4),
+  ]);
 
   function host(self: string) {
     const h = fakeHost();
     h.set("uuid", `${self}\n`);
-    h.set("members", `${members}\n`);
+    h.set("members", members);
     h.set("ls", "2025-03-01 03:10:00 412 @.done.json\n");
     h.set("summary", "2025-03-01 03:10:00 412 @.done.json\n\nTotal Objects: 14\n   Total Size: 123456\n");
     h.set(
@@ -410,10 +278,13 @@ describe("gamedb-backup.sh end to end", () => {
     const js = dump![1]!;
     const ts = /util\.dumpInstance\("full\/shard3\/(\d{8}T\d{6}Z)", /.exec(js)?.[1];
     expect(ts).toBeDefined();
-    expect(js).toContain('shell.connect({scheme: "mysql", user: "root", socket: "/var/run/mysqld/mysqld.sock"})');
-    expect(js).toMatch(
-      /\{s3BucketName: "gamedb-backups-test", s3Region: "eu-west-1", threads: \d+, compression: "zstd", consistent: true\}\)/,
+    expect(js).toContain(
+      'shell.connect({scheme: "mysql", user: "gamedb_backup", socket: "/var/run/mysqld/mysqld.sock"})',
     );
+    expect(js).toContain(
+      `{s3BucketName: "gamedb-backups-test", s3Region: "eu-west-1", s3ConfigFile: "${h.dir}/etc/gamedb/mysqlsh-aws.config", s3Profile: "default", threads: `,
+    );
+    expect(js).toMatch(/, threads: \d+, compression: "zstd", consistent: true\}\)/);
     const url = `s3://gamedb-backups-test/full/shard3/${ts}`;
     expect(run.calls).toContain(`aws [--region] [eu-west-1] [s3] [ls] [${url}/@.done.json]`);
     expect(run.calls).toContain(`[s3] [ls] [--recursive] [--summarize] [${url}/]`);
@@ -451,7 +322,10 @@ describe("gamedb-backup.sh end to end", () => {
     const h = host(UUID_A);
     h.set(
       "members",
-      `${UUID_A}\t10.0.3.10:3306\tONLINE\tPRIMARY\t0\n${UUID_B}\t10.0.3.11:3306\tRECOVERING\tSECONDARY\t0\n`,
+      membersTable([
+        member(UUID_A, "10.0.3.10:3306", "ONLINE", "PRIMARY", 0),
+        member(UUID_B, "10.0.3.11:3306", "RECOVERING", "SECONDARY", 0),
+      ]),
     );
     const run = h.run(BACKUP_PATH);
     expect(run.status).toBe(0);
@@ -678,85 +552,5 @@ describe("installCommand", () => {
     const run = runInstall(installCommand(tricky), root);
     expect(run.status).toBe(0);
     expect(readFileSync(join(root, "etc/systemd/system/x.conf"), "utf8")).toBe(tricky["/etc/systemd/system/x.conf"]);
-  });
-});
-
-describe("gamedb-alert.sh", () => {
-  const ALERT_PATH = join(HOST_DIR, "gamedb-alert.sh");
-
-  function alertHost(env: string) {
-    const dir = mkdtempSync(join(tmpdir(), "gamedb-alert-"));
-    const bin = join(dir, "bin");
-    mkdirSync(bin);
-    mkdirSync(join(dir, "etc/gamedb"), { recursive: true });
-    writeFileSync(join(dir, "etc/gamedb/backup.env"), env);
-    writeFileSync(join(bin, "journalctl"), '#!/bin/sh\necho "gamedb-backup: util.dumpInstance failed"\n', {
-      mode: 0o755,
-    });
-    // aws stand-in: records its arguments and the message file's content.
-    writeFileSync(
-      join(bin, "aws"),
-      `#!/bin/bash\nprintf '[%s]' "$@" > ${dir}/args\nfor a; do [[ $a == file://* ]] && cat "\${a#file://}" > ${dir}/message; done\nexit 0\n`,
-      { mode: 0o755 },
-    );
-    const run = (...args: string[]) =>
-      bash(`exec bash "$@"`, { bin, args: [ALERT_PATH, ...args], env: { GAMEDB_ROOT: dir, HOME: dir } });
-    const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
-    const reset = () => rmSync(join(dir, "args"), { force: true });
-    return { run, read, reset };
-  }
-  const ENV =
-    "GAMEDB_ENVIRONMENT=prod\nGAMEDB_SHARD=shard3\nGAMEDB_REGION=eu-west-1\nGAMEDB_SELF=10.0.3.11:3306\n" +
-    "GAMEDB_ALERT_TOPIC_ARN=arn:aws:sns:eu-west-1:123456789012:gamedb-prod-alerts\n";
-
-  it("publishes the failed job, shard, member and its last log lines to the alert topic", () => {
-    const h = alertHost(ENV);
-    const run = h.run("gamedb-backup.service");
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    expect(h.read("args")).toBe(
-      "[--region][eu-west-1][sns][publish][--topic-arn][arn:aws:sns:eu-west-1:123456789012:gamedb-prod-alerts]" +
-        "[--subject][gamedb prod: gamedb-backup.service failed on shard3 (10.0.3.11:3306)]" +
-        `[--message][${/\[--message\]\[(file:\/\/[^\]]+)\]/.exec(h.read("args"))![1]}]`,
-    );
-    const message = h.read("message");
-    expect(message).toContain("Environment: prod\nShard: shard3\nMember: 10.0.3.11:3306");
-    expect(message).toContain("Job: gamedb-backup.service");
-    expect(message).toContain("gamedb-backup: util.dumpInstance failed");
-  });
-
-  it("alerts a failing job once, then once more when it works again", () => {
-    const h = alertHost(ENV);
-    expect(h.run("--resolved", "gamedb-binlog-ship.service").status).toBe(0);
-    expect(h.read("args")).toBe(""); // a good run with nothing alerted sends nothing
-    expect(h.run("gamedb-binlog-ship.service").status).toBe(0);
-    expect(h.read("args")).toContain("[gamedb prod: gamedb-binlog-ship.service failed on shard3 (10.0.3.11:3306)]");
-    h.reset();
-    const again = h.run("gamedb-binlog-ship.service");
-    expect(again.status).toBe(0);
-    expect(again.stdout).toContain("already alerted at");
-    expect(h.read("args")).toBe("");
-    const resolved = h.run("--resolved", "gamedb-binlog-ship.service");
-    expect(resolved.status).toBe(0);
-    expect(h.read("args")).toContain(
-      "[gamedb prod: gamedb-binlog-ship.service works again on shard3 (10.0.3.11:3306)]",
-    );
-    expect(h.read("message")).toContain("The job works again; it first failed at ");
-    h.reset();
-    h.run("--resolved", "gamedb-binlog-ship.service");
-    expect(h.read("args")).toBe("");
-    // The next failure is news again.
-    h.run("gamedb-binlog-ship.service");
-    expect(h.read("args")).toContain("failed on shard3");
-  });
-
-  it("refuses a unit name it does not expect, and logs instead of publishing without a topic", () => {
-    const h = alertHost(ENV);
-    expect(h.run("sshd.service; rm -rf /").status).not.toBe(0);
-    const noTopic = alertHost(ENV.replace(/GAMEDB_ALERT_TOPIC_ARN=.*\n/, ""));
-    const run = noTopic.run("gamedb-binlog-ship.service");
-    expect(run.status).toBe(0);
-    expect(run.stderr).toContain("no alert topic configured");
-    expect(noTopic.read("args")).toBe("");
   });
 });

@@ -7,11 +7,15 @@
 # checks that the dump completed (@.done.json), then uploads gamedb-manifest.json next to it.
 # Any failure exits non-zero with a "gamedb-backup:" message; systemd's OnFailure= alerts.
 #
-# Config: /etc/gamedb/backup.env (GAMEDB_SHARD, GAMEDB_BUCKET, GAMEDB_REGION, GAMEDB_SELF).
+# It logs in to MySQL as GAMEDB_MYSQL_USER over the local socket (auth_socket maps OS root to that account: no
+# password), and MySQL Shell finds its S3 credentials through /etc/gamedb/mysqlsh-aws.config (see dump below).
+#
+# Config: /etc/gamedb/backup.env (GAMEDB_SHARD, GAMEDB_BUCKET, GAMEDB_REGION, GAMEDB_SELF, GAMEDB_MYSQL_USER).
 # GAMEDB_ROOT prefixes local paths; it is set only by tests.
 set -euo pipefail
 
 readonly SOCKET=/var/run/mysqld/mysqld.sock
+readonly MYSQLSH_AWS_CONFIG=/etc/gamedb/mysqlsh-aws.config
 
 log() { echo "gamedb-backup: $*"; }
 die() {
@@ -19,13 +23,17 @@ die() {
   exit 1
 }
 
-# Runs one query as root over the local socket (auth_socket); tab-separated rows, no header.
-sql() { mysql -N -B -e "$1"; }
+# Runs one query as the backup account over the local socket; tab-separated rows, no header.
+sql() { mysql --user="$GAMEDB_MYSQL_USER" --socket="$SOCKET" -N -B -e "$1"; }
 
 # Group members with their applier queue, one per line:
-# MEMBER_ID <tab> host:port <tab> MEMBER_STATE <tab> MEMBER_ROLE <tab> COUNT_TRANSACTIONS_IN_QUEUE
+# MEMBER_ID <tab> host:port <tab> MEMBER_STATE <tab> MEMBER_ROLE <tab> COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE
+# That column counts the transactions a member has certified and not yet applied: how far its data is behind.
+# COUNT_TRANSACTIONS_IN_QUEUE is the certification queue, not the backlog (MySQL 8.4 Reference Manual 29.12.11.15
+# "The replication_group_member_stats Table"; mysql-server plugin/group_replication/src/ps_information.cc fills it
+# from get_transactions_waiting_certification(), the applier column from get_transactions_waiting_apply()).
 readonly MEMBERS_SQL="SELECT m.MEMBER_ID, CONCAT(m.MEMBER_HOST, ':', m.MEMBER_PORT), m.MEMBER_STATE, m.MEMBER_ROLE,
- COALESCE(s.COUNT_TRANSACTIONS_IN_QUEUE, 0)
+ COALESCE(s.COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE, 0)
  FROM performance_schema.replication_group_members m
  LEFT JOIN performance_schema.replication_group_member_stats s
  ON s.MEMBER_ID = m.MEMBER_ID AND s.CHANNEL_NAME = 'group_replication_applier'"
@@ -84,10 +92,14 @@ main() {
   source "$env_file"
   : "${GAMEDB_SHARD:?gamedb-backup: GAMEDB_SHARD is not set}" "${GAMEDB_BUCKET:?gamedb-backup: GAMEDB_BUCKET is not set}"
   : "${GAMEDB_REGION:?gamedb-backup: GAMEDB_REGION is not set}" "${GAMEDB_SELF:?gamedb-backup: GAMEDB_SELF is not set}"
+  : "${GAMEDB_MYSQL_USER:?gamedb-backup: GAMEDB_MYSQL_USER is not set (the MySQL account the job logs in as)}"
   # These go into a JavaScript string and S3 keys: allow only plain names.
   [[ "$GAMEDB_SHARD" =~ ^[A-Za-z0-9_-]+$ ]] || die "bad GAMEDB_SHARD: $GAMEDB_SHARD"
   [[ "$GAMEDB_BUCKET" =~ ^[a-z0-9][a-z0-9.-]+$ ]] || die "bad GAMEDB_BUCKET: $GAMEDB_BUCKET"
   [[ "$GAMEDB_REGION" =~ ^[a-z0-9-]+$ ]] || die "bad GAMEDB_REGION: $GAMEDB_REGION"
+  [[ "$GAMEDB_MYSQL_USER" =~ ^[A-Za-z0-9_]{1,32}$ ]] ||
+    die "bad GAMEDB_MYSQL_USER: '$GAMEDB_MYSQL_USER' (allowed: a MySQL user name of 1 to 32 letters, digits or _)"
+  local aws_config="${GAMEDB_ROOT:-}$MYSQLSH_AWS_CONFIG"
 
   # (a) Is this member the dump source?
   local self_uuid members source self_state
@@ -105,6 +117,7 @@ main() {
   fi
 
   # (b) Dump.
+  [[ -r "$aws_config" ]] || die "cannot read $aws_config, which tells MySQL Shell where its S3 credentials come from"
   local ts prefix url started finished threads tool cluster gtid_before
   ts=$(date -u +%Y%m%dT%H%M%SZ)
   prefix="full/$GAMEDB_SHARD/$ts"
@@ -120,9 +133,13 @@ main() {
   tables=$(sql "$TABLES_SQL" | tables_json) || die "cannot count the tables per schema"
   started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   log "this member ($GAMEDB_SELF, $self_uuid) is the dump source; dumping to $url/ with $threads threads"
+  # s3ConfigFile and s3Profile (not AWS_CONFIG_FILE/AWS_PROFILE, which the AWS CLI run by credential_process would
+  # inherit) make Shell use the file's credential_process; an explicit s3Profile also turns off the environment
+  # provider. The credentials file is still read first: a static host's AWS_SHARED_CREDENTIALS_FILE, from backup.env
+  # (mysql-shell 8.4.3/8.4.8 mysqlshdk/libs/aws/s3_bucket_config.cc setup_credentials_provider; s3_bucket_options.h).
   local js
-  js="shell.connect({scheme: \"mysql\", user: \"root\", socket: \"$SOCKET\"});
-util.dumpInstance(\"$prefix\", {s3BucketName: \"$GAMEDB_BUCKET\", s3Region: \"$GAMEDB_REGION\", threads: $threads, compression: \"zstd\", consistent: true});"
+  js="shell.connect({scheme: \"mysql\", user: \"$GAMEDB_MYSQL_USER\", socket: \"$SOCKET\"});
+util.dumpInstance(\"$prefix\", {s3BucketName: \"$GAMEDB_BUCKET\", s3Region: \"$GAMEDB_REGION\", s3ConfigFile: \"$aws_config\", s3Profile: \"default\", threads: $threads, compression: \"zstd\", consistent: true});"
   mysqlsh --js --no-wizard -e "$js" || die "util.dumpInstance to $url/ failed"
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 

@@ -9,9 +9,15 @@
 # and is then recorded in /var/lib/gamedb/binlog-shipped. A file whose object already exists with the same size
 # is recorded without uploading again. Local binlogs are never deleted (binlog_expire_logs_seconds does that).
 #
-# Config: /etc/gamedb/backup.env (GAMEDB_SHARD, GAMEDB_BUCKET, GAMEDB_REGION).
+# It logs in to MySQL as GAMEDB_MYSQL_USER over the local socket (auth_socket maps OS root to that account: no
+# password). What it runs needs SELECT (performance_schema), RELOAD (FLUSH BINARY LOGS) and REPLICATION CLIENT
+# (SHOW BINARY LOGS); the binlog files themselves are read from disk as root.
+#
+# Config: /etc/gamedb/backup.env (GAMEDB_SHARD, GAMEDB_BUCKET, GAMEDB_REGION, GAMEDB_MYSQL_USER).
 # GAMEDB_ROOT prefixes local paths; it is set only by tests.
 set -euo pipefail
+
+readonly SOCKET=/var/run/mysqld/mysqld.sock
 
 log() { echo "gamedb-binlog-ship: $*"; }
 die() {
@@ -19,7 +25,8 @@ die() {
   exit 1
 }
 
-sql() { mysql -N -B -e "$1"; }
+# Runs one query as the backup account over the local socket; tab-separated rows, no header.
+sql() { mysql --user="$GAMEDB_MYSQL_USER" --socket="$SOCKET" -N -B -e "$1"; }
 
 # Pure: reads `mysqlbinlog` text on stdin and prints one tab-separated line:
 #   previousGtids <tab> gtids <tab> firstEventAt <tab> lastEventAt
@@ -79,6 +86,9 @@ main() {
   source "$env_file"
   : "${GAMEDB_SHARD:?gamedb-binlog-ship: GAMEDB_SHARD is not set}" "${GAMEDB_BUCKET:?gamedb-binlog-ship: GAMEDB_BUCKET is not set}"
   : "${GAMEDB_REGION:?gamedb-binlog-ship: GAMEDB_REGION is not set}"
+  : "${GAMEDB_MYSQL_USER:?gamedb-binlog-ship: GAMEDB_MYSQL_USER is not set (the MySQL account the job logs in as)}"
+  [[ "$GAMEDB_MYSQL_USER" =~ ^[A-Za-z0-9_]{1,32}$ ]] ||
+    die "bad GAMEDB_MYSQL_USER: '$GAMEDB_MYSQL_USER' (allowed: a MySQL user name of 1 to 32 letters, digits or _)"
   local state="$root/var/lib/gamedb/binlog-shipped"
   mkdir -p "${state%/*}"
   touch "$state"
