@@ -42,6 +42,11 @@ export interface DumpFixture {
   shardKey?: boolean;
   /** No gamedb-manifest.json. */
   noManifest?: boolean;
+  /**
+   * The schemas MySQL Shell's @.json lists. @default the manifest's schemas (or gamedb) and the AdminAPI metadata
+   * schema, which util.dumpInstance of a cluster member keeps (mysql-shell 8.4.3 modules/util/common/dump/constants.h)
+   */
+  schemas?: string[];
 }
 
 /** One dump folder `full/shard<N>/<ts>/`: MySQL Shell's files, @.done.json when done, and gamedb's manifest. */
@@ -59,7 +64,15 @@ export function dumpObjects(d: DumpFixture): FixtureObject[] {
     tool: "mysqlsh 8.4.3",
   };
   return [
-    { key: `${prefix}@.json`, body: JSON.stringify({ dumper: "mysqlsh Ver 8.4.3", gtidExecuted: d.gtid }) },
+    {
+      key: `${prefix}@.json`,
+      // dumper, schemas and gtidExecuted as mysql-shell 8.4.3 modules/util/dump/dumper.cc writes them.
+      body: JSON.stringify({
+        dumper: "mysqlsh Ver 8.4.3",
+        schemas: d.schemas ?? [...Object.keys(d.tables ?? { gamedb: 1 }), "mysql_innodb_cluster_metadata"],
+        gtidExecuted: d.gtid,
+      }),
+    },
     { key: `${prefix}@.sql`, body: "-- fake\n" },
     { key: `${prefix}gamedb.json`, body: "{}" },
     { key: `${prefix}gamedb@players@@0.tsv.zst`, body: "fake rows" },

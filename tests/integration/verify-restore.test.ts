@@ -8,16 +8,18 @@
  *   --initialize-insecure, an uninitialized one to start, a missing --secure-file-priv directory), answers on
  *   --socket with a MySQL handshake (protocol 10) after a delay, and on SIGTERM removes the socket and exits.
  *   STANDIN_MYSQLD_MODE=crash exits at start with an error in --log-error; =hang never answers.
- * - The stand-in mysqlsh records its argv and the script it got on stdin, then RUNS that script as JavaScript against
- *   a small model of MySQL Shell's globals: shell.connect (the socket must answer with a handshake), util.loadDump
- *   (the dump's @.done.json must be readable at s3EndpointOverride/s3BucketName/prefix; or it throws the error the
- *   test planned for that prefix), session.runSql (returns the table counts the test planned). An uncaught error
- *   exits 1 with the message on stderr, as mysqlsh does in batch mode.
+ * - The stand-in mysqlsh (tests/helpers/standins/mysqlsh.js) records its argv and the script it got on stdin, then
+ *   RUNS that script as JavaScript against a small model of MySQL Shell's globals: shell.connect (the socket must
+ *   answer with a handshake), util.loadDump (options checked as Shell 8.4 checks them; the dump's @.done.json must be
+ *   readable at s3EndpointOverride/s3BucketName/prefix; the schemas of its @.json are loaded, the AdminAPI metadata
+ *   among them; a progress file in the bucket fails, the principal being read-only; or it throws the error the
+ *   test planned for that prefix), session.runSql (the table counts the test planned, filtered by the query's
+ *   NOT IN list). An uncaught error exits 1 with the message on stderr, as mysqlsh does in batch mode.
  *
  * Shards in the bucket: 1 (shard1Objects: newest complete dump with counts, a newer incomplete one), 2 (counts that
  * the restore will not match), 3 (only an incomplete dump), 4 (the load fails), 5 (a manifest without counts).
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -73,100 +75,8 @@ function bucketObjects() {
   ];
 }
 
-const MYSQLD = `#!/usr/bin/env node
-// STAND-IN for mysqld (MySQL 8.4): there is no MySQL 8 on this machine. See the test file's header.
-const fs = require("fs"), net = require("net"), path = require("path");
-const args = process.argv.slice(2);
-const opt = (name) => { const a = args.find((x) => x.startsWith("--" + name + "=")); return a === undefined ? undefined : a.slice(name.length + 3); };
-const log = (event, more) => fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify({ prog: "mysqld", event, pid: process.pid, args, ...more }) + "\\n");
-const fail = (msg) => { fs.appendFileSync(opt("log-error"), msg + "\\n"); log("failed", { msg }); process.exit(1); };
-if (args[0] !== "--no-defaults") { console.error("--no-defaults must be the first option"); process.exit(2); }
-const data = opt("datadir");
-if (args.includes("--initialize-insecure")) {
-  if (fs.existsSync(data) && fs.readdirSync(data).length > 0) fail("[ERROR] [MY-010457] --initialize specified but the data directory has files in it. Aborting.");
-  fs.mkdirSync(path.join(data, "mysql"), { recursive: true });
-  fs.writeFileSync(path.join(data, "auto.cnf"), "[auto]\\nserver-uuid=00000000-0000-0000-0000-000000000000\\n");
-  log("initialized");
-  process.exit(0);
-}
-log("start");
-fs.appendFileSync(opt("log-error"), "[System] [MY-010116] [Server] mysqld (mysqld 8.4.3-stand-in) starting as process " + process.pid + "\\n");
-if (!fs.existsSync(path.join(data, "auto.cnf"))) fail("[ERROR] [MY-010119] [Server] Aborting: not an initialized data directory");
-const priv = opt("secure-file-priv");
-if (priv !== undefined && !fs.existsSync(priv)) fail("[ERROR] [MY-010095] [Server] Failed to access directory for --secure-file-priv.");
-const mode = process.env.STANDIN_MYSQLD_MODE || "ok";
-if (mode === "crash") fail("[ERROR] [MY-012681] [InnoDB] mmap(137438953472 bytes) failed; errno 12");
-const socket = opt("socket");
-let server;
-process.on("SIGTERM", () => {
-  if (server) server.close();
-  try { fs.unlinkSync(socket); } catch {}
-  log("stopped");
-  process.exit(0);
-});
-if (mode === "hang") setInterval(() => {}, 1000);
-else setTimeout(() => {
-  // A MySQL handshake: 3-byte length, sequence 0, protocol version 10, server version.
-  const payload = Buffer.concat([Buffer.from([10]), Buffer.from("8.4.3-stand-in\\0")]);
-  const packet = Buffer.concat([Buffer.from([payload.length, 0, 0, 0]), payload]);
-  server = net.createServer((c) => c.end(packet));
-  server.listen(socket, () => { fs.writeFileSync(opt("pid-file"), String(process.pid)); log("ready"); });
-}, 300);
-`;
-
-const MYSQLSH = `#!/usr/bin/env node
-// STAND-IN for mysqlsh (MySQL Shell 8.4): there is no MySQL 8 on this machine. See the test file's header.
-const fs = require("fs"), path = require("path"), vm = require("vm"), { execFileSync } = require("child_process");
-const script = fs.readFileSync(0, "utf8");
-const plan = JSON.parse(fs.readFileSync(process.env.STANDIN_PLAN, "utf8"));
-const record = { prog: "mysqlsh", pid: process.pid, argv: process.argv.slice(2), script,
-  awsKeyInEnv: Boolean(process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY),
-  configHome: process.env.MYSQLSH_USER_CONFIG_HOME, calls: [] };
-const save = () => fs.appendFileSync(process.env.STANDIN_LOG, JSON.stringify(record) + "\\n");
-const node = (code) => { try { execFileSync(process.execPath, ["-e", code], { stdio: "ignore", timeout: 5000 }); return true; } catch { return false; } };
-let socket, loaded;
-const session = { runSql(sql) {
-  record.calls.push({ runSql: sql });
-  if (!loaded) throw new Error("stand-in: runSql before a load");
-  const rows = Object.entries(plan[loaded].counts).map(([name, n]) => ({ name, n }));
-  return { fetchOneObject: () => rows.shift() || null };
-} };
-const globals = {
-  shell: {
-    connect(o) {
-      record.calls.push({ connect: o });
-      if (o.scheme !== "mysql" || o.user !== "root" || o.password !== "") throw new Error("stand-in: unexpected connection " + JSON.stringify(o));
-      const answers = node("require('net').connect(" + JSON.stringify(o.socket) + ").on('data', (d) => process.exit(d[4] === 10 ? 0 : 1)).on('error', () => process.exit(1))");
-      if (!answers) throw new Error("Can't connect to local MySQL server through socket '" + o.socket + "' (2)");
-      socket = o.socket;
-      record.workdir = fs.readdirSync(path.dirname(o.socket)).sort();
-    },
-    getSession() { if (!socket) throw new Error("stand-in: not connected"); return session; },
-  },
-  util: {
-    loadDump(prefix, options) {
-      record.calls.push({ loadDump: [prefix, options] });
-      if (!socket) throw new Error("stand-in: not connected");
-      const url = options.s3EndpointOverride + "/" + options.s3BucketName + "/" + prefix + "@.done.json";
-      if (!node("fetch(" + JSON.stringify(url) + ").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"))
-        throw new Error("stand-in: cannot read " + url);
-      if (!plan[prefix]) throw new Error("stand-in: the test planned nothing for " + prefix);
-      if (plan[prefix].error) throw new Error(plan[prefix].error);
-      loaded = prefix;
-    },
-  },
-  println: (...a) => process.stdout.write(a.join(" ") + "\\n"),
-};
-try {
-  vm.runInNewContext(script, globals, { filename: "stdin.js" });
-  save();
-} catch (e) {
-  record.uncaught = String(e && e.message);
-  save();
-  process.stderr.write(String(e && e.message) + "\\n");
-  process.exit(1);
-}
-`;
+/** The stand-in programs (tests/helpers/standins): executables run with this machine's node. */
+const STANDINS = join(__dirname, "..", "helpers", "standins");
 
 interface Request {
   target?: string;
@@ -284,10 +194,6 @@ beforeAll(async () => {
   await upload(s3Client({ bucket: BUCKET, region: REGION, endpoint: s3.endpoint }), BUCKET, bucketObjects());
   recorder = await startRecorder();
   bin = mkdtempSync(join(tmpdir(), "gamedb-verify-bin-"));
-  writeFileSync(join(bin, "mysqld"), MYSQLD);
-  writeFileSync(join(bin, "mysqlsh"), MYSQLSH);
-  chmodSync(join(bin, "mysqld"), 0o755);
-  chmodSync(join(bin, "mysqlsh"), 0o755);
   writeFileSync(join(bin, "plan.json"), JSON.stringify(PLAN));
 });
 
@@ -325,7 +231,7 @@ async function verify(args: string[], opts: { mysqldMode?: string; s3Endpoint?: 
   try {
     const base = [
       ...["--bucket", BUCKET, "--region", REGION, "--environment", ENV, "--endpoint", opts.s3Endpoint ?? s3.endpoint],
-      ...["--workdir", workdir, "--mysqld", join(bin, "mysqld"), "--mysqlsh", join(bin, "mysqlsh")],
+      ...["--workdir", workdir, "--mysqld", join(STANDINS, "mysqld.js"), "--mysqlsh", join(STANDINS, "mysqlsh.js")],
       ...["--mysqld-user", "mysql", "--threads", "3", "--topic-arn", TOPIC],
       ...["--cloudwatch-endpoint", rec.endpoint, "--sns-endpoint", rec.endpoint],
     ];
