@@ -1,13 +1,15 @@
 /**
  * The restore planner: reads one shard's backups from the bucket and prints the exact commands that restore it to a
- * point in time (or to a GTID set): load the newest full dump before it, then replay binlogs from the members' folders.
+ * point in time (or to a GTID set): check the target (empty; gtid_mode=ON when binlogs replay), load the newest full
+ * dump before it, replay binlogs from the members' folders, drop the old cluster's InnoDB Cluster metadata.
  *
  *   npm run restore -- --stack prod --shard 1 --bucket B --to 2026-11-20T14:30:00Z
  *   npm run restore -- --stack prod --shard 1 --bucket B --gtid 'uuid:1-12345'
  *   ... --json                       the plan (and its commands) as JSON
  *   ... --endpoint URL               an S3-compatible endpoint (path-style)
+ *   ... --execute --target HOST      run the commands on HOST over ssh (root over the local socket)
  *
- * It only prints: --execute is not implemented. Exit codes: 0 ok, 1 no valid plan (every reason printed), 2 bad usage.
+ * Exit codes: 0 ok, 1 no valid plan or a failed --execute (every reason printed), 2 bad usage.
  */
 import { Command } from "commander";
 import { parseOptions, runMain } from "./lib/cli";

@@ -2,11 +2,11 @@
  * scripts/restore.ts against a real S3-compatible server (s3rver on a loopback port): the bucket of
  * tests/helpers/backupFixtures.ts (two complete dumps, one incomplete; member A's binlogs, a failover, member B's),
  * and a copy of it with one of A's files missing. Asserts the exact printed commands and the JSON plan.
+ * --execute (against stand-ins) is in restore-execute.test.ts.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
+import { DROP_METADATA_JS, EMPTY_CHECK, GTID_MODE_CHECK, checkCommand } from "../../scripts/lib/restore/target";
+import { shellQuote } from "../../infra/shell";
 import { EXIT, main } from "../../scripts/restore";
 import { type CliRun, runCli } from "../helpers/cli";
 import {
@@ -78,7 +78,7 @@ function expectedText(opts: {
   const ep = endpoint();
   const loadDump =
     `util.loadDump("full/shard1/20261120T020000Z/", {s3BucketName: "${BUCKET}", s3Region: "${REGION}", ` +
-    `s3EndpointOverride: "${ep}", threads: 8, resetProgress: true, loadUsers: false, updateGtidSet: "replace"})`;
+    `s3EndpointOverride: "${ep}", threads: 8, progressFile: "", loadUsers: false, updateGtidSet: "replace"})`;
   return [
     `# Restore of shard 1 (stack dev) to ${opts.target}, from s3://${BUCKET}`,
     `#   dump:    full/shard1/20261120T020000Z/ from 10.0.0.5:3306, gtid_executed ${gtid("1-1000")}`,
@@ -86,25 +86,37 @@ function expectedText(opts: {
     "#   notes:",
     ...opts.notes.map((n) => `#   - ${n}`),
     "",
-    "# 1. Load the full dump full/shard1/20261120T020000Z/ (finished 2026-11-20T02:12:00Z, mysqlsh 8.4.3).",
+    "# 1. Check the target before loading anything: an empty instance, with gtid_mode=ON.",
+    "#    Each line says why and fails when the target does not fit. Add your connection options to mysql.",
+    "#    The replay sets GTID_NEXT for every transaction, which gtid_mode=OFF refuses (error 1781).",
+    checkCommand(EMPTY_CHECK, "mysql"),
+    checkCommand(GTID_MODE_CHECK, "mysql"),
+    "",
+    "# 2. Load the full dump full/shard1/20261120T020000Z/ (finished 2026-11-20T02:12:00Z, mysqlsh 8.4.3).",
     "#    Into an empty MySQL 8.4 instance with local_infile=ON; add your connection options (e.g. root@HOST:3306).",
     "#    updateGtidSet replace sets gtid_executed/gtid_purged to the dump's, so the replay below continues it.",
+    '#    progressFile "" writes nothing into the bucket; a load that broke is redone into a fresh instance.',
     `mysqlsh --js -e '${loadDump}'`,
     "",
-    `# 2. Download ${opts.files.length} binlog file(s) into <member uuid>/<file> (members reuse file names).`,
+    `# 3. Download ${opts.files.length} binlog file(s) into <member uuid>/<file> (members reuse file names).`,
     ...opts.files.map(
       ([m, f]) =>
         `aws s3 cp 's3://${BUCKET}/${key(m, f)}' '${local(m, f)}' --region '${REGION}' --endpoint-url '${ep}'`,
     ),
     "",
-    "# 3. Check them against the sha256 recorded in their sidecars.",
+    "# 4. Check them against the sha256 recorded in their sidecars.",
     `printf '%s\\n' ${opts.files.map(([m, f]) => `'${fileSha(m, f)}  ${local(m, f)}'`).join(" ")} | sha256sum -c -`,
     "",
-    "# 4. Replay the binlogs up to the target.",
+    "# 5. Replay the binlogs up to the target.",
     "#    --exclude-gtids skips what the dump already holds; files are in transaction order.",
     ...opts.replayComments.map((c) => `#    ${c}`),
     "#    Add your connection options to mysql (e.g. -h HOST -u root -p).",
     opts.replay,
+    "",
+    "# 6. Drop the old cluster's mysql_innodb_cluster_metadata schema and the recovery accounts it names.",
+    "#    util.dumpInstance keeps that schema in the dump; Oracle's operator drops it the same way after a load.",
+    "#    Last, because the replayed binlogs write to it. Add your connection options to mysqlsh.",
+    `mysqlsh --js -e ${shellQuote(DROP_METADATA_JS)}`,
   ].join("\n");
 }
 
@@ -182,8 +194,8 @@ describe("restore to a time", () => {
       })),
     );
     const steps = plan.steps as { commands: string[] }[];
-    expect(steps).toHaveLength(4);
-    expect(steps[3]?.commands[0]).toMatch(
+    expect(steps).toHaveLength(6);
+    expect(steps[4]?.commands[0]).toMatch(
       /^TZ=UTC mysqlbinlog --exclude-gtids='.*:1-1000' --stop-datetime='2026-11-20 13:30:00' /,
     );
   });
@@ -287,69 +299,5 @@ describe("usage", () => {
     const run = await restore("--to", "2026-11-20T14:30:00Z", "--bucket", "no-such-bucket");
     expect(run.code).toBe(EXIT.invalid);
     expect(run.err).toMatch(/^error: cannot read s3:\/\/no-such-bucket: NoSuchBucket/);
-  });
-});
-
-describe("--execute", () => {
-  /**
-   * ssh is a stand-in that runs the script it is sent under bash on this machine, with stand-ins for sudo, mysql,
-   * mysqlsh, aws and mysqlbinlog that record their arguments; `mysql -e` answers USER_SCHEMAS.
-   */
-  function withStandIns(userSchemas: number): { dir: string; restorePath: () => void } {
-    const dir = mkdtempSync(join(tmpdir(), "gamedb-restore-exec-"));
-    const bin = join(dir, "bin");
-    mkdirSync(bin);
-    const stub = (name: string, body: string) => {
-      writeFileSync(join(bin, name), `#!/bin/bash\n${body}\n`);
-      chmodSync(join(bin, name), 0o755);
-    };
-    stub("ssh", `echo "ssh $*" >> ${dir}/log\nexec bash --norc --noprofile -s`);
-    stub("sudo", '[ "$1" = -n ] && shift\nexec "$@"');
-    stub(
-      "mysql",
-      `echo "mysql $*" >> ${dir}/log\nif [ "$1" = -N ]; then echo ${userSchemas}; else cat > /dev/null; fi`,
-    );
-    stub("mysqlsh", `echo "mysqlsh $*" >> ${dir}/log`);
-    stub("aws", `echo "aws $*" >> ${dir}/log\nmkdir -p "$(dirname "$4")"\nprintf x > "$4"`);
-    stub("sha256sum", `echo "sha256sum $*" >> ${dir}/log\ncat > /dev/null`);
-    stub("mysqlbinlog", `echo "mysqlbinlog $*" >> ${dir}/log`);
-    const path = process.env.PATH;
-    process.env.PATH = `${bin}:${path}`;
-    return { dir, restorePath: () => (process.env.PATH = path) };
-  }
-
-  it("runs the plan on the target over ssh: load as root over the socket, download, check, replay", async () => {
-    const { dir, restorePath } = withStandIns(0);
-    try {
-      const run = await restore("--to", "2026-11-20T14:30:00Z", "--execute", "--target", "admin@10.0.0.9");
-      expect(run.err).toBe("");
-      expect(run.code).toBe(EXIT.ok);
-      expect(run.out).toContain("gamedb-restore: done");
-      const log = readFileSync(join(dir, "log"), "utf8").trim().split("\n");
-      expect(log[0]).toBe("ssh -o BatchMode=yes admin@10.0.0.9 bash -s");
-      expect(log[1]).toMatch(/^mysql -N -B -e SELECT COUNT\(\*\) FROM information_schema.schemata/);
-      expect(log[2]).toMatch(
-        /^mysqlsh --js --no-wizard --socket=\/var\/run\/mysqld\/mysqld.sock --user=root -e util.loadDump\("full\/shard1\/20261120T020000Z\/"/,
-      );
-      expect(log.filter((l) => l.startsWith("aws s3 cp"))).toHaveLength(4);
-      expect(log.some((l) => l.startsWith("mysqlbinlog --exclude-gtids="))).toBe(true);
-      expect(log[log.length - 1]).toBe("mysql");
-    } finally {
-      restorePath();
-    }
-  });
-
-  it("refuses a target that holds user schemas, before loading anything", async () => {
-    const { dir, restorePath } = withStandIns(3);
-    try {
-      const run = await restore("--to", "2026-11-20T14:30:00Z", "--execute", "--target", "10.0.0.9");
-      expect(run.code).toBe(EXIT.invalid);
-      expect(run.err).toContain(
-        "gamedb-restore: the target holds 3 user schema(s); restore only into an empty MySQL 8.4 instance",
-      );
-      expect(readFileSync(join(dir, "log"), "utf8")).not.toContain("mysqlsh");
-    } finally {
-      restorePath();
-    }
   });
 });

@@ -1,8 +1,10 @@
 /**
- * The shell commands that carry out a restore plan, for a human to read and run: load the dump with MySQL Shell,
- * download the binlog files, check their sha256, replay them with mysqlbinlog | mysql. Every value is quoted.
+ * The shell commands that carry out a restore plan, for a human to read and run: check the target, load the dump
+ * with MySQL Shell, download the binlog files, check their sha256, replay them with mysqlbinlog | mysql, drop the
+ * old cluster's metadata. Every value is quoted.
  */
 import type { RestorePlan } from "./plan";
+import { DROP_METADATA_JS, METADATA_SCHEMA, checkCommand, targetChecks } from "./target";
 import { shellQuote } from "../../../infra/shell";
 
 export interface CommandOptions {
@@ -29,13 +31,37 @@ export interface Step {
   commands: string[];
 }
 
+function mysqlsh(js: string, o: CommandOptions): string {
+  return o.onTarget
+    ? `sudo -n mysqlsh --js --no-wizard --socket=${TARGET_SOCKET} --user=root -e ${shellQuote(js)}`
+    : `mysqlsh --js -e ${shellQuote(js)}`;
+}
+
+function checkStep(plan: RestorePlan, o: CommandOptions): Step {
+  const replays = plan.binlogs.length > 0;
+  return {
+    title: `Check the target before loading anything: an empty instance${replays ? ", with gtid_mode=ON" : ""}.`,
+    comments: [
+      "Each line says why and fails when the target does not fit. Add your connection options to mysql.",
+      ...(replays
+        ? ["The replay sets GTID_NEXT for every transaction, which gtid_mode=OFF refuses (error 1781)."]
+        : []),
+    ],
+    commands: targetChecks(replays).map((c) => checkCommand(c, o.onTarget ? "sudo -n mysql" : "mysql")),
+  };
+}
+
 function loadDumpStep(plan: RestorePlan, o: CommandOptions): Step {
   const options = [
     `s3BucketName: ${JSON.stringify(o.bucket)}`,
     ...(o.region ? [`s3Region: ${JSON.stringify(o.region)}`] : []),
     ...(o.endpoint ? [`s3EndpointOverride: ${JSON.stringify(o.endpoint)}`] : []),
     `threads: ${o.threads ?? 8}`,
-    "resetProgress: true",
+    // Without progressFile the loader writes load-progress.<server_uuid>.json next to the dump, i.e. into the
+    // bucket, which a read-only principal may not; "" turns progress tracking off (mysql-shell 8.4.3 and 8.4.8
+    // modules/util/load/load_dump_options.cc create_progress_file_handle, dump_loader.cc setup_progress_file).
+    // A load that broke is then redone from the start, into a fresh instance.
+    'progressFile: ""',
     "loadUsers: false",
     'updateGtidSet: "replace"',
   ];
@@ -45,12 +71,20 @@ function loadDumpStep(plan: RestorePlan, o: CommandOptions): Step {
     comments: [
       "Into an empty MySQL 8.4 instance with local_infile=ON; add your connection options (e.g. root@HOST:3306).",
       "updateGtidSet replace sets gtid_executed/gtid_purged to the dump's, so the replay below continues it.",
+      'progressFile "" writes nothing into the bucket; a load that broke is redone into a fresh instance.',
     ],
-    commands: [
-      o.onTarget
-        ? `sudo -n mysqlsh --js --no-wizard --socket=${TARGET_SOCKET} --user=root -e ${shellQuote(js)}`
-        : `mysqlsh --js -e ${shellQuote(js)}`,
+    commands: [mysqlsh(js, o)],
+  };
+}
+
+function dropMetadataStep(o: CommandOptions): Step {
+  return {
+    title: `Drop the old cluster's ${METADATA_SCHEMA} schema and the recovery accounts it names.`,
+    comments: [
+      "util.dumpInstance keeps that schema in the dump; Oracle's operator drops it the same way after a load.",
+      "Last, because the replayed binlogs write to it. Add your connection options to mysqlsh.",
     ],
+    commands: [mysqlsh(DROP_METADATA_JS, o)],
   };
 }
 
@@ -62,8 +96,8 @@ function awsOptions(o: CommandOptions): string {
 }
 
 export function restoreSteps(plan: RestorePlan, o: CommandOptions): Step[] {
-  const steps = [loadDumpStep(plan, o)];
-  if (plan.binlogs.length === 0) return steps;
+  const steps = [checkStep(plan, o), loadDumpStep(plan, o)];
+  if (plan.binlogs.length === 0) return [...steps, dropMetadataStep(o)];
   steps.push({
     title: `Download ${plan.binlogs.length} binlog file(s) into <member uuid>/<file> (members reuse file names).`,
     comments: [],
@@ -100,6 +134,7 @@ export function restoreSteps(plan: RestorePlan, o: CommandOptions): Step[] {
       `${plan.stopDatetime ? "TZ=UTC " : ""}mysqlbinlog ${flags.join(" ")} ${plan.binlogs.map((b) => shellQuote(b.local)).join(" ")} | ${o.onTarget ? "sudo -n mysql" : "mysql"}`,
     ],
   });
+  steps.push(dropMetadataStep(o));
   return steps;
 }
 
@@ -118,21 +153,13 @@ export function renderPlanText(plan: RestorePlan, steps: Step[], o: CommandOptio
   return lines.join("\n");
 }
 
-/** User schemas a target must not hold: a restore goes only into an empty instance, never over live data. */
-const EMPTY_CHECK = `SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name NOT IN ('mysql', 'sys', 'information_schema', 'performance_schema')`;
-
 /**
- * The script --execute sends to the target over SSH: stop on the first error, refuse a target that holds user
- * schemas, then every step in a fresh working directory (binlog downloads land there).
+ * The script --execute sends to the target over SSH: stop on the first error (the first step checks the target),
+ * then every step in a fresh working directory (binlog downloads land there).
  */
 export function executionScript(steps: Step[]): string {
   return [
     "set -euo pipefail",
-    `n=$(sudo -n mysql -N -B -e ${shellQuote(EMPTY_CHECK)})`,
-    'if [ "$n" != 0 ]; then',
-    '  echo "gamedb-restore: the target holds $n user schema(s); restore only into an empty MySQL 8.4 instance" >&2',
-    "  exit 1",
-    "fi",
     "work=$(mktemp -d)",
     'cd "$work"',
     ...steps.flatMap((step, i) => [`echo ${shellQuote(`gamedb-restore: ${i + 1}. ${step.title}`)}`, ...step.commands]),
