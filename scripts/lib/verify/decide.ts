@@ -6,7 +6,12 @@ import { z } from "zod";
 import type { DumpEntry } from "../restore/plan";
 import { type DumpManifest, fullPrefix } from "../restore/schema";
 
-/** Schemas that are not user data: never in the manifest's counts, never counted after the load. */
+/**
+ * Schemas that are not user data: never in the manifest's counts (gamedb-backup.sh TABLES_SQL, the same list), never
+ * counted after the load. The load does bring mysql_innodb_cluster_metadata: util.dumpInstance leaves out only
+ * information_schema, mysql, ndbinfo, performance_schema and sys (mysql-shell 8.4.3 and 8.4.8
+ * modules/util/common/dump/constants.h); the throwaway server is discarded, so it is left there, uncounted.
+ */
 export const SYSTEM_SCHEMAS = [
   "mysql",
   "sys",

@@ -28,7 +28,9 @@ export function loadDumpOptions(o: LoadScriptOptions): string {
     // The accounts are not what is verified, and the server is thrown away.
     ["loadUsers", false],
     ["skipBinlog", true],
-    // An empty progressFile turns progress tracking off: nothing is written next to the dump in the bucket.
+    // An empty progressFile turns progress tracking off. Without it the loader writes load-progress.<uuid>.json
+    // next to the dump, into the bucket, which the verification's read-only IAM user may not (mysql-shell 8.4.3 and
+    // 8.4.8 modules/util/load/load_dump_options.cc create_progress_file_handle, dump_loader.cc setup_progress_file).
     ["progressFile", ""],
     ["showProgress", false],
   ];
