@@ -17,8 +17,8 @@ import { adminApiScript } from "./adminapi";
 import { adminApiCommand } from "./remoteScript";
 import { DATA_DIR, MyCnfInput, dynamicVariables, mycnfSettings, renderMyCnf, restartVariables } from "./mycnf";
 import {
-  ACCOUNT_ROLES,
-  AccountRole,
+  PASSWORD_ROLES,
+  PasswordRole,
   accountsParams,
   clusterName,
   configureParams,
@@ -87,8 +87,8 @@ export class InnoDbCluster extends pulumi.ComponentResource {
   readonly memberAddresses: pulumi.Output<string[]>;
   /** The member the cluster is created on (lowest node index). */
   readonly seedAddress: pulumi.Output<string>;
-  /** Account passwords (secrets), for the router, monitoring and backup components. */
-  readonly passwords: Record<AccountRole, pulumi.Output<string>>;
+  /** Account passwords (secrets), for the router and monitoring components. */
+  readonly passwords: Record<PasswordRole, pulumi.Output<string>>;
 
   constructor(name: string, args: InnoDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:mysql:InnoDbCluster", name, {}, opts);
@@ -96,8 +96,8 @@ export class InnoDbCluster extends pulumi.ComponentResource {
     const key = shard.key;
     this.clusterName = clusterName(shard.id);
 
-    const passwords = {} as Record<AccountRole, pulumi.Output<string>>;
-    for (const role of ACCOUNT_ROLES) {
+    const passwords = {} as Record<PasswordRole, pulumi.Output<string>>;
+    for (const role of PASSWORD_ROLES) {
       if (role === "monitor" && args.monitorPassword) {
         passwords.monitor = args.monitorPassword;
         continue;
@@ -201,7 +201,6 @@ export class InnoDbCluster extends pulumi.ComponentResource {
             clusterAdminPassword: passwords.clusterAdmin,
             routerPassword: passwords.router,
             monitorPassword: passwords.monitor,
-            backupPassword: passwords.backup,
           }),
         ),
         logging: "stdoutAndStderr",

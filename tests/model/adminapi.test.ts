@@ -7,7 +7,7 @@
 import * as vm from "vm";
 import * as fc from "fast-check";
 import { ADMINAPI_SCRIPTS, adminApiScript } from "../../infra/mysql/adminapi";
-import { Fleet, ModelApi, RunResult, mutations, runAdminApi, userKey } from "./adminapi";
+import { Fleet, ModelApi, RunResult, modelShellVersion, mutations, runAdminApi, userKey } from "./adminapi";
 import type { ApiCall } from "./adminapi";
 
 const ADMIN = { user: "gamedb_admin", password: "adm-Secret-7f3a9c" };
@@ -92,9 +92,13 @@ function convergePer(
 /** The first run of the converge command (Pulumi create): allowCreate true. */
 const FIRST_RUN = { allowCreate: true };
 
-/** A fleet of configured standalone instances with the cluster admin account. */
+/** What gamedb's configure-instance lets the cluster admin grant beyond Shell's own list (grants.js). */
+const ADMIN_EXTRA = ["EVENT", "SHOW VIEW", "TRIGGER", "BACKUP_ADMIN"];
+
+/** A fleet of standalone instances configured by configure-instance, with the cluster admin account. */
 function fleetOf(...addresses: string[]): Fleet {
   const f = new Fleet();
+  f.adminExtra = ADMIN_EXTRA;
   for (const a of addresses) f.add(a, { admin: ADMIN });
   return f;
 }
@@ -160,13 +164,22 @@ describe("adminApiScript", () => {
 
 /** Evaluates JS against the model's globals (as a script would), returning the value or the error raised. */
 function modelEval(fleet: Fleet, local: string, code: string): { value?: unknown; error?: string; code?: number } {
-  const api = new ModelApi({ fleet, localAddress: local, files: new Map(), argv: [], calls: [], output: [] });
+  const api = new ModelApi({
+    fleet,
+    localAddress: local,
+    files: new Map(),
+    argv: [],
+    shellVersion: modelShellVersion(),
+    calls: [],
+    output: [],
+  });
   const ctx = vm.createContext({ ...api.globals(), admin: { ...ADMIN, scheme: "mysql" } });
   try {
     return { value: new vm.Script(code).runInContext(ctx) };
   } catch (e) {
-    const err = e as { message?: string; code?: number };
-    return { error: String(err.message), code: err.code };
+    // Either shape a Shell release throws (errors.ts asThrown): the code is e.code or e.cause.code.
+    const err = e as { message?: string; code?: number; cause?: { code?: number } };
+    return { error: String(err.message), code: err.code ?? err.cause?.code };
   }
 }
 
@@ -1092,8 +1105,8 @@ describe("setup-accounts", () => {
       "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
       "SQL db2:3306: GRANT PROCESS, REPLICATION CLIENT ON *.* TO ?@?",
       "SQL db2:3306: GRANT SELECT ON performance_schema.* TO ?@?",
-      "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
-      "SQL db2:3306: GRANT SELECT, RELOAD, PROCESS, EVENT, SHOW VIEW, TRIGGER, REPLICATION CLIENT, REPLICATION SLAVE, BACKUP_ADMIN ON *.* TO ?@?",
+      "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED WITH auth_socket AS ?",
+      "SQL db2:3306: GRANT SELECT, RELOAD, PROCESS, EVENT, SHOW VIEW, TRIGGER, REPLICATION CLIENT, BACKUP_ADMIN ON *.* TO ?@?",
     ]);
     expect(callsTo(r, "cluster.setupRouterAccount")[0]!.args).toEqual([
       "gamedb_router@'%'",
@@ -1107,7 +1120,13 @@ describe("setup-accounts", () => {
         "REPLICATION CLIENT ON *.*",
         "SELECT ON performance_schema.*",
       ]);
-      expect(users.get(userKey("gamedb_backup", "%"))!.grants.has("BACKUP_ADMIN ON *.*")).toBe(true);
+      const backup = users.get(userKey("gamedb_backup", "localhost"))!;
+      expect([backup.plugin, backup.authAs, backup.password]).toEqual(["auth_socket", "root", ""]);
+      expect([...backup.grants].sort()).toEqual(
+        ["BACKUP_ADMIN", "EVENT", "PROCESS", "RELOAD", "REPLICATION CLIENT", "SELECT", "SHOW VIEW", "TRIGGER"].map(
+          (p) => `${p} ON *.*`,
+        ),
+      );
     }
     expectNoChange(run(f, A, "setup-accounts", accountsParams([A, B, C]), ACCOUNT_SECRETS));
   });
@@ -1164,6 +1183,9 @@ describe("configure-instance", () => {
       "SQL db1:3306: SET GLOBAL max_connections = ?",
       "SQL db1:3306: SET GLOBAL binlog_expire_logs_seconds = ?",
       "dba.configureInstance db1:3306",
+      "SQL db1:3306: SET SESSION sql_log_bin = 0",
+      "SQL db1:3306: GRANT EVENT, SHOW VIEW, TRIGGER, BACKUP_ADMIN ON *.* TO ?@? WITH GRANT OPTION",
+      "SQL db1:3306: SET SESSION sql_log_bin = 1",
     ]);
     expect(callsTo(r, "session.runSql").find((c) => c.sql?.startsWith("SET GLOBAL max"))!.args[1]).toEqual([500]);
     expect(callsTo(r, "dba.configureInstance")[0]!.args).toEqual([
@@ -1185,12 +1207,15 @@ describe("configure-instance", () => {
     expect(callsTo(r, "dba.checkInstanceConfiguration")).toHaveLength(1);
   });
 
-  test("the admin account exists but the instance needs configuration: no clusterAdminPassword is passed", () => {
+  test("the admin account exists but the instance needs configuration: clusterAdmin named, no clusterAdminPassword", () => {
+    // Without clusterAdmin, Shell checks root@localhost and refuses it (configure_instance.cc
+    // check_create_admin_user); with clusterAdminPassword for an existing account it refuses too.
     const f = fleetOf(A);
     f.get(A).configured = false;
     const r = run(f, A, "configure-instance", configureParams(A), SECRETS);
     expectOk(r);
-    expect(callsTo(r, "dba.configureInstance")[0]!.args).toEqual([null, { restart: true }]);
+    expect(callsTo(r, "dba.configureInstance")[0]!.args).toEqual([null, { restart: true, clusterAdmin: ADMIN.user }]);
+    expect(f.get(A).configured).toBe(true);
   });
 
   test("an ONLINE member: dynamic variables still applied, no instance check", () => {
@@ -1204,7 +1229,7 @@ describe("configure-instance", () => {
   });
 
   test("never SET PERSIST: after an instance type change, the smaller my.cnf value rules at the next RESTART", () => {
-    const f = new Fleet();
+    const f = fleetOf();
     f.add(A, { admin: ADMIN, cnf: { [BP]: "1073741824" } });
     const big = { [BP]: "1G" };
     const r = run(f, A, "configure-instance", configureParams(A, big), SECRETS);

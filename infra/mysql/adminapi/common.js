@@ -50,8 +50,15 @@ function errText(e) {
   return String(e);
 }
 
+// The error code of what a Shell API call threw. Shell 8.4.0-8.4.3 (V8) throws the error dictionary itself, so the
+// code is e.code (mysql-shell 8.4.3 mysqlshdk/scripting/jscript_object_wrapper.cc, ThrowException(convert(
+// exc.error()))); from 8.4.4 (GraalJS) it throws Error(message, {cause: dictionary}), so the code is e.cause.code
+// (8.4.4 mysqlshdk/scripting/polyglot/languages/polyglot_javascript.cc create_exception_object).
 function errCode(e) {
-  return e && typeof e.code === "number" ? e.code : undefined;
+  if (!e || typeof e !== "object") return undefined;
+  if (typeof e.code === "number") return e.code;
+  if (e.cause && typeof e.cause === "object" && typeof e.cause.code === "number") return e.cause.code;
+  return undefined;
 }
 
 function isGamedbError(e) {
@@ -337,190 +344,4 @@ function ensureNothingToCloneOver(address, creds, clusterName) {
 
 function accountExists(s, user, host) {
   return Number(queryOne(s, "SELECT COUNT(*) FROM mysql.user WHERE user = ? AND host = ?", [user, host])) > 0;
-}
-
-// ---- finding the cluster ------------------------------------------------------------------------------------------
-
-// What dba.getCluster says through one instance:
-//   { kind: "cluster", cluster }   the instance is an active member of the cluster
-//   { kind: "standalone" }         MYSQLSH 51300: no metadata, not in a group
-//   { kind: "stopped" }            MYSQLSH 51314: metadata says it is a member but its Group Replication is stopped
-//   { kind: "unreachable", error } no connection (mysqld down, network, or login refused: see code)
-//   { kind: "error", error }       anything else (e.g. the instance belongs to another cluster)
-// Connects the global session to the instance (dba functions work on the global session).
-function probe(address, creds, clusterName) {
-  try {
-    shell.connect(adminConnection(address, creds));
-  } catch (e) {
-    return { address: address, kind: "unreachable", error: errText(e), code: errCode(e) };
-  }
-  try {
-    return { address: address, kind: "cluster", cluster: dba.getCluster(clusterName) };
-  } catch (e) {
-    var code = errCode(e);
-    if (code === SHERR_INSTANCE_NOT_MANAGED) return { address: address, kind: "standalone" };
-    if (code === SHERR_INSTANCE_NOT_ONLINE) return { address: address, kind: "stopped" };
-    return { address: address, kind: "error", error: errText(e), code: code };
-  }
-}
-
-// Tries each address in order and stops at the first through which dba.getCluster works.
-// Returns { cluster, via, probes: {address: probe} }; cluster is null when none worked.
-function locateCluster(addresses, creds, clusterName, probes) {
-  probes = probes || {};
-  for (var i = 0; i < addresses.length; i++) {
-    var p = probe(addresses[i], creds, clusterName);
-    probes[addresses[i]] = p;
-    if (p.kind === "cluster") return { cluster: p.cluster, via: addresses[i], probes: probes };
-  }
-  return { cluster: null, via: null, probes: probes };
-}
-
-function describeProbe(p) {
-  if (p.kind === "unreachable") return p.address + " (unreachable: " + p.error + ")";
-  if (p.kind === "error") return p.address + " (" + p.error + ")";
-  if (p.kind === "stopped") return p.address + " (Group Replication stopped)";
-  if (p.kind === "standalone") return p.address + " (not in a cluster)";
-  return p.address + " (member)";
-}
-
-// ---- cluster status -----------------------------------------------------------------------------------------------
-
-var ACTIVE_STATES = { ONLINE: true, RECOVERING: true };
-
-// cluster.status(), failing when the group has lost quorum.
-function clusterStatus(cluster, clusterName) {
-  var st = step("reading the status of cluster " + clusterName, "", function () {
-    return cluster.status();
-  });
-  var rs = st.defaultReplicaSet;
-  if (rs.status === "NO_QUORUM")
-    fail(
-      "cluster " +
-        clusterName +
-        " has lost quorum (NO_QUORUM): most members are unreachable. Bring the missing members back; if they are lost for good, restore quorum by hand with cluster.forceQuorumUsingPartitionOf() on a surviving member, then rerun.",
-    );
-  return st;
-}
-
-function topologyOf(st) {
-  return st.defaultReplicaSet.topology || {};
-}
-
-function memberStatus(topo, address) {
-  return topo[address] ? String(topo[address].status) : "ABSENT";
-}
-
-function keysOf(obj) {
-  var out = [];
-  for (var k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) out.push(k);
-  return out;
-}
-
-// Fails unless `address` can leave the cluster: never the last member, and the members left in the group (status
-// other than "(MISSING)") must keep a majority ONLINE.
-function checkRemovable(topo, address, clusterName) {
-  var all = keysOf(topo);
-  var remaining = all.filter(function (a) {
-    return a !== address;
-  });
-  if (remaining.length === 0)
-    fail(
-      "refusing to remove " +
-        address +
-        ": it is the last member of cluster " +
-        clusterName +
-        ". If the cluster is to go away, dissolve it by hand (cluster.dissolve()).",
-    );
-  var group = remaining.filter(function (a) {
-    return memberStatus(topo, a) !== "(MISSING)";
-  });
-  var online = group.filter(function (a) {
-    return memberStatus(topo, a) === "ONLINE";
-  }).length;
-  var majority = Math.floor(group.length / 2) + 1;
-  if (online < majority)
-    fail(
-      "refusing to remove " +
-        address +
-        ": the " +
-        group.length +
-        " member(s) left in the group would have only " +
-        online +
-        " ONLINE, fewer than a majority (" +
-        majority +
-        "). Bring the other members ONLINE first, then rerun.",
-    );
-}
-
-// Waits until `address` reports itself ONLINE in the group (it connects to the member itself). Fails after the
-// bounded wait.
-function waitOnline(address, creds, what) {
-  var last = "unknown";
-  var tries = waitTries();
-  for (var i = 0; i < tries; i++) {
-    var r = tryOpen(address, creds);
-    if (r.session) {
-      try {
-        last = localMemberState(r.session);
-      } catch (e) {
-        last = "unknown (" + errText(e) + ")";
-      }
-      closeQuietly(r.session);
-      if (last === "ONLINE") return;
-    } else {
-      last = "unreachable (" + r.error + ")";
-    }
-    os.sleep(GAMEDB_WAIT_SECONDS);
-  }
-  fail(
-    address +
-      " did not come ONLINE after " +
-      what +
-      " within " +
-      tries * GAMEDB_WAIT_SECONDS +
-      " s (last state: " +
-      last +
-      "). Check its error log (/var/log/mysql/error.log); if it is still recovering (a long clone), rerun once it is ONLINE or raise params.waitSeconds.",
-  );
-}
-
-// The final check shared by converge-cluster and setup-accounts: every desired member ONLINE, nothing else in the
-// cluster, status OK (OK_NO_TOLERANCE is the best a cluster of one or two members can be).
-function verifyFinal(clusterName, desired, creds) {
-  var loc = locateCluster(desired, creds, clusterName);
-  if (!loc.cluster)
-    fail(
-      "cluster " +
-        clusterName +
-        " cannot be reached through any of " +
-        desired.join(", ") +
-        " for the final check. Rerun converge.",
-    );
-  var st = clusterStatus(loc.cluster, clusterName);
-  var topo = topologyOf(st);
-  var bad = [];
-  for (var i = 0; i < desired.length; i++) {
-    var s = memberStatus(topo, desired[i]);
-    if (s !== "ONLINE") bad.push(desired[i] + " is " + s);
-  }
-  var extra = keysOf(topo).filter(function (a) {
-    return desired.indexOf(a) < 0;
-  });
-  for (var j = 0; j < extra.length; j++) bad.push(extra[j] + " is a member but not wanted");
-  var overall = st.defaultReplicaSet.status;
-  var okStates = desired.length >= 3 ? ["OK"] : ["OK", "OK_NO_TOLERANCE"];
-  if (okStates.indexOf(overall) < 0) bad.push("cluster status is " + overall);
-  if (bad.length > 0)
-    fail("cluster " + clusterName + " is not converged: " + bad.join("; ") + ". Rerun converge-cluster.");
-  say(
-    "cluster " +
-      clusterName +
-      " is " +
-      overall +
-      " with " +
-      desired.length +
-      " member(s) ONLINE: " +
-      desired.join(", "),
-  );
 }

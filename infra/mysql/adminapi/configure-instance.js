@@ -5,8 +5,9 @@
 //    override a smaller my.cnf value after an instance type change (e.g. a buffer pool too large for the new memory).
 //    A value persisted earlier for one of these names (performance_schema.persisted_variables) is dropped with
 //    RESET PERSIST, which leaves the running value alone, so my.cnf rules again at the next restart;
-// 2. dba.configureInstance (with restart) only when dba.checkInstanceConfiguration reports something to fix or the
-//    cluster admin account is missing; an ONLINE or RECOVERING group member is configured already.
+// 2. dba.configureInstance (with restart) only when dba.checkInstanceConfiguration (as the cluster admin, over TCP)
+//    reports something to fix or the cluster admin account is missing; an ONLINE or RECOVERING group member is configured already;
+// 3. lets the cluster admin grant what the backup account needs (ensureAdminGrantable).
 // params  = { self, clusterAdmin, dynamicVariables: { name: value }, waitSeconds? }
 // secrets = { clusterAdminPassword }
 
@@ -65,25 +66,34 @@ gamedbMain("configure-instance", function () {
           admin +
           "@% account. Create it by hand on the primary, then rerun.",
       );
+    ensureAdminGrantable(s, self, admin);
     say(self + " is a group member (" + state + "); instance configuration is in place");
     return;
   }
 
-  var check = step("dba.checkInstanceConfiguration() on " + self, "", function () {
-    return dba.checkInstanceConfiguration();
-  });
-  var ok = !!check && check.status === "ok";
-  if (ok && adminExists) {
-    say(self + " is configured for InnoDB Cluster and " + admin + "@% exists; nothing to do");
+  // Checked as the cluster admin over TCP: as root@localhost Shell refuses the check itself ("User 'root' can only
+  // connect from 'localhost'", mysql-shell 8.4.3 modules/adminapi/dba/check_instance.cc prepare, which calls
+  // common/accounts.cc check_admin_account_access_restrictions non-interactively). Without the admin account there
+  // is nothing to check with: configureInstance creates it.
+  var adminCreds = { user: admin, password: needSecret(args.secrets, "clusterAdminPassword") };
+  var ok = false;
+  if (adminExists) {
+    var check = step("dba.checkInstanceConfiguration() on " + self + " as " + admin, "", function () {
+      return dba.checkInstanceConfiguration(adminConnection(self, adminCreds));
+    });
+    ok = !!check && check.status === "ok";
+  }
+  if (ok) {
+    ensureAdminGrantable(s, self, admin);
+    say(self + " is configured for InnoDB Cluster and " + admin + "@% exists");
     return;
   }
-  // configureInstance refuses clusterAdminPassword for an account that exists, so the account options are passed
-  // only to create it.
-  var opts = { restart: true };
-  if (!adminExists) {
-    opts.clusterAdmin = admin;
-    opts.clusterAdminPassword = needSecret(args.secrets, "clusterAdminPassword");
-  }
+  // clusterAdmin is always named: without it Shell checks the account in use, root@localhost, and refuses it ("User
+  // 'root' can only connect from 'localhost'", mysql-shell 8.4.3 modules/adminapi/dba/configure_instance.cc
+  // check_create_admin_user, common/accounts.cc check_admin_account_access_restrictions). clusterAdminPassword goes
+  // only with an account to create: Shell refuses it for an existing one (same function).
+  var opts = { restart: true, clusterAdmin: admin };
+  if (!adminExists) opts.clusterAdminPassword = adminCreds.password;
   say(
     "configuring " +
       self +
@@ -95,19 +105,27 @@ gamedbMain("configure-instance", function () {
     dba.configureInstance(null, opts);
   });
 
-  // configureInstance may have restarted mysqld: reconnect (bounded wait) and check again.
+  // configureInstance may have restarted mysqld: reconnect (bounded wait) and check again, as the admin.
   var after = null;
+  var last = "";
   var tries = waitTries();
   for (var i = 0; i < tries && !after; i++) {
     try {
       shell.connect(rootSocketConnection());
-      after = dba.checkInstanceConfiguration();
+      after = dba.checkInstanceConfiguration(adminConnection(self, adminCreds));
     } catch (e) {
+      last = errText(e);
       os.sleep(GAMEDB_WAIT_SECONDS);
     }
   }
   if (!after)
-    fail("mysqld on " + self + " did not come back after dba.configureInstance(). Check its error log and rerun.");
+    fail(
+      "mysqld on " +
+        self +
+        " could not be checked after dba.configureInstance() (last error: " +
+        last +
+        "). Check its error log and rerun.",
+    );
   if (after.status !== "ok")
     fail(
       self +
@@ -116,8 +134,42 @@ gamedbMain("configure-instance", function () {
         "). Fix it by hand and rerun.",
     );
   if (!accountExists(shell.getSession(), admin, "%")) fail(admin + "@% was not created on " + self + ". Rerun.");
+  ensureAdminGrantable(shell.getSession(), self, admin);
   say(self + " is configured for InnoDB Cluster");
 });
+
+// The cluster admin that dba.configureInstance creates holds EVENT, SHOW VIEW and TRIGGER only on the metadata
+// schemas and no BACKUP_ADMIN (mysql-shell 8.4.3 modules/adminapi/common/accounts.cc k_admin_global_privileges,
+// k_metadata_schema_privileges), and MySQL lets an account grant only what it holds WITH GRANT OPTION; the accounts
+// step (setup-accounts, as the cluster admin on the primary) grants them to the backup account. So root adds them
+// here, with the binary log off for the session, exactly as Shell creates the admin itself (configure_instance.cc
+// create_cluster_admin_user, Suppress_binary_log): a local change that is never a transaction the group sees. An
+// instance in super_read_only (a group secondary) is left alone; every instance passes through here before it joins,
+// and clone copies the donor's grants.
+function ensureAdminGrantable(s, self, admin) {
+  var missing = missingGrantable(s, admin, "%", ADMIN_EXTRA_PRIVILEGES);
+  if (missing.length === 0) return;
+  if (sameValue(queryOne(s, "SELECT @@GLOBAL.super_read_only"), "ON")) {
+    say(
+      admin +
+        "@% on " +
+        self +
+        " cannot grant " +
+        missing.join(", ") +
+        " (super_read_only: a group secondary); it is added when this node is configured as a primary or standalone",
+    );
+    return;
+  }
+  say("letting " + admin + "@% grant " + missing.join(", ") + " on " + self + " (binary log off for this change)");
+  step("GRANT ... WITH GRANT OPTION to " + admin + "@% on " + self, "Read the messages above and rerun", function () {
+    s.runSql("SET SESSION sql_log_bin = 0");
+    try {
+      s.runSql("GRANT " + missing.join(", ") + " ON *.* TO ?@? WITH GRANT OPTION", [admin, "%"]);
+    } finally {
+      s.runSql("SET SESSION sql_log_bin = 1");
+    }
+  });
+}
 
 function connectLocal(self) {
   try {

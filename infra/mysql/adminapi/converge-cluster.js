@@ -241,7 +241,8 @@ function rebootFromOutage(ctx, loc, stopped) {
 
 function rejoinAndAdd(ctx, loc) {
   var cluster = loc.cluster;
-  var topo = topologyOf(clusterStatus(cluster, ctx.name));
+  var st = clusterStatus(cluster, ctx.name);
+  var topo = topologyOf(st);
   var missing = [];
 
   ctx.desired.forEach(function (a) {
@@ -258,11 +259,7 @@ function rejoinAndAdd(ctx, loc) {
       return;
     }
     closeQuietly(r.session);
-    say("rejoining " + a + " (status " + s + ")");
-    step("cluster.rejoinInstance('" + a + "')", "Check the error log on " + a + " and rerun", function () {
-      cluster.rejoinInstance(a);
-    });
-    waitOnline(a, ctx.creds, "rejoinInstance");
+    rejoinMember(cluster, primaryOf(st, ctx.name), a, ctx.creds, ctx.recoveryMethod, s);
   });
 
   ctx.desired.forEach(function (a) {

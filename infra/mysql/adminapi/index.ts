@@ -1,6 +1,6 @@
 /**
  * The MySQL Shell AdminAPI scripts (plain JavaScript for `mysqlsh --js`, MySQL Shell 8.4) that form and converge each
- * shard's InnoDB Cluster. Each script is `common.js` (shared helpers) followed by the script itself, read from this
+ * shard's InnoDB Cluster. Each script is the helpers (ADMINAPI_HELPERS) followed by the script itself, read from this
  * directory, so the scripts share helpers without mysqlsh's `require`. The remote command runs one as
  * `mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON SECRETS_JSON` (infra/mysql/remoteScript.ts).
  *
@@ -29,8 +29,11 @@ function read(file: string): string {
   return text;
 }
 
-/** The text of one script: common.js, a newline, then `<name>.js`. */
+/** The helper files every script starts with, in this order (later ones use the earlier ones). */
+export const ADMINAPI_HELPERS = ["common.js", "cluster.js", "grants.js"] as const;
+
+/** The text of one script: the helpers, then `<name>.js`, each followed by a newline. */
 export function adminApiScript(name: AdminApiScriptName): string {
   if (!(ADMINAPI_SCRIPTS as readonly string[]).includes(name)) throw new Error(`unknown AdminAPI script "${name}"`);
-  return `${read("common.js")}\n${read(`${name}.js`)}`;
+  return [...ADMINAPI_HELPERS, `${name}.js`].map(read).join("\n");
 }

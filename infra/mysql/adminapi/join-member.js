@@ -21,7 +21,8 @@ gamedbMain("join-member", function () {
     fail("params.recoveryMethod must be 'clone' or 'incremental', not '" + recoveryMethod + "'.");
 
   var cluster = reachCluster(name, seed, creds);
-  var topo = topologyOf(clusterStatus(cluster, name));
+  var st = clusterStatus(cluster, name);
+  var topo = topologyOf(st);
   var s = memberStatus(topo, self);
   if (s === "ONLINE") {
     say(self + " is already an ONLINE member of cluster " + name + "; nothing to do");
@@ -43,10 +44,7 @@ gamedbMain("join-member", function () {
           ". Start mysqld on it and rerun.",
       );
     closeQuietly(r.session);
-    say("rejoining " + self + " to cluster " + name + " (status " + s + ")");
-    step("cluster.rejoinInstance('" + self + "')", "Check the error log on " + self + " and rerun", function () {
-      cluster.rejoinInstance(self);
-    });
+    rejoinMember(cluster, primaryOf(st, name), self, creds, recoveryMethod, s);
   } else {
     if (recoveryMethod === "clone") ensureNothingToCloneOver(self, creds, name);
     say("adding " + self + " to cluster " + name + " (recoveryMethod " + recoveryMethod + ")");

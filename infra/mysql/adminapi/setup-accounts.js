@@ -2,33 +2,19 @@
 // Creates, on the primary, the accounts the rest of gamedb logs in with, each only when missing or different:
 //   router   cluster.setupRouterAccount (the grants MySQL Router needs)
 //   monitor  PROCESS, REPLICATION CLIENT on *.*; SELECT on performance_schema.* (least privilege)
-//   backup   what util.dumpInstance and binlog shipping need
+//   backup   BACKUP_PRIVILEGES (grants.js) for params.accounts.backup@localhost, authenticated with auth_socket as
+//            root: the backup and binlog jobs run as root on each member and log in over the local socket
 // Passwords travel as placeholders (session.runSql(sql, [args])), never in SQL text; a password is set again only
 // when logging in with it fails, keeping the old one as a secondary password (RETAIN CURRENT PASSWORD) so clients
-// not yet restarted still log in. Ends with the same check as converge-cluster.
+// not yet restarted still log in. The session is the cluster admin's, which can grant only what it holds WITH GRANT
+// OPTION (configure-instance makes sure it holds what the backup account needs). Ends with the same check as
+// converge-cluster.
 // params  = { clusterName, seed, members, clusterAdmin, accounts: { router, monitor, backup }, accountHost }
-// secrets = { clusterAdminPassword, routerPassword, monitorPassword, backupPassword }
+// secrets = { clusterAdminPassword, routerPassword, monitorPassword }
 
 var MONITOR_GRANTS = [
   { on: "*.*", privileges: ["PROCESS", "REPLICATION CLIENT"] },
   { on: "performance_schema.*", privileges: ["SELECT"] },
-];
-
-var BACKUP_GRANTS = [
-  {
-    on: "*.*",
-    privileges: [
-      "SELECT",
-      "RELOAD",
-      "PROCESS",
-      "EVENT",
-      "SHOW VIEW",
-      "TRIGGER",
-      "REPLICATION CLIENT",
-      "REPLICATION SLAVE",
-      "BACKUP_ADMIN",
-    ],
-  },
 ];
 
 gamedbMain("setup-accounts", function () {
@@ -51,7 +37,6 @@ gamedbMain("setup-accounts", function () {
   var passwords = {
     router: needSecret(S, "routerPassword"),
     monitor: needSecret(S, "monitorPassword"),
-    backup: needSecret(S, "backupPassword"),
   };
   var desired = [seed].concat(
     members.filter(function (m) {
@@ -79,7 +64,7 @@ gamedbMain("setup-accounts", function () {
 
   ensureRouterAccount(loc.cluster, ps, primary, router, host, passwords.router);
   ensureAccount(ps, primary, monitor, host, passwords.monitor, MONITOR_GRANTS);
-  ensureAccount(ps, primary, backup, host, passwords.backup, BACKUP_GRANTS);
+  ensureBackupAccount(ps, primary, creds.user, backup, host);
   closeQuietly(ps);
 
   verifyFinal(name, desired, creds);
@@ -96,39 +81,6 @@ function passwordWorks(address, user, password) {
   fail("cannot check the password of " + user + " on " + address + ": " + r.error + ". Rerun.");
 }
 
-function showGrants(ps, user, host) {
-  var rows = ps.runSql("SHOW GRANTS FOR ?@?", [user, host]).fetchAll();
-  var out = [];
-  for (var i = 0; i < rows.length; i++) out.push(String(rows[i][0]));
-  return out;
-}
-
-// {object: {PRIVILEGE: true}} from SHOW GRANTS lines ("GRANT A, B ON `db`.* TO `u`@`h`").
-function parseGrants(lines) {
-  var have = {};
-  lines.forEach(function (line) {
-    var m = /^GRANT (.+?) ON (\S+) TO /i.exec(line);
-    if (!m) return;
-    var on = m[2].replace(/`/g, "");
-    have[on] = have[on] || {};
-    m[1].split(/\s*,\s*/).forEach(function (p) {
-      var priv = p.trim().toUpperCase();
-      if (priv === "REPLICATION REPLICA") priv = "REPLICATION SLAVE";
-      have[on][priv] = true;
-    });
-  });
-  return have;
-}
-
-function hasPrivilege(have, on, priv) {
-  var objects = on === "*.*" ? ["*.*"] : [on, "*.*"];
-  for (var i = 0; i < objects.length; i++) {
-    var h = have[objects[i]];
-    if (h && (h[priv] || h["ALL PRIVILEGES"] || h.ALL)) return true;
-  }
-  return false;
-}
-
 function ensureAccount(ps, primary, user, host, password, grants) {
   var account = user + "@" + host;
   if (!accountExists(ps, user, host)) {
@@ -139,7 +91,14 @@ function ensureAccount(ps, primary, user, host, password, grants) {
     // RETAIN CURRENT PASSWORD: clients still holding the old password (pods not yet rolled) keep logging in.
     ps.runSql("ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD", [user, host, password]);
   }
-  var have = parseGrants(showGrants(ps, user, host));
+  grantMissing(ps, user, host, grants);
+  say("account " + account + " is in place");
+}
+
+// GRANTs each privilege of `grants` ([{ on, privileges }]) that user@host lacks.
+function grantMissing(ps, user, host, grants) {
+  var account = user + "@" + host;
+  var have = parseGrants(showGrants(ps, user, host), false);
   grants.forEach(function (g) {
     var missing = g.privileges.filter(function (p) {
       return !hasPrivilege(have, g.on, p);
@@ -148,6 +107,48 @@ function ensureAccount(ps, primary, user, host, password, grants) {
     say("granting " + missing.join(", ") + " ON " + g.on + " to " + account);
     ps.runSql("GRANT " + missing.join(", ") + " ON " + g.on + " TO ?@?", [user, host]);
   });
+}
+
+// The backup account: user@localhost, IDENTIFIED WITH auth_socket AS 'root', holding BACKUP_PRIVILEGES. Fails,
+// naming the fix, when the cluster admin on the primary cannot grant them. An account of this name at accountHost
+// (made by earlier versions of this step, with a password) is dropped: nothing logs in with it.
+function ensureBackupAccount(ps, primary, admin, user, accountHost) {
+  var account = user + "@" + BACKUP_ACCOUNT_HOST;
+  var cannot = missingGrantable(ps, admin, "%", BACKUP_PRIVILEGES);
+  if (cannot.length > 0)
+    fail(
+      "the cluster admin " +
+        admin +
+        "@% on the primary " +
+        primary +
+        " cannot grant " +
+        cannot.join(", ") +
+        " to the backup account (it does not hold them WITH GRANT OPTION). Rerun the configure step on " +
+        primary +
+        " (configure-instance adds them), then rerun this step.",
+    );
+  var row = ps
+    .runSql("SELECT plugin, authentication_string FROM mysql.user WHERE user = ? AND host = ?", [
+      user,
+      BACKUP_ACCOUNT_HOST,
+    ])
+    .fetchOne();
+  if (!row) {
+    say("creating account " + account + " (auth_socket as " + BACKUP_OS_USER + ")");
+    ps.runSql("CREATE USER IF NOT EXISTS ?@? IDENTIFIED WITH auth_socket AS ?", [
+      user,
+      BACKUP_ACCOUNT_HOST,
+      BACKUP_OS_USER,
+    ]);
+  } else if (String(row[0]) !== "auth_socket" || String(row[1]) !== BACKUP_OS_USER) {
+    say("setting " + account + " to auth_socket as " + BACKUP_OS_USER + " (was " + String(row[0]) + ")");
+    ps.runSql("ALTER USER ?@? IDENTIFIED WITH auth_socket AS ?", [user, BACKUP_ACCOUNT_HOST, BACKUP_OS_USER]);
+  }
+  grantMissing(ps, user, BACKUP_ACCOUNT_HOST, [{ on: "*.*", privileges: BACKUP_PRIVILEGES }]);
+  if (accountHost !== BACKUP_ACCOUNT_HOST && accountExists(ps, user, accountHost)) {
+    say("dropping " + user + "@" + accountHost + " (replaced by " + account + ")");
+    ps.runSql("DROP USER IF EXISTS ?@?", [user, accountHost]);
+  }
   say("account " + account + " is in place");
 }
 

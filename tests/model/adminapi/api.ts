@@ -10,17 +10,11 @@
  * SQL: session.runSql understands only the statements the scripts send (listed in `runSql`); anything else fails
  * with "model: unsupported SQL", so a script cannot silently depend on SQL the model does not check.
  */
-import {
-  CLUSTER_ADMIN_GRANTS,
-  ClusterMetadata,
-  Fleet,
-  GroupState,
-  InstanceState,
-  cloneMetadata,
-  acceptsPassword,
-  userKey,
-} from "./fleet";
-import { ER, ModelShellError, SHERR, argumentError, mysqlError, shellError } from "./errors";
+import { accountSql } from "./accountSql";
+import { gtidExecuted, gtidPurged, recoverability } from "./gtids";
+import { ADMIN_GLOBAL_PRIVILEGES, clusterAdminAccount, holds, superReadOnly } from "./privileges";
+import { ClusterMetadata, Fleet, GroupState, InstanceState, cloneMetadata, acceptsPassword, userKey } from "./fleet";
+import { ER, ModelShellError, SHERR, argumentError, asThrown, mysqlError, shellError } from "./errors";
 
 export interface ApiCall {
   seq: number;
@@ -63,25 +57,6 @@ export const ROUTER_GRANTS = [
   "SELECT ON performance_schema.replication_group_member_stats",
   "SELECT ON performance_schema.global_variables",
 ];
-
-const STATIC_PRIVILEGES = new Set([
-  "ALL PRIVILEGES",
-  "SELECT",
-  "INSERT",
-  "UPDATE",
-  "DELETE",
-  "EXECUTE",
-  "RELOAD",
-  "PROCESS",
-  "EVENT",
-  "SHOW VIEW",
-  "TRIGGER",
-  "REPLICATION CLIENT",
-  "REPLICATION SLAVE",
-  "SUPER",
-  "USAGE",
-]);
-const DYNAMIC_PRIVILEGES = new Set(["BACKUP_ADMIN", "CLONE_ADMIN", "GROUP_REPLICATION_ADMIN", "CONNECTION_ADMIN"]);
 
 /** Variables SET GLOBAL / SET PERSIST refuse (read-only at runtime). */
 const READ_ONLY_VARIABLES = new Set(["innodb_log_file_size", "innodb_buffer_pool_instances", "innodb_page_size"]);
@@ -169,6 +144,8 @@ interface Credentials {
 
 export interface ModelEnvironment {
   fleet: Fleet;
+  /** The Shell release imitated ("8.4.3", "8.4.8"): it decides the shape of thrown errors (errors.ts asThrown). */
+  shellVersion: string;
   /** The host the script runs on ("host:3306"): where the local socket leads. */
   localAddress: string;
   files: Map<string, string>;
@@ -183,6 +160,8 @@ export interface ModelEnvironment {
 export class ModelSession {
   private closed = false;
   readonly bootId: number;
+  /** SET SESSION sql_log_bin = 0: this session's writes are not binary-logged, so not replicated and no GTID. */
+  noBinlog = false;
 
   constructor(
     private readonly api: ModelApi,
@@ -436,7 +415,7 @@ export class ModelCluster {
       if (method === "incremental" && t.gtidExecuted > primary.gtidExecuted)
         throw shellError(
           "Cannot use recoveryMethod=incremental option because the GTID state is not compatible or cannot be recovered.",
-          51166,
+          SHERR.PROVISIONING_INCREMENTAL_NOT_POSSIBLE,
         );
       if (method === "clone") {
         // Clone replaces the data (user schemas included: joinGroup provisions from the primary) and restarts the
@@ -453,7 +432,7 @@ export class ModelCluster {
   rejoinInstance(target: unknown, opts?: unknown): void {
     const addr = addressOf(target);
     this.call("rejoinInstance", addr, [target, opts], () => {
-      checkOptions(opts, [
+      const o = checkOptions(opts, [
         "recoveryMethod",
         "cloneDonor",
         "interactive",
@@ -462,9 +441,12 @@ export class ModelCluster {
         "localAddress",
         "ipAllowlist",
       ]);
+      const rm = o.recoveryMethod === undefined ? "auto" : String(o.recoveryMethod);
+      if (!["auto", "clone", "incremental"].includes(rm))
+        throw argumentError(`Invalid value for option recoveryMethod: ${rm}`);
       const group = this.usable();
       this.quorum(group);
-      this.primaryAccess(group);
+      const primary = this.primaryAccess(group);
       const md = this.metadata(group);
       if (!md.members.includes(addr))
         throw shellError(`The instance '${addr}' does not belong to the cluster: '${this.name}'.`, undefined);
@@ -484,6 +466,28 @@ export class ModelCluster {
           `Instance '${addr}' is not configured for InnoDB Cluster.`,
           SHERR.INVALID_SERVER_CONFIGURATION,
         );
+      // mysql-shell 8.4.3/8.4.8 cluster/add_instance.cc (check_recovery_method with REJOIN_INSTANCE) and
+      // common/gtid_validations.cc: incremental needs the GTID state recoverable and safe, else 51166; without an
+      // explicit method, a non-interactive Shell throws 51167 where it would ask, and refuses a diverged member
+      // (51153) where even clone is not offered.
+      const { diverged, possible } = recoverability(t, primary);
+      if (rm === "incremental" && !possible)
+        throw shellError(
+          "Cannot use recoveryMethod=incremental option because the GTID state is not compatible or cannot be recovered.",
+          SHERR.PROVISIONING_INCREMENTAL_NOT_POSSIBLE,
+        );
+      if (rm === "auto" && !possible) {
+        if (diverged) throw shellError("Instance provisioning required", SHERR.DATA_RECOVERY_NOT_POSSIBLE);
+        throw shellError(
+          "'recoveryMethod' option must be set to 'clone' or 'incremental'",
+          SHERR.PROVISIONING_EXPLICIT_METHOD_REQUIRED,
+        );
+      }
+      if (rm === "clone") {
+        // Clone replaces the member's data with the donor's and restarts it (errant transactions are gone).
+        t.bootId++;
+        this.fleet.loadOptionFiles(t);
+      }
       this.fleet.joinGroup(t, group);
       this.commitMetadata(group, md, [addr]);
       this.api.print(`The instance '${addr}' was successfully rejoined to the cluster.`);
@@ -608,6 +612,7 @@ export class ModelApi {
   readonly fleet: Fleet;
   private globalSession: ModelSession | null = null;
   private seq = 0;
+  private depth = 0;
 
   constructor(readonly env: ModelEnvironment) {
     this.fleet = env.fleet;
@@ -621,11 +626,15 @@ export class ModelApi {
     const call: ApiCall = { seq: ++this.seq, api, target, args, mutating };
     if (sql !== undefined) call.sql = sql;
     this.env.calls.push(call);
+    this.depth++;
     try {
       return fn();
     } catch (e) {
       call.error = e instanceof Error ? e.message : String(e);
-      throw e;
+      // The script sees the error as the modelled Shell release throws it; calls nested in a call see the model's.
+      throw this.depth === 1 ? asThrown(e, this.env.shellVersion) : e;
+    } finally {
+      this.depth--;
     }
   }
 
@@ -716,7 +725,9 @@ export class ModelApi {
     const fleet = this.fleet;
     const write = (fn: (i: InstanceState) => void) => {
       try {
-        fleet.write(inst.address, fn);
+        if (!s.noBinlog) fleet.write(inst.address, fn);
+        else if (superReadOnly(inst)) throw new Error("super_read_only");
+        else fn(inst);
       } catch {
         throw mysqlError(
           "The MySQL server is running with the --super-read-only option so it cannot execute this statement",
@@ -730,6 +741,9 @@ export class ModelApi {
 
     if ((m = /^SELECT @@GLOBAL\.([A-Za-z_][A-Za-z0-9_]*)$/i.exec(sql))) {
       const name = m[1]!.toLowerCase();
+      if (name === "gtid_executed") return new ModelResult([[gtidExecuted(inst)]]);
+      if (name === "gtid_purged") return new ModelResult([[gtidPurged(inst)]]);
+      if (name === "super_read_only") return new ModelResult([[superReadOnly(inst) ? 1 : 0]]);
       if (!(name in inst.globals)) throw mysqlError(`Unknown system variable '${name}'`, ER.UNKNOWN_SYSTEM_VARIABLE);
       return new ModelResult([[sqlValue(inst.globals[name]!)]]);
     }
@@ -809,51 +823,8 @@ export class ModelApi {
       return new ModelResult([[inst.users.has(userKey(String(args[0]), String(args[1]))) ? 1 : 0]]);
     }
 
-    if (/^SHOW GRANTS FOR \?@\?$/i.test(sql)) {
-      const [user, host] = [String(args[0]), String(args[1])];
-      const u = inst.users.get(userKey(user, host));
-      if (!u) throw mysqlError(`There is no such grant defined for user '${user}' on host '${host}'`, 1141);
-      return new ModelResult(showGrants(user, host, u.grants).map((l) => [l]));
-    }
-
-    if (/^CREATE USER IF NOT EXISTS \?@\? IDENTIFIED BY \?$/i.test(sql)) {
-      const key = userKey(String(args[0]), String(args[1]));
-      write((i) => {
-        if (!i.users.has(key)) i.users.set(key, { password: String(args[2]), grants: new Set() });
-      });
-      return new ModelResult([]);
-    }
-
-    if ((m = /^ALTER USER \?@\? IDENTIFIED BY \?( RETAIN CURRENT PASSWORD)?$/i.exec(sql))) {
-      const retain = m[1] !== undefined;
-      const key = userKey(String(args[0]), String(args[1]));
-      if (!inst.users.has(key)) throw mysqlError(`Operation ALTER USER failed for '${args[0]}'@'${args[1]}'`, 1396);
-      write((i) => {
-        const u = i.users.get(key);
-        if (!u) return;
-        // RETAIN CURRENT PASSWORD keeps the old one as the secondary; without it any secondary stays as it was.
-        if (retain) u.secondaryPassword = u.password;
-        u.password = String(args[2]);
-      });
-      return new ModelResult([]);
-    }
-
-    if ((m = /^GRANT (.+) ON (\S+) TO \?@\?$/i.exec(sql))) {
-      const privileges = m[1]!.split(/\s*,\s*/).map((p) => p.toUpperCase());
-      const on = m[2]!.replace(/`/g, "");
-      for (const p of privileges)
-        if (!STATIC_PRIVILEGES.has(p) && !DYNAMIC_PRIVILEGES.has(p))
-          throw mysqlError(`Illegal privilege level specified for ${p}`, ER.PARSE_ERROR);
-      if (!/^(\*|[A-Za-z0-9_]+)\.\*$/.test(on))
-        throw mysqlError(`model: unsupported grant object ${on}`, ER.PARSE_ERROR);
-      const key = userKey(String(args[0]), String(args[1]));
-      if (!inst.users.has(key)) throw mysqlError("You are not allowed to create a user with GRANT", 1410);
-      write((i) => {
-        const u = i.users.get(key);
-        if (u) for (const p of privileges) u.grants.add(`${p} ON ${on}`);
-      });
-      return new ModelResult([]);
-    }
+    const rows = accountSql(inst, s, sql, args, write);
+    if (rows) return new ModelResult(rows);
 
     throw mysqlError(`model: unsupported SQL: ${sql}`, ER.PARSE_ERROR);
   }
@@ -1035,13 +1006,19 @@ export class ModelApi {
             "mycnfPath",
             "outputMycnfPath",
           ]);
-          const { inst } = this.targetOf("Dba.configureInstance", instance);
+          const { inst, session } = this.targetOf("Dba.configureInstance", instance);
           // Model assumption: refused on an instance already in a group.
           if (inst.gr)
             throw shellError(
               `This function is not available through a session to an instance already in an InnoDB Cluster`,
               SHERR.INSTANCE_MANAGED_IN_CLUSTER,
             );
+          // mysql-shell 8.4.3/8.4.8 modules/adminapi/dba/configure_instance.cc check_create_admin_user: without
+          // clusterAdmin the account in use is checked (common/accounts.cc check_admin_account_access_restrictions);
+          // root, which exists only as root@localhost, is refused non-interactively with a std::runtime_error that
+          // types_cpp.cc (Cpp_object_bridge::call_function) turns into a RuntimeError prefixed with the scope.
+          if (o.clusterAdmin === undefined && session.creds.kind === "socket")
+            throw shellError("Dba.configureInstance: User 'root' can only connect from 'localhost'.", undefined);
           if (o.clusterAdmin !== undefined) {
             const [user, host] = String(o.clusterAdmin).includes("@")
               ? String(o.clusterAdmin)
@@ -1049,18 +1026,26 @@ export class ModelApi {
                   .map((x) => x.replace(/'/g, ""))
               : [String(o.clusterAdmin), "%"];
             const key = userKey(user!, host!);
-            const exists = inst.users.has(key);
-            if (exists && o.clusterAdminPassword !== undefined)
+            const existing = inst.users.get(key);
+            // Same function: an existing account refuses clusterAdminPassword (ArgumentError) and must hold the
+            // admin's privileges WITH GRANT OPTION (accounts.cc validate_cluster_admin_user_privileges).
+            if (existing && o.clusterAdminPassword !== undefined)
               throw argumentError(
-                `Cluster Admin account '${user}'@'${host}' already exists; clusterAdminPassword is not allowed`,
+                `Dba.configureInstance: The '${user}'@'${host}' account already exists, clusterAdminPassword is not allowed for an existing account.`,
               );
-            if (!exists && typeof o.clusterAdminPassword !== "string")
-              throw argumentError("The clusterAdminPassword option is required to create the cluster admin account");
-            if (!exists) {
-              inst.users.set(key, { password: String(o.clusterAdminPassword), grants: new Set(CLUSTER_ADMIN_GRANTS) });
-              inst.gtidExecuted++;
+            if (existing && ADMIN_GLOBAL_PRIVILEGES.some((p) => !holds(existing, p, "*.*", true)))
+              throw shellError(
+                `Dba.configureInstance: The account '${session.creds.user}'@'localhost' is missing privileges required to manage an InnoDB cluster.`,
+                undefined,
+              );
+            if (!existing && typeof o.clusterAdminPassword !== "string")
+              throw shellError("Dba.configureInstance: password for clusterAdmin required", undefined);
+            if (!existing) {
+              // Created with the binary log off (configure_instance.cc create_cluster_admin_user,
+              // Suppress_binary_log): no GTID.
+              inst.users.set(key, clusterAdminAccount(String(o.clusterAdminPassword)));
               this.print(`Cluster admin user '${user}'@'${host}' created.`);
-            }
+            } else this.print(`User '${user}'@'${host}' already exists and will not be created.`);
           }
           if (!inst.configured && !inst.configurePending) {
             if (inst.configureNeedsRestart && o.restart === true) {
@@ -1079,7 +1064,12 @@ export class ModelApi {
       checkInstanceConfiguration: (instance?: unknown, opts?: unknown) =>
         this.record("dba.checkInstanceConfiguration", this.globalSession?.address, [instance, opts], false, () => {
           checkOptions(opts, ["mycnfPath", "interactive"]);
-          const { inst } = this.targetOf("Dba.checkInstanceConfiguration", instance);
+          const { inst, session } = this.targetOf("Dba.checkInstanceConfiguration", instance);
+          // mysql-shell 8.4.3/8.4.8 modules/adminapi/dba/check_instance.cc prepare: the account in use goes through
+          // common/accounts.cc check_admin_account_access_restrictions non-interactively, which throws for an account
+          // that exists only @localhost, as root does (a RuntimeError prefixed with the scope, types_cpp.cc).
+          if (session.creds.kind === "socket")
+            throw shellError("Dba.checkInstanceConfiguration: User 'root' can only connect from 'localhost'.", undefined);
           if (inst.gr)
             throw shellError(
               `This function is not available through a session to an instance already in an InnoDB Cluster`,
@@ -1154,34 +1144,6 @@ function redactOpts(opts: unknown): unknown {
     return o;
   }
   return opts;
-}
-
-function grantObject(on: string): string {
-  if (on === "*.*") return on;
-  const [db, tbl] = on.split(".");
-  return `\`${db}\`.${tbl === "*" ? "*" : `\`${tbl}\``}`;
-}
-
-/** SHOW GRANTS lines: per object, static privileges in one line and dynamic ones in another. */
-export function showGrants(user: string, host: string, grants: Set<string>): string[] {
-  const byObject = new Map<string, string[]>();
-  for (const g of grants) {
-    const m = /^(.+) ON (\S+)$/.exec(g);
-    if (!m) continue;
-    const list = byObject.get(m[2]!) ?? [];
-    list.push(m[1]!);
-    byObject.set(m[2]!, list);
-  }
-  const to = `TO \`${user}\`@\`${host}\``;
-  const lines: string[] = [];
-  const global = byObject.get("*.*") ?? [];
-  const staticGlobal = global.filter((p) => !DYNAMIC_PRIVILEGES.has(p));
-  lines.push(`GRANT ${staticGlobal.length > 0 ? staticGlobal.join(", ") : "USAGE"} ON *.* ${to}`);
-  const dynamicGlobal = global.filter((p) => DYNAMIC_PRIVILEGES.has(p));
-  if (dynamicGlobal.length > 0) lines.push(`GRANT ${dynamicGlobal.join(",")} ON *.* ${to}`);
-  for (const [on, privs] of byObject)
-    if (on !== "*.*") lines.push(`GRANT ${privs.join(", ")} ON ${grantObject(on)} ${to}`);
-  return lines;
 }
 
 export { ModelShellError };

@@ -35,6 +35,8 @@ export const SHERR = {
   MISSING_FROM_METADATA: 51101,
   MEMBER_METADATA_MISSING: 51104,
   INVALID_SERVER_CONFIGURATION: 51150,
+  DATA_RECOVERY_NOT_POSSIBLE: 51153,
+  PROVISIONING_INCREMENTAL_NOT_POSSIBLE: 51166,
   PROVISIONING_EXPLICIT_METHOD_REQUIRED: 51167,
   INSTANCE_NOT_MANAGED: 51300,
   INSTANCE_ALREADY_MANAGED: 51301,
@@ -60,3 +62,32 @@ export const ER = {
   SERVER_GONE: 2006,
   SERVER_LOST: 2013,
 } as const;
+
+/** The MySQL Shell releases the model imitates; they differ in how a script sees an error (see `asThrown`). */
+export const MODEL_SHELL_VERSIONS = ["8.4.3", "8.4.8"] as const;
+export type ModelShellVersion = (typeof MODEL_SHELL_VERSIONS)[number];
+
+/** Shell 8.4.4 moved JavaScript from V8 to GraalJS. */
+function usesGraalJs(version: string): boolean {
+  const [maj, min, patch] = version.split(".").map(Number) as [number, number, number];
+  return maj > 8 || (maj === 8 && (min > 4 || (min === 4 && patch >= 4)));
+}
+
+/**
+ * What a script's `catch (e)` receives for an error the model raised, as the Shell release `version` throws it:
+ * - up to 8.4.3 (V8) the error dictionary itself, a plain object {message, type, code?}: mysql-shell 8.4.3
+ *   mysqlshdk/scripting/jscript_object_wrapper.cc and jscript_function_wrapper.cc
+ *   (ThrowException(context->convert(Value(exc.error())))); the dictionary's keys are those of
+ *   shcore::Exception::error(), code only when set (mysqlshdk/include/scripting/types.h);
+ * - from 8.4.4 (GraalJS) `Error(message, {cause: dictionary})`: 8.4.4
+ *   mysqlshdk/scripting/polyglot/languages/polyglot_javascript.cc create_exception_object, called from
+ *   polyglot_language.cc throw_exception_object with data[message].
+ * Anything that is not a ModelShellError (a model bug) passes through unchanged.
+ */
+export function asThrown(e: unknown, version: string): unknown {
+  if (!(e instanceof ModelShellError)) return e;
+  const data: Record<string, unknown> = { message: e.message, type: e.type };
+  if (e.code !== undefined) data.code = e.code;
+  if (usesGraalJs(version)) return new Error(e.message, { cause: data });
+  return data;
+}

@@ -8,6 +8,8 @@
  * distributed recovery become ONLINE.
  */
 
+import { addGrants, clusterAdminAccount } from "./privileges";
+
 export type LocalGrState = "ONLINE" | "RECOVERING" | "ERROR" | "OFFLINE";
 export type MemberRole = "PRIMARY" | "SECONDARY";
 /** A member's state as the group sees it. */
@@ -19,6 +21,11 @@ export interface UserAccount {
   secondaryPassword?: string;
   /** "PRIVILEGE ON object", object as `*.*` or `db.*`. */
   grants: Set<string>;
+  /** The grants held WITH GRANT OPTION (the account may give them to others), same form. */
+  grantable?: Set<string>;
+  /** "auth_socket": the operating-system user named by authAs logs in over the local socket, with no password. */
+  plugin?: "auth_socket";
+  authAs?: string;
 }
 
 /** One instance's copy of the InnoDB Cluster metadata schema (mysql_innodb_cluster_metadata). */
@@ -55,8 +62,12 @@ export interface InstanceState {
   schemas: Set<string>;
   /** Fault: reading the metadata schema's tables fails (e.g. grants or tables damaged). */
   metadataUnreadable: boolean;
-  /** Number of transactions executed (stands in for gtid_executed). */
+  /** Number of the group's transactions executed (gtid_executed is GROUP_UUID:1-N, gtids.ts). */
   gtidExecuted: number;
+  /** Transactions of this instance's own uuid that the group never saw (errant GTIDs). */
+  errantGtids: number;
+  /** The group's transactions 1..N are no longer in this instance's binary logs (gtid_purged). */
+  gtidPurged: number;
   /** Group Replication when running on this instance. */
   gr: { groupId: number; state: LocalGrState; role: MemberRole; recoveringTicks: number } | null;
   metadata: ClusterMetadata | null;
@@ -107,14 +118,24 @@ export interface NewInstanceOptions {
   schemas?: string[];
 }
 
-export const CLUSTER_ADMIN_GRANTS = ["ALL PRIVILEGES ON *.*"];
-
 export class Fleet {
   readonly instances = new Map<string, InstanceState>();
   readonly groups = new Map<number, GroupState>();
   private nextGroupId = 1;
   /** Ticks so far. */
   clock = 0;
+  /**
+   * Privileges the cluster admin accounts this fleet creates (add({admin}), buildCluster) hold on *.* WITH GRANT
+   * OPTION beyond what dba.configureInstance gives: [] is an admin as Shell makes it; gamedb's configure-instance adds
+   * the backup privileges.
+   */
+  adminExtra: string[] = [];
+
+  private newAdmin(password: string): UserAccount {
+    const account = adminAccount(password);
+    addGrants(account, this.adminExtra, "*.*", true);
+    return account;
+  }
 
   /** Adds a standalone instance (configured and with the admin account unless told otherwise). */
   add(address: string, opts: NewInstanceOptions = {}): InstanceState {
@@ -134,6 +155,8 @@ export class Fleet {
       schemas: new Set(opts.schemas ?? []),
       metadataUnreadable: false,
       gtidExecuted: 0,
+      errantGtids: 0,
+      gtidPurged: 0,
       gr: null,
       metadata: null,
       bootId: 1,
@@ -142,7 +165,7 @@ export class Fleet {
       recoveryTicks: opts.recoveryTicks ?? 0,
       startOnBoot: true,
     };
-    if (opts.admin) inst.users.set(userKey(opts.admin.user, "%"), adminAccount(opts.admin.password));
+    if (opts.admin) inst.users.set(userKey(opts.admin.user, "%"), this.newAdmin(opts.admin.password));
     this.instances.set(address, inst);
     return inst;
   }
@@ -254,6 +277,7 @@ export class Fleet {
     joiner.users = cloneUsers(donor.users);
     joiner.schemas = new Set(donor.schemas);
     joiner.gtidExecuted = donor.gtidExecuted;
+    joiner.errantGtids = 0;
   }
 
   /** What mysqld loads at boot: my.cnf, then mysqld-auto.cnf (persisted values win). */
@@ -346,7 +370,7 @@ export class Fleet {
       const inst = this.has(a) ? this.get(a) : this.add(a, { admin });
       inst.configured = true;
       if (!inst.users.has(userKey(admin.user, "%")))
-        inst.users.set(userKey(admin.user, "%"), adminAccount(admin.password));
+        inst.users.set(userKey(admin.user, "%"), this.newAdmin(admin.password));
       inst.gr = { groupId: group.id, state: "ONLINE", role: i === 0 ? "PRIMARY" : "SECONDARY", recoveringTicks: 0 };
       inst.metadata = cloneMetadata(md);
       group.view.push(a);
@@ -435,7 +459,7 @@ export function acceptsPassword(u: UserAccount | undefined, password: unknown): 
 }
 
 export function adminAccount(password: string): UserAccount {
-  return { password, grants: new Set(CLUSTER_ADMIN_GRANTS) };
+  return clusterAdminAccount(password);
 }
 
 export function cloneMetadata(md: ClusterMetadata): ClusterMetadata {
@@ -445,6 +469,10 @@ export function cloneMetadata(md: ClusterMetadata): ClusterMetadata {
 export function cloneUsers(users: Map<string, UserAccount>): Map<string, UserAccount> {
   const out = new Map<string, UserAccount>();
   for (const [k, u] of users)
-    out.set(k, { password: u.password, secondaryPassword: u.secondaryPassword, grants: new Set(u.grants) });
+    out.set(k, {
+      ...u,
+      grants: new Set(u.grants),
+      ...(u.grantable ? { grantable: new Set(u.grantable) } : {}),
+    });
   return out;
 }

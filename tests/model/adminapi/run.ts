@@ -6,6 +6,22 @@ import * as vm from "vm";
 import { adminApiScript, AdminApiScriptName } from "../../../infra/mysql/adminapi";
 import { ApiCall, ModelApi } from "./api";
 import { Fleet } from "./fleet";
+import { MODEL_SHELL_VERSIONS } from "./errors";
+
+let defaultShellVersion: string = MODEL_SHELL_VERSIONS[0];
+
+/**
+ * The Shell release runAdminApi imitates when a call does not name one. A test file that runs a whole suite against
+ * another release sets it before the suite's tests run.
+ */
+export function modelShellVersion(version?: string): string {
+  if (version !== undefined) {
+    if (!(MODEL_SHELL_VERSIONS as readonly string[]).includes(version))
+      throw new Error(`model: no Shell release ${version}; modelled: ${MODEL_SHELL_VERSIONS.join(", ")}`);
+    defaultShellVersion = version;
+  }
+  return defaultShellVersion;
+}
 
 export interface RunResult {
   calls: ApiCall[];
@@ -29,6 +45,7 @@ export function runAdminApi(
   scriptName: AdminApiScriptName,
   params: unknown,
   secrets: unknown,
+  shellVersion: string = modelShellVersion(),
 ): RunResult {
   const calls: ApiCall[] = [];
   const output: string[] = [];
@@ -40,6 +57,7 @@ export function runAdminApi(
       [SECRETS_PATH, JSON.stringify(secrets)],
     ]),
     argv: [SCRIPT_PATH, PARAMS_PATH, SECRETS_PATH],
+    shellVersion,
     calls,
     output,
   });

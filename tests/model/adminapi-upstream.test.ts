@@ -1,0 +1,221 @@
+/**
+ * Defects a reading of MySQL Shell's source found in the AdminAPI scripts (issue 12), each run against the model of
+ * both Shell releases the model imitates (8.4.3, V8 errors; 8.4.8, GraalJS errors):
+ * - the backup account's grants: the cluster admin can grant only what it holds WITH GRANT OPTION;
+ * - configureInstance as root without clusterAdmin is refused;
+ * - rejoinInstance needs an explicit recoveryMethod when incremental recovery is not safe.
+ */
+import * as vm from "vm";
+import { Fleet, MODEL_SHELL_VERSIONS, ModelApi, mutations, runAdminApi, userKey } from "./adminapi";
+import type { RunResult } from "./adminapi";
+
+const ADMIN = { user: "gamedb_admin", password: "adm-Secret-5e1b77" };
+const SECRETS = { clusterAdminPassword: ADMIN.password };
+const ACCOUNT_SECRETS = { ...SECRETS, routerPassword: "rtr-Secret-a81c", monitorPassword: "mon-Secret-0d2f" };
+const NAME = "shard1";
+const [A, B, C] = ["db1:3306", "db2:3306", "db3:3306"] as const;
+const BACKUP_EXTRA = ["EVENT", "SHOW VIEW", "TRIGGER", "BACKUP_ADMIN"];
+
+function expectOk(r: RunResult): void {
+  if (r.error !== undefined) throw new Error(`script failed: ${r.error}\n${r.output}`);
+}
+
+/** A running cluster of A, B, C (A primary) whose admin accounts are as `adminExtra` leaves them. */
+function cluster(adminExtra: string[] = BACKUP_EXTRA): Fleet {
+  const f = new Fleet();
+  f.adminExtra = adminExtra;
+  f.buildCluster(NAME, [A, B, C], ADMIN);
+  return f;
+}
+
+describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shell) => {
+  const run = (f: Fleet, host: string, script: Parameters<typeof runAdminApi>[2], params: unknown, secrets: unknown) =>
+    runAdminApi(f, host, script, params, secrets, shell);
+
+  const accounts = () => ({
+    clusterName: NAME,
+    seed: A,
+    members: [A, B, C],
+    clusterAdmin: ADMIN.user,
+    accounts: { router: "gamedb_router", monitor: "gamedb_monitor", backup: "gamedb_backup" },
+    accountHost: "%",
+  });
+  const configure = (self: string) => ({ self, clusterAdmin: ADMIN.user, dynamicVariables: {} });
+  const converge = (extra: Record<string, unknown> = {}) => ({
+    clusterName: NAME,
+    seed: A,
+    members: [A, B, C],
+    clusterAdmin: ADMIN.user,
+    createOptions: {},
+    recoveryMethod: "clone",
+    allowCreate: false,
+    restartVariables: {},
+    ...extra,
+  });
+
+  describe("the backup account", () => {
+    test("the model refuses a GRANT of what the grantor lacks WITH GRANT OPTION, as MySQL does", () => {
+      const f = cluster([]);
+      const api = new ModelApi({
+        fleet: f,
+        localAddress: A,
+        files: new Map(),
+        argv: [],
+        shellVersion: shell,
+        calls: [],
+        output: [],
+      });
+      const ctx = vm.createContext(api.globals());
+      const code = (sql: string) => {
+        try {
+          new vm.Script(
+            `var s = shell.openSession({scheme: "mysql", host: "db1", port: 3306, user: "${ADMIN.user}", password: "${ADMIN.password}"});
+             s.runSql("CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?", ["u", "%", "x"]); s.runSql("${sql}", ["u", "%"]);`,
+          ).runInContext(ctx);
+          return 0;
+        } catch (e) {
+          const err = e as { code?: number; cause?: { code?: number } };
+          return err.code ?? err.cause?.code;
+        }
+      };
+      expect(code("GRANT BACKUP_ADMIN ON *.* TO ?@?")).toBe(1227);
+      expect(code("GRANT EVENT ON *.* TO ?@?")).toBe(1045);
+      expect(code("GRANT SELECT, RELOAD ON *.* TO ?@?")).toBe(0);
+    });
+
+    test("setup-accounts with an admin as Shell makes it: refused before any change, naming the fix", () => {
+      const f = cluster([]);
+      const r = run(f, A, "setup-accounts", accounts(), ACCOUNT_SECRETS);
+      expect(r.error).toMatch(/cannot grant EVENT, SHOW VIEW, TRIGGER, BACKUP_ADMIN to the backup account/);
+      expect(r.error).toMatch(/Rerun the configure step on db1:3306/);
+      expect(f.get(A).users.has(userKey("gamedb_backup", "localhost"))).toBe(false);
+    });
+
+    test("configure-instance on the primary lets the admin grant them, locally and with no GTID; then accounts work", () => {
+      const f = cluster([]);
+      const before = f.get(A).gtidExecuted;
+      const c = run(f, A, "configure-instance", configure(A), SECRETS);
+      expectOk(c);
+      expect(mutations(c)).toEqual([
+        "SQL db1:3306: SET SESSION sql_log_bin = 0",
+        "SQL db1:3306: GRANT EVENT, SHOW VIEW, TRIGGER, BACKUP_ADMIN ON *.* TO ?@? WITH GRANT OPTION",
+        "SQL db1:3306: SET SESSION sql_log_bin = 1",
+      ]);
+      expect(f.get(A).gtidExecuted).toBe(before);
+      expect(f.get(B).users.get(userKey(ADMIN.user, "%"))!.grantable!.has("BACKUP_ADMIN ON *.*")).toBe(false);
+      // A secondary (super_read_only) is left alone, and says so.
+      const secondary = run(f, B, "configure-instance", configure(B), SECRETS);
+      expectOk(secondary);
+      expect(mutations(secondary)).toEqual([]);
+      expect(secondary.output).toMatch(/cannot grant .* \(super_read_only: a group secondary\)/);
+      expectOk(run(f, A, "setup-accounts", accounts(), ACCOUNT_SECRETS));
+      for (const m of [A, B, C]) {
+        const backup = f.get(m).users.get(userKey("gamedb_backup", "localhost"))!;
+        expect(backup.plugin).toBe("auth_socket");
+        expect(backup.grants.has("BACKUP_ADMIN ON *.*")).toBe(true);
+      }
+    });
+
+    test("an account left by earlier versions (gamedb_backup@%) is dropped; a password account is moved to auth_socket", () => {
+      const f = cluster();
+      f.write(A, (i) => {
+        i.users.set(userKey("gamedb_backup", "%"), { password: "old", grants: new Set() });
+        i.users.set(userKey("gamedb_backup", "localhost"), { password: "old", grants: new Set() });
+      });
+      const r = run(f, A, "setup-accounts", accounts(), ACCOUNT_SECRETS);
+      expectOk(r);
+      expect(mutations(r)).toContain("SQL db1:3306: ALTER USER ?@? IDENTIFIED WITH auth_socket AS ?");
+      expect(mutations(r)).toContain("SQL db1:3306: DROP USER IF EXISTS ?@?");
+      for (const m of [A, B, C]) {
+        expect(f.get(m).users.has(userKey("gamedb_backup", "%"))).toBe(false);
+        expect(f.get(m).users.get(userKey("gamedb_backup", "localhost"))!.authAs).toBe("root");
+      }
+      expect(mutations(run(f, A, "setup-accounts", accounts(), ACCOUNT_SECRETS))).toEqual([]);
+    });
+  });
+
+  describe("configureInstance as root", () => {
+    test("without clusterAdmin Shell refuses root@localhost; the script always names the admin", () => {
+      const f = new Fleet();
+      f.add(A, { admin: ADMIN, configured: false });
+      const api = new ModelApi({
+        fleet: f,
+        localAddress: A,
+        files: new Map(),
+        argv: [],
+        shellVersion: shell,
+        calls: [],
+        output: [],
+      });
+      const ctx = vm.createContext(api.globals());
+      let message = "";
+      try {
+        new vm.Script(
+          `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); dba.configureInstance(null, {restart: true});`,
+        ).runInContext(ctx);
+      } catch (e) {
+        message = String((e as { message?: string }).message);
+      }
+      expect(message).toBe("Dba.configureInstance: User 'root' can only connect from 'localhost'.");
+      const r = run(f, A, "configure-instance", configure(A), SECRETS);
+      expectOk(r);
+      expect(f.get(A).configured).toBe(true);
+    });
+  });
+
+  describe("rejoining with an explicit recoveryMethod", () => {
+    /** C leaves the group; the group commits n transactions without it; the primary purges its binary logs. */
+    function behind(n: number, purge: boolean): Fleet {
+      const f = cluster();
+      f.stopGroupReplication(C);
+      for (let i = 0; i < n; i++) f.write(A, () => undefined);
+      if (purge) f.get(A).gtidPurged = f.get(A).gtidExecuted;
+      return f;
+    }
+    const rejoinArgs = (r: RunResult) =>
+      r.calls.filter((c) => c.api === "cluster.rejoinInstance").map((c) => c.args[1]);
+
+    test("what the primary still holds: incremental", () => {
+      const f = behind(3, false);
+      const r = run(f, A, "converge-cluster", converge(), SECRETS);
+      expectOk(r);
+      expect(rejoinArgs(r)).toEqual([{ recoveryMethod: "incremental" }]);
+      expect(f.membership(NAME)[C]).toBe("ONLINE");
+    });
+
+    test("purged from the primary's binary logs: clone (a rejoin without a method throws 51167 here)", () => {
+      const f = behind(3, true);
+      const r = run(f, A, "converge-cluster", converge(), SECRETS);
+      expectOk(r);
+      expect(rejoinArgs(r)).toEqual([{ recoveryMethod: "clone" }]);
+      expect(f.membership(NAME)[C]).toBe("ONLINE");
+      const j = behind(2, true);
+      expectOk(
+        run(
+          j,
+          C,
+          "join-member",
+          { clusterName: NAME, seed: A, self: C, clusterAdmin: ADMIN.user, recoveryMethod: "clone" },
+          SECRETS,
+        ),
+      );
+      expect(j.membership(NAME)[C]).toBe("ONLINE");
+    });
+
+    test("purged, and params.recoveryMethod is incremental: refused, naming the manual rejoin", () => {
+      const f = behind(3, true);
+      const r = run(f, A, "converge-cluster", converge({ recoveryMethod: "incremental" }), SECRETS);
+      expect(r.error).toMatch(/only clone can rejoin it, and params.recoveryMethod is 'incremental'/);
+      expect(rejoinArgs(r)).toEqual([]);
+    });
+
+    test("errant transactions on the member: never cloned over; the errant set is named", () => {
+      const f = behind(1, true);
+      f.get(C).errantGtids = 2;
+      const r = run(f, A, "converge-cluster", converge(), SECRETS);
+      expect(r.error).toMatch(/db3:3306 has transactions the cluster does not have \(errant GTIDs: [0-9a-f-]+:1-2\)/);
+      expect(rejoinArgs(r)).toEqual([]);
+      expect(f.get(C).errantGtids).toBe(2);
+    });
+  });
+});
