@@ -8,6 +8,7 @@
 import { Validator } from "ip-num";
 import { z } from "zod";
 import { ENVIRONMENTS, ENVIRONMENT_DEFAULTS, Environment } from "./defaults";
+import { MYSQL_84_RELEASES } from "./mysqlReleases";
 
 /** Highest shard id: server_id = id * 1000 + node index + 1 must stay below 2^32 (see topology/nodes.ts). */
 export const MAX_SHARD_ID = 999_999;
@@ -134,10 +135,12 @@ export function topologySchema(environment: Environment) {
         .optional(),
     }).prefault({}),
     mysql: strict({
-      /** MySQL 8.4 LTS server and Shell version, pinned. @default "8.4.3" */
+      /** MySQL 8.4 LTS server, Shell and Router version, pinned: one of MYSQL_84_RELEASES. @default "8.4.3" */
       version: z
         .string()
-        .regex(/^8\.4\.\d{1,2}$/, { error: "must be a MySQL 8.4 LTS version such as 8.4.3" })
+        .refine((v) => (MYSQL_84_RELEASES as readonly string[]).includes(v), {
+          error: `must be a MySQL 8.4 LTS release with a server, MySQL Shell and MySQL Router: ${MYSQL_84_RELEASES.join(", ")}`,
+        })
         .default("8.4.3"),
       /** @default dev t3.large, prod r6i.2xlarge */
       instanceType: instanceType.default(d.mysqlInstanceType),

@@ -822,7 +822,9 @@ const INVALID: InvalidCase[] = [
     name: "MySQL version that is not 8.4 LTS",
     stack: "prod",
     mutate: (r) => (r.mysql.version = "8.0.36"),
-    expected: ['gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS version such as 8.4.3'],
+    expected: [
+      'gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS release with a server, MySQL Shell and MySQL Router: 8.4.0, 8.4.1, 8.4.3, 8.4.4, 8.4.5, 8.4.6, 8.4.7, 8.4.8, 8.4.9, 8.4.10',
+    ],
   },
   {
     name: "malformed security group id",
@@ -1238,7 +1240,7 @@ describe("every problem at once", () => {
     raw.replicas = 2; // unknown top-level key
     expect(problemsOf(raw, "dev")).toEqual([
       "gamedb:replicas: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
-      'gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS version such as 8.4.3',
+      'gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS release with a server, MySQL Shell and MySQL Router: 8.4.0, 8.4.1, 8.4.3, 8.4.4, 8.4.5, 8.4.6, 8.4.7, 8.4.8, 8.4.9, 8.4.10',
       'gamedb:network.cidr: "10.40.0.0/24" has prefix /24; use /16 to /20 (subnets are carved 4 and 8 bits smaller)',
       `gamedb:shards: slots 8192-8999 are owned by no active shard; ${EVERY_SLOT}`,
       `gamedb:ssh.adminCidrs[0]: "0.0.0.0/0" ${WHOLE_INTERNET}`,
