@@ -163,6 +163,66 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
     });
   });
 
+  describe("more of what Shell refuses", () => {
+    test("checkInstanceConfiguration as root@localhost is refused; configure-instance checks as the admin over TCP", () => {
+      const f = new Fleet();
+      f.adminExtra = BACKUP_EXTRA;
+      f.add(A, { admin: ADMIN });
+      const r = run(f, A, "configure-instance", configure(A), SECRETS);
+      expectOk(r);
+      const checks = r.calls.filter((c) => c.api === "dba.checkInstanceConfiguration");
+      expect(checks).toHaveLength(1);
+      expect(checks[0]!.args[0]).toMatchObject({ host: "db1", port: 3306, user: ADMIN.user });
+      expect(checks[0]!.error).toBeUndefined();
+      const api = new ModelApi({
+        fleet: f,
+        localAddress: A,
+        files: new Map(),
+        argv: [],
+        shellVersion: shell,
+        calls: [],
+        output: [],
+      });
+      const ctx = vm.createContext(api.globals());
+      expect(() =>
+        new vm.Script(
+          `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); dba.checkInstanceConfiguration();`,
+        ).runInContext(ctx),
+      ).toThrow();
+    });
+
+    test("a reachable member no longer wanted whose Group Replication is stopped is removed with force (else 51004)", () => {
+      const f = cluster();
+      f.stopGroupReplication(C);
+      const r = run(f, A, "converge-cluster", { ...converge(), members: [A, B] }, SECRETS);
+      expectOk(r);
+      const removal = r.calls.filter((c) => c.api === "cluster.removeInstance");
+      expect(removal.map((c) => [c.target, c.args[1]])).toEqual([[C, { force: true }]]);
+      expect(f.membership(NAME)).toEqual({ [A]: "ONLINE", [B]: "ONLINE" });
+    });
+
+    test('a cluster without a primary ("?" in status()) is named as such, not used as an address', () => {
+      const f = cluster();
+      const api = new ModelApi({
+        fleet: f,
+        localAddress: A,
+        files: new Map(),
+        argv: [],
+        shellVersion: shell,
+        calls: [],
+        output: [],
+      });
+      const ctx = vm.createContext(api.globals());
+      f.get(A).gr!.role = "SECONDARY";
+      const primary = new vm.Script(
+        `shell.connect({scheme: "mysql", host: "db2", port: 3306, user: "${ADMIN.user}", password: "${ADMIN.password}"}); dba.getCluster().status().defaultReplicaSet.primary`,
+      ).runInContext(ctx);
+      expect(primary).toBe("?");
+      const r = run(f, A, "setup-accounts", accounts(), ACCOUNT_SECRETS);
+      expect(r.error).toMatch(/^gamedb: cluster shard1 has no primary\. Run the shard's converge step/);
+    });
+  });
+
   describe("rejoining with an explicit recoveryMethod", () => {
     /** C leaves the group; the group commits n transactions without it; the primary purges its binary logs. */
     function behind(n: number, purge: boolean): Fleet {

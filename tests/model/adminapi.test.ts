@@ -250,7 +250,8 @@ describe("the AdminAPI model enforces mysqlsh's preconditions", () => {
     g.buildCluster(NAME, [A, B, C], ADMIN);
     g.crash(C);
     const c = `${connectTo(A)} var c = dba.getCluster();`;
-    expect(modelEval(g, A, `${c} c.removeInstance("${C}")`).error).toMatch(/not reachable/);
+    // Unreachable without force: Shell rethrows the connection error (remove_instance.cc prepare).
+    expect(modelEval(g, A, `${c} c.removeInstance("${C}")`).code).toBe(2003);
     expect(modelEval(g, A, `${c} c.removeInstance("${C}", {force: true})`).error).toBeUndefined();
     expect(g.get(A).metadata!.members).toEqual([A, B]);
   });
@@ -1029,16 +1030,19 @@ describe("leave-member", () => {
     expectNotActive(run(f, D, "leave-member", leaveParams(D), {}), D);
   });
 
-  test("without secrets: the primary removes itself over the local socket; a secondary is refused with what to do", () => {
+  test("without secrets: nothing is removed, not even by the primary, and the error says what to do", () => {
+    // Shell reaches the removed member over TCP with the session's account (cluster_impl.cc remove_instance,
+    // base_cluster_impl.cc connect_target_instance); root logs in only over the socket.
     const f = fleetOf();
     f.buildCluster(NAME, [A, B, C], ADMIN);
-    const sec = run(f, C, "leave-member", leaveParams(C), {});
-    expect(sec.error).toMatch(/^gamedb: cannot remove db3:3306 as root over the local socket: it is not the primary/);
-    expect(mutations(sec)).toEqual([]);
-    const prim = run(f, A, "leave-member", leaveParams(A), {});
-    expectOk(prim);
-    expect(mutations(prim)).toEqual(["cluster.removeInstance db1:3306"]);
-    expectConverged(f, [B, C]);
+    for (const self of [C, A]) {
+      const r = run(f, self, "leave-member", leaveParams(self), {});
+      expect(r.error).toMatch(/without secrets\.clusterAdminPassword: Shell reaches the member over TCP/);
+      expect(mutations(r)).toEqual([]);
+    }
+    expectConverged(f, [A, B, C]);
+    const rootSession = `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); dba.getCluster().removeInstance("${A}")`;
+    expect(modelEval(f, A, rootSession).code).toBe(1045);
   });
 
   test("the last member: the cluster ends with its hosts, nothing is removed, exit 0", () => {

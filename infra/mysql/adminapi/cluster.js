@@ -134,10 +134,11 @@ function clusterStatus(cluster, clusterName) {
   return st;
 }
 
-// The primary's address from cluster.status(); fails when the cluster has none.
-function primaryOf(st, clusterName) {
+// The primary's address from cluster.status(); fails when the cluster has none (status() says "?" then:
+// mysql-shell 8.4.3 modules/adminapi/cluster/status.cc collect_replicaset_status).
+function primaryOf(st, clusterName, todo) {
   var p = st.defaultReplicaSet.primary;
-  if (!p) fail("cluster " + clusterName + " has no primary. Rerun once one is elected.");
+  if (!p || p === "?") fail("cluster " + clusterName + " has no primary. " + (todo || "Rerun once one is elected."));
   return String(p);
 }
 

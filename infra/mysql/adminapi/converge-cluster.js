@@ -327,21 +327,18 @@ function removeUnwanted(ctx) {
     if (extra.length === 0) return;
     var x = extra[0];
     checkRemovable(topo, x, ctx.name);
+    // Only an ONLINE or RECOVERING member can leave cleanly; any other (unreachable, Group Replication stopped,
+    // ERROR) needs force, or Shell refuses it without a prompt (51004; mysql-shell 8.4.3
+    // modules/adminapi/cluster/remove_instance.cc prepare). Its metadata entry goes through the primary either way.
     var active = ACTIVE_STATES[memberStatus(topo, x)] === true;
-    var reachable = active;
-    if (!active) {
-      var r = tryOpen(x, ctx.creds);
-      reachable = !!r.session;
-      closeQuietly(r.session);
-    }
-    var opts = reachable ? {} : { force: true };
+    var opts = active ? {} : { force: true };
     say(
       "removing " +
         x +
         " from cluster " +
         ctx.name +
         " (not in params.members" +
-        (reachable ? ")" : "; unreachable, so with force)"),
+        (active ? ")" : "; " + memberStatus(topo, x) + ", so with force)"),
     );
     step("cluster.removeInstance('" + x + "')", "Read the messages above and rerun", function () {
       loc.cluster.removeInstance(x, opts);
@@ -398,7 +395,7 @@ function allOnline(ctx, what) {
           ". Rerun once every member is ONLINE.",
       );
   });
-  return { cluster: loc.cluster, primary: st.defaultReplicaSet.primary, members: keysOf(topo) };
+  return { cluster: loc.cluster, primary: primaryOf(st, ctx.name), members: keysOf(topo) };
 }
 
 // RESTART (mysqld comes back through systemd), wait until the old connection is gone, then until the member is

@@ -11,10 +11,9 @@
 // params  = { clusterName, self, clusterAdmin? }
 // secrets = { clusterAdminPassword? } (may be {})
 //
-// The removal connects as the cluster admin over TCP when secrets.clusterAdminPassword is given; without it, as root
-// over the local socket (auth_socket). Root cannot log in to the other members over TCP, and mysqlsh makes cluster
-// changes through the primary with the session's credentials, so without the password only the primary can remove
-// itself.
+// The removal connects as the cluster admin over TCP with secrets.clusterAdminPassword. Without it the script still
+// reads the state (as root over the local socket) and exits 0 where there is nothing to remove, but refuses to
+// remove: Shell reaches the removed member over TCP with the session's account, which root cannot do.
 
 // The cluster admin account when params.clusterAdmin is not given (infra/mysql/clusterParams.ts ACCOUNTS).
 var DEFAULT_CLUSTER_ADMIN = "gamedb_admin";
@@ -99,15 +98,17 @@ gamedbMain("leave-member", function () {
     return;
   }
   checkRemovable(topo, self, name);
-  if (!useAdmin && st.defaultReplicaSet.primary !== self)
+  // Shell connects to the member it removes over TCP with the session's account (mysql-shell 8.4.3
+  // modules/adminapi/cluster/cluster_impl.cc remove_instance, common/base_cluster_impl.cc connect_target_instance),
+  // and root logs in only over the local socket: without the admin's password no removal can work, even on the
+  // primary.
+  if (!useAdmin)
     fail(
       "cannot remove " +
         self +
-        " " +
-        how +
-        ": it is not the primary, and root cannot reach the primary " +
-        st.defaultReplicaSet.primary +
-        " over TCP. Pass secrets.clusterAdminPassword, or remove it from the primary with cluster.removeInstance('" +
+        " from cluster " +
+        name +
+        " without secrets.clusterAdminPassword: Shell reaches the member over TCP with the session's account, and root logs in only over the local socket. Pass the password (the member step's stdin does), or remove it from an ONLINE member with cluster.removeInstance('" +
         self +
         "'), then rerun.",
     );

@@ -58,8 +58,7 @@ gamedbMain("setup-accounts", function () {
         ". Run the shard's converge step first, then rerun.",
     );
   var st = clusterStatus(loc.cluster, name);
-  var primary = st.defaultReplicaSet.primary;
-  if (!primary) fail("cluster " + name + " has no primary. Run the shard's converge step, then rerun.");
+  var primary = primaryOf(st, name, "Run the shard's converge step, then rerun.");
   var ps = openOrFail(primary, creds);
 
   ensureRouterAccount(loc.cluster, ps, primary, router, host, passwords.router);

@@ -343,7 +343,8 @@ export class ModelCluster {
         clusterName: this.name,
         defaultReplicaSet: {
           name: "default",
-          primary: this.fleet.primaryOf(group),
+          // cluster/status.cc collect_replicaset_status: "?" when no PRIMARY is found.
+          primary: this.fleet.primaryOf(group) ?? "?",
           ssl: "REQUIRED",
           status,
           statusText,
@@ -512,13 +513,25 @@ export class ModelCluster {
       }
       const t = this.fleet.get(addr);
       const up = this.fleet.isUp(t);
-      // Model assumption for the code: an unreachable instance needs force.
-      if (!up && o.force !== true)
-        throw shellError(
-          `The instance '${addr}' is not reachable and cannot be safely removed from the cluster. Use the 'force' option to remove it from the metadata.`,
-          SHERR.INSTANCE_UNREACHABLE,
+      const force = o.force === true;
+      // mysql-shell 8.4.3/8.4.8 cluster/remove_instance.cc prepare: the target is connected with the session's
+      // account (common/base_cluster_impl.cc connect_target_instance); a client-side failure (unreachable) is
+      // rethrown without force, a server-side one (access denied: root authenticates only over the socket) is
+      // rethrown without force too. Then a reachable target that is not ONLINE or RECOVERING needs force (51004).
+      if (!up && !force)
+        throw mysqlError(
+          `Could not open connection to '${addr}': Can't connect to MySQL server on '${addr}' (113)`,
+          ER.CONN_HOST_ERROR,
+        );
+      if (up && this.creds.kind === "socket" && !force)
+        throw mysqlError(
+          `Access denied for user 'root'@'${this.via.split(":")[0]}' (using password: NO)`,
+          ER.ACCESS_DENIED,
         );
       const inView = group.view.includes(addr);
+      const targetState = inView ? this.fleet.memberState(group, addr) : "OFFLINE";
+      if (up && !force && targetState !== "ONLINE" && targetState !== "RECOVERING")
+        throw shellError("Instance is not ONLINE and cannot be safely removed", SHERR.GROUP_MEMBER_NOT_ONLINE);
       if (inView && this.fleet.memberState(group, addr) === "ONLINE") {
         const otherOnline = group.view.filter((a) => a !== addr && this.fleet.memberState(group, a) === "ONLINE");
         if (otherOnline.length === 0)
@@ -1069,7 +1082,10 @@ export class ModelApi {
           // common/accounts.cc check_admin_account_access_restrictions non-interactively, which throws for an account
           // that exists only @localhost, as root does (a RuntimeError prefixed with the scope, types_cpp.cc).
           if (session.creds.kind === "socket")
-            throw shellError("Dba.checkInstanceConfiguration: User 'root' can only connect from 'localhost'.", undefined);
+            throw shellError(
+              "Dba.checkInstanceConfiguration: User 'root' can only connect from 'localhost'.",
+              undefined,
+            );
           if (inst.gr)
             throw shellError(
               `This function is not available through a session to an instance already in an InnoDB Cluster`,

@@ -45,7 +45,6 @@ export const SHERR = {
   INSTANCE_NOT_IN_CLUSTER: 51310,
   INSTANCE_NOT_ONLINE: 51314,
   INSTANCE_ALREADY_IN_GR: 51315,
-  INSTANCE_UNREACHABLE: 51318,
 } as const;
 
 /** MySQL client and server error codes used by the model. */
