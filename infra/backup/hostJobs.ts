@@ -11,12 +11,12 @@ import type { Topology } from "../config/schema";
 import type { ShardHost } from "../mysql/shardHosts";
 import { ACCOUNTS, memberAddress } from "../mysql/clusterParams";
 import { backupUnits, installCommand } from "./host/units";
-import { MYSQLSH_AWS_CONFIG_PATH, mysqlshAwsConfig } from "./host/mysqlshAws";
+import { HOST_CREDENTIALS_PATH, MYSQLSH_AWS_CONFIG_PATH, mysqlshAwsConfig } from "./host/mysqlshAws";
 import { shellQuote } from "../shell";
 
 export const BACKUP_ENV_PATH = "/etc/gamedb/backup.env";
 /** Where static hosts keep the shard's AWS credentials (root, 0600). */
-export const CREDENTIALS_PATH = "/etc/gamedb/aws-credentials";
+export const CREDENTIALS_PATH = HOST_CREDENTIALS_PATH;
 
 export interface BackupEnv {
   environment: string;

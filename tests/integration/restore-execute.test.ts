@@ -8,7 +8,7 @@
  * against it. The bucket is tests/helpers/backupFixtures.ts on s3rver.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
@@ -70,6 +70,8 @@ afterAll(async () => {
 interface Target {
   userSchemas: number;
   gtidMode: "ON" | "OFF";
+  /** /etc/gamedb/mysqlsh-aws.config is on the target. @default true */
+  awsConfig?: boolean;
 }
 
 interface ServerState {
@@ -81,6 +83,8 @@ interface ServerState {
 interface ExecRun extends CliRun {
   /** Every stand-in call, in order ("mysql -N -B -e ...", "mysqlsh ...", ...). */
   log: string[];
+  /** AWS_SHARED_CREDENTIALS_FILE as each aws call saw it. */
+  awsCredentialsFiles: string[];
   /** The target's state after the run. */
   server: ServerState;
   /** What the stand-in mysqlsh recorded of each run. */
@@ -99,6 +103,8 @@ async function execute(target: Target, ...args: string[]): Promise<ExecRun> {
   const log = join(dir, "log");
   stub("ssh", `echo "ssh $*" >> ${log}\nexec bash --norc --noprofile -s`);
   stub("sudo", '[ "$1" = -n ] && shift\nexec "$@"');
+  // The host's S3 config for MySQL Shell (infra/backup/host/mysqlshAws.ts) is there unless the target says not.
+  stub("test", `[ "$1" = -r ] && [ "$2" = /etc/gamedb/mysqlsh-aws.config ] && [ ${target.awsConfig ?? true} = true ]`);
   stub(
     "mysql",
     [
@@ -113,7 +119,11 @@ async function execute(target: Target, ...args: string[]): Promise<ExecRun> {
     ].join("\n"),
   );
   stub("mysqlsh", `echo "mysqlsh $*" >> ${log}\nexec ${JSON.stringify(process.execPath)} ${STANDIN_MYSQLSH} "$@"`);
-  stub("aws", `echo "aws $*" >> ${log}\nmkdir -p "$(dirname "$4")"\nprintf x > "$4"`);
+  // The credentials file aws was pointed at goes to a log of its own.
+  stub(
+    "aws",
+    `echo "aws $*" >> ${log}\necho "\${AWS_SHARED_CREDENTIALS_FILE:-}" >> ${log}.aws-env\nmkdir -p "$(dirname "$4")"\nprintf x > "$4"`,
+  );
   stub("sha256sum", `echo "sha256sum $*" >> ${log}\ncat > /dev/null`);
   stub("mysqlbinlog", `echo "mysqlbinlog $*" >> ${log}`);
   // The target before the restore: no schema of ours, and an account a replayed addInstance created, which the
@@ -141,6 +151,9 @@ async function execute(target: Target, ...args: string[]): Promise<ExecRun> {
         .trim()
         .split("\n")
         .map((l) => l.trimEnd()),
+      awsCredentialsFiles: existsSync(`${log}.aws-env`)
+        ? readFileSync(`${log}.aws-env`, "utf8").trim().split("\n")
+        : [],
       server: JSON.parse(readFileSync(serverFile, "utf8")) as ServerState,
       shells: readFileSync(standinLog, "utf8")
         .split("\n")
@@ -173,13 +186,33 @@ describe("restore --execute", () => {
     expect(log[log.length - 1]).toMatch(/^mysqlsh --js --no-wizard --socket=\S+ --user=root -e const s = /);
     // Both Shell runs passed the option checks and finished; nothing was written into the bucket.
     expect(run.shells.map((s) => s.uncaught)).toEqual([undefined, undefined]);
-    expect(run.shells[0]?.calls[0]?.loadDump?.[1]).toMatchObject({ progressFile: "", updateGtidSet: "replace" });
+    expect(run.shells[0]?.calls[0]?.loadDump?.[1]).toMatchObject({
+      progressFile: "",
+      updateGtidSet: "replace",
+      // Shell reads its S3 credentials through the host's config (it has no EC2 instance-profile provider).
+      s3ConfigFile: "/etc/gamedb/mysqlsh-aws.config",
+      s3Profile: "default",
+    });
+    // The binlogs are fetched as root: the instance profile, or a static host's root-only credentials file.
+    expect(run.awsCredentialsFiles).toEqual(Array(4).fill("/etc/gamedb/aws-credentials"));
     // The dump brought the AdminAPI's schema (its @.json lists it); the last step dropped it and the account it named.
     expect(run.server).toEqual({
       schemas: { gamedb: 1, gamedb_audit: 1 },
       users: [],
       metadataAccounts: [RECOVERY_ACCOUNT],
     });
+  });
+
+  it("refuses a target without MySQL Shell's S3 config before loading anything, naming the file", async () => {
+    const run = await execute(
+      { userSchemas: 0, gtidMode: "ON", awsConfig: false },
+      "10.0.0.9",
+      "--to",
+      "2026-11-20T14:30:00Z",
+    );
+    expect(run.code).not.toBe(EXIT.ok);
+    expect(run.err).toContain("gamedb-restore: /etc/gamedb/mysqlsh-aws.config is missing on the target");
+    expect(run.log.filter((l) => /^(mysqlsh|aws|mysqlbinlog)/.test(l))).toEqual([]);
   });
 
   it("refuses a target with gtid_mode=OFF before loading anything, naming the setting and the value it needs", async () => {

@@ -108,7 +108,9 @@ describe("the restore's steps", () => {
 
   it("loads with options MySQL Shell 8.4 accepts, and writes no progress file into the dump's bucket", () => {
     const steps = restoreSteps(plan(1), { stack: "dev", bucket: "b", region: "eu-west-1", onTarget: true });
-    const options = loadDumpOptions(steps[1]?.commands[0] ?? "");
+    // On the target the first command checks that the host's S3 config for MySQL Shell is there.
+    expect(steps[1]?.commands[0]).toMatch(/^sudo -n test -r \/etc\/gamedb\/mysqlsh-aws\.config \|\| /);
+    const options = loadDumpOptions(steps[1]?.commands[1] ?? "");
     expect(options).toEqual({
       s3BucketName: "b",
       s3Region: "eu-west-1",
@@ -116,6 +118,9 @@ describe("the restore's steps", () => {
       progressFile: "",
       loadUsers: false,
       updateGtidSet: "replace",
+      // MySQL Shell has no EC2 instance-profile provider: it reads credentials through the host's config file.
+      s3ConfigFile: "/etc/gamedb/mysqlsh-aws.config",
+      s3Profile: "default",
     });
     const accepted = checkLoadDumpOptions(options);
     expect(progressFileTarget(accepted, "uuid")).toBeNull();

@@ -17,6 +17,9 @@
  * awscli/customizations/configure/exportcreds.py CredentialProcessFormatter).
  */
 
+/** Where a static host keeps the shard's AWS credentials (root, 0600); EC2 hosts use their instance profile. */
+export const HOST_CREDENTIALS_PATH = "/etc/gamedb/aws-credentials";
+
 /** The config file MySQL Shell is given (root, 0644: it holds no secret). */
 export const MYSQLSH_AWS_CONFIG_PATH = "/etc/gamedb/mysqlsh-aws.config";
 /** The profile of that file MySQL Shell reads: pinned with s3Profile, so no AWS_PROFILE in the environment moves it. */

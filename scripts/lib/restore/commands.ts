@@ -6,6 +6,11 @@
 import type { RestorePlan } from "./plan";
 import { DROP_METADATA_JS, METADATA_SCHEMA, checkCommand, targetChecks } from "./target";
 import { shellQuote } from "../../../infra/shell";
+import {
+  HOST_CREDENTIALS_PATH,
+  MYSQLSH_AWS_CONFIG_PATH,
+  MYSQLSH_AWS_PROFILE,
+} from "../../../infra/backup/host/mysqlshAws";
 
 export interface CommandOptions {
   stack: string;
@@ -64,6 +69,15 @@ function loadDumpStep(plan: RestorePlan, o: CommandOptions): Step {
     'progressFile: ""',
     "loadUsers: false",
     'updateGtidSet: "replace"',
+    // On a shard host MySQL Shell finds no instance-profile credentials by itself (it has no EC2 metadata provider):
+    // it reads them through the host's config file, whose credential_process asks the AWS CLI
+    // (infra/backup/host/mysqlshAws.ts). Pinning the profile also stops environment keys from being used.
+    ...(o.onTarget
+      ? [
+          `s3ConfigFile: ${JSON.stringify(MYSQLSH_AWS_CONFIG_PATH)}`,
+          `s3Profile: ${JSON.stringify(MYSQLSH_AWS_PROFILE)}`,
+        ]
+      : []),
   ];
   const js = `util.loadDump(${JSON.stringify(plan.dump.prefix)}, {${options.join(", ")}})`;
   return {
@@ -73,8 +87,20 @@ function loadDumpStep(plan: RestorePlan, o: CommandOptions): Step {
       "updateGtidSet replace sets gtid_executed/gtid_purged to the dump's, so the replay below continues it.",
       'progressFile "" writes nothing into the bucket; a load that broke is redone into a fresh instance.',
     ],
-    commands: [mysqlsh(js, o)],
+    commands: [...(o.onTarget ? [awsConfigCheck()] : []), mysqlsh(js, o)],
   };
+}
+
+/** On the target: the config file MySQL Shell reads its S3 credentials through must be there. */
+function awsConfigCheck(): string {
+  const path = MYSQLSH_AWS_CONFIG_PATH;
+  const why = `gamedb-restore: ${path} is missing on the target: MySQL Shell reads its S3 credentials through it. Restore onto a shard host of this stack (pulumi up installs it with the backup jobs) or write it there as infra/backup/host/mysqlshAws.ts does.`;
+  return `sudo -n test -r ${path} || { echo ${shellQuote(why)} >&2; exit 1; }`;
+}
+
+/** `aws`, as root on the target (the instance profile, or a static host's credentials file, which only root reads). */
+function aws(o: CommandOptions): string {
+  return o.onTarget ? `sudo -n env AWS_SHARED_CREDENTIALS_FILE=${HOST_CREDENTIALS_PATH} aws` : "aws";
 }
 
 function dropMetadataStep(o: CommandOptions): Step {
@@ -102,7 +128,7 @@ export function restoreSteps(plan: RestorePlan, o: CommandOptions): Step[] {
     title: `Download ${plan.binlogs.length} binlog file(s) into <member uuid>/<file> (members reuse file names).`,
     comments: [],
     commands: plan.binlogs.map(
-      (b) => `aws s3 cp ${shellQuote(`s3://${o.bucket}/${b.key}`)} ${shellQuote(b.local)}${awsOptions(o)}`,
+      (b) => `${aws(o)} s3 cp ${shellQuote(`s3://${o.bucket}/${b.key}`)} ${shellQuote(b.local)}${awsOptions(o)}`,
     ),
   });
   steps.push({
