@@ -189,6 +189,9 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           bucket: backup.bucketName,
           alertTopicArn: this.alerts.arn,
           credentials,
+          // The jobs log in as the backup account, which the shard's accounts step creates: until then every
+          // timer run would fail and alert.
+          after: [this.shards[shard.key]!.cluster],
         },
         backup,
       );

@@ -252,6 +252,8 @@ describe("static hosts", () => {
         doc.resources.find((r) => r.type === "aws:iam/accessKey:AccessKey" && r.name === `shard${id}-backup`),
       ).toBeDefined();
       const jobs = cmd(doc, `shard${id}-node0-backup-jobs`);
+      // The jobs log in as the account the shard's accounts step creates: they are installed after the cluster.
+      expect(jobs.options.dependsOn.some((u) => u.endsWith(`::shard${id}-cluster`))).toBe(true);
       expect(jobs.inputs.stdin).toBe("[secret]");
       expect(text(jobs)).toContain("export AWS_SHARED_CREDENTIALS_FILE='/etc/gamedb/aws-credentials'");
       expect(text(jobs)).toContain("put '/etc/gamedb/aws-credentials' 0600");
@@ -280,6 +282,8 @@ describe("critical path", () => {
         "node1-member",
         "node2-member",
         "accounts",
+        // The backup jobs log in as the account the accounts step creates.
+        "node0-backup-jobs",
       ]);
     }
     expect(lengths[1]).toEqual(lengths[0]);

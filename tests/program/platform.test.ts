@@ -140,7 +140,8 @@ function shardOnAws(id: number, indexes: number[]): string[] {
     `gamedb:mysql:InnoDbCluster shard${id}-cluster`,
     `aws:iam/role:Role shard${id}-host`,
     `aws:iam/instanceProfile:InstanceProfile shard${id}-host`,
-    ...["cluster-admin", "router", "backup"].map(
+    // The backup account has no password (auth_socket, local to each member).
+    ...["cluster-admin", "router"].map(
       (role) => `random:index/randomPassword:RandomPassword shard${id}-${role}-password`,
     ),
     `command:remote:Command shard${id}-converge`,
@@ -179,8 +180,8 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    // network 36, host access 3, per shard 9 + 8 per node, Redis 13, routers, backup, alerts 3, worker 9, verify 6
-    expect(doc.resources).toHaveLength(36 + 3 + 4 * (9 + 3 * 8) + 13 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6);
+    // network 36, host access 3, per shard 8 + 8 per node, Redis 13, routers, backup, alerts 3, worker 9, verify 6
+    expect(doc.resources).toHaveLength(36 + 3 + 4 * (8 + 3 * 8) + 13 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6);
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
@@ -316,7 +317,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 3 + 2 * (9 + 8) + 13 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6);
+    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 8) + 13 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6);
   });
 
   it("routes both zones through the single NAT gateway", () => {

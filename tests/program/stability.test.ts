@@ -136,7 +136,6 @@ describe("stable names and inputs", () => {
         // keepers added: Pulumi replaces each password (random resources are replaced when keepers change)
         "gamedb-monitor-password keepers",
         "shardN-router-password keepers",
-        "shardN-backup-password keepers",
         // ...and the pods that read them at start roll. The Secrets and each shard's accounts command (which sets the
         // new passwords) change too, through their secret inputs: the plan shows those as [secret], unchanged.
         "shardN-router spec",
