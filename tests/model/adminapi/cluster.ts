@@ -1,0 +1,378 @@
+/** The MODEL's Cluster object (mysqlsh modules/adminapi/mod_dba_cluster.cc and cluster/*.cc). Not MySQL Shell. */
+import type { ModelApi } from "./api";
+import { MUTATING_APIS } from "./calls";
+import { ER, SHERR, argumentError, mysqlError, shellError } from "./errors";
+import { acceptsPassword, cloneMetadata, userKey } from "./fleet";
+import type { ClusterMetadata, Fleet, GroupState, InstanceState } from "./fleet";
+import { recoverability } from "./gtids";
+import { addressOf, checkOptions } from "./options";
+import type { Credentials } from "./session";
+import { clusterStatus } from "./status";
+
+/** Grants cluster.setupRouterAccount gives (a subset of the real list, enough for checks). */
+export const ROUTER_GRANTS = [
+  "SELECT ON mysql_innodb_cluster_metadata.*",
+  "EXECUTE ON mysql_innodb_cluster_metadata.*",
+  "INSERT ON mysql_innodb_cluster_metadata.routers",
+  "UPDATE ON mysql_innodb_cluster_metadata.routers",
+  "DELETE ON mysql_innodb_cluster_metadata.routers",
+  "SELECT ON performance_schema.replication_group_members",
+  "SELECT ON performance_schema.replication_group_member_stats",
+  "SELECT ON performance_schema.global_variables",
+];
+
+/** The model's Cluster object: bound to the session (instance) it was obtained through. */
+export class ModelCluster {
+  private readonly viaBootId: number;
+
+  constructor(
+    private readonly api: ModelApi,
+    private readonly name: string,
+    private readonly via: string,
+    private readonly groupId: number,
+    private readonly creds: Credentials,
+  ) {
+    this.viaBootId = api.fleet.get(via).bootId;
+  }
+
+  getName(): string {
+    return this.name;
+  }
+
+  private get fleet(): Fleet {
+    return this.api.fleet;
+  }
+
+  /** The group, through a live session to `via` that is still an active member of it. */
+  private usable(): GroupState {
+    const inst = this.fleet.get(this.via);
+    if (!this.fleet.isUp(inst) || inst.bootId !== this.viaBootId)
+      throw mysqlError("Lost connection to MySQL server during query", ER.SERVER_LOST);
+    const group = this.fleet.groups.get(this.groupId);
+    if (!group || !inst.gr || inst.gr.groupId !== this.groupId)
+      throw shellError(
+        `Group Replication is not running at instance '${this.via}'`,
+        SHERR.GROUP_REPLICATION_NOT_RUNNING,
+      );
+    return group;
+  }
+
+  private quorum(group: GroupState): void {
+    if (!this.fleet.hasQuorum(group))
+      throw shellError("There is no quorum to perform the operation", SHERR.GROUP_HAS_NO_QUORUM);
+  }
+
+  /**
+   * Changes go through the primary with the session's credentials. Model assumption: root over the local socket
+   * (auth_socket) cannot log in to another instance over TCP, so such a session can change the cluster only when it
+   * is on the primary.
+   */
+  private primaryAccess(group: GroupState): InstanceState {
+    const primary = this.fleet.primaryOf(group);
+    if (!primary) throw shellError("The cluster has no primary", SHERR.GROUP_HAS_NO_QUORUM);
+    if (this.creds.kind === "socket" && primary !== this.via)
+      throw mysqlError(
+        `Access denied for user 'root'@'${this.via.split(":")[0]}' (using password: NO)`,
+        ER.ACCESS_DENIED,
+      );
+    return this.fleet.get(primary);
+  }
+
+  private metadata(group: GroupState): ClusterMetadata {
+    const md = this.fleet.groupMetadata(group) ?? this.fleet.get(this.via).metadata;
+    if (!md) throw shellError("Metadata not found", SHERR.MEMBER_METADATA_MISSING);
+    return md;
+  }
+
+  /** Opens a connection to a target with the cluster session's credentials, as mysqlsh does. */
+  private connectTarget(address: string): InstanceState {
+    if (!this.fleet.has(address))
+      throw mysqlError(`Can't connect to MySQL server on '${address}' (113)`, ER.CONN_HOST_ERROR);
+    const inst = this.fleet.get(address);
+    if (!this.fleet.isUp(inst))
+      throw mysqlError(`Can't connect to MySQL server on '${address}' (113)`, ER.CONN_HOST_ERROR);
+    if (this.creds.kind === "tcp") {
+      const u = inst.users.get(userKey(this.creds.user, "%"));
+      if (!acceptsPassword(u, this.creds.password))
+        throw mysqlError(`Access denied for user '${this.creds.user}'@'%' (using password: YES)`, ER.ACCESS_DENIED);
+    } else {
+      throw mysqlError(`Access denied for user 'root'@'${address}' (using password: NO)`, ER.ACCESS_DENIED);
+    }
+    return inst;
+  }
+
+  private call<T>(api: string, target: string | undefined, args: unknown[], fn: () => T): T {
+    return this.api.record(`cluster.${api}`, target, args, MUTATING_APIS.has(`cluster.${api}`), fn);
+  }
+
+  status(opts?: unknown): unknown {
+    return this.call("status", this.via, [opts], () => {
+      checkOptions(opts, ["extended", "queryMembers"]);
+      const group = this.usable();
+      return clusterStatus(this.fleet, this.name, this.via, group, this.metadata(group));
+    });
+  }
+
+  addInstance(target: unknown, opts?: unknown): void {
+    const addr = addressOf(target);
+    this.call("addInstance", addr, [target, opts], () => {
+      const o = checkOptions(opts, [
+        "recoveryMethod",
+        "label",
+        "cloneDonor",
+        "exitStateAction",
+        "memberWeight",
+        "autoRejoinTries",
+        "ipAllowlist",
+        "localAddress",
+        "interactive",
+        "recoveryProgress",
+        "waitRecovery",
+        "certSubject",
+      ]);
+      const rm = o.recoveryMethod === undefined ? "auto" : String(o.recoveryMethod);
+      if (!["auto", "clone", "incremental"].includes(rm))
+        throw argumentError(`Invalid value for option recoveryMethod: ${rm}`);
+      const group = this.usable();
+      this.quorum(group);
+      const primary = this.primaryAccess(group);
+      const md = this.metadata(group);
+      if (md.members.includes(addr))
+        throw shellError(
+          `The instance '${addr}' is already part of this InnoDB cluster`,
+          SHERR.INSTANCE_ALREADY_MANAGED,
+        );
+      const t = this.connectTarget(addr);
+      if (t.gr)
+        throw shellError(
+          `The instance '${addr}' is already part of another Replication Group`,
+          SHERR.INSTANCE_ALREADY_IN_GR,
+        );
+      if (t.metadata)
+        throw shellError(
+          `The instance '${addr}' has a populated Metadata schema (cluster '${t.metadata.clusterName}'); drop it with dba.dropMetadataSchema() before adding it`,
+          SHERR.INSTANCE_HAS_METADATA,
+        );
+      if (!t.configured)
+        throw shellError(
+          `Instance '${addr}' is not configured for InnoDB Cluster. Use dba.configureInstance() to fix it.`,
+          SHERR.INVALID_SERVER_CONFIGURATION,
+        );
+      let method = rm;
+      if (rm === "auto") {
+        // Non-interactive "auto": incremental when it is safe, else the explicit-method error (MYSQLSH 51167).
+        if (md.gtidSetIsComplete && t.gtidExecuted <= primary.gtidExecuted) {
+          this.api.print("Incremental state recovery was selected because it seems to be safely usable.");
+          method = "incremental";
+        } else
+          throw shellError(
+            "'recoveryMethod' option must be set to 'clone' or 'incremental'",
+            SHERR.PROVISIONING_EXPLICIT_METHOD_REQUIRED,
+          );
+      }
+      if (method === "incremental" && t.gtidExecuted > primary.gtidExecuted)
+        throw shellError(
+          "Cannot use recoveryMethod=incremental option because the GTID state is not compatible or cannot be recovered.",
+          SHERR.PROVISIONING_INCREMENTAL_NOT_POSSIBLE,
+        );
+      if (method === "clone") {
+        // Clone replaces the data (user schemas included: joinGroup provisions from the primary) and restarts the
+        // joiner: restart-only settings take effect.
+        t.bootId++;
+        this.fleet.loadOptionFiles(t);
+      }
+      this.fleet.joinGroup(t, group);
+      this.commitMetadata(group, { ...md, members: [...md.members, addr] }, [addr]);
+      this.api.print(`The instance '${addr}' was successfully added to the cluster.`);
+    });
+  }
+
+  rejoinInstance(target: unknown, opts?: unknown): void {
+    const addr = addressOf(target);
+    this.call("rejoinInstance", addr, [target, opts], () => {
+      const o = checkOptions(opts, [
+        "recoveryMethod",
+        "cloneDonor",
+        "interactive",
+        "dryRun",
+        "timeout",
+        "localAddress",
+        "ipAllowlist",
+      ]);
+      const rm = o.recoveryMethod === undefined ? "auto" : String(o.recoveryMethod);
+      if (!["auto", "clone", "incremental"].includes(rm))
+        throw argumentError(`Invalid value for option recoveryMethod: ${rm}`);
+      const group = this.usable();
+      this.quorum(group);
+      const primary = this.primaryAccess(group);
+      const md = this.metadata(group);
+      if (!md.members.includes(addr))
+        throw shellError(`The instance '${addr}' does not belong to the cluster: '${this.name}'.`, undefined);
+      const t = this.connectTarget(addr);
+      if (t.gr && t.gr.groupId === group.id && group.view.includes(addr)) {
+        // mysqlsh prints a note and changes nothing (cluster rejoin_instance: Instance_rejoinability::ONLINE).
+        this.api.print(`NOTE: ${addr} is already an active (${t.gr.state}) member of cluster '${this.name}'.`);
+        return;
+      }
+      if (t.gr)
+        throw shellError(
+          `The instance '${addr}' is already part of another Replication Group`,
+          SHERR.INSTANCE_ALREADY_IN_GR,
+        );
+      if (!t.configured)
+        throw shellError(
+          `Instance '${addr}' is not configured for InnoDB Cluster.`,
+          SHERR.INVALID_SERVER_CONFIGURATION,
+        );
+      // mysql-shell 8.4.3/8.4.8 cluster/add_instance.cc (check_recovery_method with REJOIN_INSTANCE) and
+      // common/gtid_validations.cc: incremental needs the GTID state recoverable and safe, else 51166; without an
+      // explicit method, a non-interactive Shell throws 51167 where it would ask, and refuses a diverged member
+      // (51153) where even clone is not offered.
+      const { diverged, possible } = recoverability(t, primary);
+      if (rm === "incremental" && !possible)
+        throw shellError(
+          "Cannot use recoveryMethod=incremental option because the GTID state is not compatible or cannot be recovered.",
+          SHERR.PROVISIONING_INCREMENTAL_NOT_POSSIBLE,
+        );
+      if (rm === "auto" && !possible) {
+        if (diverged) throw shellError("Instance provisioning required", SHERR.DATA_RECOVERY_NOT_POSSIBLE);
+        throw shellError(
+          "'recoveryMethod' option must be set to 'clone' or 'incremental'",
+          SHERR.PROVISIONING_EXPLICIT_METHOD_REQUIRED,
+        );
+      }
+      if (rm === "clone") {
+        // Clone replaces the member's data with the donor's and restarts it (errant transactions are gone).
+        t.bootId++;
+        this.fleet.loadOptionFiles(t);
+      }
+      this.fleet.joinGroup(t, group);
+      this.commitMetadata(group, md, [addr]);
+      this.api.print(`The instance '${addr}' was successfully rejoined to the cluster.`);
+    });
+  }
+
+  removeInstance(target: unknown, opts?: unknown): void {
+    const addr = addressOf(target);
+    this.call("removeInstance", addr, [target, opts], () => {
+      const o = checkOptions(opts, ["force", "interactive", "dryRun", "timeout"]);
+      const group = this.usable();
+      this.quorum(group);
+      this.primaryAccess(group);
+      const md = this.metadata(group);
+      if (!md.members.includes(addr))
+        throw shellError(`The instance '${addr}' does not belong to the cluster.`, SHERR.MEMBER_METADATA_MISSING);
+      if (md.members.length === 1) {
+        this.api.print(
+          `ERROR: The instance '${addr}' cannot be removed because it is the only member of the Cluster. Please use <Cluster>.dissolve() instead to remove the last instance and dissolve the Cluster.`,
+        );
+        throw shellError(`The instance '${addr}' is the last member of the cluster`, undefined);
+      }
+      const t = this.fleet.get(addr);
+      const up = this.fleet.isUp(t);
+      const force = o.force === true;
+      // mysql-shell 8.4.3/8.4.8 cluster/remove_instance.cc prepare: the target is connected with the session's
+      // account (common/base_cluster_impl.cc connect_target_instance); a client-side failure (unreachable) is
+      // rethrown without force, a server-side one (access denied: root authenticates only over the socket) is
+      // rethrown without force too. Then a reachable target that is not ONLINE or RECOVERING needs force (51004).
+      if (!up && !force)
+        throw mysqlError(
+          `Could not open connection to '${addr}': Can't connect to MySQL server on '${addr}' (113)`,
+          ER.CONN_HOST_ERROR,
+        );
+      if (up && this.creds.kind === "socket" && !force)
+        throw mysqlError(
+          `Access denied for user 'root'@'${this.via.split(":")[0]}' (using password: NO)`,
+          ER.ACCESS_DENIED,
+        );
+      const inView = group.view.includes(addr);
+      const targetState = inView ? this.fleet.memberState(group, addr) : "OFFLINE";
+      if (up && !force && targetState !== "ONLINE" && targetState !== "RECOVERING")
+        throw shellError("Instance is not ONLINE and cannot be safely removed", SHERR.GROUP_MEMBER_NOT_ONLINE);
+      if (inView && this.fleet.memberState(group, addr) === "ONLINE") {
+        const otherOnline = group.view.filter((a) => a !== addr && this.fleet.memberState(group, a) === "ONLINE");
+        if (otherOnline.length === 0)
+          throw shellError(`The instance '${addr}' cannot be removed because it is the only ONLINE member`, undefined);
+      }
+      const next = { ...md, members: md.members.filter((a) => a !== addr) };
+      // The removal is written to the metadata through the primary while an active target is still in the group, so
+      // the target's copy receives it; then its Group Replication stops. Like MySQL, the model does not drop the
+      // metadata schema on the removed instance: it keeps a stale copy that no longer lists it (an unreachable or
+      // MISSING target keeps the copy it had).
+      const active = inView && ["ONLINE", "RECOVERING"].includes(this.fleet.memberState(group, addr));
+      if (inView) this.fleet.leaveGroup(addr);
+      const remaining = this.fleet.groups.get(group.id);
+      if (remaining) this.commitMetadata(remaining, next, []);
+      if (active) t.metadata = cloneMetadata(next);
+      if (up) t.gr = null;
+      this.api.print(`The instance '${addr}' was successfully removed from the cluster.`);
+    });
+  }
+
+  setPrimaryInstance(target: unknown, opts?: unknown): void {
+    const addr = addressOf(target);
+    this.call("setPrimaryInstance", addr, [target, opts], () => {
+      checkOptions(opts, ["runningTransactionsTimeout", "dryRun"]);
+      const group = this.usable();
+      this.quorum(group);
+      const old = this.primaryAccess(group);
+      if (!group.view.includes(addr) || this.fleet.memberState(group, addr) !== "ONLINE")
+        throw shellError(
+          `The instance '${addr}' is not an ONLINE member of the cluster`,
+          SHERR.GROUP_MEMBER_NOT_ONLINE,
+        );
+      old.gr!.role = "SECONDARY";
+      this.fleet.get(addr).gr!.role = "PRIMARY";
+      this.api.print(`The instance '${addr}' was successfully elected as primary.`);
+    });
+  }
+
+  setupRouterAccount(account: unknown, opts?: unknown): void {
+    this.call("setupRouterAccount", this.via, [account, opts], () => {
+      const o = checkOptions(opts, [
+        "password",
+        "update",
+        "dryRun",
+        "interactive",
+        "passwordExpiration",
+        "requireCertIssuer",
+        "requireCertSubject",
+      ]);
+      const m = /^([A-Za-z0-9_]+)(?:@(?:'([^']*)'|([^'@]+)))?$/.exec(String(account));
+      if (!m) throw argumentError(`Invalid user name: ${String(account)}`);
+      const user = m[1]!;
+      const host = m[2] ?? m[3] ?? "%";
+      const group = this.usable();
+      this.quorum(group);
+      const primary = this.primaryAccess(group);
+      const key = userKey(user, host);
+      const exists = primary.users.has(key);
+      const update = o.update === true;
+      if (exists && !update)
+        throw shellError(
+          `Could not proceed with the operation because account ${user}@${host} already exists. Enable the 'update' option to update the existing account's privileges.`,
+          undefined,
+        );
+      if (!exists && update)
+        throw shellError(
+          `Could not proceed with the operation because account ${user}@${host} does not exist and the 'update' option is enabled`,
+          undefined,
+        );
+      if (!exists && typeof o.password !== "string")
+        throw argumentError("A password is required to create the account (the shell cannot prompt for it)");
+      this.fleet.write(primary.address, (inst) => {
+        const u = inst.users.get(key) ?? { password: "", grants: new Set<string>() };
+        if (typeof o.password === "string") u.password = o.password;
+        for (const g of ROUTER_GRANTS) u.grants.add(g);
+        inst.users.set(key, u);
+      });
+      this.api.print(`Account ${user}@${host} was successfully ${exists ? "updated" : "created"}.`);
+    });
+  }
+
+  /** Replicates new metadata to the group's active members (and `extra`), as a write on the primary. */
+  private commitMetadata(group: GroupState, md: ClusterMetadata, extra: string[]): void {
+    this.fleet.replicateMetadata(group, cloneMetadata(md), extra);
+    for (const a of this.fleet.activeMembers(group)) this.fleet.get(a).gtidExecuted++;
+  }
+}

@@ -1,0 +1,247 @@
+/** The MODEL's `dba` global (mysqlsh modules/adminapi/mod_dba.cc and dba/*.cc). Not MySQL Shell. */
+import type { ModelApi } from "./api";
+import { ModelCluster } from "./cluster";
+import { SHERR, argumentError, shellError } from "./errors";
+import { cloneMetadata, userKey } from "./fleet";
+import { CREATE_OPTIONS, checkOptions, redactOpts } from "./options";
+import { ADMIN_GLOBAL_PRIVILEGES, clusterAdminAccount, holds } from "./privileges";
+
+/** The `dba` object a script sees, over `api`'s fleet and global session. */
+export function dbaGlobal(api: ModelApi) {
+  return {
+    getCluster: (name?: unknown, opts?: unknown) =>
+      api.record("dba.getCluster", api.currentSession?.address, [name, opts], false, () => {
+        checkOptions(opts, ["connectToPrimary"]);
+        const s = api.requireSession("Dba.getCluster");
+        const inst = s.alive();
+        const active = inst.gr && (inst.gr.state === "ONLINE" || inst.gr.state === "RECOVERING");
+        if (!active) {
+          if (!inst.metadata)
+            throw shellError(
+              "This function is not available through a session to a standalone instance",
+              SHERR.INSTANCE_NOT_MANAGED,
+            );
+          // A removed instance keeps a stale copy that no longer lists it. Model assumption: a plain runtime error
+          // without a code, neither 51300 nor 51314 (scripts must not read it as "standalone" or "stopped").
+          if (!inst.metadata.members.includes(inst.address))
+            throw shellError(
+              "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata)",
+              undefined,
+            );
+          throw shellError(
+            "This function is not available through a session to a standalone instance (metadata exists, instance belongs to that metadata, but GR is not active)",
+            SHERR.INSTANCE_NOT_ONLINE,
+          );
+        }
+        if (!inst.metadata)
+          throw shellError(
+            "This function is not available through a session to an instance belonging to an unmanaged replication group",
+            undefined,
+          );
+        if (name !== undefined && name !== null && name !== inst.metadata.clusterName)
+          throw shellError(`The cluster with the name '${String(name)}' does not exist.`, SHERR.MISSING_FROM_METADATA);
+        return new ModelCluster(api, inst.metadata.clusterName, inst.address, inst.gr!.groupId, s.creds);
+      }),
+
+    createCluster: (name: unknown, opts?: unknown) =>
+      api.record("dba.createCluster", api.currentSession?.address, [name, opts], true, () => {
+        const s = api.requireSession("Dba.createCluster");
+        const inst = s.alive();
+        if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name))
+          throw argumentError("The Cluster name can only start with an alphabetic or the '_' character.");
+        const o = checkOptions(opts, Object.keys(CREATE_OPTIONS));
+        for (const [k, v] of Object.entries(o))
+          if (!CREATE_OPTIONS[k]!(v)) throw argumentError(`Invalid value for ${k} option: ${String(v)}`);
+        if (inst.gr && inst.metadata)
+          throw shellError(
+            `Unable to create cluster. The instance '${inst.address}' already belongs to an InnoDB cluster. Use dba.getCluster() to access it.`,
+            undefined,
+          );
+        if (inst.gr)
+          throw shellError(
+            `The instance '${inst.address}' is already part of a Replication Group (use adoptFromGR)`,
+            SHERR.INSTANCE_ALREADY_IN_GR,
+          );
+        if (inst.metadata)
+          throw shellError(
+            `dba.createCluster: Unable to create cluster. The instance '${inst.address}' has a populated Metadata schema and belongs to that Metadata. Use either dba.dropMetadataSchema() to drop the schema, or dba.rebootClusterFromCompleteOutage() to reboot the cluster from complete outage.`,
+            undefined,
+          );
+        if (!inst.configured)
+          throw shellError(
+            `Instance '${inst.address}' is not configured for InnoDB Cluster. Use dba.configureInstance() to fix it.`,
+            SHERR.INVALID_SERVER_CONFIGURATION,
+          );
+        const group = api.fleet.newGroup(name);
+        inst.gr = { groupId: group.id, state: "ONLINE", role: "PRIMARY", recoveringTicks: 0 };
+        group.view.push(inst.address);
+        inst.metadata = {
+          clusterName: name,
+          members: [inst.address],
+          gtidSetIsComplete: o.gtidSetIsComplete === true,
+          options: { ...o },
+        };
+        inst.gtidExecuted++;
+        api.print(`Cluster successfully created on '${inst.address}'.`);
+        return new ModelCluster(api, name, inst.address, group.id, s.creds);
+      }),
+
+    rebootClusterFromCompleteOutage: (name?: unknown, opts?: unknown) =>
+      api.record("dba.rebootClusterFromCompleteOutage", api.currentSession?.address, [name, opts], true, () => {
+        const o = checkOptions(opts, [
+          "force",
+          "dryRun",
+          "primary",
+          "switchCommunicationStack",
+          "ipAllowlist",
+          "localAddress",
+          "timeout",
+          "paxosSingleLeader",
+        ]);
+        const s = api.requireSession("Dba.rebootClusterFromCompleteOutage");
+        const inst = s.alive();
+        const md = inst.metadata;
+        if (!md)
+          throw shellError(
+            "This function is not available through a session to a standalone instance",
+            SHERR.INSTANCE_NOT_MANAGED,
+          );
+        if (!md.members.includes(inst.address))
+          throw shellError(
+            "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata)",
+            undefined,
+          );
+        if (name !== undefined && name !== null && name !== md.clusterName)
+          throw shellError(`The cluster with the name '${String(name)}' does not exist.`, SHERR.MISSING_FROM_METADATA);
+        for (const a of md.members) {
+          const i = api.fleet.has(a) ? api.fleet.get(a) : undefined;
+          if (!i || !api.fleet.isUp(i) || !i.gr || (i.gr.state !== "ONLINE" && i.gr.state !== "RECOVERING")) continue;
+          const g = api.fleet.groupOf(i)!;
+          if (api.fleet.hasQuorum(g)) throw shellError("The Cluster is ONLINE", undefined);
+          throw shellError(
+            `The MySQL instance '${a}' belongs to an InnoDB Cluster and is reachable. Please use <Cluster>.forceQuorumUsingPartitionOf() to restore from the quorum loss.`,
+            undefined,
+          );
+        }
+        const unreachable = md.members.filter((a) => !api.fleet.has(a) || !api.fleet.isUp(api.fleet.get(a)));
+        if (unreachable.length > 0 && o.force !== true) {
+          api.print(
+            `WARNING: One or more instances of the Cluster could not be reached and cannot be rejoined nor ensured to be OFFLINE: ${unreachable
+              .map((a) => `'${a}'`)
+              .join(
+                ", ",
+              )}. Cluster may diverge and become inconsistent unless all instances are either reachable or certain to be OFFLINE and not accepting new transactions. You may use the 'force' option to bypass this check and proceed anyway.`,
+          );
+          throw shellError("Could not determine if Cluster is completely OFFLINE", undefined);
+        }
+        const reachable = md.members.filter((a) => !unreachable.includes(a)).map((a) => api.fleet.get(a));
+        // The most up-to-date member becomes the primary (model assumption: chosen automatically).
+        let seed = inst;
+        for (const i of reachable) if (i.gtidExecuted > seed.gtidExecuted) seed = i;
+        const group = api.fleet.newGroup(md.clusterName);
+        seed.gr = { groupId: group.id, state: "ONLINE", role: "PRIMARY", recoveringTicks: 0 };
+        group.view.push(seed.address);
+        for (const i of reachable) if (i !== seed) api.fleet.joinGroup(i, group);
+        api.fleet.replicateMetadata(group, cloneMetadata(seed.metadata ?? md));
+        api.print(`The Cluster was successfully rebooted.`);
+        return new ModelCluster(api, md.clusterName, inst.address, group.id, s.creds);
+      }),
+
+    configureInstance: (instance?: unknown, opts?: unknown) =>
+      api.record("dba.configureInstance", api.currentSession?.address, [instance, redactOpts(opts)], true, () => {
+        const o = checkOptions(opts, [
+          "clusterAdmin",
+          "clusterAdminPassword",
+          "clusterAdminPasswordExpiration",
+          "clusterAdminCertIssuer",
+          "clusterAdminCertSubject",
+          "restart",
+          "interactive",
+          "applierWorkerThreads",
+          "mycnfPath",
+          "outputMycnfPath",
+        ]);
+        const { inst, session } = api.targetOf("Dba.configureInstance", instance);
+        // Model assumption: refused on an instance already in a group.
+        if (inst.gr)
+          throw shellError(
+            `This function is not available through a session to an instance already in an InnoDB Cluster`,
+            SHERR.INSTANCE_MANAGED_IN_CLUSTER,
+          );
+        // mysql-shell 8.4.3/8.4.8 modules/adminapi/dba/configure_instance.cc check_create_admin_user: without
+        // clusterAdmin the account in use is checked (common/accounts.cc check_admin_account_access_restrictions);
+        // root, which exists only as root@localhost, is refused non-interactively with a std::runtime_error that
+        // types_cpp.cc (Cpp_object_bridge::call_function) turns into a RuntimeError prefixed with the scope.
+        if (o.clusterAdmin === undefined && session.creds.kind === "socket")
+          throw shellError("Dba.configureInstance: User 'root' can only connect from 'localhost'.", undefined);
+        if (o.clusterAdmin !== undefined) {
+          const [user, host] = String(o.clusterAdmin).includes("@")
+            ? String(o.clusterAdmin)
+                .split("@")
+                .map((x) => x.replace(/'/g, ""))
+            : [String(o.clusterAdmin), "%"];
+          const key = userKey(user!, host!);
+          const existing = inst.users.get(key);
+          // Same function: an existing account refuses clusterAdminPassword (ArgumentError) and must hold the
+          // admin's privileges WITH GRANT OPTION (accounts.cc validate_cluster_admin_user_privileges).
+          if (existing && o.clusterAdminPassword !== undefined)
+            throw argumentError(
+              `Dba.configureInstance: The '${user}'@'${host}' account already exists, clusterAdminPassword is not allowed for an existing account.`,
+            );
+          if (existing && ADMIN_GLOBAL_PRIVILEGES.some((p) => !holds(existing, p, "*.*", true)))
+            throw shellError(
+              `Dba.configureInstance: The account '${session.creds.user}'@'localhost' is missing privileges required to manage an InnoDB cluster.`,
+              undefined,
+            );
+          if (!existing && typeof o.clusterAdminPassword !== "string")
+            throw shellError("Dba.configureInstance: password for clusterAdmin required", undefined);
+          if (!existing) {
+            // Created with the binary log off (configure_instance.cc create_cluster_admin_user,
+            // Suppress_binary_log): no GTID.
+            inst.users.set(key, clusterAdminAccount(String(o.clusterAdminPassword)));
+            api.print(`Cluster admin user '${user}'@'${host}' created.`);
+          } else api.print(`User '${user}'@'${host}' already exists and will not be created.`);
+        }
+        if (!inst.configured && !inst.configurePending) {
+          if (inst.configureNeedsRestart && o.restart === true) {
+            inst.configurePending = true;
+            api.print("Restarting MySQL...");
+            api.fleet.restart(inst.address);
+          } else if (inst.configureNeedsRestart) {
+            inst.configurePending = true;
+            api.print("NOTE: MySQL server needs to be restarted for configuration changes to take effect.");
+          } else {
+            inst.configured = true;
+          }
+        }
+      }),
+
+    checkInstanceConfiguration: (instance?: unknown, opts?: unknown) =>
+      api.record("dba.checkInstanceConfiguration", api.currentSession?.address, [instance, opts], false, () => {
+        checkOptions(opts, ["mycnfPath", "interactive"]);
+        const { inst, session } = api.targetOf("Dba.checkInstanceConfiguration", instance);
+        // mysql-shell 8.4.3/8.4.8 modules/adminapi/dba/check_instance.cc prepare: the account in use goes through
+        // common/accounts.cc check_admin_account_access_restrictions non-interactively, which throws for an account
+        // that exists only @localhost, as root does (a RuntimeError prefixed with the scope, types_cpp.cc).
+        if (session.creds.kind === "socket")
+          throw shellError("Dba.checkInstanceConfiguration: User 'root' can only connect from 'localhost'.", undefined);
+        if (inst.gr)
+          throw shellError(
+            `This function is not available through a session to an instance already in an InnoDB Cluster`,
+            SHERR.INSTANCE_MANAGED_IN_CLUSTER,
+          );
+        if (inst.configured) return { status: "ok" };
+        return {
+          status: "error",
+          config_errors: [
+            {
+              option: "gtid_mode",
+              current: "OFF",
+              required: "ON",
+              action: inst.configurePending || inst.configureNeedsRestart ? "server_update+restart" : "server_update",
+            },
+          ],
+        };
+      }),
+  };
+}
