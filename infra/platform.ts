@@ -15,13 +15,10 @@ import { instanceVcpus } from "./mysql/instanceTypes";
 import { passwordKeepers } from "./mysql/innodbCluster";
 import { ElastiCacheRedis, RedisCluster } from "./redis";
 import {
-  RedisEndpoints,
-  RouterEndpoint,
-  ShardMembers,
   endpointsConfigMap,
-  endpointsData,
   shardMembers,
 } from "./kubernetes";
+import { RedisDocument, RouterEndpoint, ShardMembers, endpointsData } from "./contracts/endpoints";
 import { slotMapOutput } from "./outputs";
 import { BackupBucket, RestoreVerification, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
 import { AlertTopic, MonitoringWorker, hostAlarms, workerConcurrency } from "./monitoring";
@@ -270,10 +267,10 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         kubeOpts,
       );
     }
-    const redisEndpoints: pulumi.Output<RedisEndpoints> =
+    const redisEndpoints: pulumi.Output<RedisDocument> =
       this.redis instanceof RedisCluster
-        ? pulumi.output<RedisEndpoints>({ engine: "kubernetes", seeds: this.redis.seeds })
-        : this.redis.configurationEndpoint.apply((e): RedisEndpoints => ({ engine: "elasticache", seeds: [e] }));
+        ? pulumi.output<RedisDocument>({ engine: "kubernetes", seeds: this.redis.seeds })
+        : this.redis.configurationEndpoint.apply((e): RedisDocument => ({ engine: "elasticache", seeds: [e] }));
     const routerEndpoints = pulumi.all(routers) as pulumi.Output<Record<string, RouterEndpoint>>;
     const vcpusOf = (type: string) => (t.hosts.provider === "aws" ? instanceVcpus(type) : undefined);
     const members = pulumi.all(

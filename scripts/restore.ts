@@ -16,7 +16,7 @@ import { parseOptions, runMain } from "./lib/cli";
 import { readListing, s3Client } from "./lib/restore/bucket";
 import { executionScript, renderPlanText, restoreSteps, type CommandOptions } from "./lib/restore/commands";
 import { spawnSync } from "node:child_process";
-import { GtidParseError, isEmpty, parseGtidSet } from "./lib/restore/gtid";
+import { GtidParseError, isEmpty, parseGtidSet } from "../infra/contracts/gtid";
 import { PlanError, planRestore, type RestoreTarget } from "./lib/restore/plan";
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;

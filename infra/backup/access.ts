@@ -4,7 +4,7 @@
  * topic. No delete of any kind: the lifecycle rules expire objects, and with Object Lock on nothing could delete
  * them anyway. Pure.
  */
-import { BINLOG_PREFIX, FULL_PREFIX } from "./lifecycle";
+import { BINLOG_PREFIX, FULL_PREFIX } from "../contracts/backupLayout";
 import { publishStatement } from "../iam";
 
 export function shardPrefixes(shardKey: string): string[] {

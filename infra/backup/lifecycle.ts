@@ -6,11 +6,10 @@
  */
 import type { Topology } from "../config/schema";
 import { Problem, problem } from "../config/errors";
+import { BINLOG_PREFIX, FULL_PREFIX } from "../contracts/backupLayout";
 
 type Backup = Topology["backup"];
 
-export const FULL_PREFIX = "full/";
-export const BINLOG_PREFIX = "binlog/";
 /** Days binlogs stay beyond the point-in-time window: a late restore still finds the files around its start. */
 export const BINLOG_MARGIN_DAYS = 1;
 export const MULTIPART_ABORT_DAYS = 7;

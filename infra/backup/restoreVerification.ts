@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { Topology } from "../config/schema";
 import { labels, restrictedContainer } from "../kubernetes/labels";
-import { FULL_PREFIX } from "./lifecycle";
+import { FULL_PREFIX } from "../contracts/backupLayout";
 import { publishStatement, serviceUser } from "../iam";
 
 export const VERIFY_NAME = "gamedb-restore-verify";

@@ -1,27 +1,13 @@
 /**
  * The `gamedb-endpoints` ConfigMap that game servers and the monitoring workers read: every shard's router
- * Service and ports, every shard's members (for the worker), the Redis endpoints, and the slot map. Pure data
- * builders plus the one resource.
+ * Service and ports, every shard's members (for the worker), the Redis endpoints, and the slot map. Its format is
+ * the contract infra/contracts/endpoints.ts (endpointsData); here, the members builder and the one resource.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { MANAGED_BY } from "./labels";
 import { MYSQL_PORT } from "../mysql/clusterParams";
-
-export interface RouterEndpoint {
-  host: string;
-  ports: Readonly<Record<string, number>>;
-}
-
-export type RedisEndpoints = { engine: "kubernetes"; seeds: string[] } | { engine: "elasticache"; seeds: string[] };
-
-/** One shard's members, as the monitoring worker polls them. */
-export interface ShardMembers {
-  shardId: number;
-  clusterName: string;
-  state: string;
-  members: { node: string; host: string; port: number; vcpus: number | null }[];
-}
+import type { ShardMembers } from "../contracts/endpoints";
 
 /**
  * One shard's entry of members.json, from its nodes and their addresses (same order). vCPUs come from the instance
@@ -44,23 +30,6 @@ export function shardMembers(
       port: MYSQL_PORT,
       vcpus: vcpusOf(node.instanceType) ?? null,
     })),
-  };
-}
-
-export interface EndpointsInput {
-  routers: Record<string, RouterEndpoint>;
-  members: Record<string, ShardMembers>;
-  redis: RedisEndpoints;
-  slotMap: unknown;
-}
-
-/** The ConfigMap's data: one JSON document per key. */
-export function endpointsData(input: EndpointsInput): Record<string, string> {
-  return {
-    "routers.json": JSON.stringify(input.routers, null, 2),
-    "members.json": JSON.stringify(input.members, null, 2),
-    "redis.json": JSON.stringify(input.redis, null, 2),
-    "slot-map.json": JSON.stringify(input.slotMap, null, 2),
   };
 }
 

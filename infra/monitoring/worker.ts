@@ -13,6 +13,7 @@ import { ACCOUNTS } from "../mysql/clusterParams";
 import { prometheusRuleGroups } from "./rules";
 import { publishStatement, serviceUser } from "../iam";
 import { minimumConcurrency } from "../config/validate";
+import { MonitorConfigInput, WORKER_CONFIG_FILE } from "../contracts/workerConfig";
 
 export const MONITOR_NAME = "gamedb-monitor";
 export const MONITOR_PORT = 9464;
@@ -36,8 +37,8 @@ export interface WorkerSettings {
   webhook: boolean;
 }
 
-/** The worker's config file (scripts/monitor/config.ts reads it). Secrets are named env vars, never values. */
-export function workerConfig(s: WorkerSettings) {
+/** The worker's config file (the contract infra/contracts/workerConfig.ts). Secrets are named env vars, never values. */
+export function workerConfig(s: WorkerSettings): MonitorConfigInput {
   return {
     environment: s.environment,
     endpointsDir: ENDPOINTS_DIR,
@@ -84,7 +85,7 @@ export function workerPodSpec(image: string, secretName: string, webhook: boolea
       {
         name: "monitor",
         image,
-        args: ["--config", `${CONFIG_DIR}/config.json`],
+        args: ["--config", `${CONFIG_DIR}/${WORKER_CONFIG_FILE}`],
         env: [
           fromSecret("GAMEDB_MONITOR_PASSWORD", "monitor-password"),
           fromSecret("GAMEDB_REDIS_PASSWORD", "redis-password"),
@@ -188,7 +189,7 @@ export class MonitoringWorker extends pulumi.ComponentResource {
     );
     const configMap = new k8s.core.v1.ConfigMap(
       `${name}-config`,
-      { metadata: meta("-config"), data: { "config.json": config } },
+      { metadata: meta("-config"), data: { [WORKER_CONFIG_FILE]: config } },
       child,
     );
     const selector = selectorLabels(MONITOR_NAME, "monitor");

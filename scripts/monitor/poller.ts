@@ -22,7 +22,8 @@ import {
   type ShardResult,
 } from "./rules";
 import type { Dispatcher } from "./sinks";
-import type { HostPort, MysqlMember, RedisTarget, Targets } from "./targets";
+import type { MysqlMember, RedisTarget, Targets } from "./targets";
+import type { HostPort } from "../../infra/contracts/endpoints";
 import { shardVerdict } from "./verdict";
 
 export interface MysqlCheckerLike {

@@ -1,5 +1,6 @@
 /**
- * The worker's targets, read from the mounted gamedb-endpoints ConfigMap (one file per key):
+ * The worker's targets, read from the mounted gamedb-endpoints ConfigMap (one file per key; the format is the
+ * contract infra/contracts/endpoints.ts, whose schemas this parses with):
  *   members.json  {"shard7": {shardId, clusterName, state, members: [{node, host, port, vcpus}]}}
  *   redis.json    {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...]}
  * routers.json and slot-map.json are for game servers; the worker ignores them.
@@ -10,7 +11,17 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import {
+  ENDPOINT_FILES,
+  HostPort,
+  membersSchema,
+  parseHostPort,
+  problems,
+  redisSchema,
+} from "../../infra/contracts/endpoints";
+
+export type { HostPort };
+
 import type { Logger } from "./log";
 
 export interface MysqlMember {
@@ -32,11 +43,6 @@ export interface ShardTarget {
   members: MysqlMember[];
 }
 
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
 export interface RedisTarget {
   engine: "kubernetes" | "elasticache";
   seeds: HostPort[];
@@ -46,58 +52,6 @@ export interface Targets {
   shards: ShardTarget[];
   /** null: no redis.json (no Redis to watch). */
   redis: RedisTarget | null;
-}
-
-const port = z.int({ error: "must be a port from 1 to 65535" }).min(1).max(65535);
-
-const membersSchema = z.record(
-  z.string().min(1),
-  z.object({
-    shardId: z.int().min(0),
-    clusterName: z.string().min(1),
-    state: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: "must be a state name such as active" }),
-    members: z
-      .array(
-        z.object({
-          node: z.string().min(1),
-          host: z.string().min(1),
-          port,
-          vcpus: z.int().min(1).nullish(),
-        }),
-      )
-      .min(1),
-  }),
-);
-
-/** "host:port" (the last colon splits, so a bracketed IPv6 address survives). */
-export function parseHostPort(text: string): HostPort {
-  const at = text.lastIndexOf(":");
-  const host = text.slice(0, at).replace(/^\[(.*)\]$/, "$1");
-  const p = Number(text.slice(at + 1));
-  if (at <= 0 || host === "" || !Number.isInteger(p) || p < 1 || p > 65535) {
-    throw new Error(`"${text}" is not host:port`);
-  }
-  return { host, port: p };
-}
-
-const redisSchema = z.object({
-  engine: z.enum(["kubernetes", "elasticache"], { error: "must be one of kubernetes, elasticache" }),
-  seeds: z
-    .array(z.string().refine((s) => ok(() => parseHostPort(s)), { error: "must be host:port" }))
-    .min(1, { error: "needs at least one seed" }),
-});
-
-function ok(f: () => unknown): boolean {
-  try {
-    f();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function problems(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
 }
 
 /** Parses members.json; throws with every problem. Shards are sorted by id, members keep their order. */
@@ -136,8 +90,8 @@ export class TargetReader {
   ) {}
 
   read(): Targets {
-    this.lastShards = this.readFile("members.json", parseMembers, this.lastShards, []);
-    this.lastRedis = this.readFile("redis.json", parseRedis, this.lastRedis, null);
+    this.lastShards = this.readFile(ENDPOINT_FILES.members, parseMembers, this.lastShards, []);
+    this.lastRedis = this.readFile(ENDPOINT_FILES.redis, parseRedis, this.lastRedis, null);
     return { shards: this.lastShards, redis: this.lastRedis };
   }
 

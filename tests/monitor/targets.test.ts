@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memoryLogger } from "../../scripts/monitor/log";
 import { parseClusterInfo, parseClusterNodes, parseReplicationInfo } from "../../scripts/monitor/redisCheck";
-import { TargetReader, parseHostPort, parseMembers } from "../../scripts/monitor/targets";
+import { TargetReader, parseMembers } from "../../scripts/monitor/targets";
+import { parseHostPort } from "../../infra/contracts/endpoints";
 
 const members = {
   shard7: {

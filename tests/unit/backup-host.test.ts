@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { binlogSidecarSchema, dumpManifestSchema } from "../../infra/contracts/backupLayout";
 import {
   BACKUP_SCRIPT,
   BINLOG_SHIP_SCRIPT,
@@ -193,6 +194,8 @@ describe("gamedb-binlog-ship.sh end to end", () => {
       sha256: sha,
       bytes: "content of binlog.000002\n".length,
     });
+    // What the job writes is what the restore planner reads: the contract's schema accepts every sidecar.
+    for (const s of sidecars) expect(binlogSidecarSchema.safeParse(JSON.parse(s)).error).toBeUndefined();
     expect(h.read("var/lib/gamedb/binlog-shipped")).toBe("binlog.000001\nbinlog.000002\n");
 
     const second = h.run(SHIP_PATH);
@@ -303,6 +306,8 @@ describe("gamedb-backup.sh end to end", () => {
     });
     expect(manifest.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(manifest.finishedAt >= manifest.startedAt).toBe(true);
+    // The readers (restore planner, restore verification) parse it with the contract's schema.
+    expect(dumpManifestSchema.parse(manifest)).toMatchObject({ shard: 3, tables: { game: 41, guild: 7 } });
   });
 
   it("falls back to gtid_executed read before the dump when @.json cannot be read, and says so", () => {

@@ -1,5 +1,5 @@
 /**
- * scripts/lib/restore/gtid.ts: MySQL GTID set text form, and the set algebra checked against a model (a plain set of
+ * infra/contracts/gtid.ts: MySQL GTID set text form, and the set algebra checked against a model (a plain set of
  * "source#n" strings) with fast-check.
  */
 import fc from "fast-check";
@@ -15,7 +15,7 @@ import {
   parseGtidSet,
   subtract,
   union,
-} from "../../scripts/lib/restore/gtid";
+} from "../../infra/contracts/gtid";
 
 const U1 = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
 const U2 = "8a94f357-aab4-11df-86ab-c80aa9429562";

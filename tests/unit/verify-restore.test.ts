@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import fc from "fast-check";
 import type { DumpEntry } from "../../scripts/lib/restore/plan";
-import { type DumpManifest, dumpManifestSchema } from "../../scripts/lib/restore/schema";
+import { type DumpManifest, dumpManifestSchema } from "../../infra/contracts/backupLayout";
 import {
   type ShardResult,
   type ShellOutcome,

@@ -13,7 +13,7 @@ import {
   fullPrefix,
   splitBinlogKey,
   splitDumpKey,
-} from "./schema";
+} from "../../../infra/contracts/backupLayout";
 
 export interface BucketOptions {
   bucket: string;

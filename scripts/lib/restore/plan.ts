@@ -13,8 +13,8 @@ import {
   parseGtidSet,
   subtract,
   union,
-} from "./gtid";
-import type { BinlogSidecar, DumpManifest } from "./schema";
+} from "../../../infra/contracts/gtid";
+import type { BinlogSidecar, DumpManifest } from "../../../infra/contracts/backupLayout";
 
 /** One `full/shard<N>/<ts>/` folder. */
 export interface DumpEntry {

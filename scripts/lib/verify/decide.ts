@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { DumpEntry } from "../restore/plan";
-import { type DumpManifest, fullPrefix } from "../restore/schema";
+import { type DumpManifest, fullPrefix } from "../../../infra/contracts/backupLayout";
 
 /**
  * Schemas that are not user data: never in the manifest's counts (gamedb-backup.sh TABLES_SQL, the same list), never

@@ -5,7 +5,7 @@
  * uuid that the group never saw, and its binary logs no longer hold group transactions 1..gtidPurged.
  */
 import type { InstanceState } from "./fleet";
-import { formatGtidSet, isEmpty, isSubset, parseGtidSet, subtract } from "../../../scripts/lib/restore/gtid";
+import { formatGtidSet, isEmpty, isSubset, parseGtidSet, subtract } from "../../../infra/contracts/gtid";
 
 /** The source uuid of every group transaction in the model. */
 export const GROUP_UUID = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";

@@ -1,6 +1,9 @@
 /**
- * The bucket contract the backup jobs write (plain data): the dump manifest `full/shard<N>/<ts>/gamedb-manifest.json`
- * and the binlog sidecar `binlog/shard<N>/<server_uuid>/<file>.json`, plus the key layout itself.
+ * CONTRACT: the backup bucket's layout, written by the host jobs (infra/backup/host/gamedb-backup.sh and
+ * gamedb-binlog-ship.sh) and the program's policies and lifecycle rules (infra/backup), read by the restore planner
+ * (scripts/lib/restore) and the restore verification (scripts/lib/verify): the prefixes, the dump manifest
+ * `full/shard<N>/<ts>/gamedb-manifest.json` and the binlog sidecar `binlog/shard<N>/<server_uuid>/<file>.json`.
+ * The shell writers cannot import it: tests parse what they write with these schemas.
  */
 import { z } from "zod";
 import { GtidParseError, parseGtidSet } from "./gtid";
@@ -62,8 +65,12 @@ export type BinlogSidecar = z.infer<typeof binlogSidecarSchema>;
 export const MANIFEST_NAME = "gamedb-manifest.json";
 export const DONE_NAME = "@.done.json";
 
-export const fullPrefix = (shard: number): string => `full/shard${shard}/`;
-export const binlogPrefix = (shard: number): string => `binlog/shard${shard}/`;
+/** Where full dumps and shipped binlogs go; each shard's under `<prefix>shard<N>/`. */
+export const FULL_PREFIX = "full/";
+export const BINLOG_PREFIX = "binlog/";
+
+export const fullPrefix = (shard: number): string => `${FULL_PREFIX}shard${shard}/`;
+export const binlogPrefix = (shard: number): string => `${BINLOG_PREFIX}shard${shard}/`;
 
 /** `full/shard<N>/<YYYYMMDDTHHMMSSZ>/rest` → the dump's timestamp folder and the rest of the key. */
 export function splitDumpKey(shard: number, key: string): { ts: string; rest: string } | undefined {

@@ -1,0 +1,132 @@
+/**
+ * CONTRACT: the `gamedb-endpoints` ConfigMap, one JSON document per key, written by the program
+ * (infra/kubernetes/endpoints.ts) and read by the monitoring worker (scripts/monitor/targets.ts) and game servers.
+ * Its schemas are the only definition of the format: the writer validates what it writes with them, every reader
+ * parses with them.
+ *
+ *   routers.json    {"shard7": {host, ports: {rw, ro, ...}}}           each shard's Router Service
+ *   members.json    {"shard7": {shardId, clusterName, state, members: [{node, host, port, vcpus}]}}
+ *   redis.json      {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...]}
+ *   slot-map.json   [{slots: "0-4095", from, to, shard}]                 which shard owns which slots
+ */
+import { z } from "zod";
+
+export const ENDPOINT_FILES = {
+  routers: "routers.json",
+  members: "members.json",
+  redis: "redis.json",
+  slotMap: "slot-map.json",
+} as const;
+
+const port = z.int({ error: "must be a port from 1 to 65535" }).min(1).max(65535);
+const shardKey = z.string().regex(/^shard\d+$/, { error: 'must be a shard key such as "shard7"' });
+
+/** "host:port" (the last colon splits, so a bracketed IPv6 address survives). */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export function parseHostPort(text: string): HostPort {
+  const at = text.lastIndexOf(":");
+  const host = text.slice(0, at).replace(/^\[(.*)\]$/, "$1");
+  const p = Number(text.slice(at + 1));
+  if (at <= 0 || host === "" || !Number.isInteger(p) || p < 1 || p > 65535) {
+    throw new Error(`"${text}" is not host:port`);
+  }
+  return { host, port: p };
+}
+
+function isHostPort(text: string): boolean {
+  try {
+    parseHostPort(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const routersSchema = z.record(
+  shardKey,
+  z.object({ host: z.string().min(1), ports: z.record(z.string().min(1), port) }),
+);
+export type RoutersDocument = z.infer<typeof routersSchema>;
+export type RouterEndpoint = RoutersDocument[string];
+
+export const shardMembersSchema = z.object({
+  shardId: z.int().min(0),
+  clusterName: z.string().min(1),
+  state: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: "must be a state name such as active" }),
+  members: z
+    .array(
+      z.object({
+        node: z.string().min(1),
+        host: z.string().min(1),
+        port,
+        /** null (or absent): unknown, as on static hosts. */
+        vcpus: z.int().min(1).nullish(),
+      }),
+    )
+    .min(1),
+});
+export type ShardMembers = z.infer<typeof shardMembersSchema>;
+export const membersSchema = z.record(z.string().min(1), shardMembersSchema);
+export type MembersDocument = z.infer<typeof membersSchema>;
+
+export const redisSchema = z.object({
+  engine: z.enum(["kubernetes", "elasticache"], { error: "must be one of kubernetes, elasticache" }),
+  seeds: z
+    .array(z.string().refine(isHostPort, { error: "must be host:port" }))
+    .min(1, { error: "needs at least one seed" }),
+});
+export type RedisDocument = z.infer<typeof redisSchema>;
+
+export const slotMapSchema = z.array(
+  z.object({
+    slots: z.string().regex(/^\d+(-\d+)?$/, { error: 'must be a slot range such as "0-4095"' }),
+    from: z.int().min(0).max(16383),
+    to: z.int().min(0).max(16383),
+    shard: z.int().min(0),
+  }),
+);
+export type SlotMapDocument = z.infer<typeof slotMapSchema>;
+
+export interface EndpointsDocuments {
+  routers: RoutersDocument;
+  members: MembersDocument;
+  redis: RedisDocument;
+  slotMap: SlotMapDocument;
+}
+
+/** `path: message` for every problem. */
+export function problems(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
+}
+
+/** Parses one document with its schema; throws with every problem, naming the file. */
+export function parseDocument<T>(schema: z.ZodType<T>, file: string, text: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not JSON: ${(e as Error).message}`);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new Error(`${file}: ${problems(result.error)}`);
+  return result.data;
+}
+
+/**
+ * The ConfigMap's data. Each document is checked against its schema first, so the program can never publish what
+ * its readers would refuse.
+ */
+export function endpointsData(docs: EndpointsDocuments): Record<string, string> {
+  const write = <T>(schema: z.ZodType<T>, file: string, value: T) =>
+    JSON.stringify(parseDocument(schema, file, JSON.stringify(value)), null, 2);
+  return {
+    [ENDPOINT_FILES.routers]: write(routersSchema, ENDPOINT_FILES.routers, docs.routers),
+    [ENDPOINT_FILES.members]: write(membersSchema, ENDPOINT_FILES.members, docs.members),
+    [ENDPOINT_FILES.redis]: write(redisSchema, ENDPOINT_FILES.redis, docs.redis),
+    [ENDPOINT_FILES.slotMap]: write(slotMapSchema, ENDPOINT_FILES.slotMap, docs.slotMap),
+  };
+}
