@@ -3,17 +3,19 @@
  * both Shell releases the model imitates (8.4.3, V8 errors; 8.4.8, GraalJS errors):
  * - the backup account's grants: the cluster admin can grant only what it holds WITH GRANT OPTION;
  * - configureInstance as root without clusterAdmin is refused;
- * - rejoinInstance needs an explicit recoveryMethod when incremental recovery is not safe.
+ * - rejoinInstance needs an explicit recoveryMethod when incremental recovery is not safe;
+ * and the model's own fidelity where a script could notice (stale metadata, status() tolerance, 8.4 options).
  */
 import * as vm from "vm";
 import { Fleet, MODEL_SHELL_VERSIONS, ModelApi, mutations, runAdminApi, userKey } from "./adminapi";
 import type { RunResult } from "./adminapi";
+import { connectAs, evalIn } from "./modelEval";
 
 const ADMIN = { user: "gamedb_admin", password: "adm-Secret-5e1b77" };
 const SECRETS = { clusterAdminPassword: ADMIN.password };
 const ACCOUNT_SECRETS = { ...SECRETS, routerPassword: "rtr-Secret-a81c", monitorPassword: "mon-Secret-0d2f" };
 const NAME = "shard1";
-const [A, B, C] = ["db1:3306", "db2:3306", "db3:3306"] as const;
+const [A, B, C, D] = ["db1:3306", "db2:3306", "db3:3306", "db4:3306"] as const;
 const BACKUP_EXTRA = ["EVENT", "SHOW VIEW", "TRIGGER", "BACKUP_ADMIN"];
 
 function expectOk(r: RunResult): void {
@@ -276,6 +278,85 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
       expect(r.error).toMatch(/db3:3306 has transactions the cluster does not have \(errant GTIDs: [0-9a-f-]+:1-2\)/);
       expect(rejoinArgs(r)).toEqual([]);
       expect(f.get(C).errantGtids).toBe(2);
+    });
+  });
+  describe("the model follows Shell where the scripts could notice", () => {
+    const at = (f: Fleet, host: string, code: string) => evalIn(f, host, shell, code);
+    const status = (f: Fleet, via: string) =>
+      at(f, via, `${connectAs(via, ADMIN)} dba.getCluster().status().defaultReplicaSet`).value as {
+        status: string;
+        statusText: string;
+        topology: Record<string, { status: string; memberState?: string }>;
+      };
+
+    test("addInstance accepts a target holding a stale metadata copy this cluster does not list (ensure_instance_not_belong_to_cluster)", () => {
+      const f = cluster();
+      f.add(D, { admin: ADMIN });
+      // D was in another cluster's metadata, which it keeps (StandaloneInMetadata), and one that no longer lists it.
+      f.get(D).metadata = { clusterName: "old", members: [D], gtidSetIsComplete: true, options: {} };
+      const add = `${connectAs(A, ADMIN)} dba.getCluster().addInstance("${D}", {recoveryMethod: "clone"})`;
+      expect(at(f, A, add).error).toBeUndefined();
+      expect(f.membership(NAME)[D]).toBe("ONLINE");
+      expect(f.get(D).metadata!.members).toContain(D);
+      expect(at(f, A, add).error).toMatch(/already part of this InnoDB cluster/);
+    });
+
+    test("createCluster drops a stale metadata copy that does not list the instance, refuses one that does", () => {
+      const f = new Fleet();
+      f.add(A, { admin: ADMIN });
+      f.get(A).metadata = { clusterName: NAME, members: [B, C], gtidSetIsComplete: true, options: {} };
+      expect(at(f, A, `${connectAs(A, ADMIN)} dba.createCluster("fresh").getName()`).value).toBe("fresh");
+      expect(f.get(A).metadata!.members).toEqual([A]);
+      const g = new Fleet();
+      g.add(A, { admin: ADMIN });
+      g.get(A).metadata = { clusterName: NAME, members: [A, B], gtidSetIsComplete: true, options: {} };
+      expect(at(g, A, `${connectAs(A, ADMIN)} dba.createCluster("fresh")`).error).toMatch(
+        /has a populated Metadata schema and belongs to that Metadata/,
+      );
+    });
+
+    test("status(): RECOVERING members count toward tolerance and are not PARTIAL; UNREACHABLE ones are (check_group_status)", () => {
+      const f = cluster();
+      f.get(C).gr!.state = "RECOVERING";
+      expect(status(f, A)).toMatchObject({
+        status: "OK",
+        statusText: "Cluster is ONLINE and can tolerate up to ONE failure. 1 member is not active.",
+      });
+      f.get(C).gr!.state = "ONLINE";
+      f.buildCluster("five", ["e1:3306", "e2:3306", "e3:3306", "e4:3306", "e5:3306"], ADMIN);
+      f.suspect("e5:3306");
+      const five = status(f, "e1:3306");
+      expect(five.status).toBe("OK_PARTIAL");
+      expect(five.statusText).toBe("Cluster is ONLINE and can tolerate up to ONE failure. 1 member is not active.");
+      expect(five.topology["e5:3306"]).toMatchObject({ status: "UNREACHABLE", memberState: "(MISSING)" });
+    });
+
+    test("status() shows a member missing from the group with its own state; no ONLINE member is ERROR", () => {
+      const f = cluster();
+      f.stopGroupReplication(C);
+      expect(status(f, A).topology[C]).toMatchObject({ status: "(MISSING)", memberState: "OFFLINE" });
+      const g = cluster();
+      g.get(B).gr!.state = "RECOVERING";
+      g.get(C).gr!.state = "RECOVERING";
+      g.get(A).gr!.state = "RECOVERING";
+      expect(status(g, A)).toMatchObject({
+        status: "ERROR",
+        statusText: expect.stringMatching(/^There are no ONLINE members/),
+      });
+    });
+
+    test("options Shell 8.4 does not have are refused, as Shell refuses them", () => {
+      const f = cluster();
+      const c = `${connectAs(A, ADMIN)} var c = dba.getCluster();`;
+      expect(at(f, A, `${c} c.addInstance("${D}", {interactive: false})`).error).toMatch(
+        /Invalid options: interactive/,
+      );
+      expect(at(f, A, `${c} c.removeInstance("${C}", {interactive: false})`).error).toMatch(/Invalid options/);
+      expect(at(f, A, `${c} c.status({queryMembers: true})`).error).toMatch(/Invalid options/);
+      expect(at(f, A, `${connectAs(A, ADMIN)} dba.getCluster("${NAME}", {})`).error).toMatch(
+        /Invalid number of arguments/,
+      );
+      expect(at(f, A, `${c} c.rejoinInstance("${C}", {recoveryMethod: "INCREMENTAL"})`).error).toBeUndefined();
     });
   });
 });

@@ -72,7 +72,11 @@ export class ModelApi {
 
   // ---- connections ----
 
-  /** Opens a session from connection data (a dict, or "user[:password]@host:port"). */
+  /**
+   * Opens a session from connection data (a dict, or "user[:password]@host:port"), as modules/mod_utils.cc
+   * establish_session does: MySQL errors 1045/2002/2003 keep their codes (Exception::mysql_error_with_code_and_state).
+   * Model assumption: root authenticates with auth_socket, so only over the local socket.
+   */
   open(cd: unknown, password?: unknown): ModelSession {
     let data: Options;
     if (typeof cd === "string") {
@@ -150,6 +154,9 @@ export class ModelApi {
   // ---- the script globals ----
 
   globals(): Record<string, unknown> {
+    // mysql-shell 8.4.3 (= 8.4.8) modules/mod_shell.cc: Shell::connect (sets the global session and closes the
+    // previous one: src/mysqlsh/mysql_shell.cc Mysql_shell::connect), Shell::open_session (a session that is not the
+    // global one), Shell::get_session; the connection itself: modules/mod_utils.cc establish_session (./api.ts open).
     const shell = {
       connect: (cd: unknown, password?: unknown) =>
         this.record("shell.connect", describeTarget(cd, this.env.localAddress), [redactCd(cd)], false, () => {
@@ -166,6 +173,7 @@ export class ModelApi {
 
     const dba = dbaGlobal(this);
 
+    // modules/mod_os.cc Os::sleep (seconds; here one model tick), Os::load_text_file (throws on a missing file).
     const os = {
       sleep: (seconds: unknown) =>
         this.record("os.sleep", undefined, [seconds], false, () => {
@@ -179,6 +187,9 @@ export class ModelApi {
         }),
     };
 
+    // sys.argv = [script, args...] for `mysqlsh -f script args...`: mysqlshdk/shellcore/shell_options.cc (--file)
+    // and base_shell.cc set_argv. println/print: 8.4.3 mysqlshdk/scripting/jscript_context.cc, 8.4.8
+    // mysqlshdk/scripting/polyglot/shell_javascript.cc.
     const sys = { argv: [...this.env.argv] };
     const println = (...parts: unknown[]) => this.print(...parts);
     return { shell, dba, os, sys, println, print: println };

@@ -1,15 +1,19 @@
-/** The MODEL's Cluster object (mysqlsh modules/adminapi/mod_dba_cluster.cc and cluster/*.cc). Not MySQL Shell. */
+/**
+ * The MODEL's Cluster object. Upstream (mysql-shell 8.4.3, the same in 8.4.8): modules/adminapi/mod_dba_cluster.cc
+ * exposes each method; modules/adminapi/cluster/cluster_impl.cc (Cluster_impl) runs it through the command classes
+ * cited at each method. Not MySQL Shell.
+ */
 import type { ModelApi } from "./api";
 import { MUTATING_APIS } from "./calls";
 import { ER, SHERR, argumentError, mysqlError, shellError } from "./errors";
 import { acceptsPassword, cloneMetadata, userKey } from "./fleet";
 import type { ClusterMetadata, Fleet, GroupState, InstanceState } from "./fleet";
-import { recoverability } from "./gtids";
-import { addressOf, checkOptions } from "./options";
+import { addMethod, checkRejoinMethod } from "./recovery";
+import { addressOf, checkOptions, recoveryMethodOf } from "./options";
 import type { Credentials } from "./session";
 import { clusterStatus } from "./status";
 
-/** Grants cluster.setupRouterAccount gives (a subset of the real list, enough for checks). */
+/** Grants cluster.setupRouterAccount gives: a subset of common/accounts.cc create_router_grants. */
 export const ROUTER_GRANTS = [
   "SELECT ON mysql_innodb_cluster_metadata.*",
   "EXECUTE ON mysql_innodb_cluster_metadata.*",
@@ -21,7 +25,10 @@ export const ROUTER_GRANTS = [
   "SELECT ON performance_schema.global_variables",
 ];
 
-/** The model's Cluster object: bound to the session (instance) it was obtained through. */
+/**
+ * The model's Cluster object: bound to the instance it was obtained through (`via`), as Cluster_impl keeps its
+ * cluster server (mod_dba.cc Dba::get_cluster); it does not depend on the global session.
+ */
 export class ModelCluster {
   private readonly viaBootId: number;
 
@@ -43,7 +50,7 @@ export class ModelCluster {
     return this.api.fleet;
   }
 
-  /** The group, through a live session to `via` that is still an active member of it. */
+  /** The group, through a live session to `via` that is still a member of it (Group Replication running). */
   private usable(): GroupState {
     const inst = this.fleet.get(this.via);
     if (!this.fleet.isUp(inst) || inst.bootId !== this.viaBootId)
@@ -57,13 +64,15 @@ export class ModelCluster {
     return group;
   }
 
+  /** The quorum preconditions of each change (common/preconditions.cc, e.g. "Cluster.addInstance"). */
   private quorum(group: GroupState): void {
     if (!this.fleet.hasQuorum(group))
       throw shellError("There is no quorum to perform the operation", SHERR.GROUP_HAS_NO_QUORUM);
   }
 
   /**
-   * Changes go through the primary with the session's credentials. Model assumption: root over the local socket
+   * Changes go through the primary with the session's credentials (mod_dba.cc Dba::get_cluster connects to the
+   * primary; Cluster_impl acquires it for each change). Model assumption: root over the local socket
    * (auth_socket) cannot log in to another instance over TCP, so such a session can change the cluster only when it
    * is on the primary.
    */
@@ -84,7 +93,10 @@ export class ModelCluster {
     return md;
   }
 
-  /** Opens a connection to a target with the cluster session's credentials, as mysqlsh does. */
+  /**
+   * Opens a connection to a target with the cluster session's credentials over TCP: common/base_cluster_impl.cc
+   * Base_cluster_impl::connect_target_instance.
+   */
   private connectTarget(address: string): InstanceState {
     if (!this.fleet.has(address))
       throw mysqlError(`Can't connect to MySQL server on '${address}' (113)`, ER.CONN_HOST_ERROR);
@@ -105,34 +117,36 @@ export class ModelCluster {
     return this.api.record(`cluster.${api}`, target, args, MUTATING_APIS.has(`cluster.${api}`), fn);
   }
 
+  /** cluster/cluster_impl.cc Cluster_impl::status, cluster/status.cc (./status.ts); option: extended only. */
   status(opts?: unknown): unknown {
     return this.call("status", this.via, [opts], () => {
-      checkOptions(opts, ["extended", "queryMembers"]);
+      checkOptions(opts, ["extended"]);
       const group = this.usable();
       return clusterStatus(this.fleet, this.name, this.via, group, this.metadata(group));
     });
   }
 
+  /**
+   * cluster/cluster_impl.cc Cluster_impl::add_instance -> cluster/add_instance.cc Add_instance::prepare (JOIN) and
+   * do_run; the target check is common/instance_validations.cc ensure_instance_not_belong_to_cluster; the recovery
+   * method Cluster_impl::check_recovery_method -> common/gtid_validations.cc validate_instance_recovery. Options:
+   * cluster/api_options.cc Add_instance_options.
+   */
   addInstance(target: unknown, opts?: unknown): void {
     const addr = addressOf(target);
     this.call("addInstance", addr, [target, opts], () => {
       const o = checkOptions(opts, [
         "recoveryMethod",
         "label",
-        "cloneDonor",
         "exitStateAction",
         "memberWeight",
         "autoRejoinTries",
         "ipAllowlist",
         "localAddress",
-        "interactive",
         "recoveryProgress",
-        "waitRecovery",
         "certSubject",
       ]);
-      const rm = o.recoveryMethod === undefined ? "auto" : String(o.recoveryMethod);
-      if (!["auto", "clone", "incremental"].includes(rm))
-        throw argumentError(`Invalid value for option recoveryMethod: ${rm}`);
+      const rm = recoveryMethodOf(o);
       const group = this.usable();
       this.quorum(group);
       const primary = this.primaryAccess(group);
@@ -148,33 +162,14 @@ export class ModelCluster {
           `The instance '${addr}' is already part of another Replication Group`,
           SHERR.INSTANCE_ALREADY_IN_GR,
         );
-      if (t.metadata)
-        throw shellError(
-          `The instance '${addr}' has a populated Metadata schema (cluster '${t.metadata.clusterName}'); drop it with dba.dropMetadataSchema() before adding it`,
-          SHERR.INSTANCE_HAS_METADATA,
-        );
+      // ensure_instance_not_belong_to_cluster: a target holding metadata (a stale copy, e.g. of a removed member) is
+      // accepted unless this cluster's metadata lists it (checked above); joining replaces its copy.
       if (!t.configured)
         throw shellError(
           `Instance '${addr}' is not configured for InnoDB Cluster. Use dba.configureInstance() to fix it.`,
           SHERR.INVALID_SERVER_CONFIGURATION,
         );
-      let method = rm;
-      if (rm === "auto") {
-        // Non-interactive "auto": incremental when it is safe, else the explicit-method error (MYSQLSH 51167).
-        if (md.gtidSetIsComplete && t.gtidExecuted <= primary.gtidExecuted) {
-          this.api.print("Incremental state recovery was selected because it seems to be safely usable.");
-          method = "incremental";
-        } else
-          throw shellError(
-            "'recoveryMethod' option must be set to 'clone' or 'incremental'",
-            SHERR.PROVISIONING_EXPLICIT_METHOD_REQUIRED,
-          );
-      }
-      if (method === "incremental" && t.gtidExecuted > primary.gtidExecuted)
-        throw shellError(
-          "Cannot use recoveryMethod=incremental option because the GTID state is not compatible or cannot be recovered.",
-          SHERR.PROVISIONING_INCREMENTAL_NOT_POSSIBLE,
-        );
+      const method = addMethod(rm, md, t, primary, (line) => this.api.print(line));
       if (method === "clone") {
         // Clone replaces the data (user schemas included: joinGroup provisions from the primary) and restarts the
         // joiner: restart-only settings take effect.
@@ -187,21 +182,25 @@ export class ModelCluster {
     });
   }
 
+  /**
+   * cluster/cluster_impl.cc Cluster_impl::rejoin_instance -> cluster/rejoin_instance.cc Rejoin_instance
+   * (check_rejoinable on common/common.cc validate_instance_rejoinable, then do_run) and add_instance.cc
+   * Add_instance::prepare (REJOIN), which picks the recovery method as addInstance does. Options: cluster/api_options.cc
+   * Rejoin_instance_options.
+   */
   rejoinInstance(target: unknown, opts?: unknown): void {
     const addr = addressOf(target);
     this.call("rejoinInstance", addr, [target, opts], () => {
       const o = checkOptions(opts, [
         "recoveryMethod",
         "cloneDonor",
-        "interactive",
+        "recoveryProgress",
         "dryRun",
         "timeout",
         "localAddress",
         "ipAllowlist",
       ]);
-      const rm = o.recoveryMethod === undefined ? "auto" : String(o.recoveryMethod);
-      if (!["auto", "clone", "incremental"].includes(rm))
-        throw argumentError(`Invalid value for option recoveryMethod: ${rm}`);
+      const rm = recoveryMethodOf(o);
       const group = this.usable();
       this.quorum(group);
       const primary = this.primaryAccess(group);
@@ -224,23 +223,7 @@ export class ModelCluster {
           `Instance '${addr}' is not configured for InnoDB Cluster.`,
           SHERR.INVALID_SERVER_CONFIGURATION,
         );
-      // mysql-shell 8.4.3/8.4.8 cluster/add_instance.cc (check_recovery_method with REJOIN_INSTANCE) and
-      // common/gtid_validations.cc: incremental needs the GTID state recoverable and safe, else 51166; without an
-      // explicit method, a non-interactive Shell throws 51167 where it would ask, and refuses a diverged member
-      // (51153) where even clone is not offered.
-      const { diverged, possible } = recoverability(t, primary);
-      if (rm === "incremental" && !possible)
-        throw shellError(
-          "Cannot use recoveryMethod=incremental option because the GTID state is not compatible or cannot be recovered.",
-          SHERR.PROVISIONING_INCREMENTAL_NOT_POSSIBLE,
-        );
-      if (rm === "auto" && !possible) {
-        if (diverged) throw shellError("Instance provisioning required", SHERR.DATA_RECOVERY_NOT_POSSIBLE);
-        throw shellError(
-          "'recoveryMethod' option must be set to 'clone' or 'incremental'",
-          SHERR.PROVISIONING_EXPLICIT_METHOD_REQUIRED,
-        );
-      }
+      checkRejoinMethod(rm, t, primary);
       if (rm === "clone") {
         // Clone replaces the member's data with the donor's and restarts it (errant transactions are gone).
         t.bootId++;
@@ -252,10 +235,14 @@ export class ModelCluster {
     });
   }
 
+  /**
+   * cluster/cluster_impl.cc Cluster_impl::remove_instance -> cluster/remove_instance.cc Remove_instance
+   * (ensure_not_last_instance_in_cluster, prepare, do_run). Options: cluster/api_options.cc Remove_instance_options.
+   */
   removeInstance(target: unknown, opts?: unknown): void {
     const addr = addressOf(target);
     this.call("removeInstance", addr, [target, opts], () => {
-      const o = checkOptions(opts, ["force", "interactive", "dryRun", "timeout"]);
+      const o = checkOptions(opts, ["force", "dryRun", "timeout"]);
       const group = this.usable();
       this.quorum(group);
       this.primaryAccess(group);
@@ -271,7 +258,7 @@ export class ModelCluster {
       const t = this.fleet.get(addr);
       const up = this.fleet.isUp(t);
       const force = o.force === true;
-      // mysql-shell 8.4.3/8.4.8 cluster/remove_instance.cc prepare: the target is connected with the session's
+      // Remove_instance::prepare: the target is connected with the session's
       // account (common/base_cluster_impl.cc connect_target_instance); a client-side failure (unreachable) is
       // rethrown without force, a server-side one (access denied: root authenticates only over the socket) is
       // rethrown without force too. Then a reachable target that is not ONLINE or RECOVERING needs force (51004).
@@ -309,10 +296,14 @@ export class ModelCluster {
     });
   }
 
+  /**
+   * cluster/cluster_impl.cc Cluster_impl::set_primary_instance -> cluster/set_primary_instance.cc
+   * Set_primary_instance (prepare, do_run). Option: runningTransactionsTimeout only (cluster/api_options.cc).
+   */
   setPrimaryInstance(target: unknown, opts?: unknown): void {
     const addr = addressOf(target);
     this.call("setPrimaryInstance", addr, [target, opts], () => {
-      checkOptions(opts, ["runningTransactionsTimeout", "dryRun"]);
+      checkOptions(opts, ["runningTransactionsTimeout"]);
       const group = this.usable();
       this.quorum(group);
       const old = this.primaryAccess(group);
@@ -327,13 +318,17 @@ export class ModelCluster {
     });
   }
 
+  /**
+   * cluster/cluster_impl.cc Cluster_impl::setup_router_account -> common/base_cluster_impl.cc
+   * Base_cluster_impl::setup_account_common (on the primary) -> common/setup_account.cc Setup_account (prepare:
+   * exists/update rules; do_run); grants common/accounts.cc create_router_grants. Options: common/api_options.cc.
+   */
   setupRouterAccount(account: unknown, opts?: unknown): void {
     this.call("setupRouterAccount", this.via, [account, opts], () => {
       const o = checkOptions(opts, [
         "password",
         "update",
         "dryRun",
-        "interactive",
         "passwordExpiration",
         "requireCertIssuer",
         "requireCertSubject",

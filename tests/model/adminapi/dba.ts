@@ -1,4 +1,8 @@
-/** The MODEL's `dba` global (mysqlsh modules/adminapi/mod_dba.cc and dba/*.cc). Not MySQL Shell. */
+/**
+ * The MODEL's `dba` global. Upstream (mysql-shell 8.4.3, the same in 8.4.8): modules/adminapi/mod_dba.cc (Dba, which
+ * exposes each function and checks common/preconditions.cc check_function_preconditions on the target's type from
+ * common/common.cc get_instance_type) and the command classes cited at each function. Not MySQL Shell.
+ */
 import type { ModelApi } from "./api";
 import { ModelCluster } from "./cluster";
 import { SHERR, argumentError, shellError } from "./errors";
@@ -9,9 +13,15 @@ import { ADMIN_GLOBAL_PRIVILEGES, clusterAdminAccount, holds } from "./privilege
 /** The `dba` object a script sees, over `api`'s fleet and global session. */
 export function dbaGlobal(api: ModelApi) {
   return {
+    /**
+     * mod_dba.cc Dba::get_cluster (exposed with "?name" only) and connect_to_target_group; the target's type:
+     * common/common.cc get_instance_type with mysqlshdk/libs/mysql/group_replication.cc is_active_member; the
+     * refusals: common/preconditions.cc (Dba.getCluster allows InnoDBCluster targets only).
+     */
     getCluster: (name?: unknown, opts?: unknown) =>
       api.record("dba.getCluster", api.currentSession?.address, [name, opts], false, () => {
-        checkOptions(opts, ["connectToPrimary"]);
+        if (opts !== undefined)
+          throw argumentError("Dba.getCluster: Invalid number of arguments, expected 0 to 1 but got 2");
         const s = api.requireSession("Dba.getCluster");
         const inst = s.alive();
         const active = inst.gr && (inst.gr.state === "ONLINE" || inst.gr.state === "RECOVERING");
@@ -21,11 +31,11 @@ export function dbaGlobal(api: ModelApi) {
               "This function is not available through a session to a standalone instance",
               SHERR.INSTANCE_NOT_MANAGED,
             );
-          // A removed instance keeps a stale copy that no longer lists it. Model assumption: a plain runtime error
-          // without a code, neither 51300 nor 51314 (scripts must not read it as "standalone" or "stopped").
+          // A removed instance keeps a stale copy that no longer lists it (StandaloneWithMetadata): a runtime error
+          // without a code, neither 51300 nor 51314.
           if (!inst.metadata.members.includes(inst.address))
             throw shellError(
-              "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata)",
+              "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata, and GR is not active)",
               undefined,
             );
           throw shellError(
@@ -43,6 +53,12 @@ export function dbaGlobal(api: ModelApi) {
         return new ModelCluster(api, inst.metadata.clusterName, inst.address, inst.gr!.groupId, s.creds);
       }),
 
+    /**
+     * mod_dba.cc Dba::create_cluster (StandaloneInMetadata refused with the "populated Metadata schema" text) ->
+     * dba/create_cluster.cc Create_cluster (prepare; prepare_metadata_schema drops and recreates any old metadata, so
+     * a StandaloneWithMetadata instance, whose copy does not list it, is accepted). Options: dba/api_options.cc
+     * Create_cluster_options.
+     */
     createCluster: (name: unknown, opts?: unknown) =>
       api.record("dba.createCluster", api.currentSession?.address, [name, opts], true, () => {
         const s = api.requireSession("Dba.createCluster");
@@ -62,7 +78,7 @@ export function dbaGlobal(api: ModelApi) {
             `The instance '${inst.address}' is already part of a Replication Group (use adoptFromGR)`,
             SHERR.INSTANCE_ALREADY_IN_GR,
           );
-        if (inst.metadata)
+        if (inst.metadata && inst.metadata.members.includes(inst.address))
           throw shellError(
             `dba.createCluster: Unable to create cluster. The instance '${inst.address}' has a populated Metadata schema and belongs to that Metadata. Use either dba.dropMetadataSchema() to drop the schema, or dba.rebootClusterFromCompleteOutage() to reboot the cluster from complete outage.`,
             undefined,
@@ -86,6 +102,11 @@ export function dbaGlobal(api: ModelApi) {
         return new ModelCluster(api, name, inst.address, group.id, s.creds);
       }),
 
+    /**
+     * mod_dba.cc Dba::reboot_cluster_from_complete_outage -> dba/reboot_cluster_from_complete_outage.cc
+     * Reboot_cluster_from_complete_outage::do_run (retrieve_instances, pick_best_instance_gtid, reboot_seed, then
+     * the rejoins). Options: dba/api_options.cc Reboot_cluster_options.
+     */
     rebootClusterFromCompleteOutage: (name?: unknown, opts?: unknown) =>
       api.record("dba.rebootClusterFromCompleteOutage", api.currentSession?.address, [name, opts], true, () => {
         const o = checkOptions(opts, [
@@ -108,7 +129,7 @@ export function dbaGlobal(api: ModelApi) {
           );
         if (!md.members.includes(inst.address))
           throw shellError(
-            "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata)",
+            "This function is not available through a session to a standalone instance (metadata exists, instance does not belong to that metadata, and GR is not active)",
             undefined,
           );
         if (name !== undefined && name !== null && name !== md.clusterName)
@@ -147,6 +168,11 @@ export function dbaGlobal(api: ModelApi) {
         return new ModelCluster(api, md.clusterName, inst.address, group.id, s.creds);
       }),
 
+    /**
+     * mod_dba.cc Dba::configure_instance -> dba/configure_instance.cc Configure_instance (prepare,
+     * check_create_admin_user, create_admin_user, do_run). Options: dba/api_options.cc
+     * Configure_cluster_instance_options.
+     */
     configureInstance: (instance?: unknown, opts?: unknown) =>
       api.record("dba.configureInstance", api.currentSession?.address, [instance, redactOpts(opts)], true, () => {
         const o = checkOptions(opts, [
@@ -156,7 +182,6 @@ export function dbaGlobal(api: ModelApi) {
           "clusterAdminCertIssuer",
           "clusterAdminCertSubject",
           "restart",
-          "interactive",
           "applierWorkerThreads",
           "mycnfPath",
           "outputMycnfPath",
@@ -168,7 +193,7 @@ export function dbaGlobal(api: ModelApi) {
             `This function is not available through a session to an instance already in an InnoDB Cluster`,
             SHERR.INSTANCE_MANAGED_IN_CLUSTER,
           );
-        // mysql-shell 8.4.3/8.4.8 modules/adminapi/dba/configure_instance.cc check_create_admin_user: without
+        // Configure_instance::check_create_admin_user: without
         // clusterAdmin the account in use is checked (common/accounts.cc check_admin_account_access_restrictions);
         // root, which exists only as root@localhost, is refused non-interactively with a std::runtime_error that
         // types_cpp.cc (Cpp_object_bridge::call_function) turns into a RuntimeError prefixed with the scope.
@@ -216,11 +241,16 @@ export function dbaGlobal(api: ModelApi) {
         }
       }),
 
+    /**
+     * mod_dba.cc Dba::check_instance_configuration -> dba/check_instance.cc Check_instance::do_run; the result from
+     * common/instance_validations.cc validate_configuration. Options: dba/api_options.cc
+     * Check_instance_configuration_options.
+     */
     checkInstanceConfiguration: (instance?: unknown, opts?: unknown) =>
       api.record("dba.checkInstanceConfiguration", api.currentSession?.address, [instance, opts], false, () => {
-        checkOptions(opts, ["mycnfPath", "interactive"]);
+        checkOptions(opts, ["mycnfPath", "verifyMyCnf"]);
         const { inst, session } = api.targetOf("Dba.checkInstanceConfiguration", instance);
-        // mysql-shell 8.4.3/8.4.8 modules/adminapi/dba/check_instance.cc prepare: the account in use goes through
+        // Check_instance::do_run: the account in use goes through
         // common/accounts.cc check_admin_account_access_restrictions non-interactively, which throws for an account
         // that exists only @localhost, as root does (a RuntimeError prefixed with the scope, types_cpp.cc).
         if (session.creds.kind === "socket")

@@ -34,6 +34,17 @@ export function addressOf(target: unknown): string {
   throw argumentError("Argument #1 is expected to be a string or a map");
 }
 
+/**
+ * recoveryMethod: auto (the default), clone or incremental, in any case: common/clone_options.cc
+ * Join_cluster_clone_options::set_recovery_method.
+ */
+export function recoveryMethodOf(o: Options): "auto" | "clone" | "incremental" {
+  if (o.recoveryMethod === undefined) return "auto";
+  const rm = String(o.recoveryMethod).toLowerCase();
+  if (rm === "auto" || rm === "clone" || rm === "incremental") return rm;
+  throw argumentError(`Invalid value for option recoveryMethod: ${String(o.recoveryMethod)}`);
+}
+
 /** dba.createCluster options and the values each accepts. */
 export const CREATE_OPTIONS: Record<string, (v: unknown) => boolean> = {
   communicationStack: (v) => v === "MYSQL" || v === "XCOM",

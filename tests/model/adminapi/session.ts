@@ -1,4 +1,7 @@
-/** The MODEL's ClassicSession and its result sets (mysqlsh modules/mod_mysql_session.cc, mod_mysql_resultset.cc). */
+/**
+ * The MODEL's ClassicSession and its result sets: mysql-shell 8.4.3 (= 8.4.8) modules/mod_mysql_session.cc
+ * (ClassicSession: runSql, close, isOpen) and modules/mod_mysql_resultset.cc (ClassicResult). Not MySQL Shell.
+ */
 import type { ModelApi } from "./api";
 import type { InstanceState } from "./fleet";
 import { ER, mysqlError, shellError } from "./errors";
@@ -7,7 +10,10 @@ import { ER, mysqlError, shellError } from "./errors";
 export const MUTATING_SQL =
   /^\s*(SET|RESTART|CREATE|ALTER|GRANT|REVOKE|DROP|INSERT|UPDATE|DELETE|INSTALL|START|STOP|RESET)\b/i;
 
-/** A row set as mysqlsh's ClassicResult exposes it. */
+/**
+ * A row set as ClassicResult exposes it: mod_mysql_resultset.cc ClassicResult::fetch_one (null at the end),
+ * fetch_all; rows are plain arrays here (upstream an indexed Row, modules/devapi/base_resultset.cc).
+ */
 export class ModelResult {
   private i = 0;
   constructor(private readonly rows: unknown[][]) {}
@@ -56,6 +62,10 @@ export class ModelSession {
     return inst;
   }
 
+  /**
+   * mod_mysql_session.cc ClassicSession::run_sql; `?` placeholders are filled client-side by
+   * mysqlshdk/shellcore/base_session.cc ShellBaseSession::sub_query_placeholders. The statement itself: ./sql.ts.
+   */
   runSql(sql: string, args?: unknown[]): ModelResult {
     return this.api.record(
       "session.runSql",

@@ -1,5 +1,5 @@
 /**
- * The MODEL's session.runSql: it understands only the statements the scripts send (listed here and in
+ * The MODEL's session.runSql (what MySQL answers; the Shell side is ./session.ts): it understands only the statements the scripts send (listed here and in
  * ./accountSql.ts); anything else fails with "model: unsupported SQL", so a script cannot silently depend on SQL the
  * model does not check. Not MySQL.
  */
