@@ -6,12 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Topology } from "./config/schema";
-import type { PlatformPlan } from "./topology/plan";
+import type { PlatformPlan } from "./plan/plan";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { Network, allowKubernetesNodes } from "./network";
 import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, routerImage, ubuntuAmi } from "./mysql";
-import { instanceVcpus } from "./mysql/instanceTypes";
+import { instanceVcpus } from "./catalog/instanceTypes";
 import { passwordKeepers } from "./mysql/innodbCluster";
 import { ElastiCacheRedis, RedisCluster } from "./redis";
 import {
@@ -19,12 +19,13 @@ import {
   shardMembers,
 } from "./kubernetes";
 import { RedisDocument, RouterEndpoint, ShardMembers, endpointsData } from "./contracts/endpoints";
-import { slotMapOutput } from "./outputs";
+import { slotMapOutput } from "./plan/outputs";
 import { BackupBucket, RestoreVerification, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
-import { AlertTopic, MonitoringWorker, hostAlarms, workerConcurrency } from "./monitoring";
+import { AlertTopic, MonitoringWorker, hostAlarms } from "./monitoring";
+import { workerConcurrency } from "./plan/monitoring";
 
 export interface GameDbPlatformArgs {
-  /** The expanded topology (infra/topology planPlatform). */
+  /** The expanded topology (infra/plan planPlatform). */
   plan: PlatformPlan;
   /** The validated config the plan came from: host, SSH and MySQL settings. */
   topology: Topology;

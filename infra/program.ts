@@ -3,11 +3,13 @@
  * `stacks/index.ts` runs it under the Pulumi engine; the offline plan runs the same function under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, NAMESPACE, loadTopology, problem } from "./config";
+import { ConfigError, NAMESPACE, problem } from "./config";
+import { loadTopology } from "./plan/load";
 import type { Topology } from "./config/schema";
-import { planPlatform } from "./topology/plan";
+import { planPlatform } from "./plan/plan";
 import { GameDbPlatform } from "./platform";
-import { clusterOutputs, shardsOutput, slotMapOutput } from "./outputs";
+import { clusterOutputs } from "./outputs";
+import { shardsOutput, slotMapOutput } from "./plan/outputs";
 
 export interface ProgramOptions {
   /** Passed to the top-level component; the offline plan records every resource's options through one. */

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Topology } from "../config/schema";
-import { lifecycleRules } from "./lifecycle";
+import { lifecycleRules } from "../plan/backupLifecycle";
 
 export interface BackupBucketArgs {
   backup: Topology["backup"];

@@ -1,6 +1,5 @@
 export * from "./access";
 export * from "./bucket";
-export * from "./lifecycle";
 export * from "./snapshots";
 export * from "./hostJobs";
 export * from "./shardAccess";

@@ -1,5 +1,4 @@
 export * from "./defaults";
 export * from "./errors";
 export * from "./schema";
-export * from "./validate";
 export * from "./load";

@@ -1,11 +1,10 @@
 /**
- * From raw config values to a validated Topology: environment first (it picks the defaults), then the schema,
- * then the cross-key rules. Nothing is declared unless all of it passes.
+ * From raw config values to schema-checked sections: environment first (it picks the defaults), then the schema.
+ * The cross-key rules run in the plan layer (infra/plan/load.ts), which calls this first.
  */
 import { ENVIRONMENTS, Environment } from "./defaults";
-import { ConfigError, NAMESPACE, Problem, problem, problemsFromZod, show } from "./errors";
+import { NAMESPACE, Problem, problem, problemsFromZod, show } from "./errors";
 import { TOPOLOGY_KEYS, Topology, topologySchema } from "./schema";
-import { validateTopology } from "./validate";
 
 /**
  * Keys of the namespace that are not topology: secrets the program reads with `pulumi.Config.requireSecret`.
@@ -14,7 +13,16 @@ import { validateTopology } from "./validate";
  */
 export const SECRET_KEYS = ["sshPrivateKey", "kubeconfig", "alertWebhookUrl"] as const;
 
-export type ParseResult = { ok: true; topology: Topology } | { ok: false; problems: Problem[] };
+/**
+ * The schema-level result: `topology` when every section parsed; `sections` (and `valid`, their names) otherwise,
+ * so the cross-key rules can still run over what did parse and no problem waits for a second pass.
+ */
+export interface SectionsResult {
+  topology?: Topology;
+  sections: Partial<Topology>;
+  valid: Set<keyof Topology>;
+  problems: Problem[];
+}
 
 /** `gamedb:environment`, or the stack name when that is an environment name. */
 export function resolveEnvironment(raw: Record<string, unknown>, stack: string): Environment | Problem {
@@ -33,8 +41,8 @@ export function resolveEnvironment(raw: Record<string, unknown>, stack: string):
   );
 }
 
-/** Validates the `gamedb:` keys (without the namespace) of a stack. Reports every problem it finds. */
-export function parseTopology(raw: Record<string, unknown>, stack: string): ParseResult {
+/** Checks the `gamedb:` keys (without the namespace) of a stack against the schema. Reports every problem. */
+export function parseSections(raw: Record<string, unknown>, stack: string): SectionsResult {
   const problems: Problem[] = [];
   for (const key of Object.keys(raw)) {
     if (!(TOPOLOGY_KEYS as string[]).includes(key)) {
@@ -49,19 +57,19 @@ export function parseTopology(raw: Record<string, unknown>, stack: string): Pars
   for (const key of Object.keys(known)) if (!(TOPOLOGY_KEYS as string[]).includes(key)) delete known[key];
   const schema = topologySchema(environment);
   const parsed = schema.safeParse(known);
-  if (parsed.success) {
-    problems.push(...validateTopology(parsed.data));
-    return problems.length > 0 ? { ok: false, problems } : { ok: true, topology: parsed.data };
-  }
+  if (parsed.success)
+    return { topology: parsed.data, sections: parsed.data, valid: new Set(TOPOLOGY_KEYS), problems };
   problems.push(...problemsFromZod(parsed.error.issues, known));
-  // Still run the cross-key rules over the sections that did parse, so no problem waits for a second pass.
   const sections: Partial<Record<keyof Topology, unknown>> = {};
   for (const key of TOPOLOGY_KEYS) {
     const section = schema.shape[key].safeParse(known[key]);
     if (section.success) sections[key] = section.data;
   }
-  problems.push(...validateTopology(sections as Topology, new Set(Object.keys(sections) as (keyof Topology)[])));
-  return { ok: false, problems };
+  return {
+    sections: sections as Partial<Topology>,
+    valid: new Set(Object.keys(sections) as (keyof Topology)[]),
+    problems,
+  };
 }
 
 /**
@@ -92,15 +100,4 @@ export function rawFromConfigMap(config: Record<string, string>): {
     }
   }
   return { raw, problems };
-}
-
-/** The whole path from a Pulumi config map to a Topology; throws a ConfigError listing every problem. */
-export function loadTopology(config: Record<string, string>, stack: string): Topology {
-  const { raw, problems } = rawFromConfigMap(config);
-  const result = parseTopology(raw, stack);
-  // A key whose text is not a structured value was reported once already; its "is required" would mislead.
-  const unreadable = new Set(problems.map((p) => p.path));
-  const all = [...problems, ...(result.ok ? [] : result.problems.filter((p) => !unreadable.has(p.path)))];
-  if (all.length > 0 || !result.ok) throw new ConfigError(all);
-  return result.topology;
 }

@@ -8,9 +8,9 @@
 import { Validator } from "ip-num";
 import { z } from "zod";
 import { ENVIRONMENTS, ENVIRONMENT_DEFAULTS, Environment } from "./defaults";
-import { MYSQL_84_RELEASES } from "./mysqlReleases";
+import { MYSQL_84_RELEASES } from "../catalog/mysqlReleases";
 
-/** Highest shard id: server_id = id * 1000 + node index + 1 must stay below 2^32 (see topology/nodes.ts). */
+/** Highest shard id: server_id = id * 1000 + node index + 1 must stay below 2^32 (see plan/nodes.ts). */
 export const MAX_SHARD_ID = 999_999;
 /** Highest node index within a shard, for the same reason. */
 export const MAX_NODE_INDEX = 998;

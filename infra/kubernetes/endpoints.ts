@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { MANAGED_BY } from "./labels";
-import { MYSQL_PORT } from "../mysql/clusterParams";
+import { MYSQL_PORT } from "../catalog/mysql";
 import type { ShardMembers } from "../contracts/endpoints";
 
 /**

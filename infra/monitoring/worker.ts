@@ -9,10 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { checksum, labels, restrictedContainer, selectorLabels } from "../kubernetes/labels";
-import { ACCOUNTS } from "../mysql/clusterParams";
+import { ACCOUNTS } from "../catalog/mysql";
 import { prometheusRuleGroups } from "./rules";
 import { publishStatement, serviceUser } from "../iam";
-import { minimumConcurrency } from "../config/validate";
 import { MonitorConfigInput, WORKER_CONFIG_FILE } from "../contracts/workerConfig";
 
 export const MONITOR_NAME = "gamedb-monitor";
@@ -55,17 +54,6 @@ export function workerConfig(s: WorkerSettings): MonitorConfigInput {
     },
     listen: { port: MONITOR_PORT },
   };
-}
-
-/**
- * Checks in flight: monitoring.concurrency, or by default 64, raised when a cycle in which every member times out
- * would not fit the interval. Pure.
- */
-export function workerConcurrency(
-  m: { concurrency?: number; intervalSeconds: number; checkTimeoutSeconds: number },
-  members: number,
-): number {
-  return m.concurrency ?? Math.max(64, minimumConcurrency(members, m.intervalSeconds, m.checkTimeoutSeconds));
 }
 
 /** What the worker may do in AWS: publish to the alert topic. Pure. */

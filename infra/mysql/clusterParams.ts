@@ -3,21 +3,8 @@
  * and free of secrets: these are printed in the command text and the plan.
  */
 import type { Environment } from "../config/defaults";
-import type { ShardPlan } from "../topology/plan";
-
-/** MySQL accounts gamedb creates. */
-export const ACCOUNTS = {
-  clusterAdmin: "gamedb_admin",
-  router: "gamedb_router",
-  monitor: "gamedb_monitor",
-  /** Local to each member (@localhost), authenticated with auth_socket: it has no password (setup-accounts.js). */
-  backup: "gamedb_backup",
-} as const;
-/** The accounts that log in with a password, which comes from @pulumi/random, per shard. */
-export const PASSWORD_ROLES = ["clusterAdmin", "router", "monitor"] as const;
-export type PasswordRole = (typeof PASSWORD_ROLES)[number];
-
-export const MYSQL_PORT = 3306;
+import type { ShardPlan } from "../plan/plan";
+import { ACCOUNTS, MYSQL_PORT } from "../catalog/mysql";
 
 /** The InnoDB Cluster name: from the permanent shard id (AdminAPI names allow letters, digits and '_'). */
 export function clusterName(shardId: number): string {

@@ -3,7 +3,7 @@ export * from "./clusterParams";
 export * from "./connection";
 export * from "./hostAccess";
 export * from "./innodbCluster";
-export * from "./instanceTypes";
+export * from "../catalog/instanceTypes";
 export * from "./mycnf";
 export * from "./cloudInit";
 export * from "./remoteScript";

@@ -11,14 +11,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import type { Environment } from "../config/defaults";
-import type { ShardPlan } from "../topology/plan";
-import type { NodePlan } from "../topology/nodes";
+import type { ShardPlan } from "../plan/plan";
+import type { NodePlan } from "../plan/nodes";
 import { adminApiScript } from "./adminapi";
 import { adminApiCommand } from "./remoteScript";
 import { DATA_DIR, MyCnfInput, dynamicVariables, mycnfSettings, renderMyCnf, restartVariables } from "./mycnf";
+import { PASSWORD_ROLES, PasswordRole } from "../catalog/mysql";
 import {
-  PASSWORD_ROLES,
-  PasswordRole,
   accountsParams,
   clusterName,
   configureParams,

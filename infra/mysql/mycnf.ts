@@ -2,7 +2,7 @@
  * The my.cnf gamedb writes on every MySQL 8.4 host, and which of its settings apply at runtime. Pure functions.
  *
  * What is written, and why (MySQL 8.4 names only; see FIELD-NOTES.md for the removed and renamed ones):
- * - Identity: server_id (unique per node, from topology/nodes.ts), report_host (the address Group Replication and
+ * - Identity: server_id (unique per node, from plan/nodes.ts), report_host (the address Group Replication and
  *   the AdminAPI advertise), bind_address 0.0.0.0, skip_name_resolve (accounts use addresses or '%').
  * - Replication and point-in-time recovery: gtid_mode and enforce_gtid_consistency ON, log_bin and relay_log under
  *   the data directory (names that do not depend on the host name), log_replica_updates ON (the 8.4 default,
@@ -30,8 +30,8 @@
  *   above 4 GiB) and the redo log itself, so neither is written; max_connections stays 10000.
  * - Operator overrides (`gamedb:mysql.overrides`, validated against MYCNF_OVERRIDES) replace computed values.
  */
-import { MYCNF_OVERRIDES, parseSize } from "../config/mycnfOverrides";
-import { instanceMemoryGiB } from "./instanceTypes";
+import { MYCNF_OVERRIDES, parseSize } from "../catalog/mycnfOverrides";
+import { instanceMemoryGiB } from "../catalog/instanceTypes";
 
 /**
  * Where the file goes. Files in mysql.conf.d are read in name order, so the package's mysqld.cnf (datadir, pid-file,

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { checksum, labels, restrictedContainer, selectorLabels, spread } from "../kubernetes/labels";
-import { ACCOUNTS } from "./clusterParams";
+import { ACCOUNTS } from "../catalog/mysql";
 
 export const ROUTER_BOOTSTRAP_SCRIPT = fs.readFileSync(path.join(__dirname, "router", "bootstrap.sh"), "utf8");
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkPlan } from "../topology/plan";
+import type { NetworkPlan } from "../plan/plan";
 import { createVpc } from "./vpc";
 import { createSecurityGroups } from "./securityGroups";
 

@@ -5,8 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { NetworkPlan } from "../topology/plan";
-import { natZoneFor, natZones } from "../topology/network";
+import type { NetworkPlan } from "../plan/plan";
+import { natZoneFor, natZones } from "../plan/network";
 
 type CreatePlan = Extract<NetworkPlan, { mode: "create" }>;
 

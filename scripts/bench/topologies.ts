@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { StackConfig, readStackConfig } from "../lib/stackFile";
-import { evenSlotRanges, formatRange } from "../../infra/topology/slots";
+import { evenSlotRanges, formatRange } from "../../infra/plan/slots";
 
 /** The shard counts `npm run bench` measures unless told otherwise. */
 export const DEFAULT_BENCH_SIZES: readonly number[] = [8, 64, 256];

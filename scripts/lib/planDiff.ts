@@ -1,7 +1,7 @@
 /** The difference between two plans: resources created, deleted and changed (with the input keys), and slot movement. */
 import { isDeepStrictEqual } from "node:util";
 import type { PlanDocument, PlannedResource } from "./planDocument";
-import { TopologyDiff, diffTopology } from "../../infra/topology/diff";
+import { TopologyDiff, diffTopology } from "../../infra/plan/diff";
 
 export interface ResourceChange {
   urn: string;

@@ -1,5 +1,5 @@
 /** The machine-readable plan (`npm run plan -- --json FILE`) that policy checks and PR previews consume. */
-import type { PlatformPlan } from "../../infra/topology/plan";
+import type { PlatformPlan } from "../../infra/plan/plan";
 
 export interface PlannedResource {
   urn: string;

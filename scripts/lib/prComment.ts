@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import { diffPlans, stackFreeUrn } from "./planDiff";
-import { formatRange, SLOT_COUNT } from "../../infra/topology/slots";
+import { formatRange, SLOT_COUNT } from "../../infra/plan/slots";
 import type { PolicyReport } from "./policy/check";
 import { references } from "./policy/check";
 

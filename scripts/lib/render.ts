@@ -1,7 +1,7 @@
 /** Human-readable renderings of a plan and of a plan diff, for the terminal and CI logs. */
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import type { PlanDiff } from "./planDiff";
-import { formatRange, rangeSize, SLOT_COUNT } from "../../infra/topology/slots";
+import { formatRange, rangeSize, SLOT_COUNT } from "../../infra/plan/slots";
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 

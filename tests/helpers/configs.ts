@@ -9,7 +9,7 @@
  *   validProd()                valid for stack "prod"
  *   shardsCovering(count, n)   `count` active shards that split slots 0..16383 evenly
  */
-import { evenSlotRanges, formatRange } from "../../infra/topology/slots";
+import { evenSlotRanges, formatRange } from "../../infra/plan/slots";
 
 /**
  * A raw config: the `gamedb:` keys without the namespace, as plain (JSON-like) values. Loosely typed on purpose:

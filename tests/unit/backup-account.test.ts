@@ -4,7 +4,7 @@
  * and enough for every statement the two jobs run.
  */
 import { join } from "node:path";
-import { ACCOUNTS } from "../../infra/mysql/clusterParams";
+import { ACCOUNTS } from "../../infra/catalog/mysql";
 import { CREDENTIALS_PATH, backupEnvFile, hostBackupEnv } from "../../infra/backup/hostJobs";
 import {
   BACKUP_ENV,

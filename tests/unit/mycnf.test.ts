@@ -1,10 +1,10 @@
 /**
- * my.cnf generation (infra/mysql/mycnf.ts) and the instance table it sizes from (infra/mysql/instanceTypes.ts).
+ * my.cnf generation (infra/mysql/mycnf.ts) and the instance table it sizes from (infra/catalog/instanceTypes.ts).
  * Expected settings are written out in full: a changed value, a missing or an extra setting fails.
  */
 import fc from "fast-check";
-import { MYCNF_OVERRIDES, OverrideSpec, parseSize } from "../../infra/config/mycnfOverrides";
-import { instanceArch, instanceMemoryGiB, instanceVcpus } from "../../infra/mysql/instanceTypes";
+import { MYCNF_OVERRIDES, OverrideSpec, parseSize } from "../../infra/catalog/mycnfOverrides";
+import { instanceArch, instanceMemoryGiB, instanceVcpus } from "../../infra/catalog/instanceTypes";
 import {
   DATA_DIR,
   FIXED_AT_INITIALIZE,

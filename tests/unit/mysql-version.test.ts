@@ -1,14 +1,14 @@
 /**
  * `mysql.version` pins the server, MySQL Shell and the Router image together: it takes only the 8.4 releases of
- * infra/config/mysqlReleases.ts (all three published), names them when it refuses one, and the default and the
+ * infra/catalog/mysqlReleases.ts (all three published), names them when it refuses one, and the default and the
  * stacks' Pulumi.<stack>.yaml values are among them.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { formatProblem } from "../../infra/config/errors";
-import { parseTopology } from "../../infra/config/load";
-import { MYSQL_84_RELEASES } from "../../infra/config/mysqlReleases";
+import { parseTopology } from "../../infra/plan/load";
+import { MYSQL_84_RELEASES } from "../../infra/catalog/mysqlReleases";
 import { type RawConfig, validDev, validProd } from "../helpers/configs";
 
 const ALLOWED = "8.4.0, 8.4.1, 8.4.3, 8.4.4, 8.4.5, 8.4.6, 8.4.7, 8.4.8, 8.4.9, 8.4.10";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import { membersPerZone, placeNode, sortedZones, zoneHoldingMajority } from "../../infra/topology/placement";
-import { nodeName, planNodes, serverId } from "../../infra/topology/nodes";
+import { membersPerZone, placeNode, sortedZones, zoneHoldingMajority } from "../../infra/plan/placement";
+import { nodeName, planNodes, serverId } from "../../infra/plan/nodes";
 import type { ShardConfig } from "../../infra/config/schema";
 
 const zonesArb = fc.uniqueArray(fc.constantFrom(..."abcdef".split("").map((l) => `eu-west-1${l}`)), {

@@ -11,7 +11,7 @@ import {
   shardForSlot,
   slotMap,
   toRanges,
-} from "../../infra/topology/slots";
+} from "../../infra/plan/slots";
 
 describe("keySlot (Redis Cluster CRC16/XMODEM mod 16384)", () => {
   it("matches the CRC16/XMODEM check value and Redis's documented slots", () => {

@@ -1,6 +1,6 @@
-import { diffTopology } from "../../infra/topology/diff";
-import { planPlatform } from "../../infra/topology/plan";
-import { parseTopology } from "../../infra/config/load";
+import { diffTopology } from "../../infra/plan/diff";
+import { planPlatform } from "../../infra/plan/plan";
+import { parseTopology } from "../../infra/plan/load";
 import type { Topology } from "../../infra/config/schema";
 import { IMAGES } from "../helpers/configs";
 

@@ -6,9 +6,9 @@
  * wording, path or shown value fails a test. Every list is compared with toEqual: no problem may be missing
  * and none may be added.
  */
-import { MYCNF_OVERRIDES } from "../../infra/config/mycnfOverrides";
+import { MYCNF_OVERRIDES } from "../../infra/catalog/mycnfOverrides";
 import { ConfigError, formatProblem } from "../../infra/config/errors";
-import { loadTopology, parseTopology } from "../../infra/config/load";
+import { loadTopology, parseTopology } from "../../infra/plan/load";
 import type { Topology } from "../../infra/config/schema";
 import { IMAGES, RawConfig, shardsCovering, validDev, validProd } from "../helpers/configs";
 

@@ -1,6 +1,5 @@
 /** How many checks the monitoring worker runs at once (infra/monitoring/worker.ts, infra/config/validate.ts). */
-import { workerConcurrency } from "../../infra/monitoring/worker";
-import { minimumConcurrency } from "../../infra/config/validate";
+import { minimumConcurrency, workerConcurrency } from "../../infra/plan/monitoring";
 
 describe("worker concurrency", () => {
   const m = { intervalSeconds: 10, checkTimeoutSeconds: 3 };

@@ -3,15 +3,16 @@
  * `validateTopology` runs them all so an operator sees every problem at once.
  */
 import { IPv4CidrRange, Validator } from "ip-num";
-import { Problem, problem, show } from "./errors";
-import type { Topology } from "./schema";
-import { MAX_SLOT, SlotRange, formatRange, ownerTable, parseSlotRange, runs, toRanges } from "../topology/slots";
-import { planNodes } from "../topology/nodes";
-import { instanceArch } from "../mysql/instanceTypes";
-import { lifecycleProblems } from "../backup/lifecycle";
-import { MYCNF_OVERRIDES, describeOverride, overrideAccepts } from "./mycnfOverrides";
-import { sortedZones, zoneHoldingMajority } from "../topology/placement";
-import { MAX_ZONE_LETTER_INDEX, zoneLetterIndex } from "../topology/network";
+import { Problem, problem, show } from "../config/errors";
+import type { Topology } from "../config/schema";
+import { MAX_SLOT, SlotRange, formatRange, ownerTable, parseSlotRange, runs, toRanges } from "./slots";
+import { planNodes } from "./nodes";
+import { instanceArch } from "../catalog/instanceTypes";
+import { lifecycleProblems } from "./backupLifecycle";
+import { minimumConcurrency } from "./monitoring";
+import { MYCNF_OVERRIDES, describeOverride, overrideAccepts } from "../catalog/mycnfOverrides";
+import { sortedZones, zoneHoldingMajority } from "./placement";
+import { MAX_ZONE_LETTER_INDEX, zoneLetterIndex } from "./network";
 
 type Check = (t: Topology) => Problem[];
 type Section = keyof Topology;
@@ -360,15 +361,6 @@ const backupWindows: Check = (t) => {
   }
   return [];
 };
-
-/**
- * The fewest checks in flight that keep a cycle in which every member times out inside the interval: each wave of
- * checks takes up to `timeout`, and the waves must fit in `interval`. Pure.
- */
-export function minimumConcurrency(members: number, intervalSeconds: number, timeoutSeconds: number): number {
-  const waves = Math.max(1, Math.ceil(intervalSeconds / timeoutSeconds) - 1);
-  return Math.max(1, Math.ceil(members / waves));
-}
 
 /** A Kubernetes label name: an optional DNS-subdomain prefix and "/", then up to 63 name characters. */
 const LABEL_NAME = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
