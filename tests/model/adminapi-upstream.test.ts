@@ -359,4 +359,79 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
       expect(at(f, A, `${c} c.rejoinInstance("${C}", {recoveryMethod: "INCREMENTAL"})`).error).toBeUndefined();
     });
   });
+  describe("a member in Group Replication state ERROR", () => {
+    /** A, B, C with A (the seed) in ERROR: out of the group's view, its own view only itself. */
+    function seedInError(): Fleet {
+      const f = cluster();
+      f.memberError(A);
+      return f;
+    }
+
+    test("the model: getCluster through it returns a Cluster after a retry; status() is read from it (mod_dba.cc get_cluster, status.cc)", () => {
+      const f = seedInError();
+      expect(f.membership(NAME)).toEqual({ [A]: "ERROR", [B]: "ONLINE", [C]: "ONLINE" });
+      const r = evalIn(f, A, shell, `${connectAs(A, ADMIN)} dba.getCluster("${NAME}").status().defaultReplicaSet`);
+      expect(r.output).toMatch(/Retrying getCluster\(\) using a secondary member/);
+      expect(r.value).toMatchObject({
+        status: "ERROR",
+        statusText: `Cluster has no quorum as visible from '${A}' and no ONLINE members that can be used to restore it. 3 members are not active.`,
+        primary: "?",
+        warning: "The cluster description may be inaccurate as it was generated from an instance in Error state",
+        topology: {
+          [A]: { status: "ERROR" },
+          [B]: { status: "(MISSING)", memberState: "ONLINE" },
+          [C]: { status: "(MISSING)", memberState: "ONLINE" },
+        },
+      });
+      // Seen from the group, it is missing; its own state shows.
+      const fromB = evalIn(f, B, shell, `${connectAs(B, ADMIN)} dba.getCluster().status().defaultReplicaSet`);
+      expect(fromB.value).toMatchObject({
+        status: "OK_NO_TOLERANCE_PARTIAL",
+        topology: { [A]: { memberState: "ERROR" } },
+      });
+    });
+
+    test("the model: rejoinInstance stops its Group Replication and rejoins it (rejoin_instance.cc, Instance_rejoinability::ERROR)", () => {
+      const f = seedInError();
+      const r = evalIn(
+        f,
+        B,
+        shell,
+        `${connectAs(B, ADMIN)} dba.getCluster().rejoinInstance("${A}", {recoveryMethod: "incremental"})`,
+      );
+      expect(r.error).toBeUndefined();
+      expect(r.output).toMatch(
+        /is in an ERROR state\. Attempting to stop Group Replication to proceed with the rejoin/,
+      );
+      expect(f.membership(NAME)).toEqual({ [A]: "ONLINE", [B]: "ONLINE", [C]: "ONLINE" });
+      expect(f.groupsNamed(NAME)).toHaveLength(1);
+    });
+
+    test("converge with the seed in ERROR adopts the cluster through another member and rejoins the seed", () => {
+      const f = seedInError();
+      const r = run(f, A, "converge-cluster", converge(), SECRETS);
+      expectOk(r);
+      expect(r.output).toMatch(/found through db2:3306; adopting it \(seed: db1:3306 \(.*ERROR/);
+      const rejoins = r.calls.filter((c) => c.api === "cluster.rejoinInstance");
+      expect(rejoins.map((c) => [c.target, c.args[1]])).toEqual([[A, { recoveryMethod: "incremental" }]]);
+      expect(f.membership(NAME)).toEqual({ [A]: "ONLINE", [B]: "ONLINE", [C]: "ONLINE" });
+      expect(mutations(run(f, A, "converge-cluster", converge(), SECRETS))).toEqual([]);
+    });
+
+    test("join-member and setup-accounts do not take the cluster through it", () => {
+      const f = seedInError();
+      const j = run(
+        f,
+        C,
+        "join-member",
+        { clusterName: NAME, seed: A, self: C, clusterAdmin: ADMIN.user, recoveryMethod: "clone" },
+        SECRETS,
+      );
+      expect(j.error).toMatch(/cannot reach cluster shard1 through the seed db1:3306: .*ERROR/);
+      expect(mutations(j)).toEqual([]);
+      const s = run(f, A, "setup-accounts", accounts(), ACCOUNT_SECRETS);
+      // Found through B; the final check names the seed, which converge rejoins.
+      expect(s.error).toMatch(/db1:3306 is \(MISSING\)/);
+    });
+  });
 });

@@ -4,26 +4,49 @@
 // ---- finding the cluster ------------------------------------------------------------------------------------------
 
 // What dba.getCluster says through one instance:
-//   { kind: "cluster", cluster }   the instance is an active member of the cluster
+//   { kind: "cluster", cluster }   the instance is an active (ONLINE or RECOVERING) member of the cluster
 //   { kind: "standalone" }         MYSQLSH 51300: no metadata, not in a group
 //   { kind: "stopped" }            MYSQLSH 51314: metadata says it is a member but its Group Replication is stopped
 //   { kind: "unreachable", error } no connection (mysqld down, network, or login refused: see code)
-//   { kind: "error", error }       anything else (e.g. the instance belongs to another cluster)
+//   { kind: "error", error }       anything else (e.g. the instance belongs to another cluster, or is in ERROR)
 // Connects the global session to the instance (dba functions work on the global session).
 function probe(address, creds, clusterName) {
+  var s;
   try {
-    shell.connect(adminConnection(address, creds));
+    s = shell.connect(adminConnection(address, creds));
   } catch (e) {
     return { address: address, kind: "unreachable", error: errText(e), code: errCode(e) };
   }
+  var cluster;
   try {
-    return { address: address, kind: "cluster", cluster: dba.getCluster(clusterName) };
+    cluster = dba.getCluster(clusterName);
   } catch (e) {
     var code = errCode(e);
     if (code === SHERR_INSTANCE_NOT_MANAGED) return { address: address, kind: "standalone" };
     if (code === SHERR_INSTANCE_NOT_ONLINE) return { address: address, kind: "stopped" };
     return { address: address, kind: "error", error: errText(e), code: code };
   }
+  // dba.getCluster also answers through a member in ERROR: Shell counts every state but OFFLINE and UNREACHABLE as
+  // Group Replication active, and retries without the primary (mysql-shell 8.4.3 mysqlshdk/libs/mysql/
+  // group_replication.cc is_active_member; modules/adminapi/mod_dba.cc Dba::get_cluster, "Retrying getCluster() using
+  // a secondary member"). Such a member sees only itself, so it is no way to the cluster: its own state decides.
+  var own;
+  try {
+    own = localMemberState(s);
+  } catch (e) {
+    return { address: address, kind: "error", error: "cannot read its Group Replication state: " + errText(e) };
+  }
+  if (!ACTIVE_STATES[own])
+    return {
+      address: address,
+      kind: "error",
+      error:
+        "its own Group Replication state is " +
+        own +
+        ", not ONLINE or RECOVERING, so the cluster is not reached through it (a member in ERROR is rejoined through another member)",
+      state: own,
+    };
+  return { address: address, kind: "cluster", cluster: cluster };
 }
 
 // Tries each address in order and stops at the first through which dba.getCluster works.

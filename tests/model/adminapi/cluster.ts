@@ -209,9 +209,16 @@ export class ModelCluster {
         throw shellError(`The instance '${addr}' does not belong to the cluster: '${this.name}'.`, undefined);
       const t = this.connectTarget(addr);
       if (t.gr && t.gr.groupId === group.id && group.view.includes(addr)) {
-        // mysqlsh prints a note and changes nothing (cluster rejoin_instance: Instance_rejoinability::ONLINE).
+        // mysqlsh prints a note and changes nothing (Instance_rejoinability::ONLINE, RECOVERING).
         this.api.print(`NOTE: ${addr} is already an active (${t.gr.state}) member of cluster '${this.name}'.`);
         return;
+      }
+      if (t.gr?.state === "ERROR") {
+        // Instance_rejoinability::ERROR: Group Replication is stopped, then the rejoin goes on.
+        this.api.print(
+          `NOTE: '${addr}' is in an ERROR state. Attempting to stop Group Replication to proceed with the rejoin.`,
+        );
+        this.fleet.stopGroupReplication(addr);
       }
       if (t.gr)
         throw shellError(
@@ -291,7 +298,7 @@ export class ModelCluster {
       const remaining = this.fleet.groups.get(group.id);
       if (remaining) this.commitMetadata(remaining, next, []);
       if (active) t.metadata = cloneMetadata(next);
-      if (up) t.gr = null;
+      if (up && t.gr) this.fleet.stopGroupReplication(addr);
       this.api.print(`The instance '${addr}' was successfully removed from the cluster.`);
     });
   }

@@ -24,8 +24,9 @@ export function dbaGlobal(api: ModelApi) {
           throw argumentError("Dba.getCluster: Invalid number of arguments, expected 0 to 1 but got 2");
         const s = api.requireSession("Dba.getCluster");
         const inst = s.alive();
-        const active = inst.gr && (inst.gr.state === "ONLINE" || inst.gr.state === "RECOVERING");
-        if (!active) {
+        // Group Replication is "active" in any state but OFFLINE and UNREACHABLE (group_replication.cc
+        // is_active_member), so a member in ERROR is an InnoDB Cluster target.
+        if (!inst.gr || inst.gr.state === "OFFLINE") {
           if (!inst.metadata)
             throw shellError(
               "This function is not available through a session to a standalone instance",
@@ -50,7 +51,17 @@ export function dbaGlobal(api: ModelApi) {
           );
         if (name !== undefined && name !== null && name !== inst.metadata.clusterName)
           throw shellError(`The cluster with the name '${String(name)}' does not exist.`, SHERR.MISSING_FROM_METADATA);
-        return new ModelCluster(api, inst.metadata.clusterName, inst.address, inst.gr!.groupId, s.creds);
+        // A member in ERROR sees only itself, so no quorum and no primary (dba_utils.cc
+        // find_cluster_member_uri_of_role throws 51011); get_cluster warns, retries without the primary
+        // (connect_to_target_group(..., false)) and returns a Cluster that reads from this member. Not checkable here:
+        // this reading needs the server to give the ERROR member's own row a MEMBER_ROLE; with an empty one,
+        // group_replication.cc get_members throws and getCluster fails with 51002 instead (the scripts treat both
+        // alike: not a way to the cluster).
+        if (inst.gr.state === "ERROR") {
+          api.print("WARNING: Cluster has no quorum and cannot process write transactions: Group has no quorum");
+          api.print("Retrying getCluster() using a secondary member");
+        }
+        return new ModelCluster(api, inst.metadata.clusterName, inst.address, inst.gr.groupId, s.creds);
       }),
 
     /**
@@ -156,6 +167,13 @@ export function dbaGlobal(api: ModelApi) {
           throw shellError("Could not determine if Cluster is completely OFFLINE", undefined);
         }
         const reachable = md.members.filter((a) => !unreachable.includes(a)).map((a) => api.fleet.get(a));
+        // Members still running Group Replication here are in ERROR: it is stopped first
+        // (reboot_cluster_from_complete_outage.cc ensure_all_members_offline).
+        for (const i of reachable)
+          if (i.gr) {
+            api.print(`Stopping Group Replication on '${i.address}'...`);
+            api.fleet.stopGroupReplication(i.address);
+          }
         // The most up-to-date member becomes the primary (model assumption: chosen automatically).
         let seed = inst;
         for (const i of reachable) if (i.gtidExecuted > seed.gtidExecuted) seed = i;

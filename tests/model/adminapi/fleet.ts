@@ -69,6 +69,11 @@ export class Fleet extends FleetCore {
 
   private afterLoss(inst: InstanceState, group: GroupState | undefined): void {
     if (!group) return;
+    if (group.errorOnly) {
+      this.dropErrorView(inst);
+      inst.gr = null;
+      return;
+    }
     const others = group.view.filter((a) => a !== inst.address);
     const active = others.filter((a) => {
       const s = this.memberState(group, a);
@@ -96,6 +101,24 @@ export class Fleet extends FleetCore {
   /** Starts a crashed mysqld (it rejoins its group at boot when the group has quorum). */
   start(address: string): void {
     this.boot(this.get(address));
+  }
+
+  /**
+   * `address` goes to Group Replication state ERROR (expelled with its auto-rejoin tries used up, or an applier
+   * error): the rest of the group no longer has it in its view, and its own view (its
+   * performance_schema.replication_group_members) holds only itself, in ERROR ("ERROR members aren't supposed to be
+   * in the members list (except for itself)": mysql-shell 8.4.3 mysqlshdk/libs/mysql/group_replication.cc
+   * has_quorum). Its Group Replication runs on until STOP GROUP_REPLICATION; it has no errant transactions.
+   */
+  memberError(address: string): void {
+    const inst = this.get(address);
+    const group = this.groupOf(inst);
+    if (!group || group.errorOnly) throw new Error(`model: ${address} is not an active group member`);
+    this.leaveGroup(address);
+    const own = this.newGroup(group.name);
+    own.errorOnly = true;
+    own.view.push(address);
+    inst.gr = { groupId: own.id, state: "ERROR", role: "SECONDARY", recoveringTicks: 0 };
   }
 
   /** STOP GROUP_REPLICATION on `address`: it leaves the group cleanly and is MISSING from the cluster. */

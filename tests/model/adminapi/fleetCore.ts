@@ -218,6 +218,7 @@ export class FleetCore {
       inst.configured = true;
       inst.configurePending = false;
     }
+    this.dropErrorView(inst);
     inst.gr = null;
     if (!inst.startOnBoot || !inst.metadata || !inst.reachable) return;
     const md = inst.metadata;
@@ -226,6 +227,12 @@ export class FleetCore {
     const gmd = this.groupMetadata(group);
     if (!gmd || !gmd.members.includes(inst.address)) return;
     this.joinGroup(inst, group);
+  }
+
+  /** A member in ERROR whose Group Replication ends with its mysqld: its own view goes too. */
+  protected dropErrorView(inst: InstanceState): void {
+    const g = this.groupOf(inst);
+    if (g?.errorOnly) this.groups.delete(g.id);
   }
 
   /** Puts `inst` into `group` as a SECONDARY (RECOVERING first when recoveryTicks > 0), provisioned from the primary. */

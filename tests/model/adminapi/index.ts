@@ -27,7 +27,7 @@
  *   gtid_mode only;
  * - rebootClusterFromCompleteOutage picks the member with the most transactions itself, does not refuse a reachable
  *   member that is now standalone (Shell does without force: reboot_cluster_from_complete_outage.cc
- *   retrieve_instances), and rejoins members in ERROR like stopped ones (Shell stops their Group Replication first);
+ *   retrieve_instances);
  * - a failed connection fails at once (Shell waits up to connect-timeout, 10 s by default); root logs in only over
  *   the local socket (auth_socket, a MySQL Server rule).
  */

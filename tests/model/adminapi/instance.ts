@@ -81,6 +81,8 @@ export interface GroupState {
   name: string;
   /** The group's membership view: members that joined and have not left or been expelled. */
   view: string[];
+  /** The own view of a member in ERROR, which holds only itself (Fleet.memberError). */
+  errorOnly?: boolean;
 }
 
 export const DEFAULT_GLOBALS: Record<string, string> = {

@@ -88,6 +88,12 @@ export function clusterStatus(
   }
   const members = group.view.map((a) => ({ address: a, state: fleet.memberState(group, a) }));
   const { status, statusText } = groupStatus(via, members, md.members, fleet.hasQuorum(group));
+  // get_default_replicaset_status warns when the instance read from is not ONLINE. The model's Cluster reads from a
+  // member that is not ONLINE only when it is in ERROR (Shell would read any other through the primary).
+  const warning =
+    fleet.get(via).gr?.state === "ERROR"
+      ? { warning: "The cluster description may be inaccurate as it was generated from an instance in Error state" }
+      : {};
   return {
     clusterName: name,
     defaultReplicaSet: {
@@ -99,6 +105,7 @@ export function clusterStatus(
       statusText,
       topology,
       topologyMode: "Single-Primary",
+      ...warning,
     },
     groupInformationSourceMember: via,
   };
