@@ -407,6 +407,18 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
       expect(f.groupsNamed(NAME)).toHaveLength(1);
     });
 
+    test("the model: a reboot stops Group Replication on a member in ERROR before it rejoins (ensure_all_members_offline)", () => {
+      const f = cluster();
+      f.memberError(C);
+      f.stopGroupReplication(B);
+      f.stopGroupReplication(A);
+      const r = evalIn(f, A, shell, `${connectAs(A, ADMIN)} dba.rebootClusterFromCompleteOutage("${NAME}")`);
+      expect(r.error).toBeUndefined();
+      expect(r.output).toMatch(/Stopping Group Replication on 'db3:3306'/);
+      expect(f.groupsNamed(NAME)).toHaveLength(1);
+      expect(f.membership(NAME)).toEqual({ [A]: "ONLINE", [B]: "ONLINE", [C]: "ONLINE" });
+    });
+
     test("converge with the seed in ERROR adopts the cluster through another member and rejoins the seed", () => {
       const f = seedInError();
       const r = run(f, A, "converge-cluster", converge(), SECRETS);
