@@ -22,7 +22,7 @@ import { RedisDocument, RouterEndpoint, ShardMembers, endpointsData } from "./co
 import { slotMapOutput } from "./plan/outputs";
 import { BackupBucket, RestoreVerification, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
 import { AlertTopic, MonitoringWorker, hostAlarms } from "./monitoring";
-import { workerConcurrency } from "./plan/monitoring";
+import { workerConcurrency } from "./plan/monitorSizing";
 
 export interface GameDbPlatformArgs {
   /** The expanded topology (infra/plan planPlatform). */

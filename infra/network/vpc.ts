@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { NetworkPlan } from "../plan/plan";
-import { natZoneFor, natZones } from "../plan/network";
+import { natZoneFor, natZones } from "../plan/subnetLayout";
 
 type CreatePlan = Extract<NetworkPlan, { mode: "create" }>;
 

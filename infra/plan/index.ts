@@ -1,6 +1,6 @@
 export * from "./slots";
 export * from "./nodes";
 export * from "./placement";
-export * from "./network";
+export * from "./subnetLayout";
 export * from "./plan";
 export * from "./diff";

@@ -6,7 +6,7 @@ import type { Topology, ShardState } from "../config/schema";
 import { NodePlan, planNodes, shardKey } from "./nodes";
 import { sortedZones } from "./placement";
 import { SlotAssignment, SlotRange, parseSlotRange, slotMap } from "./slots";
-import { subnetLayout, ZoneSubnets } from "./network";
+import { subnetLayout, ZoneSubnets } from "./subnetLayout";
 
 export interface ShardPlan {
   id: number;

@@ -27,6 +27,7 @@ const CASES: [string, string, RegExp][] = [
   ["infra/config/schema.ts", 'import "../mysql/mycnf";', /config may import only catalog and contracts/],
   ["infra/plan/slots.ts", 'import "../backup/bucket";', /the plan decides from config alone/],
   ["infra/plan/nodes.ts", 'import "@pulumi/pulumi";', /this layer is pure, no Pulumi/],
+  ["infra/plan/validate/hosts.ts", 'import "../../mysql/mycnf";', /the plan decides from config alone/],
   ["infra/catalog/mysql.ts", 'import "../config/schema";', /catalog and contracts are the bottom layer/],
   ["infra/contracts/endpoints.ts", 'import "../plan/slots";', /catalog and contracts are the bottom layer/],
   ["infra/mysql/router.ts", 'import "../platform";', /components do not know the platform/],
@@ -35,8 +36,8 @@ const CASES: [string, string, RegExp][] = [
 ];
 
 const ALLOWED: [string, string][] = [
-  ["infra/plan/validate.ts", 'import "./network";'],
-  ["infra/plan/validate.ts", 'import "../catalog/mysql";'],
+  ["infra/plan/validate/network.ts", 'import "../subnetLayout";'],
+  ["infra/plan/validate/hosts.ts", 'import "../../catalog/mysql";'],
   ["infra/mysql/router.ts", 'import "../plan/slots";'],
   ["infra/program.ts", 'import "./platform";'],
 ];

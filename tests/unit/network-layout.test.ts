@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { natZoneFor, natZones, subnetLayout } from "../../infra/plan/network";
+import { natZoneFor, natZones, subnetLayout } from "../../infra/plan/subnetLayout";
 
 describe("subnetLayout", () => {
   it("carves a /20 private and a /24 public subnet per zone, by zone letter", () => {

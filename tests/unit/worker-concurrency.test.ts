@@ -1,5 +1,5 @@
 /** How many checks the monitoring worker runs at once (infra/monitoring/worker.ts, infra/config/validate.ts). */
-import { minimumConcurrency, workerConcurrency } from "../../infra/plan/monitoring";
+import { minimumConcurrency, workerConcurrency } from "../../infra/plan/monitorSizing";
 
 describe("worker concurrency", () => {
   const m = { intervalSeconds: 10, checkTimeoutSeconds: 3 };
