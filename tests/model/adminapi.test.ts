@@ -6,7 +6,9 @@
  */
 import * as vm from "vm";
 import * as fc from "fast-check";
-import { ADMINAPI_SCRIPTS, adminApiScript } from "../../infra/mysql/adminapi";
+import * as fs from "fs";
+import * as path from "path";
+import { ADMINAPI_HELPERS, ADMINAPI_SCRIPTS, adminApiScript, adminApiScriptFiles } from "../../infra/mysql/adminapi";
 import { Fleet, ModelApi, RunResult, modelShellVersion, mutations, runAdminApi, userKey } from "./adminapi";
 import type { ApiCall } from "./adminapi";
 
@@ -127,7 +129,7 @@ function callsTo(r: RunResult, api: string): ApiCall[] {
 // ---- the loader ---------------------------------------------------------------------------------------------------
 
 describe("adminApiScript", () => {
-  test("lists the five scripts; each is common.js, a newline, then the script", () => {
+  test("lists the five scripts; each is the shared helpers, its own helpers, then the script, joined by newlines", () => {
     expect([...ADMINAPI_SCRIPTS]).toEqual([
       "configure-instance",
       "converge-cluster",
@@ -135,12 +137,17 @@ describe("adminApiScript", () => {
       "leave-member",
       "setup-accounts",
     ]);
-    const common = adminApiScript("join-member").split("\n// join-member:")[0]!;
+    const dir = path.join(__dirname, "../../infra/mysql/adminapi");
     for (const name of ADMINAPI_SCRIPTS) {
+      const files = adminApiScriptFiles(name);
+      expect(files.slice(0, ADMINAPI_HELPERS.length)).toEqual([...ADMINAPI_HELPERS]);
+      expect(files[files.length - 1]).toBe(`${name}.js`);
       const text = adminApiScript(name);
-      expect(text.startsWith(common)).toBe(true);
+      expect(text).toBe(files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n"));
       expect(text).toContain(`gamedbMain("${name}"`);
     }
+    expect(adminApiScriptFiles("converge-cluster")).toContain("restart.js");
+    expect(adminApiScriptFiles("join-member")).not.toContain("restart.js");
   });
 
   test("no script has a line equal to the heredoc delimiter GAMEDB_EOF", () => {

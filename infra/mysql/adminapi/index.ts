@@ -1,8 +1,8 @@
 /**
  * The MySQL Shell AdminAPI scripts (plain JavaScript for `mysqlsh --js`, MySQL Shell 8.4) that form and converge each
- * shard's InnoDB Cluster. Each script is the helpers (ADMINAPI_HELPERS) followed by the script itself, read from this
- * directory, so the scripts share helpers without mysqlsh's `require`. The remote command runs one as
- * `mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON SECRETS_JSON` (infra/mysql/remoteScript.ts).
+ * shard's InnoDB Cluster. Each script is the helpers (ADMINAPI_HELPERS, plus SCRIPT_HELPERS for some) followed by the
+ * script itself, read from this directory, so the scripts share helpers without mysqlsh's `require`. The remote
+ * command runs one as `mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON SECRETS_JSON` (infra/mysql/remoteScript.ts).
  *
  * tests/model/adminapi runs this same text under Node against a model of the AdminAPI.
  */
@@ -32,8 +32,18 @@ function read(file: string): string {
 /** The helper files every script starts with, in this order (later ones use the earlier ones). */
 export const ADMINAPI_HELPERS = ["common.js", "cluster.js", "grants.js"] as const;
 
-/** The text of one script: the helpers, then `<name>.js`, each followed by a newline. */
-export function adminApiScript(name: AdminApiScriptName): string {
+/** Helper files only some scripts use, after ADMINAPI_HELPERS. */
+const SCRIPT_HELPERS: Partial<Record<AdminApiScriptName, readonly string[]>> = {
+  "converge-cluster": ["restart.js"],
+};
+
+/** The files one script is made of, in order: the helpers it uses, then `<name>.js`. */
+export function adminApiScriptFiles(name: AdminApiScriptName): string[] {
   if (!(ADMINAPI_SCRIPTS as readonly string[]).includes(name)) throw new Error(`unknown AdminAPI script "${name}"`);
-  return [...ADMINAPI_HELPERS, `${name}.js`].map(read).join("\n");
+  return [...ADMINAPI_HELPERS, ...(SCRIPT_HELPERS[name] ?? []), `${name}.js`];
+}
+
+/** The text of one script: its files (adminApiScriptFiles), joined with newlines. */
+export function adminApiScript(name: AdminApiScriptName): string {
+  return adminApiScriptFiles(name).map(read).join("\n");
 }
