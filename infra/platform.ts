@@ -14,10 +14,7 @@ import { HostAccess, InnoDbCluster, MySqlRouter, ShardHosts, instanceArch, route
 import { instanceVcpus } from "./catalog/instanceTypes";
 import { passwordKeepers } from "./mysql/innodbCluster";
 import { ElastiCacheRedis, RedisCluster } from "./redis";
-import {
-  endpointsConfigMap,
-  shardMembers,
-} from "./kubernetes";
+import { endpointsConfigMap, shardMembers } from "./kubernetes";
 import { RedisDocument, RouterEndpoint, ShardMembers, endpointsData } from "./contracts/endpoints";
 import { slotMapOutput } from "./plan/outputs";
 import { BackupBucket, RestoreVerification, grantShardBackupAccess, installBackupJobs, snapshotPolicy } from "./backup";
@@ -127,6 +124,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         {
           shard,
           environment: plan.environment,
+          policy: plan.policy,
           mysqlVersion: t.mysql.version,
           settings,
           sshUser: t.ssh.user,
@@ -140,7 +138,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         `${shard.key}-cluster`,
         {
           shard,
-          environment: plan.environment,
+          policy: plan.policy,
           hosts: hosts.hosts,
           mysqlVersion: t.mysql.version,
           pitrWindowHours: t.backup.pitrWindowHours,
@@ -160,7 +158,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
     // Backups: the bucket, each shard's hosts allowed its own prefixes only, snapshots of every data volume.
     this.backup = new BackupBucket(
       `${name}-backup`,
-      { backup: t.backup, protect: plan.environment === "prod" },
+      { backup: t.backup, protect: plan.policy.protectData },
       { parent: this, providers },
     );
     const backup = this.backup;
@@ -263,7 +261,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
           ),
           clientSecurityGroupIds: t.kubernetes.nodeSecurityGroupIds,
           clientCidrs: t.kubernetes.nodeCidrs,
-          protect: plan.environment === "prod",
+          protect: plan.policy.protectData,
         },
         kubeOpts,
       );

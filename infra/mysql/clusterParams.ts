@@ -2,8 +2,8 @@
  * The params each AdminAPI script receives (infra/mysql/adminapi), from the shard plan and member addresses. Pure,
  * and free of secrets: these are printed in the command text and the plan.
  */
-import type { Environment } from "../config/defaults";
 import type { ShardPlan } from "../plan/plan";
+import type { EnvironmentPolicy } from "../plan/environmentPolicy";
 import { ACCOUNTS, MYSQL_PORT } from "../catalog/mysql";
 
 /** The InnoDB Cluster name: from the permanent shard id (AdminAPI names allow letters, digits and '_'). */
@@ -21,13 +21,13 @@ export function memberAddress(host: string): string {
  * OFFLINE_MODE (read-only, clients refused) rather than serving stale reads; reads after a failover wait for the
  * new primary to apply its backlog.
  */
-export function createOptions(environment: Environment) {
+export function createOptions(policy: EnvironmentPolicy) {
   return {
     communicationStack: "MYSQL",
     memberSslMode: "REQUIRED",
     gtidSetIsComplete: true,
     exitStateAction: "OFFLINE_MODE",
-    autoRejoinTries: environment === "prod" ? 3 : 1,
+    autoRejoinTries: policy.autoRejoinTries,
     expelTimeout: 5,
     consistency: "BEFORE_ON_PRIMARY_FAILOVER",
     manualStartOnBoot: false,
@@ -57,7 +57,7 @@ export const MEMBER_WAIT_SECONDS = 600;
  */
 export function convergeParams(
   shard: ShardPlan,
-  environment: Environment,
+  policy: EnvironmentPolicy,
   members: MemberAddresses,
   restartVariables: Readonly<Record<string, Record<string, string>>>,
   allowCreate: boolean,
@@ -68,7 +68,7 @@ export function convergeParams(
     seed,
     members: shard.nodes.map((n) => addressOf(members, n.index)),
     clusterAdmin: ACCOUNTS.clusterAdmin,
-    createOptions: createOptions(environment),
+    createOptions: createOptions(policy),
     recoveryMethod: "clone",
     allowCreate,
     restartVariables,

@@ -10,8 +10,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
-import type { Environment } from "../config/defaults";
 import type { ShardPlan } from "../plan/plan";
+import type { EnvironmentPolicy } from "../plan/environmentPolicy";
 import type { NodePlan } from "../plan/nodes";
 import { adminApiScript } from "./adminapi";
 import { adminApiCommand } from "./remoteScript";
@@ -32,7 +32,8 @@ import type { ShardHost } from "./shardHosts";
 
 export interface InnoDbClusterArgs {
   shard: ShardPlan;
-  environment: Environment;
+  /** The environment's protection and recovery decisions (its auto-rejoin tries). */
+  policy: EnvironmentPolicy;
   hosts: ShardHost[];
   mysqlVersion: string;
   pitrWindowHours: number;
@@ -152,7 +153,7 @@ export class InnoDbCluster extends pulumi.ComponentResource {
       pulumi.all([members, restartVars]).apply(([m, vars]) =>
         adminApiCommand({
           script: adminApiScript("converge-cluster"),
-          params: convergeParams(shard, args.environment, m, vars, allowCreate),
+          params: convergeParams(shard, args.policy, m, vars, allowCreate),
           note: args.convergeRequest ? `converge requested ${args.convergeRequest}` : undefined,
         }),
       );

@@ -12,6 +12,7 @@ import * as command from "@pulumi/command";
 import type { Environment } from "../config/defaults";
 import type { NodePlan } from "../plan/nodes";
 import type { ShardPlan } from "../plan/plan";
+import type { EnvironmentPolicy } from "../plan/environmentPolicy";
 import { bootstrapCommand, renderUserData, waitForBootstrapCommand } from "./cloudInit";
 import { DATA_DIR } from "./mycnf";
 import { Bastion, sshConnection } from "./connection";
@@ -38,6 +39,8 @@ export interface StaticHostSettings {
 export interface ShardHostsArgs {
   shard: ShardPlan;
   environment: Environment;
+  /** The environment's protection decisions: whether data volumes are protected and retained. */
+  policy: EnvironmentPolicy;
   mysqlVersion: string;
   settings: AwsHostSettings | StaticHostSettings;
   /** SSH login (ssh.user); a static node entry's sshUser wins. */
@@ -109,7 +112,7 @@ export class ShardHosts extends pulumi.ComponentResource {
   }
 
   private awsHost(node: NodePlan, args: ShardHostsArgs, s: AwsHostSettings): ShardHost {
-    const prod = args.environment === "prod";
+    const prod = args.policy.protectData;
     // Player data: protected and retained in prod; a final snapshot whenever a volume is deleted.
     const volume = new aws.ebs.Volume(
       `${node.name}-data`,

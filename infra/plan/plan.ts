@@ -2,6 +2,7 @@
  * The plan of a platform: the validated topology expanded into plain data (no Pulumi types) that the
  * components wire up and that the offline plan prints.
  */
+import { EnvironmentPolicy, environmentPolicy } from "./environmentPolicy";
 import type { Topology, ShardState } from "../config/schema";
 import { NodePlan, planNodes, shardKey } from "./nodes";
 import { sortedZones } from "./placement";
@@ -24,6 +25,8 @@ export type NetworkPlan =
 
 export interface PlatformPlan {
   environment: Topology["environment"];
+  /** What the environment means for protection and recovery. */
+  policy: EnvironmentPolicy;
   region: string;
   zones: string[];
   network: NetworkPlan;
@@ -68,6 +71,7 @@ export function planPlatform(t: Topology): PlatformPlan {
     }));
   return {
     environment: t.environment,
+    policy: environmentPolicy(t.environment),
     region: t.aws.region,
     zones,
     network: planNetwork(t),
