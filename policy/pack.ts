@@ -1,5 +1,5 @@
 /**
- * The policy pack's policies: each gamedb rule (scripts/lib/policy/rules.ts) as a stack validation, run on what
+ * The policy pack's policies: each gamedb rule (rules/) as a stack validation, run on what
  * `pulumi preview` / `pulumi up` hands the pack. This file only adapts Pulumi's PolicyResource objects to the
  * rules' PolicyPlan; it holds no rule logic. index.ts serves these policies (constructing the PolicyPack starts
  * the analyzer, so tests import this file instead).
@@ -10,9 +10,8 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { PolicyPlan, PolicyResource, Rule, ruleContext } from "../scripts/lib/policy/model";
-import { RULES } from "../scripts/lib/policy/rules";
-import { references, runRule, skipReason } from "../scripts/lib/policy/check";
+import { PolicyPlan, PolicyResource, RULES, Rule, ruleContext } from "./rules";
+import { references, runRule, skipReason } from "./check";
 
 /**
  * Values unknown during preview throw @pulumi/policy's UnknownValueError when read; the class is internal to the

@@ -5,7 +5,7 @@
  *   npm run plan -- --config path/Pulumi.x.yaml      any file of that shape (stack from the name, or --stack)
  *   npm run plan -- --stack prod --json plan.json    also writes the machine-readable plan
  *   npm run plan -- --stack prod --against base.json what changes against another plan, stack or stack file
- *   npm run plan -- --stack prod --check             also runs the policy rules (scripts/lib/policy)
+ *   npm run plan -- --stack prod --check             also runs the policy rules (policy/rules)
  *   npm run plan -- --plan-file plan.json --check    checks a plan written earlier with --json
  *
  * Exit codes: 0 ok, 1 invalid config (every problem printed) or policy violations (each listed), 2 bad usage.
@@ -18,7 +18,8 @@ import { ConfigError } from "../infra/config";
 import { evaluate } from "./lib/evaluate";
 import { diffPlans } from "./lib/planDiff";
 import type { PlanDocument } from "./lib/planDocument";
-import { checkPlanDocument, renderReport } from "./lib/policy/check";
+import { renderReport } from "../policy/check";
+import { checkPlanDocument } from "./lib/policyPlan";
 import { renderDiff, renderPlan } from "./lib/render";
 import { StackConfig, UsageError, readStackConfig } from "./lib/stackFile";
 

@@ -8,7 +8,7 @@
  */
 import type { PlanDocument } from "./planDocument";
 import { diffPlans } from "./planDiff";
-import type { PolicyReport } from "./policy/check";
+import type { PolicyReport } from "../../policy/check";
 import { summarizeChanges } from "./prComment/changes";
 import { code } from "./prComment/markdown";
 import type { PrCommentOptions } from "./prComment/options";

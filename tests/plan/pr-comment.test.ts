@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evaluate } from "../../scripts/lib/evaluate";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
-import { checkPlanDocument } from "../../scripts/lib/policy/check";
+import { checkPlanDocument } from "../../scripts/lib/policyPlan";
 import { changedPaths, commentMarker, renderPrComment, summarizeChanges } from "../../scripts/lib/prComment";
 import { EXIT, main } from "../../scripts/pr-comment";
 import { RawConfig, validDev } from "../helpers/configs";

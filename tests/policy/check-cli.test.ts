@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT, main } from "../../scripts/plan";
-import type { PolicyReport } from "../../scripts/lib/policy/check";
+import type { PolicyReport } from "../../policy/check";
 import { copyOf, drop, res, shippedPlan } from "./fixtures";
 
 import { runCli } from "../helpers/cli";

@@ -5,8 +5,8 @@
  */
 import type { PolicyResource as PulumiResource, StackValidationArgs } from "@pulumi/policy";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
-import { checkPlanDocument, fromPlanDocument } from "../../scripts/lib/policy/check";
-import { RULES } from "../../scripts/lib/policy/rules";
+import { MOCK_VALUES, checkPlanDocument, fromPlanDocument } from "../../scripts/lib/policyPlan";
+import { RULES } from "../../policy/rules";
 import { adaptStack, environmentOf, policies } from "../../policy/pack";
 import { copyOf, drop, res, shippedPlan } from "./fixtures";
 
@@ -15,7 +15,7 @@ import { copyOf, drop, res, shippedPlan } from "./fixtures";
  * `linkedBy` is the plan the references are read from (default: the same plan).
  */
 function analyzerResources(doc: PlanDocument, linkedBy: PlanDocument = doc): PulumiResource[] {
-  const refs = new Map(fromPlanDocument(linkedBy).resources.map((r) => [r.urn, r.refs]));
+  const refs = new Map(fromPlanDocument(linkedBy, MOCK_VALUES).resources.map((r) => [r.urn, r.refs]));
   const out = new Map<string, PulumiResource>();
   for (const r of doc.resources) {
     out.set(r.urn, {

@@ -4,8 +4,9 @@
  */
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { mockSecret } from "../../scripts/lib/mockValues";
-import { checkPlanDocument, renderReport } from "../../scripts/lib/policy/check";
-import { RULES } from "../../scripts/lib/policy/rules";
+import { renderReport } from "../../policy/check";
+import { RULES } from "../../policy/rules";
+import { checkPlanDocument } from "../../scripts/lib/policyPlan";
 import { copyOf, drop, res, resource, shippedPlan } from "./fixtures";
 
 const BUCKET = "aws:s3/bucket:Bucket";

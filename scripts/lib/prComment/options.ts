@@ -1,5 +1,5 @@
 /** What the caller tells the renderer about the comment's context. */
-import type { PolicyReport } from "../policy/check";
+import type { PolicyReport } from "../../../policy/check";
 
 export interface PrCommentOptions {
   stack: string;

@@ -1,8 +1,8 @@
 /** The comment's policy section: the violations, marked new or already on the base when its results are given. */
 import type { PlanDocument } from "../planDocument";
 import { stackFreeUrn } from "../planDiff";
-import type { PolicyReport } from "../policy/check";
-import { references } from "../policy/check";
+import type { PolicyReport } from "../../../policy/check";
+import { references } from "../../../policy/check";
 import { capped, cell, code, plural } from "./markdown";
 import type { PrCommentOptions } from "./options";
 

@@ -1,7 +1,8 @@
 /**
  * What the policy rules read: a plan reduced to the facts both of its sources know. The offline plan
- * (`fromPlanDocument` in check.ts) and the Pulumi policy pack (policy/pack.ts) each adapt their own resources to
- * this shape, so one set of rule functions serves both. Nothing here imports Pulumi: the pack runs it as is.
+ * (`fromPlanDocument` in scripts/lib/policyPlan.ts) and the Pulumi policy pack (policy/pack.ts) each adapt their
+ * own resources to this shape, so one set of rule functions serves both. Nothing here imports Pulumi: the pack
+ * runs it as is.
  */
 
 /** How secret values appear in the offline plan's inputs (scripts/lib/stackFile.ts SECRET_PLACEHOLDER). */

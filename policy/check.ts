@@ -1,49 +1,19 @@
 /**
  * Runs the policy rules over a plan and renders the results (text for terminals and CI logs, JSON for tools).
- * `fromPlanDocument` adapts the offline plan; policy/pack.ts adapts what `pulumi preview` hands a policy pack.
+ * Each source adapts its own resources: scripts/lib/policyPlan.ts the offline plan, pack.ts what `pulumi preview`
+ * hands a policy pack. Nothing here imports scripts/: the pack builds on its own.
  */
-import type { PlanDocument } from "../planDocument";
-import { mockId, mockSecret } from "../mockValues";
-import { PolicyPlan, PolicyResource, Rule, RuleContext, Severity, Violation, ruleContext } from "./model";
-import { RULES, appliesTo } from "./rules";
-
-/** Types whose secret outputs the offline plan fills with mockSecret(name) (scripts/lib/mockValues.ts). */
-const SECRET_GENERATORS = ["random:index/randomPassword:RandomPassword", "tls:index/privateKey:PrivateKey"];
-
-/** The offline plan as the rules see it; input references are recovered from the mock ids (`<name>-id`). */
-export function fromPlanDocument(doc: PlanDocument): PolicyPlan {
-  const byId = new Map<string, string[]>();
-  for (const r of doc.resources) if (r.custom) byId.set(mockId(r.name), [...(byId.get(mockId(r.name)) ?? []), r.urn]);
-  const resources = doc.resources.map((r): PolicyResource => {
-    const deps = new Set(r.dependencies ?? []);
-    const refs: Record<string, string[]> = {};
-    for (const [key, value] of Object.entries(r.inputs)) {
-      const candidates = (Array.isArray(value) ? value : [value]).flatMap((v) =>
-        typeof v === "string" ? (byId.get(v) ?? []) : [],
-      );
-      if (candidates.length === 0) continue;
-      // Mock ids derive from names, which only types keep apart; the dependencies say which resource it was.
-      const known = candidates.filter((u) => deps.has(u));
-      refs[key] = known.length > 0 ? known : candidates;
-    }
-    return {
-      urn: r.urn,
-      type: r.type,
-      name: r.name,
-      parent: r.parent,
-      inputs: r.inputs,
-      options: { protect: r.options.protect, retainOnDelete: r.options.retainOnDelete },
-      refs,
-    };
-  });
-  return {
-    stack: doc.stack,
-    environment: doc.topology?.environment,
-    resources,
-    secretsMarked: true,
-    generatedSecrets: doc.resources.filter((r) => SECRET_GENERATORS.includes(r.type)).map((r) => mockSecret(r.name)),
-  };
-}
+import {
+  PolicyPlan,
+  PolicyResource,
+  Rule,
+  RuleContext,
+  RULES,
+  Severity,
+  Violation,
+  appliesTo,
+  ruleContext,
+} from "./rules";
 
 export interface RuleResult {
   id: string;
@@ -120,8 +90,6 @@ export function checkPolicy(plan: PolicyPlan, rules: readonly Rule[] = RULES): P
     violations: results.flatMap((r) => r.violations),
   };
 }
-
-export const checkPlanDocument = (doc: PlanDocument): PolicyReport => checkPolicy(fromPlanDocument(doc));
 
 /** "checkov CKV_AWS_21; FSBP S3.14", or "" for a gamedb-only rule. */
 export function references(r: { checkov: string[]; fsbp: string[] }): string {
