@@ -4,9 +4,8 @@
  *   npm ci && npm install --prefix policy      the pack has its own package.json, as Pulumi runs it on its own
  *   pulumi preview -s prod --policy-pack policy
  *
- * It imports the rules from ../scripts/lib/policy, so it runs from a checkout of this repository (publishing it
- * with `pulumi policy publish` would need those files bundled into this directory first). The offline plan runs
- * the same rules without the CLI: `npm run plan -- --stack prod --check`.
+ * The rules live in rules/ and import nothing outside this directory. The offline plan runs the same rules
+ * without the CLI: `npm run plan -- --stack prod --check`.
  */
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./pack";
