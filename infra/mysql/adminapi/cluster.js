@@ -1,3 +1,4 @@
+// @ts-check
 // gamedb AdminAPI helpers for finding a cluster, reading its status, rejoining and checking members. Follows
 // common.js in every script (infra/mysql/adminapi/index.ts) and uses its helpers.
 
@@ -10,6 +11,7 @@
 //   { kind: "unreachable", error } no connection (mysqld down, network, or login refused: see code)
 //   { kind: "error", error }       anything else (e.g. the instance belongs to another cluster, or is in ERROR)
 // Connects the global session to the instance (dba functions work on the global session).
+/** @param {string} address @param {Creds} creds @param {string} clusterName @returns {Probe} */
 function probe(address, creds, clusterName) {
   var s;
   try {
@@ -51,6 +53,7 @@ function probe(address, creds, clusterName) {
 
 // Tries each address in order and stops at the first through which dba.getCluster works.
 // Returns { cluster, via, probes: {address: probe} }; cluster is null when none worked.
+/** @param {string[]} addresses @param {Creds} creds @param {string} clusterName @param {Probes} [probes] @returns {Located} */
 function locateCluster(addresses, creds, clusterName, probes) {
   probes = probes || {};
   for (var i = 0; i < addresses.length; i++) {
@@ -61,6 +64,7 @@ function locateCluster(addresses, creds, clusterName, probes) {
   return { cluster: null, via: null, probes: probes };
 }
 
+/** @param {Probe} p @returns {string} */
 function describeProbe(p) {
   if (p.kind === "unreachable") return p.address + " (unreachable: " + p.error + ")";
   if (p.kind === "error") return p.address + " (" + p.error + ")";
@@ -81,6 +85,7 @@ function describeProbe(p) {
 //     incremental, a catch-up from the binary logs;
 //   otherwise clone, when params.recoveryMethod allows it (clone replaces the member's data with the donor's: the
 //     same data set, newer).
+/** @param {string} primary @param {string} address @param {Creds} creds @param {string} allowed @returns {RecoveryMethod} */
 function rejoinMethod(primary, address, creds, allowed) {
   var ms = openOrFail(address, creds);
   var memberSet;
@@ -101,6 +106,7 @@ function rejoinMethod(primary, address, creds, allowed) {
   } finally {
     closeQuietly(ps);
   }
+  if (!row) fail("comparing the GTID sets of " + address + " and the primary " + primary + " returned no row. Rerun.");
   var errant = String(row[0] || "");
   if (errant !== "")
     fail(
@@ -129,6 +135,7 @@ function rejoinMethod(primary, address, creds, allowed) {
 }
 
 // Rejoins `address` (not in the group, reachable) with an explicit recoveryMethod, then waits until it is ONLINE.
+/** @param {Cluster} cluster @param {string} primary @param {string} address @param {Creds} creds @param {string} allowed @param {string} status */
 function rejoinMember(cluster, primary, address, creds, allowed, status) {
   var method = rejoinMethod(primary, address, creds, allowed);
   say("rejoining " + address + " (status " + status + ", recoveryMethod " + method + ")");
@@ -140,9 +147,11 @@ function rejoinMember(cluster, primary, address, creds, allowed, status) {
 
 // ---- cluster status -----------------------------------------------------------------------------------------------
 
+/** @type {{ [state: string]: boolean }} */
 var ACTIVE_STATES = { ONLINE: true, RECOVERING: true };
 
 // cluster.status(), failing when the group has lost quorum.
+/** @param {Cluster} cluster @param {string} clusterName @returns {ClusterStatus} */
 function clusterStatus(cluster, clusterName) {
   var st = step("reading the status of cluster " + clusterName, "", function () {
     return cluster.status();
@@ -159,20 +168,24 @@ function clusterStatus(cluster, clusterName) {
 
 // The primary's address from cluster.status(); fails when the cluster has none (status() says "?" then:
 // mysql-shell 8.4.3 modules/adminapi/cluster/status.cc collect_replicaset_status).
+/** @param {ClusterStatus} st @param {string} clusterName @param {string} [todo] @returns {string} */
 function primaryOf(st, clusterName, todo) {
   var p = st.defaultReplicaSet.primary;
   if (!p || p === "?") fail("cluster " + clusterName + " has no primary. " + (todo || "Rerun once one is elected."));
   return String(p);
 }
 
+/** @param {ClusterStatus} st @returns {ClusterStatus["defaultReplicaSet"]["topology"]} */
 function topologyOf(st) {
   return st.defaultReplicaSet.topology || {};
 }
 
+/** @param {ClusterStatus["defaultReplicaSet"]["topology"]} topo @param {string} address @returns {string} */
 function memberStatus(topo, address) {
   return topo[address] ? String(topo[address].status) : "ABSENT";
 }
 
+/** @param {object} obj @returns {string[]} */
 function keysOf(obj) {
   var out = [];
   for (var k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) out.push(k);
@@ -181,6 +194,7 @@ function keysOf(obj) {
 
 // Fails unless `address` can leave the cluster: never the last member, and the members left in the group (status
 // other than "(MISSING)") must keep a majority ONLINE.
+/** @param {ClusterStatus["defaultReplicaSet"]["topology"]} topo @param {string} address @param {string} clusterName */
 function checkRemovable(topo, address, clusterName) {
   var all = keysOf(topo);
   var remaining = all.filter(function (a) {
@@ -217,6 +231,7 @@ function checkRemovable(topo, address, clusterName) {
 
 // Waits until `address` reports itself ONLINE in the group (it connects to the member itself). Fails after the
 // bounded wait.
+/** @param {string} address @param {Creds} creds @param {string} what */
 function waitOnline(address, creds, what) {
   var last = "unknown";
   var tries = waitTries();
@@ -249,6 +264,7 @@ function waitOnline(address, creds, what) {
 
 // The final check shared by converge-cluster and setup-accounts: every desired member ONLINE, nothing else in the
 // cluster, status OK (OK_NO_TOLERANCE is the best a cluster of one or two members can be).
+/** @param {string} clusterName @param {string[]} desired @param {Creds} creds */
 function verifyFinal(clusterName, desired, creds) {
   var loc = locateCluster(desired, creds, clusterName);
   if (!loc.cluster)

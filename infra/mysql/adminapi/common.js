@@ -1,3 +1,4 @@
+// @ts-check
 // gamedb AdminAPI helpers, shared by every script in this directory. infra/mysql/adminapi/index.ts puts this file in
 // front of each script, so the scripts need no mysqlsh `require`. Plain JavaScript for `mysqlsh --js` (MySQL Shell
 // 8.4); run as: mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON SECRETS_JSON (sys.argv[1], sys.argv[2]).
@@ -17,6 +18,7 @@ var GAMEDB_WAIT_SECONDS = 1;
 var GAMEDB_WAIT_LIMIT = 600;
 
 // The number of polls a bounded wait makes.
+/** @returns {number} */
 function waitTries() {
   return Math.max(1, Math.ceil(GAMEDB_WAIT_LIMIT / GAMEDB_WAIT_SECONDS));
 }
@@ -33,20 +35,25 @@ var CR_SERVER_LOST = 2013;
 var SHERR_INSTANCE_NOT_MANAGED = 51300; // dba.getCluster on a standalone instance
 var SHERR_INSTANCE_NOT_ONLINE = 51314; // dba.getCluster on a member whose Group Replication is stopped
 
+/** @param {string} message @returns {Error} */
 function gamedbError(message) {
   return new Error("gamedb: " + message);
 }
 
+/** @param {string} message @returns {never} */
 function fail(message) {
   throw gamedbError(message);
 }
 
+/** @param {string} message */
 function say(message) {
   println("gamedb: " + message);
 }
 
+/** @param {unknown} e What a catch received. @returns {string} */
 function errText(e) {
-  if (e && e.message) return String(e.message);
+  var o = /** @type {{ message?: unknown } | null | undefined} */ (e);
+  if (o && o.message) return String(o.message);
   return String(e);
 }
 
@@ -54,18 +61,23 @@ function errText(e) {
 // code is e.code (mysql-shell 8.4.3 mysqlshdk/scripting/jscript_object_wrapper.cc, ThrowException(convert(
 // exc.error()))); from 8.4.4 (GraalJS) it throws Error(message, {cause: dictionary}), so the code is e.cause.code
 // (8.4.4 mysqlshdk/scripting/polyglot/languages/polyglot_javascript.cc create_exception_object).
+/** @param {unknown} e What a catch received. @returns {number | undefined} */
 function errCode(e) {
   if (!e || typeof e !== "object") return undefined;
-  if (typeof e.code === "number") return e.code;
-  if (e.cause && typeof e.cause === "object" && typeof e.cause.code === "number") return e.cause.code;
+  var o = /** @type {{ code?: unknown, cause?: { code?: unknown } }} */ (e);
+  if (typeof o.code === "number") return o.code;
+  if (o.cause && typeof o.cause === "object" && typeof o.cause.code === "number") return o.cause.code;
   return undefined;
 }
 
+/** @param {unknown} e @returns {boolean} */
 function isGamedbError(e) {
-  return !!(e && e.message && String(e.message).indexOf("gamedb:") === 0);
+  var o = /** @type {{ message?: unknown } | null | undefined} */ (e);
+  return !!(o && o.message && String(o.message).indexOf("gamedb:") === 0);
 }
 
 // Runs fn; an error that is not already a gamedb: error is reported as "<what> failed: <error>. <todo>".
+/** @template T @param {string} what @param {string} todo @param {() => T} fn @returns {T} */
 function step(what, todo, fn) {
   try {
     return fn();
@@ -76,6 +88,7 @@ function step(what, todo, fn) {
 }
 
 // Runs a script's main function; any stray error still leaves with a gamedb: message.
+/** @param {string} name @param {() => void} fn */
 function gamedbMain(name, fn) {
   try {
     fn();
@@ -85,102 +98,11 @@ function gamedbMain(name, fn) {
   }
 }
 
-// ---- arguments ----------------------------------------------------------------------------------------------------
-
-function readJsonFile(path, what, mayQuote) {
-  var text;
-  try {
-    text = os.loadTextFile(path);
-  } catch (e) {
-    fail("cannot read the " + what + " file " + path + ": " + errText(e) + ". The remote command writes it; rerun it.");
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    // The parser's message may quote the text: never for the secrets file.
-    fail("the " + what + " file " + path + " is not valid JSON" + (mayQuote ? ": " + errText(e) : "") + ".");
-  }
-}
-
-// { params, secrets } from sys.argv[1] (params JSON) and sys.argv[2] (secrets JSON, optional).
-function loadArgs() {
-  if (!sys.argv || sys.argv.length < 2)
-    fail("usage: mysqlsh --js --no-wizard -f SCRIPT PARAMS_JSON [SECRETS_JSON]; the params file is missing.");
-  var params = readJsonFile(sys.argv[1], "params", true);
-  var secrets = sys.argv.length > 2 ? readJsonFile(sys.argv[2], "secrets", false) : {};
-  if (!params || typeof params !== "object") fail("the params file must hold a JSON object.");
-  if (!secrets || typeof secrets !== "object") fail("the secrets file must hold a JSON object.");
-  if (params.waitSeconds !== undefined) {
-    var w = params.waitSeconds;
-    if (typeof w !== "number" || w !== Math.floor(w) || w < 1)
-      fail("params.waitSeconds must be a whole number of seconds, at least 1 (or left out for 600).");
-    GAMEDB_WAIT_LIMIT = w;
-  }
-  return { params: params, secrets: secrets };
-}
-
-function needBoolean(obj, key) {
-  var v = obj[key];
-  if (typeof v !== "boolean") fail("params." + key + " must be true or false.");
-  return v;
-}
-
-function needString(obj, key, what) {
-  var v = obj[key];
-  if (typeof v !== "string" || v === "") fail((what || "params") + "." + key + " must be a non-empty string.");
-  return v;
-}
-
-function needSecret(secrets, key) {
-  var v = secrets[key];
-  if (typeof v !== "string" || v === "")
-    fail("secrets." + key + " is missing or empty; the remote command passes it on stdin. Rerun the step.");
-  return v;
-}
-
-function needAddress(obj, key) {
-  var v = needString(obj, key);
-  splitAddress(v, "params." + key);
-  return v;
-}
-
-function needAddressList(obj, key) {
-  var v = obj[key];
-  if (!Array.isArray(v) || v.length === 0) fail("params." + key + " must be a non-empty list of host:port addresses.");
-  var seen = {};
-  for (var i = 0; i < v.length; i++) {
-    if (typeof v[i] !== "string") fail("params." + key + "[" + i + "] must be a host:port string.");
-    splitAddress(v[i], "params." + key + "[" + i + "]");
-    if (seen[v[i]]) fail("params." + key + " lists " + v[i] + " twice.");
-    seen[v[i]] = true;
-  }
-  return v.slice();
-}
-
-var NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function needIdentifier(value, what) {
-  if (typeof value !== "string" || !NAME_RE.test(value))
-    fail(what + " '" + value + "' is not a plain identifier (letters, digits, '_').");
-  return value;
-}
-
-function needAccountHost(value) {
-  if (typeof value !== "string" || !/^[A-Za-z0-9.%_:-]+$/.test(value))
-    fail("params.accountHost '" + value + "' is not a valid account host (letters, digits, '.', '%', '_', ':', '-').");
-  return value;
-}
-
-function splitAddress(address, what) {
-  var m = /^([A-Za-z0-9._-]+):([0-9]+)$/.exec(String(address));
-  if (!m) fail((what || "address") + " '" + address + "' is not of the form host:port.");
-  return { host: m[1], port: parseInt(m[2], 10) };
-}
-
 // ---- values -------------------------------------------------------------------------------------------------------
 
 // A system variable value in a comparable form: booleans as ON/OFF, sizes with K/M/G suffixes in bytes, numbers
 // without leading zeros, everything else upper-cased.
+/** @param {unknown} v @returns {string} */
 function normalizeValue(v) {
   if (v === null || v === undefined) return "";
   var s = String(v).trim();
@@ -197,26 +119,31 @@ function normalizeValue(v) {
 }
 
 // Compares a variable's running value with the wanted one. A boolean variable reads back as 0/1.
+/** @param {unknown} current @param {unknown} wanted @returns {boolean} */
 function sameValue(current, wanted) {
   var a = normalizeValue(current);
   var b = normalizeValue(wanted);
   if (a === b) return true;
+  /** @type {{ [value: string]: string }} */
   var asBool = { ON: "1", OFF: "0" };
   return (asBool[a] || a) === (asBool[b] || b);
 }
 
 // ---- sessions -----------------------------------------------------------------------------------------------------
 
+/** @param {string} address @param {Creds} creds @returns {ConnectionData} */
 function adminConnection(address, creds) {
   var a = splitAddress(address);
   return { scheme: "mysql", host: a.host, port: a.port, user: creds.user, password: creds.password };
 }
 
+/** @returns {ConnectionData} */
 function rootSocketConnection() {
   return { scheme: "mysql", user: "root", socket: GAMEDB_SOCKET };
 }
 
 // A session to address as creds.user (not the global session), or { error, code } when it cannot be opened.
+/** @param {string} address @param {Creds} creds @returns {OpenAttempt} */
 function tryOpen(address, creds) {
   try {
     return { session: shell.openSession(adminConnection(address, creds)) };
@@ -225,6 +152,7 @@ function tryOpen(address, creds) {
   }
 }
 
+/** @param {string} address @param {Creds} creds @param {string} [todo] @returns {ClassicSession} */
 function openOrFail(address, creds, todo) {
   var r = tryOpen(address, creds);
   if (r.session) return r.session;
@@ -246,6 +174,7 @@ function openOrFail(address, creds, todo) {
   );
 }
 
+/** @param {ClassicSession | null | undefined} s */
 function closeQuietly(s) {
   try {
     if (s) s.close();
@@ -254,12 +183,14 @@ function closeQuietly(s) {
   }
 }
 
+/** @param {ClassicSession} s @param {string} sql @param {(string | number)[]} [args] @returns {unknown} */
 function queryOne(s, sql, args) {
   var row = s.runSql(sql, args || []).fetchOne();
   return row ? row[0] : null;
 }
 
 // This instance's Group Replication state (ONLINE, RECOVERING, ERROR, OFFLINE, ...); OFFLINE when GR is not running.
+/** @param {ClassicSession} s @returns {string} */
 function localMemberState(s) {
   var row = s
     .runSql("SELECT MEMBER_STATE FROM performance_schema.replication_group_members WHERE MEMBER_ID = @@server_uuid", [])
@@ -270,6 +201,7 @@ function localMemberState(s) {
 // The addresses the copy of the cluster metadata on `address` (session s) lists for clusterName. Fails when the list
 // cannot be read or is empty: a caller deciding whether every member is reachable must never see fewer members than
 // the metadata has.
+/** @param {ClassicSession} s @param {string} address @param {string} clusterName @returns {string[]} */
 function metadataMembers(s, address, clusterName) {
   var rows;
   try {
@@ -306,6 +238,7 @@ function metadataMembers(s, address, clusterName) {
 }
 
 // The schemas on an instance other than the SYSTEM_SCHEMAS, sorted.
+/** @param {ClassicSession} s @returns {string[]} */
 function userSchemas(s) {
   var rows = s
     .runSql(
@@ -320,6 +253,7 @@ function userSchemas(s) {
 
 // Fails when `address` holds user schemas: adding it with recoveryMethod clone would replace them with the donor's
 // data. Connects to the instance itself as creds.user.
+/** @param {string} address @param {Creds} creds @param {string} clusterName */
 function ensureNothingToCloneOver(address, creds, clusterName) {
   var s = openOrFail(address, creds);
   var found;
@@ -342,6 +276,7 @@ function ensureNothingToCloneOver(address, creds, clusterName) {
     );
 }
 
+/** @param {ClassicSession} s @param {string} user @param {string} host @returns {boolean} */
 function accountExists(s, user, host) {
   return Number(queryOne(s, "SELECT COUNT(*) FROM mysql.user WHERE user = ? AND host = ?", [user, host])) > 0;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // configure-instance: per node, run after bootstrap with mysqld running.
 // Connects as root over the local socket (auth_socket), then:
 // 1. SET GLOBAL each of params.dynamicVariables whose running value (SELECT @@GLOBAL.name) differs. Never SET PERSIST:
@@ -16,7 +17,7 @@ gamedbMain("configure-instance", function () {
   var P = args.params;
   var self = needAddress(P, "self");
   var admin = needIdentifier(needString(P, "clusterAdmin"), "params.clusterAdmin");
-  var vars = P.dynamicVariables || {};
+  var vars = optionalObject(P, "dynamicVariables");
   keysOf(vars).forEach(function (n) {
     needIdentifier(n, "params.dynamicVariables name");
   });
@@ -92,6 +93,7 @@ gamedbMain("configure-instance", function () {
   // 'root' can only connect from 'localhost'", mysql-shell 8.4.3 modules/adminapi/dba/configure_instance.cc
   // check_create_admin_user, common/accounts.cc check_admin_account_access_restrictions). clusterAdminPassword goes
   // only with an account to create: Shell refuses it for an existing one (same function).
+  /** @type {ConfigureInstanceOptions} */
   var opts = { restart: true, clusterAdmin: admin };
   if (!adminExists) opts.clusterAdminPassword = adminCreds.password;
   say(
@@ -106,13 +108,14 @@ gamedbMain("configure-instance", function () {
   });
 
   // configureInstance may have restarted mysqld: reconnect (bounded wait) and check again, as the admin.
+  /** @type {{ local: ClassicSession, check: InstanceCheck } | null} */
   var after = null;
   var last = "";
   var tries = waitTries();
   for (var i = 0; i < tries && !after; i++) {
     try {
-      shell.connect(rootSocketConnection());
-      after = dba.checkInstanceConfiguration(adminConnection(self, adminCreds));
+      var local = shell.connect(rootSocketConnection());
+      after = { local: local, check: dba.checkInstanceConfiguration(adminConnection(self, adminCreds)) };
     } catch (e) {
       last = errText(e);
       os.sleep(GAMEDB_WAIT_SECONDS);
@@ -126,15 +129,15 @@ gamedbMain("configure-instance", function () {
         last +
         "). Check its error log and rerun.",
     );
-  if (after.status !== "ok")
+  if (after.check.status !== "ok")
     fail(
       self +
         " still needs configuration after dba.configureInstance() (" +
-        JSON.stringify(after.config_errors || []) +
+        JSON.stringify(after.check.config_errors || []) +
         "). Fix it by hand and rerun.",
     );
-  if (!accountExists(shell.getSession(), admin, "%")) fail(admin + "@% was not created on " + self + ". Rerun.");
-  ensureAdminGrantable(shell.getSession(), self, admin);
+  if (!accountExists(after.local, admin, "%")) fail(admin + "@% was not created on " + self + ". Rerun.");
+  ensureAdminGrantable(after.local, self, admin);
   say(self + " is configured for InnoDB Cluster");
 });
 
@@ -146,6 +149,7 @@ gamedbMain("configure-instance", function () {
 // create_cluster_admin_user, Suppress_binary_log): a local change that is never a transaction the group sees. An
 // instance in super_read_only (a group secondary) is left alone; every instance passes through here before it joins,
 // and clone copies the donor's grants.
+/** @param {ClassicSession} s @param {string} self @param {string} admin */
 function ensureAdminGrantable(s, self, admin) {
   var missing = missingGrantable(s, admin, "%", ADMIN_EXTRA_PRIVILEGES);
   if (missing.length === 0) return;
@@ -171,10 +175,10 @@ function ensureAdminGrantable(s, self, admin) {
   });
 }
 
+/** @param {string} self @returns {ClassicSession} */
 function connectLocal(self) {
   try {
-    shell.connect(rootSocketConnection());
-    return shell.getSession();
+    return shell.connect(rootSocketConnection());
   } catch (e) {
     fail(
       "cannot connect to mysqld on " +
@@ -189,8 +193,10 @@ function connectLocal(self) {
 }
 
 // {name: true} (lower case) for every variable persisted in mysqld-auto.cnf.
+/** @param {ClassicSession} s @returns {{ [name: string]: boolean }} */
 function persistedNames(s) {
   var rows = s.runSql("SELECT VARIABLE_NAME FROM performance_schema.persisted_variables").fetchAll();
+  /** @type {{ [name: string]: boolean }} */
   var out = {};
   for (var i = 0; i < rows.length; i++) out[String(rows[i][0]).toLowerCase()] = true;
   return out;
@@ -198,6 +204,7 @@ function persistedNames(s) {
 
 // A value for SET GLOBAL ... = ?: numbers (sizes with K/M/G too) as numbers, since MySQL refuses a quoted string for
 // a numeric variable; anything else as a string.
+/** @param {unknown} v @returns {string | number} */
 function sqlValue(v) {
   var n = normalizeValue(v);
   return /^-?[0-9]+$/.test(n) ? Number(n) : String(v);

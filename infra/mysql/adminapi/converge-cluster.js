@@ -22,6 +22,7 @@
 gamedbMain("converge-cluster", function () {
   var args = loadArgs();
   var P = args.params;
+  /** @type {ConvergeCtx} */
   var ctx = {
     name: needIdentifier(needString(P, "clusterName"), "params.clusterName"),
     seed: needAddress(P, "seed"),
@@ -30,15 +31,14 @@ gamedbMain("converge-cluster", function () {
       user: needIdentifier(needString(P, "clusterAdmin"), "params.clusterAdmin"),
       password: needSecret(args.secrets, "clusterAdminPassword"),
     },
-    recoveryMethod: needString(P, "recoveryMethod"),
-    createOptions: P.createOptions || {},
+    recoveryMethod: needRecoveryMethod(P),
+    createOptions: optionalObject(P, "createOptions"),
     allowCreate: needBoolean(P, "allowCreate"),
-    restartVariables: P.restartVariables || {},
+    // Checked by checkRestartVariables below.
+    restartVariables: /** @type {ConvergeCtx["restartVariables"]} */ (P.restartVariables || {}),
+    desired: [],
   };
   if (ctx.members.indexOf(ctx.seed) < 0) fail("params.seed " + ctx.seed + " is not in params.members.");
-  // mysqlsh cannot prompt here, and "auto" without a prompt is refused (MYSQLSH 51167): the method must be explicit.
-  if (ctx.recoveryMethod !== "clone" && ctx.recoveryMethod !== "incremental")
-    fail("params.recoveryMethod must be 'clone' or 'incremental', not '" + ctx.recoveryMethod + "'.");
   checkRestartVariables(ctx.restartVariables, ctx.members);
   ctx.desired = [ctx.seed].concat(
     ctx.members.filter(function (m) {
@@ -54,8 +54,9 @@ gamedbMain("converge-cluster", function () {
 });
 
 // params.restartVariables: { "host:port": { name: value } }, every key one of params.members.
+/** @param {unknown} rv @param {string[]} members */
 function checkRestartVariables(rv, members) {
-  if (!rv || typeof rv !== "object" || Array.isArray(rv))
+  if (!isJsonObject(rv) || Array.isArray(rv))
     fail('params.restartVariables must be an object keyed by member address: { "host:3306": { name: value } }.');
   keysOf(rv).forEach(function (a) {
     if (members.indexOf(a) < 0)
@@ -75,6 +76,7 @@ function checkRestartVariables(rv, members) {
 
 // ---- a, d, f: find the cluster, reboot it, or create it ---------------------------------------------------------
 
+/** @param {ConvergeCtx} ctx @returns {Found} */
 function findOrCreate(ctx) {
   var loc = locateCluster(ctx.desired, ctx.creds, ctx.name);
   var probes = loc.probes;
@@ -156,10 +158,12 @@ function findOrCreate(ctx) {
 }
 
 // d: no desired member runs the cluster and some have its metadata with Group Replication stopped.
+/** @param {ConvergeCtx} ctx @param {Located} loc @param {string[]} stopped @returns {Found} */
 function rebootFromOutage(ctx, loc, stopped) {
   var probes = loc.probes;
   // Every member the metadata lists, as recorded on the stopped instances. Every copy must be read: one that cannot
   // be read fails the run (a shorter list would let the reachability check below miss members).
+  /** @type {string[]} */
   var meta = [];
   stopped.forEach(function (a) {
     var s = openOrFail(
@@ -240,10 +244,12 @@ function rebootFromOutage(ctx, loc, stopped) {
 
 // ---- c, b: rejoin missing members, add new ones -----------------------------------------------------------------
 
+/** @param {ConvergeCtx} ctx @param {Found} loc */
 function rejoinAndAdd(ctx, loc) {
   var cluster = loc.cluster;
   var st = clusterStatus(cluster, ctx.name);
   var topo = topologyOf(st);
+  /** @type {string[]} */
   var missing = [];
 
   ctx.desired.forEach(function (a) {
@@ -311,6 +317,7 @@ function rejoinAndAdd(ctx, loc) {
 
 // ---- e: remove members no longer wanted -------------------------------------------------------------------------
 
+/** @param {ConvergeCtx} ctx */
 function removeUnwanted(ctx) {
   for (;;) {
     var loc = locateCluster(ctx.desired, ctx.creds, ctx.name);
@@ -341,8 +348,9 @@ function removeUnwanted(ctx) {
         " (not in params.members" +
         (active ? ")" : "; " + memberStatus(topo, x) + ", so with force)"),
     );
+    var cluster = loc.cluster;
     step("cluster.removeInstance('" + x + "')", "Read the messages above and rerun", function () {
-      loc.cluster.removeInstance(x, opts);
+      cluster.removeInstance(x, opts);
     });
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // gamedb AdminAPI helpers for accounts and privileges: what the backup account holds, what the cluster admin must be
 // able to grant, and reading SHOW GRANTS. Follows common.js in every script (infra/mysql/adminapi/index.ts).
 
@@ -26,6 +27,7 @@ var ADMIN_EXTRA_PRIVILEGES = ["EVENT", "SHOW VIEW", "TRIGGER", "BACKUP_ADMIN"];
 var BACKUP_ACCOUNT_HOST = "localhost";
 var BACKUP_OS_USER = "root";
 
+/** @param {ClassicSession} s @param {string} user @param {string} host @returns {string[]} */
 function showGrants(s, user, host) {
   var rows = s.runSql("SHOW GRANTS FOR ?@?", [user, host]).fetchAll();
   var out = [];
@@ -35,7 +37,9 @@ function showGrants(s, user, host) {
 
 // {object: {PRIVILEGE: true}} from SHOW GRANTS lines ("GRANT A, B ON `db`.* TO `u`@`h` [WITH GRANT OPTION]"); with
 // grantableOnly, only the lines WITH GRANT OPTION.
+/** @param {string[]} lines @param {boolean} grantableOnly @returns {GrantMap} */
 function parseGrants(lines, grantableOnly) {
+  /** @type {GrantMap} */
   var have = {};
   lines.forEach(function (line) {
     var m = /^GRANT (.+?) ON (\S+) TO .*?( WITH GRANT OPTION)?$/i.exec(line);
@@ -51,6 +55,7 @@ function parseGrants(lines, grantableOnly) {
   return have;
 }
 
+/** @param {GrantMap} have @param {string} on @param {string} priv @returns {boolean} */
 function hasPrivilege(have, on, priv) {
   var objects = on === "*.*" ? ["*.*"] : [on, "*.*"];
   for (var i = 0; i < objects.length; i++) {
@@ -61,6 +66,7 @@ function hasPrivilege(have, on, priv) {
 }
 
 // The privileges of `privileges` that user@host cannot grant on *.* (does not hold WITH GRANT OPTION).
+/** @param {ClassicSession} s @param {string} user @param {string} host @param {string[]} privileges @returns {string[]} */
 function missingGrantable(s, user, host, privileges) {
   var have = parseGrants(showGrants(s, user, host), true);
   return privileges.filter(function (p) {

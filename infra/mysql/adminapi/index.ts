@@ -30,7 +30,7 @@ function read(file: string): string {
 }
 
 /** The helper files every script starts with, in this order (later ones use the earlier ones). */
-export const ADMINAPI_HELPERS = ["common.js", "cluster.js", "grants.js"] as const;
+export const ADMINAPI_HELPERS = ["common.js", "args.js", "cluster.js", "grants.js"] as const;
 
 /** Helper files only some scripts use, after ADMINAPI_HELPERS. */
 const SCRIPT_HELPERS: Partial<Record<AdminApiScriptName, readonly string[]>> = {

@@ -1,3 +1,4 @@
+// @ts-check
 // join-member: per node (create step), run on the joining node.
 // Makes params.self an ONLINE member of cluster params.clusterName, reached through params.seed as the cluster admin:
 // already ONLINE: nothing; RECOVERING: wait; in the metadata but not in the group: rejoinInstance; absent:
@@ -16,9 +17,7 @@ gamedbMain("join-member", function () {
     user: needIdentifier(needString(P, "clusterAdmin"), "params.clusterAdmin"),
     password: needSecret(args.secrets, "clusterAdminPassword"),
   };
-  var recoveryMethod = needString(P, "recoveryMethod");
-  if (recoveryMethod !== "clone" && recoveryMethod !== "incremental")
-    fail("params.recoveryMethod must be 'clone' or 'incremental', not '" + recoveryMethod + "'.");
+  var recoveryMethod = needRecoveryMethod(P);
 
   var cluster = reachCluster(name, seed, creds);
   var st = clusterStatus(cluster, name);
@@ -63,6 +62,7 @@ gamedbMain("join-member", function () {
   say(self + " is an ONLINE member of cluster " + name);
 });
 
+/** @param {string} name @param {string} seed @param {Creds} creds @returns {Cluster} */
 function reachCluster(name, seed, creds) {
   var p = probe(seed, creds, name);
   if (p.kind === "cluster") return p.cluster;

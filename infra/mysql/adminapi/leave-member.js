@@ -1,3 +1,4 @@
+// @ts-check
 // leave-member: per node (delete step), run on the leaving node before its host is destroyed.
 // A guard, not a second remover: converge-cluster removes members no longer wanted. This script only makes sure the
 // host does not go while it is still an active member of the cluster:
@@ -27,7 +28,8 @@ gamedbMain("leave-member", function () {
   var S = args.secrets;
   var name = needIdentifier(needString(P, "clusterName"), "params.clusterName");
   var self = needAddress(P, "self");
-  var useAdmin = typeof S.clusterAdminPassword === "string" && S.clusterAdminPassword !== "";
+  var adminPassword = typeof S.clusterAdminPassword === "string" ? S.clusterAdminPassword : "";
+  var useAdmin = adminPassword !== "";
   var user = useAdmin ? needIdentifier(P.clusterAdmin || DEFAULT_CLUSTER_ADMIN, "params.clusterAdmin") : "root";
 
   var state = ownState(self);
@@ -44,7 +46,7 @@ gamedbMain("leave-member", function () {
   var how;
   try {
     if (useAdmin) {
-      shell.connect(adminConnection(self, { user: user, password: S.clusterAdminPassword }));
+      shell.connect(adminConnection(self, { user: user, password: adminPassword }));
       how = "as " + user;
     } else {
       shell.connect(rootSocketConnection());
@@ -65,6 +67,7 @@ gamedbMain("leave-member", function () {
     );
   }
 
+  /** @type {Cluster} */
   var cluster;
   try {
     cluster = dba.getCluster(name);
@@ -121,12 +124,16 @@ gamedbMain("leave-member", function () {
 
 // This instance's own Group Replication state, read as root over the local socket; "mysqld not reachable on the
 // socket (...)" when it does not answer there.
+/** @param {string} self @returns {string} */
 function ownState(self) {
+  /** @type {ClassicSession} */
   var s;
   try {
     s = shell.openSession(rootSocketConnection());
   } catch (e) {
-    if (SOCKET_DOWN_CODES.indexOf(errCode(e)) >= 0) return "mysqld not reachable on the socket: " + errText(e);
+    var code = errCode(e);
+    if (code !== undefined && SOCKET_DOWN_CODES.indexOf(code) >= 0)
+      return "mysqld not reachable on the socket: " + errText(e);
     fail(
       "cannot log in to mysqld on " +
         self +

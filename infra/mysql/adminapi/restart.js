@@ -4,17 +4,20 @@
 // secondaries first, the primary last after a switchover. Uses ctx as converge-cluster builds it.
 
 // The restart-only settings address expects (its own my.cnf values), {} when params.restartVariables lists none.
+/** @param {ConvergeCtx} ctx @param {string} address @returns {{ [variable: string]: unknown }} */
 function wantedOn(ctx, address) {
   return ctx.restartVariables[address] || {};
 }
 
 // The restart-only settings whose running value on address differs from the value that member wants ("name is X,
 // wants Y").
+/** @param {ConvergeCtx} ctx @param {string} address @returns {string[]} */
 function restartDiffs(ctx, address) {
   var wanted = wantedOn(ctx, address);
   var names = keysOf(wanted);
   if (names.length === 0) return [];
   var s = openOrFail(address, ctx.creds);
+  /** @type {string[]} */
   var out = [];
   names.forEach(function (n) {
     var cur = queryOne(s, "SELECT @@GLOBAL." + n);
@@ -26,6 +29,7 @@ function restartDiffs(ctx, address) {
 }
 
 // Whether any member has restart-only settings to compare.
+/** @param {ConvergeCtx} ctx @returns {boolean} */
 function anyRestartVariables(ctx) {
   return ctx.desired.some(function (a) {
     return keysOf(wantedOn(ctx, a)).length > 0;
@@ -33,6 +37,7 @@ function anyRestartVariables(ctx) {
 }
 
 // The current cluster, its status and topology; every member must be ONLINE before a restart.
+/** @param {ConvergeCtx} ctx @param {string} what @returns {{ cluster: Cluster, primary: string, members: string[] }} */
 function allOnline(ctx, what) {
   var loc = locateCluster(ctx.desired, ctx.creds, ctx.name);
   if (!loc.cluster) fail("cluster " + ctx.name + " cannot be reached through " + ctx.desired.join(", ") + ". Rerun.");
@@ -55,6 +60,7 @@ function allOnline(ctx, what) {
 
 // RESTART (mysqld comes back through systemd), wait until the old connection is gone, then until the member is
 // ONLINE again; single: the member is the whole cluster, so it is rebooted from the outage its restart causes.
+/** @param {ConvergeCtx} ctx @param {string} address @param {string[]} diffs @param {boolean} single */
 function restartMember(ctx, address, diffs, single) {
   say("restarting " + address + " to apply: " + diffs.join(", "));
   var s = openOrFail(address, ctx.creds);
@@ -116,6 +122,7 @@ function restartMember(ctx, address, diffs, single) {
   checkApplied(ctx, address);
 }
 
+/** @param {ConvergeCtx} ctx @param {string} address */
 function checkApplied(ctx, address) {
   var still = restartDiffs(ctx, address);
   if (still.length > 0)
@@ -128,10 +135,13 @@ function checkApplied(ctx, address) {
     );
 }
 
+/** @param {ConvergeCtx} ctx */
 function rollingRestart(ctx) {
   if (!anyRestartVariables(ctx)) return;
   var view = allOnline(ctx, "members");
+  /** @type {{ [address: string]: string[] }} */
   var stale = {};
+  /** @type {string[]} */
   var staleList = [];
   view.members.forEach(function (a) {
     var d = restartDiffs(ctx, a);
@@ -159,14 +169,16 @@ function rollingRestart(ctx) {
     });
   if (!stale[primary]) return;
   var now = allOnline(ctx, "the primary " + primary);
+  /** @type {string | null} */
   var candidate = null;
   now.members.forEach(function (a) {
     if (!candidate && a !== primary && restartDiffs(ctx, a).length === 0) candidate = a;
   });
   if (!candidate) fail("no up-to-date ONLINE secondary to take over from the primary " + primary + ". Rerun.");
-  say("switching the primary from " + primary + " to " + candidate + " before restarting it");
-  step("cluster.setPrimaryInstance('" + candidate + "')", "Read the messages above and rerun", function () {
-    now.cluster.setPrimaryInstance(candidate);
+  var next = candidate;
+  say("switching the primary from " + primary + " to " + next + " before restarting it");
+  step("cluster.setPrimaryInstance('" + next + "')", "Read the messages above and rerun", function () {
+    now.cluster.setPrimaryInstance(next);
   });
   restartMember(ctx, primary, stale[primary], false);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // setup-accounts: per shard, run on the seed node after every member joined.
 // Creates, on the primary, the accounts the rest of gamedb logs in with, each only when missing or different:
 //   router   cluster.setupRouterAccount (the grants MySQL Router needs)
@@ -29,7 +30,7 @@ gamedbMain("setup-accounts", function () {
     user: needIdentifier(needString(P, "clusterAdmin"), "params.clusterAdmin"),
     password: needSecret(S, "clusterAdminPassword"),
   };
-  var accounts = P.accounts || {};
+  var accounts = optionalObject(P, "accounts");
   var host = needAccountHost(P.accountHost);
   var router = needIdentifier(accounts.router, "params.accounts.router");
   var monitor = needIdentifier(accounts.monitor, "params.accounts.monitor");
@@ -70,6 +71,7 @@ gamedbMain("setup-accounts", function () {
 });
 
 // Whether user can log in to address with password (a wrong password is access denied, MySQL error 1045).
+/** @param {string} address @param {string} user @param {string} password @returns {boolean} */
 function passwordWorks(address, user, password) {
   var r = tryOpen(address, { user: user, password: password });
   if (r.session) {
@@ -80,6 +82,7 @@ function passwordWorks(address, user, password) {
   fail("cannot check the password of " + user + " on " + address + ": " + r.error + ". Rerun.");
 }
 
+/** @param {ClassicSession} ps @param {string} primary @param {string} user @param {string} host @param {string} password @param {{ on: string, privileges: string[] }[]} grants */
 function ensureAccount(ps, primary, user, host, password, grants) {
   var account = user + "@" + host;
   if (!accountExists(ps, user, host)) {
@@ -95,6 +98,7 @@ function ensureAccount(ps, primary, user, host, password, grants) {
 }
 
 // GRANTs each privilege of `grants` ([{ on, privileges }]) that user@host lacks.
+/** @param {ClassicSession} ps @param {string} user @param {string} host @param {{ on: string, privileges: string[] }[]} grants */
 function grantMissing(ps, user, host, grants) {
   var account = user + "@" + host;
   var have = parseGrants(showGrants(ps, user, host), false);
@@ -111,6 +115,7 @@ function grantMissing(ps, user, host, grants) {
 // The backup account: user@localhost, IDENTIFIED WITH auth_socket AS 'root', holding BACKUP_PRIVILEGES. Fails,
 // naming the fix, when the cluster admin on the primary cannot grant them. An account of this name at accountHost
 // (made by earlier versions of this step, with a password) is dropped: nothing logs in with it.
+/** @param {ClassicSession} ps @param {string} primary @param {string} admin @param {string} user @param {string} accountHost */
 function ensureBackupAccount(ps, primary, admin, user, accountHost) {
   var account = user + "@" + BACKUP_ACCOUNT_HOST;
   var cannot = missingGrantable(ps, admin, "%", BACKUP_PRIVILEGES);
@@ -154,6 +159,7 @@ function ensureBackupAccount(ps, primary, admin, user, accountHost) {
 // setupRouterAccount refuses an existing account without update: true and a missing one with it, so update follows
 // whether the account exists. It is called only when the account is missing, its password fails, or it lacks the
 // metadata grants setupRouterAccount gives.
+/** @param {Cluster} cluster @param {ClassicSession} ps @param {string} primary @param {string} user @param {string} host @param {string} password */
 function ensureRouterAccount(cluster, ps, primary, user, host, password) {
   var account = user + "@" + host;
   var exists = accountExists(ps, user, host);
