@@ -5,6 +5,7 @@
  * the whole check bounded by the timeout. Parsers are pure and exported for tests.
  */
 import Redis from "ioredis";
+import { parseClusterNodes as parseNodeLines, parseInfoLines, slotCount } from "../lib/redis/clusterNodes";
 import { describeError, withTimeout, type CheckOutcome } from "./async";
 import type { HostPort } from "./targets";
 
@@ -42,17 +43,6 @@ export interface ClusterNodeEntry extends HostPort {
   slots: number;
 }
 
-/** `key:value` lines of an INFO-style reply; section headers and blank lines skipped. */
-export function parseInfoLines(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    if (line === "" || line.startsWith("#")) continue;
-    const at = line.indexOf(":");
-    if (at > 0) out.set(line.slice(0, at), line.slice(at + 1).trim());
-  }
-  return out;
-}
-
 function int(map: Map<string, string>, key: string): number {
   const v = Number(map.get(key));
   if (!Number.isInteger(v)) throw new Error(`${key} missing or not a number`);
@@ -88,45 +78,27 @@ export function parseReplicationInfo(text: string): ReplicationInfo {
   };
 }
 
-function slotCount(fields: string[]): number {
-  let n = 0;
-  for (const f of fields) {
-    if (f.startsWith("[")) continue; // a slot being imported or migrated, not served
-    const [a, b] = f.split("-").map(Number);
-    if (a === undefined || !Number.isInteger(a)) continue;
-    n += b === undefined ? 1 : b - a + 1;
-  }
-  return n;
-}
-
 /**
- * CLUSTER NODES lines: `id ip:port@cport[,hostname] flags master ping pong epoch link slot...`. The address to
+ * The nodes to check, from CLUSTER NODES (parsed by the shared scripts/lib/redis/clusterNodes.ts). The address to
  * reach a node is its announced hostname when there is one (stable pod DNS names), else its ip; a node without an
  * address (noaddr, or mid-handshake) is left out. `self` fills in the asking node's own empty address.
  */
 export function parseClusterNodes(text: string, self?: HostPort): ClusterNodeEntry[] {
   const out: ClusterNodeEntry[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const f = line.trim().split(" ");
-    if (f.length < 8) continue;
-    const [id, addr, flagText, master, , , , linkState] = f;
-    const flags = flagText!.split(",");
+  for (const node of parseNodeLines(text)) {
+    const { flags } = node;
     if (flags.includes("noaddr") || flags.includes("handshake")) continue;
-    const [hostPort, hostname] = addr!.split(",");
-    const endpoint = hostPort!.split("@")[0]!;
-    const at = endpoint.lastIndexOf(":");
-    let host = hostname !== undefined && hostname !== "" ? hostname : endpoint.slice(0, at);
-    const port = Number(endpoint.slice(at + 1));
+    let host = node.hostname !== "" ? node.hostname : node.ip;
     if (host === "" && flags.includes("myself") && self) host = self.host;
-    if (host === "" || !Number.isInteger(port) || port <= 0) continue;
+    if (host === "" || node.port <= 0) continue;
     out.push({
-      id: id!,
+      id: node.id,
       host,
-      port,
-      flags,
-      masterId: master === "-" ? null : master!,
-      linkState: linkState!,
-      slots: slotCount(f.slice(8)),
+      port: node.port,
+      flags: [...flags],
+      masterId: node.masterId,
+      linkState: node.linkState,
+      slots: slotCount(node.slots),
     });
   }
   return out;
