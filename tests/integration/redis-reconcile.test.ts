@@ -1,20 +1,17 @@
 /**
- * infra/redis/scripts/reconcile.sh against real redis-server processes (tests/helpers/redisFleet.ts): create a
- * 3+3 cluster, run again (no change), write 10,000 keys, scale to 4+4 and back to 3+3 (drain, stop, reconcile)
- * with every key checked, a drain that must refuse, a master killed and restarted (it rejoins as a replica).
+ * The Redis Cluster controller (scripts/apps/redis-controller/main.ts, run in process through `main`) against real
+ * redis-server processes (tests/helpers/redisFleet.ts): create a 3+3 cluster, run again (no change), write 10,000
+ * keys, scale to 4+4 and back to 3+3 (drain, stop, reconcile) with every key checked, a drain that must refuse, a
+ * master killed and restarted (it rejoins as a replica), a slot left open by an interrupted move (fixed).
  * Node i listens on portBase + i (REDIS_PORT_STEP=1, host 127.0.0.1). The tests share one fleet and run in order.
  * Each step's duration is printed at the end (not asserted).
  */
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import calculateSlot from "cluster-key-slot";
-import { RECONCILE_SCRIPT, RECONCILE_SCRIPT_FILE, reconcileEnv } from "../../infra/redis/scripts";
-import { createRedisFleet, requireRedis, run, type RedisFleet, type RunResult } from "../helpers/redisFleet";
-import { shellcheck } from "../helpers/shellcheck";
+import { controllerEnv } from "../../infra/contracts/redisController";
+import { main } from "../../scripts/apps/redis-controller/main";
+import { createRedisFleet, requireRedis, type RedisFleet, type RunResult } from "../helpers/redisFleet";
 
-const REPO = path.join(__dirname, "..", "..");
-const SCRIPT = path.relative(REPO, RECONCILE_SCRIPT_FILE);
 const STEP_TIMEOUT = 120_000;
 const KEYS = 10_000;
 /** Ordinals beyond N the drain probes (kept inside the fleet's reserved ports). */
@@ -48,39 +45,42 @@ interface ScriptOptions {
   waitSeconds?: number;
 }
 
-/** The script's environment: nothing from this process but PATH. */
-function scriptEnv(options: ScriptOptions): NodeJS.ProcessEnv {
+/** The controller's environment, as the Jobs get it (the contract's writer), plus PATH for redis-cli. */
+function controllerEnvFor(options: ScriptOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
-    ...reconcileEnv({
+    ...controllerEnv({
       masters: options.masters,
       replicasPerMaster: options.replicas,
       hostTemplate: "127.0.0.1",
       portBase: options.on.portBase,
       portStep: 1,
+      probe: PROBE,
+      waitSeconds: options.waitSeconds ?? 60,
     }),
-    REDIS_MAX_ORDINAL_PROBE: String(PROBE),
-    REDIS_WAIT_SECONDS: String(options.waitSeconds ?? 60),
   };
   if (options.auth !== undefined) env.REDISCLI_AUTH = options.auth;
   return env;
 }
 
-async function runScript(mode: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  const result = await run("bash", [SCRIPT, mode], { env, cwd: REPO });
+/** One run of the controller, its lines collected as a process would print them. */
+async function runController(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, { env, out: (l) => (stdout += `${l}\n`), err: (l) => (stderr += `${l}\n`) });
   // The password never shows, whatever happens.
-  expect(result.stdout + result.stderr).not.toContain(password);
-  return result;
+  expect(stdout + stderr).not.toContain(password);
+  return { code, stdout, stderr };
 }
 
 async function script(mode: "drain" | "reconcile", options: ScriptOptions): Promise<RunResult> {
-  return runScript(mode, scriptEnv(options));
+  return runController([mode], controllerEnvFor(options));
 }
 
-/** Fails with the script's output when it did not exit 0. */
+/** Fails with the controller's output when it did not exit 0. */
 function expectOk(result: RunResult): void {
   if (result.code !== 0) {
-    throw new Error(`script exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    throw new Error(`controller exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
   }
 }
 
@@ -119,6 +119,11 @@ function topology(nodes: NodeLine[]): string {
     .map((n) => `${n.id} ${n.flags.includes("master") ? "master" : "replica"} ${n.master} ${n.slots.join(" ")}`)
     .sort()
     .join("\n");
+}
+
+function inRange(range: string, slot: number): boolean {
+  const [from, to] = range.split("-").map(Number);
+  return slot >= (from ?? -1) && slot <= (to ?? from ?? -1);
 }
 
 function slotCount(slots: string[]): number {
@@ -242,15 +247,8 @@ afterAll(async () => {
   );
 }, STEP_TIMEOUT);
 
-describe("reconcile.sh", () => {
-  test("is the file RECONCILE_SCRIPT holds, and shellcheck clean at every severity", () => {
-    expect(fs.readFileSync(RECONCILE_SCRIPT_FILE, "utf8")).toBe(RECONCILE_SCRIPT);
-    expect(RECONCILE_SCRIPT.startsWith("#!/usr/bin/env bash\n")).toBe(true);
-    expect(RECONCILE_SCRIPT).toContain("set -euo pipefail");
-    expect(shellcheck(RECONCILE_SCRIPT)).toEqual([]);
-  });
-
-  test("rejects bad inputs with a message naming the variable, before touching any node", async () => {
+describe("the Redis Cluster controller", () => {
+  test("rejects bad inputs with a message naming the variable, before touching any node (exit 2)", async () => {
     const base = {
       PATH: process.env.PATH,
       REDIS_MASTERS: "3",
@@ -259,57 +257,33 @@ describe("reconcile.sh", () => {
       REDIS_PORT_BASE: "6379",
       REDIS_PORT_STEP: "1",
     };
+    const masters =
+      "redis-controller: ERROR: REDIS_MASTERS must be an integer from 3 to 1000 (a Redis Cluster needs at least 3 masters), got '2'\n";
     const cases: [NodeJS.ProcessEnv, string[], string][] = [
-      [
-        { ...base, REDIS_MASTERS: "2" },
-        ["reconcile"],
-        "redis-reconcile: ERROR: REDIS_MASTERS must be an integer from 3 to 1000 (a Redis Cluster needs at least 3 masters), got '2'\n",
-      ],
-      [
-        { ...base, REDIS_MASTERS: "2" },
-        ["drain"],
-        "redis-reconcile: ERROR: REDIS_MASTERS must be an integer from 3 to 1000 (a Redis Cluster needs at least 3 masters), got '2'\n",
-      ],
+      [{ ...base, REDIS_MASTERS: "2" }, ["reconcile"], masters],
+      [{ ...base, REDIS_MASTERS: "2" }, ["drain"], masters],
       [
         { ...base, REDIS_HOST_TEMPLATE: "gamedb redis/{i}" },
         ["reconcile"],
-        "redis-reconcile: ERROR: REDIS_HOST_TEMPLATE must be a host name (letters, digits, '-' and '.') with {i} for the pod ordinal, e.g. gamedb-redis-{i}.gamedb-redis-headless.gamedb.svc.cluster.local, got 'gamedb redis/{i}'\n",
+        "redis-controller: ERROR: REDIS_HOST_TEMPLATE must be a host name (letters, digits, '-' and '.') with {i} for the pod ordinal, e.g. gamedb-redis-{i}.gamedb-redis-headless.gamedb.svc.cluster.local, got 'gamedb redis/{i}'\n",
       ],
       [
         { ...base, REDIS_PORT_STEP: "0" },
         ["reconcile"],
-        "redis-reconcile: ERROR: REDIS_HOST_TEMPLATE must contain {i} when REDIS_PORT_STEP is 0 (every pod listens on the same port), got '127.0.0.1'\n",
+        "redis-controller: ERROR: REDIS_HOST_TEMPLATE must contain {i} when REDIS_PORT_STEP is 0 (every pod listens on the same port), got '127.0.0.1'\n",
       ],
       [
-        { ...base, REDIS_REPLICAS_PER_MASTER: "6" },
+        { ...base, REDIS_REPLICAS_PER_MASTER: "6", REDIS_WAIT_SECONDS: "0" },
         ["reconcile"],
-        "redis-reconcile: ERROR: REDIS_REPLICAS_PER_MASTER must be an integer from 0 to 5, got '6'\n",
+        "redis-controller: ERROR: REDIS_REPLICAS_PER_MASTER must be an integer from 0 to 5, got '6'\n" +
+          "redis-controller: ERROR: REDIS_WAIT_SECONDS must be an integer from 1 to 86400, got '0'\n",
       ],
-      [base, ["scale"], "redis-reconcile: ERROR: usage: reconcile.sh drain|reconcile\n"],
+      [base, ["scale"], "redis-controller: ERROR: usage: redis-controller drain|reconcile\n"],
+      [base, [], "redis-controller: ERROR: usage: redis-controller drain|reconcile\n"],
     ];
     for (const [env, args, message] of cases) {
-      const result = await run("bash", [SCRIPT, ...args], { env, cwd: REPO });
-      expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({
-        code: 2,
-        stdout: "",
-        stderr: message,
-      });
+      expect(await runController(args, env)).toEqual({ code: 2, stdout: "", stderr: message });
     }
-    // reconcileEnv refuses the same inputs with the same words.
-    const input = { masters: 3, replicasPerMaster: 1, hostTemplate: "127.0.0.1", portBase: 6379, portStep: 1 };
-    expect(() => reconcileEnv({ ...input, masters: 2 })).toThrow(
-      "REDIS_MASTERS must be an integer from 3 to 1000 (a Redis Cluster needs at least 3 masters), got '2'",
-    );
-    expect(() => reconcileEnv({ ...input, hostTemplate: "gamedb redis/{i}" })).toThrow(
-      "REDIS_HOST_TEMPLATE must be a host name (letters, digits, '-' and '.') with {i} for the pod ordinal",
-    );
-    expect(reconcileEnv({ ...input, hostTemplate: "gamedb-redis-{i}.gamedb-redis-headless", portStep: 0 })).toEqual({
-      REDIS_MASTERS: "3",
-      REDIS_REPLICAS_PER_MASTER: "1",
-      REDIS_HOST_TEMPLATE: "gamedb-redis-{i}.gamedb-redis-headless",
-      REDIS_PORT_BASE: "6379",
-      REDIS_PORT_STEP: "0",
-    });
   });
 
   test(
@@ -328,9 +302,9 @@ describe("reconcile.sh", () => {
         script("reconcile", { masters: 3, replicas: 1, on: f, auth: password }),
       );
       expectOk(result);
-      expect(result.stdout).toContain("redis-reconcile: no cluster exists: creating it");
-      expect(result.stdout).toContain("redis-reconcile: done: all 16384 slots covered; 3 masters x 1 replica(s)");
-      for (const line of result.stdout.trim().split("\n")) expect(line).toMatch(/^redis-reconcile: /);
+      expect(result.stdout).toContain("redis-controller: no cluster exists: creating it");
+      expect(result.stdout).toContain("redis-controller: done: all 16384 slots covered; 3 masters x 1 replica(s)");
+      for (const line of result.stdout.trim().split("\n")) expect(line).toMatch(/^redis-controller: /);
       await expectShape(0, 3, 1);
     },
     STEP_TIMEOUT,
@@ -345,8 +319,12 @@ describe("reconcile.sh", () => {
         script("reconcile", { masters: 3, replicas: 1, on: f, auth: password }),
       );
       expectOk(result);
-      expect(result.stdout).toContain("redis-reconcile: already converged, nothing to do");
-      expect(result.stdout).not.toContain("redis-cli --cluster");
+      expect(result.stdout).toContain("redis-controller: already converged, nothing to do");
+      // Looked, changed nothing: no step was logged.
+      expect(result.stdout.trim().split("\n")).toEqual([
+        expect.stringMatching(/^redis-controller: cluster entry: pod \d /),
+        expect.stringMatching(/^redis-controller: already converged, nothing to do: all 16384 slots covered; /),
+      ]);
       for (let i = 0; i < 6; i++) expect(topology(await nodesSeenBy(f, i))).toBe(before);
     },
     STEP_TIMEOUT,
@@ -370,8 +348,8 @@ describe("reconcile.sh", () => {
         script("reconcile", { masters: 4, replicas: 1, on: f, auth: password }),
       );
       expectOk(result);
-      expect(result.stdout).toContain("--cluster rebalance");
-      expect(result.stdout).toContain("--cluster-slave --cluster-master-id");
+      expect(result.stdout).toContain("redis-controller: move slots ");
+      expect(result.stdout).toMatch(/redis-controller: pod 7 replicates pod \d\n/);
       await expectShape(0, 4, 1);
       await timed(`read ${KEYS} keys`, () => expectEveryKey(0));
       const again = await timed("reconcile 4+4 again (converged)", () =>
@@ -393,7 +371,7 @@ describe("reconcile.sh", () => {
       );
       expectOk(drain);
       expect(drain.stdout).toContain("going pod 6 (127.0.0.1:");
-      expect(drain.stdout).toContain("redis-reconcile: drained: 2 going node(s) removed");
+      expect(drain.stdout).toContain("redis-controller: drained: 2 going node(s) removed");
       const ports = new Set((await nodesSeenBy(f, 0)).map((n) => n.port));
       expect(ports.has(f.port(6)) || ports.has(f.port(7))).toBe(false);
       await timed("stop ordinals 6 and 7", async () => {
@@ -432,7 +410,7 @@ describe("reconcile.sh", () => {
       );
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(
-        "redis-reconcile: ERROR: going pods exist (ordinals 3) but no staying node (ordinals 0..2, e.g. 127.0.0.1:" +
+        "redis-controller: ERROR: going pods exist (ordinals 3) but no staying node (ordinals 0..2, e.g. 127.0.0.1:" +
           `${b.port(0)}) answers within 2s`,
       );
       expect(refused.stderr).toContain("refusing to let the StatefulSet shrink blind");
@@ -498,6 +476,38 @@ describe("reconcile.sh", () => {
       expect(result.stdout).toContain("already converged");
       const after = await expectShape(0, 3, 1);
       expect(after.masters.map((m) => m.port)).toContain(replica.port);
+      await timed(`read ${KEYS} keys`, () => expectEveryKey(0));
+    },
+    STEP_TIMEOUT,
+  );
+
+  test(
+    "a slot left open by an interrupted move (keys on both sides) is fixed by redis-cli --cluster fix; nothing lost",
+    async () => {
+      const f = mainFleet();
+      const key = "player:0";
+      const slot = calculateSlot(key);
+      const nodes = await nodesSeenBy(f, 0);
+      const masters = nodes.filter((n) => n.flags.includes("master") && !n.flags.includes("fail"));
+      const owner = masters.find((m) => slotCount(m.slots.filter((r) => inRange(r, slot))) > 0);
+      const other = masters.find((m) => m !== owner);
+      if (owner === undefined || other === undefined) throw new Error(`no owner of slot ${slot} or no other master`);
+      const [from, to] = [owner.port - f.portBase, other.port - f.portBase];
+      await f.cli(to, ["CLUSTER", "SETSLOT", String(slot), "IMPORTING", owner.id]);
+      await f.cli(from, ["CLUSTER", "SETSLOT", String(slot), "MIGRATING", other.id]);
+      // One key already moved, as a controller stopped mid-slot leaves it (the password on stdin, not argv).
+      await f.cli(from, [], `MIGRATE 127.0.0.1 ${other.port} ${key} 0 5000 AUTH ${password}\n`);
+      const result = await timed("reconcile: fix an open slot", () =>
+        script("reconcile", { masters: 3, replicas: 1, on: f, auth: password }),
+      );
+      expectOk(result);
+      expect(result.stdout).toContain("redis-controller: open slots found (");
+      expect(result.stdout).toContain(`slot ${slot} migrating from pod ${from} (127.0.0.1:${owner.port}) to `);
+      expect(result.stdout).toContain(`slot ${slot} importing into pod ${to} (127.0.0.1:${other.port}) from `);
+      expect(result.stdout).toContain(`redis-controller: redis-cli --cluster fix through pod `);
+      expect(result.stdout).toContain("redis-controller: done: all 16384 slots covered; 3 masters x 1 replica(s)");
+      for (let i = 0; i < 6; i++) expect(await f.cli(i, ["CLUSTER", "NODES"])).not.toMatch(/\[\d+-[<>]-/);
+      await expectShape(0, 3, 1);
       await timed(`read ${KEYS} keys`, () => expectEveryKey(0));
     },
     STEP_TIMEOUT,
