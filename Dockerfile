@@ -1,11 +1,14 @@
 # syntax=docker/dockerfile:1
-# Two images from one build, each named in config (README "Images"):
-#   docker build --target monitor        -t REGISTRY/gamedb-monitor:0.1.0 .          (monitoring.image)
-#   docker build --target restore-verify -t REGISTRY/gamedb-restore-verify:0.1.0 .   (backup.restoreVerification.image)
+# Three images from one build, each named in config (README "Images"):
+#   docker build --target monitor          -t REGISTRY/gamedb-monitor:0.1.0 .            (monitoring.image)
+#   docker build --target restore-verify   -t REGISTRY/gamedb-restore-verify:0.1.0 .     (backup.restoreVerification.image)
+#   docker build --target redis-controller -t REGISTRY/gamedb-redis-controller:0.1.0 .   (redis.controllerImage)
 # Not built in CI here (no container engine); tests/unit/images.test.ts compiles what they run and starts it.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 # The official MySQL image (Oracle Linux) ships mysqld and mysqlsh at the same version: the verifier needs both.
 ARG MYSQL_IMAGE=mysql:8.4.3
+# The Redis image of the cluster (redis.image's default): the controller runs its redis-cli for --cluster fix.
+ARG REDIS_IMAGE=redis:7.2.7-bookworm
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
@@ -39,3 +42,15 @@ COPY package.json ./
 # The image's own mysql user (uid 999) runs both the verifier and the throwaway mysqld it starts.
 USER 999:999
 ENTRYPOINT ["node", "/app/dist/scripts/verify-restore.js"]
+
+FROM ${REDIS_IMAGE} AS redis-controller
+WORKDIR /app
+ENV NODE_ENV=production
+# Node from the build stage (Debian bookworm, as the redis image): the controller, and redis-cli beside it.
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+# The image's own redis user (uid 999), which the Jobs' securityContext names (infra/redis/cluster.ts REDIS_UID).
+USER 999:999
+ENTRYPOINT ["node", "/app/dist/scripts/apps/redis-controller/main.js"]

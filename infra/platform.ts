@@ -240,6 +240,8 @@ export class GameDbPlatform extends pulumi.ComponentResource {
         {
           namespace: nsName,
           image: t.redis.image,
+          // Validation requires it with the kubernetes engine.
+          controllerImage: t.redis.controllerImage!,
           topology,
           nodeTimeoutMs: t.redis.nodeTimeoutMs,
           storageGiB: t.redis.storageGiB,

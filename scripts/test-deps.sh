@@ -17,7 +17,7 @@ readonly DEPS=(
   "gpg gnupg"
   "gpg-agent gnupg"
   "gpgconf gnupg"
-  # tests/helpers/redisFleet.ts: real Redis Cluster nodes, and redis-cli (also run by infra/redis/scripts/reconcile.sh)
+  # tests/helpers/redisFleet.ts: real Redis Cluster nodes, and redis-cli (the Redis controller runs its --cluster fix)
   "redis-server redis-server"
   "redis-cli redis-tools"
 )

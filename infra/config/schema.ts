@@ -187,6 +187,11 @@ export function topologySchema(environment: Environment) {
       storageGiB: z.int().min(1).max(16384).default(d.redisStorageGiB),
       /** Redis 7 image (kubernetes engine), pinned. @default "redis:7.2.7-bookworm" */
       image: image.default("redis:7.2.7-bookworm"),
+      /**
+       * The Redis Cluster controller image built from the repo's Dockerfile, target redis-controller: the drain and
+       * reconcile Jobs run it. Required with the kubernetes engine.
+       */
+      controllerImage: image.optional(),
       /** ElastiCache node type (elasticache engine). @default dev cache.t4g.small, prod cache.r7g.large */
       nodeType: z
         .string()

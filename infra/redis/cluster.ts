@@ -2,14 +2,15 @@
  * The Redis Cluster on Kubernetes: a StatefulSet of masters x (1 + replicas) behind a headless Service, each pod
  * announcing its stable DNS name so pod IP changes never break the cluster; config in a ConfigMap, the password
  * from a Secret through the environment (written to a memory-backed include file at start, never an argument), a
- * PVC per pod, anti-affinity, a PodDisruptionBudget; and the two Jobs that run infra/redis/scripts/reconcile.sh:
- * `drain` before the StatefulSet is resized (slots leave the pods that go) and `reconcile` after.
+ * PVC per pod, anti-affinity, a PodDisruptionBudget; and the two Jobs that run the Redis Cluster controller
+ * (scripts/apps/redis-controller, the project's image, Dockerfile target redis-controller): `drain` before the
+ * StatefulSet is resized (slots leave the pods that go) and `reconcile` after.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { checksum, labels, restrictedContainer, selectorLabels, spread } from "../kubernetes/labels";
-import { RECONCILE_SCRIPT, reconcileEnv } from "./scripts";
+import { PASSWORD_ENV, controllerEnv } from "../contracts/redisController";
 
 export const REDIS_PORT = 6379;
 export const REDIS_BUS_PORT = 16379;
@@ -26,6 +27,8 @@ export interface RedisTopology {
 export interface RedisClusterArgs {
   namespace: string;
   image: string;
+  /** The controller image the drain and reconcile Jobs run (Dockerfile target redis-controller). */
+  controllerImage: string;
   topology: RedisTopology;
   nodeTimeoutMs: number;
   storageGiB: number;
@@ -69,8 +72,9 @@ export const REDIS_START = [
   "exec redis-server /etc/redis/redis.conf",
 ].join("\n");
 
+/** A Job running the controller in one mode; the image's entry point is the controller's main.js. */
 function jobSpec(mode: "drain" | "reconcile", args: RedisClusterArgs, secretName: string) {
-  const env = reconcileEnv({
+  const env = controllerEnv({
     masters: args.topology.masters,
     replicasPerMaster: args.topology.replicasPerMaster,
     hostTemplate: podHost("{i}", args.namespace),
@@ -80,29 +84,26 @@ function jobSpec(mode: "drain" | "reconcile", args: RedisClusterArgs, secretName
   return {
     backoffLimit: 3,
     template: {
-      // The script's text is part of the Job: a new script replaces the Job, which runs it.
-      metadata: {
-        labels: labels(`${NAME}-${mode}`, "redis-reconcile"),
-        annotations: { "gamedb/script-checksum": checksum(RECONCILE_SCRIPT) },
-      },
+      // The image is part of the Job: a new controller image replaces the Job, which runs it.
+      metadata: { labels: labels(`${NAME}-${mode}`, "redis-reconcile") },
       spec: {
         restartPolicy: "Never",
         securityContext: { runAsNonRoot: true },
         containers: [
           {
             name: mode,
-            image: args.image,
-            command: ["bash", "/scripts/reconcile.sh", mode],
+            image: args.controllerImage,
+            args: [mode],
             env: [
               ...Object.entries(env).map(([name, value]) => ({ name, value })),
-              { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } },
+              { name: PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secretName, key: "password" } } },
             ],
-            resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+            // Node and ioredis need more than the bash script did.
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+            // The image is built FROM the redis image (for redis-cli): its redis user.
             securityContext: restrictedContainer(REDIS_UID),
-            volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
           },
         ],
-        volumes: [{ name: "scripts", configMap: { name: `${NAME}-scripts` } }],
       },
     },
   };
@@ -133,11 +134,6 @@ export class RedisCluster extends pulumi.ComponentResource {
       { metadata: meta(`${NAME}-config`), data: { "redis.conf": conf } },
       child,
     );
-    const scripts = new k8s.core.v1.ConfigMap(
-      `${name}-scripts`,
-      { metadata: meta(`${NAME}-scripts`), data: { "reconcile.sh": RECONCILE_SCRIPT } },
-      child,
-    );
     new k8s.core.v1.Service(
       `${name}-headless`,
       {
@@ -165,7 +161,7 @@ export class RedisCluster extends pulumi.ComponentResource {
     const drain = new k8s.batch.v1.Job(
       `${name}-drain`,
       { metadata: meta(`${NAME}-drain`), spec: jobSpec("drain", args, NAME) },
-      { parent: this, dependsOn: [secret, scripts], deleteBeforeReplace: true },
+      { parent: this, dependsOn: [secret], deleteBeforeReplace: true },
     );
     const statefulSet = new k8s.apps.v1.StatefulSet(
       name,

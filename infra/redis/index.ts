@@ -1,3 +1,2 @@
 export * from "./cluster";
 export * from "./elasticache";
-export * from "./scripts";

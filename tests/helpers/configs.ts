@@ -45,6 +45,7 @@ export function shardsCovering(count: number, nodes: number): RawShard[] {
 export const IMAGES = {
   monitoring: { image: "registry.example.com/gamedb/gamedb-monitor:0.1.0" },
   backup: { restoreVerification: { image: "registry.example.com/gamedb/gamedb-restore-verify:0.1.0" } },
+  redis: { controllerImage: "registry.example.com/gamedb/gamedb-redis-controller:0.1.0" },
 };
 
 /** The dev stack: 2 zones of eu-west-1, 2 single-node shards owning 0-8191 and 8192-16383. Other keys defaulted. */
@@ -57,6 +58,7 @@ export function validDev(): RawConfig {
       { id: 1, name: "alpha", nodes: 1, state: "active", slots: ["0-8191"] },
       { id: 2, name: "bravo", nodes: 1, state: "active", slots: ["8192-16383"] },
     ],
+    redis: { ...IMAGES.redis },
     monitoring: { ...IMAGES.monitoring },
     backup: { ...IMAGES.backup },
   };
@@ -82,7 +84,7 @@ export function validProd(): RawConfig {
       { id: 4, name: "delta", nodes: 3, state: "active", slots: ["12288-16383"] },
     ],
     router: { replicas: 2 },
-    redis: { engine: "kubernetes", masters: 3, replicasPerMaster: 1 },
+    redis: { engine: "kubernetes", masters: 3, replicasPerMaster: 1, ...IMAGES.redis },
     backup: { retentionDays: 30, pitrWindowHours: 168, binlogShipMinutes: 5, ...IMAGES.backup },
     monitoring: { ...IMAGES.monitoring },
     ssh: { adminCidrs: ["10.0.0.0/8"] },

@@ -7,10 +7,9 @@ import { diffPlans } from "../../scripts/lib/planDiff";
 import { mockPrivateIp } from "../../scripts/lib/mockValues";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { ROUTER_BOOTSTRAP_SCRIPT } from "../../infra/mysql/router";
-import { RECONCILE_SCRIPT } from "../../infra/redis/scripts";
 import { stackOf } from "../helpers/stack";
 import { planOf, resourceOf as get } from "../helpers/plan";
-import { validDev, validProd } from "../helpers/configs";
+import { IMAGES, validDev, validProd } from "../helpers/configs";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -179,22 +178,57 @@ describe("Redis Cluster on Kubernetes", () => {
     expect((get(doc, PDB, "gamedb-redis").inputs as Any).spec.maxUnavailable).toBe(1);
   });
 
-  it("drains before the StatefulSet changes and reconciles after, with the script from a ConfigMap", () => {
+  it("drains before the StatefulSet changes and reconciles after, each Job running the controller image", () => {
     const drain = get(doc, JOB, "gamedb-redis-drain");
     const sts = get(doc, STATEFULSET, "gamedb-redis");
     const reconcile = get(doc, JOB, "gamedb-redis-reconcile");
     expect(sts.options.dependsOn).toEqual([drain.urn]);
     expect(reconcile.options.dependsOn).toEqual([sts.urn]);
-    const c = (reconcile.inputs as Any).spec.template.spec.containers[0];
-    expect(c.command).toEqual(["bash", "/scripts/reconcile.sh", "reconcile"]);
-    expect(c.env).toEqual(
-      expect.arrayContaining([
-        { name: "REDIS_MASTERS", value: "3" },
-        { name: "REDIS_REPLICAS_PER_MASTER", value: "1" },
-        { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "gamedb-redis", key: "password" } } },
-      ]),
-    );
-    expect((get(doc, CONFIGMAP, "gamedb-redis-scripts").inputs as Any).data["reconcile.sh"]).toBe(RECONCILE_SCRIPT);
+    expect(drain.options.dependsOn).toEqual([get(doc, SECRET, "gamedb-redis-password").urn]);
+    for (const [job, mode] of [
+      [drain, "drain"],
+      [reconcile, "reconcile"],
+    ] as const) {
+      expect((job.inputs as Any).spec).toEqual({
+        backoffLimit: 3,
+        template: {
+          metadata: {
+            labels: {
+              "app.kubernetes.io/name": "redis-reconcile",
+              "app.kubernetes.io/instance": `gamedb-redis-${mode}`,
+              "app.kubernetes.io/managed-by": "gamedb",
+              "app.kubernetes.io/part-of": "gamedb",
+            },
+          },
+          spec: {
+            restartPolicy: "Never",
+            securityContext: { runAsNonRoot: true },
+            containers: [
+              {
+                name: mode,
+                // The image's entry point is the controller (Dockerfile target redis-controller); no script mount.
+                image: IMAGES.redis.controllerImage,
+                args: [mode],
+                env: [
+                  { name: "REDIS_MASTERS", value: "3" },
+                  { name: "REDIS_REPLICAS_PER_MASTER", value: "1" },
+                  {
+                    name: "REDIS_HOST_TEMPLATE",
+                    value: "gamedb-redis-{i}.gamedb-redis-headless.gamedb.svc.cluster.local",
+                  },
+                  { name: "REDIS_PORT_BASE", value: "6379" },
+                  { name: "REDIS_PORT_STEP", value: "0" },
+                  { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "gamedb-redis", key: "password" } } },
+                ],
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                securityContext: { ...RESTRICTED, runAsUser: 999, runAsGroup: 999 },
+              },
+            ],
+          },
+        },
+      });
+    }
+    expect(doc.resources.filter((r) => r.name === "gamedb-redis-scripts")).toEqual([]);
   });
 
   it("scaling changes only the StatefulSet's replicas and re-runs both Jobs", async () => {

@@ -100,7 +100,6 @@ const KUBERNETES = [
   "random:index/randomPassword:RandomPassword gamedb-redis-password",
   "kubernetes:core/v1:Secret gamedb-redis-password",
   "kubernetes:core/v1:ConfigMap gamedb-redis-config",
-  "kubernetes:core/v1:ConfigMap gamedb-redis-scripts",
   "kubernetes:core/v1:Service gamedb-redis-headless",
   "kubernetes:policy/v1:PodDisruptionBudget gamedb-redis",
   "kubernetes:batch/v1:Job gamedb-redis-drain",
@@ -180,8 +179,8 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    // network 36, host access 3, per shard 8 + 8 per node, Redis 13, routers, backup, alerts 3, worker 9, verify 6
-    expect(doc.resources).toHaveLength(36 + 3 + 4 * (8 + 3 * 8) + 13 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6);
+    // network 36, host access 3, per shard 8 + 8 per node, Redis 12, routers, backup, alerts 3, worker 9, verify 6
+    expect(doc.resources).toHaveLength(36 + 3 + 4 * (8 + 3 * 8) + 12 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6);
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
@@ -317,7 +316,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 8) + 13 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6);
+    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 8) + 12 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6);
   });
 
   it("routes both zones through the single NAT gateway", () => {

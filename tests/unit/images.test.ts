@@ -1,5 +1,5 @@
 /**
- * What the two container images run (Dockerfile): there is no container engine here, so this compiles the same
+ * What the three container images run (Dockerfile): there is no container engine here, so this compiles the same
  * tsconfig.build.json the image build uses and starts each entry point with `node`, as the images' ENTRYPOINTs do,
  * with the runtime dependencies only.
  */
@@ -31,12 +31,15 @@ describe("the container entry points", () => {
     const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/monitor.js"]');
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/verify-restore.js"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/redis-controller/main.js"]');
+    expect(dockerfile).toContain("FROM ${REDIS_IMAGE} AS redis-controller");
     expect(dockerfile).toMatch(/npx tsc -p tsconfig\.build\.json && npm prune --omit=dev/);
   });
 
   it.each([
     ["monitor", /--config/],
     ["verify-restore", /--bucket/],
+    ["apps/redis-controller/main", /^usage: redis-controller drain\|reconcile\n/],
   ])("dist/scripts/%s.js starts and prints its usage", (name, usage) => {
     const entry = join(DIST, "scripts", `${name}.js`);
     expect(existsSync(entry)).toBe(true);

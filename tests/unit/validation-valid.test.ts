@@ -105,6 +105,7 @@ describe("valid configs", () => {
       nodeTimeoutMs: 5000,
       storageGiB: 5,
       image: "redis:7.2.7-bookworm",
+      controllerImage: IMAGES.redis.controllerImage,
       nodeType: "cache.t4g.small",
       snapshotRetentionDays: 1,
     });
@@ -115,6 +116,7 @@ describe("valid configs", () => {
       nodeTimeoutMs: 5000,
       storageGiB: 50,
       image: "redis:7.2.7-bookworm",
+      controllerImage: IMAGES.redis.controllerImage,
       nodeType: "cache.r7g.large",
       snapshotRetentionDays: 7,
     });

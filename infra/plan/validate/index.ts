@@ -9,7 +9,7 @@ import type { Rule, Section } from "./rule";
 import { cidrs, network, zones } from "./network";
 import { architectures, dataVolume, hosts, instanceTypes, mycnfOverrides } from "./hosts";
 import { highAvailability, nodeCounts, placement, shardIdentity, slots } from "./shards";
-import { backupWindows, monitoring, monitoringCycle, restoreVerification } from "./operations";
+import { backupWindows, monitoring, monitoringCycle, redisController, restoreVerification } from "./operations";
 
 export const RULES: readonly Rule[] = [
   { reads: ["aws", "network"], check: zones },
@@ -26,6 +26,7 @@ export const RULES: readonly Rule[] = [
   { reads: ["monitoring"], check: monitoring },
   { reads: ["monitoring", "shards"], check: monitoringCycle },
   { reads: ["backup"], check: restoreVerification },
+  { reads: ["redis"], check: redisController },
   { reads: ["backup"], check: (t) => lifecycleProblems(t.backup) },
   { reads: ["hosts", "shards"], check: hosts },
   { reads: ["hosts", "mysql", "shards"], check: architectures },

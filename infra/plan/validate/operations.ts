@@ -1,4 +1,4 @@
-/** Cross-key rules about backups, restore verification and monitoring. Pure. */
+/** Cross-key rules about backups, restore verification, monitoring and the images they run. Pure. */
 import { Problem, problem } from "../../config/errors";
 import type { Check } from "./rule";
 import { minimumConcurrency } from "../monitorSizing";
@@ -69,3 +69,8 @@ export const restoreVerification: Check = (t) => {
     ? [problem(["backup", "restoreVerification", "image"], `is required when enabled: ${buildHint("restore-verify")}`)]
     : [];
 };
+
+export const redisController: Check = (t) =>
+  t.redis.engine === "kubernetes" && t.redis.controllerImage === undefined
+    ? [problem(["redis", "controllerImage"], `is required with engine "kubernetes": ${buildHint("redis-controller")}`)]
+    : [];

@@ -128,6 +128,14 @@ export const OPERATIONS_CASES: InvalidCase[] = [
     ],
   },
   {
+    name: "no Redis controller image with the kubernetes engine",
+    stack: "dev",
+    mutate: (r) => delete r.redis.controllerImage,
+    expected: [
+      `gamedb:redis.controllerImage: is required with engine "kubernetes": build it from the repo's Dockerfile (docker build --target redis-controller -t REGISTRY/gamedb-redis-controller:0.1.0 .), push it where the cluster pulls from, and set its reference here`,
+    ],
+  },
+  {
     name: "monitoring concurrency too low for the fleet",
     stack: "prod",
     mutate: (r) => {
