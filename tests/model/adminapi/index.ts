@@ -28,6 +28,8 @@
  * - rebootClusterFromCompleteOutage picks the member with the most transactions itself, does not refuse a reachable
  *   member that is now standalone (Shell does without force: reboot_cluster_from_complete_outage.cc
  *   retrieve_instances);
+ * - dryRun is accepted where Shell 8.4 has it (rejoinInstance, removeInstance, setupRouterAccount, reboot) but the
+ *   change is made anyway; the scripts never pass it;
  * - a failed connection fails at once (Shell waits up to connect-timeout, 10 s by default); root logs in only over
  *   the local socket (auth_socket, a MySQL Server rule).
  */
