@@ -8,7 +8,7 @@ const ABOVE_COMPONENTS = ["platform", "outputs", "program"];
 
 /**
  * A `no-restricted-imports` rule forbidding relative imports of these infra/ entries, with the reason. Files in a
- * folder reach other entries through "../" ("./x" is their own folder's); top-level files (infra/platform.ts)
+ * folder reach other entries through "../" ("./x" is their own folder's); top-level files (infra/outputs.ts)
  * through "./".
  */
 function forbid(entries, why, extra = [], topLevel = false) {
@@ -91,7 +91,13 @@ export default [
     },
   },
   {
-    files: ["infra/platform.ts", "infra/outputs.ts"],
+    files: ["infra/platform/**/*.ts"],
+    rules: {
+      "no-restricted-imports": forbid(["program", "outputs"], "the program composes the platform, not the reverse"),
+    },
+  },
+  {
+    files: ["infra/outputs.ts"],
     rules: {
       "no-restricted-imports": forbid(["program"], "the program composes the platform, not the reverse", [], true),
     },

@@ -25,7 +25,7 @@ function stackOfUrn(urn: string): string {
   return /^urn:pulumi:([^:]*)::/.exec(urn)?.[1] ?? "";
 }
 
-/** gamedb's AWS provider tags every resource with the environment (infra/platform.ts defaultTags). */
+/** gamedb's AWS provider tags every resource with the environment (infra/platform/index.ts defaultTags). */
 function providerEnvironment(resources: readonly PulumiResource[]): string | undefined {
   for (const r of resources) {
     if (r.type !== "pulumi:providers:aws") continue;

@@ -1,0 +1,65 @@
+/**
+ * What every declare step of the platform shares: the component that parents what it declares, the plan, the
+ * validated config, the platform's args and the providers. Steps return typed handles the later steps take.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
+import type { Topology } from "../config/schema";
+import type { PlatformPlan } from "../plan/plan";
+import type { ElastiCacheRedis, RedisCluster } from "../redis";
+import type { InnoDbCluster, MySqlRouter, ShardHosts } from "../mysql";
+
+export interface GameDbPlatformArgs {
+  /** The expanded, validated plan (infra/plan planPlatform). */
+  readonly plan: PlatformPlan;
+  /** The validated config the plan came from: host, SSH and MySQL settings. */
+  readonly topology: Topology;
+  /** `gamedb:sshPrivateKey` (secret). @default a generated key (required with static hosts) */
+  readonly privateKey?: pulumi.Output<string>;
+  /** `gamedb:kubeconfig` (secret). @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config) */
+  readonly kubeconfig?: pulumi.Output<string>;
+  /** `gamedb:alertWebhookUrl` (secret): a Slack-compatible webhook the monitoring worker also alerts. @default none */
+  readonly alertWebhookUrl?: pulumi.Output<string>;
+  /**
+   * Makes every shard's converge command re-run when it differs from the last run (mysql.converge: always).
+   * @default undefined: converge runs only when the shard's config changes
+   */
+  readonly convergeRequest?: string;
+}
+
+export interface PlatformContext {
+  /** The platform's name: the prefix of the platform-wide resources' names. */
+  readonly name: string;
+  /** The GameDbPlatform component: every step's resources are its children. */
+  readonly parent: pulumi.ComponentResource;
+  readonly plan: PlatformPlan;
+  readonly topology: Topology;
+  readonly args: GameDbPlatformArgs;
+  /** The AWS provider (region and default tags from config). */
+  readonly aws: aws.Provider;
+}
+
+/** The Kubernetes side: its provider, the namespace (name as an Output, and as configured), the options. */
+export interface KubernetesContext {
+  readonly provider: k8s.Provider;
+  readonly namespace: pulumi.Output<string>;
+  readonly namespaceName: string;
+  /** Options for Kubernetes workloads that also create AWS resources (IAM users, ElastiCache). */
+  readonly opts: pulumi.ComponentResourceOptions;
+}
+
+export interface ShardResources {
+  hosts: ShardHosts;
+  cluster: InnoDbCluster;
+  /** Absent for retired shards: no client should reach them. */
+  router?: MySqlRouter;
+}
+
+export type Redis = RedisCluster | ElastiCacheRedis;
+
+/** A value validation has required; its absence here is a bug, not a config error. */
+export function validated<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`${key} passed validation without a value`);
+  return value;
+}

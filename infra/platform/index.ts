@@ -1,0 +1,79 @@
+/**
+ * GameDbPlatform: the one top-level component. It owns the AWS provider (region and default tags from config) and
+ * reads as a table of contents: one declare step per concern (./*.ts), each taking the plan and the handles the
+ * earlier steps returned. Components of features not built yet are absent, not stubbed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { Network } from "../network";
+import type { HostAccess } from "../mysql";
+import type { BackupBucket } from "../backup";
+import type { AlertTopic } from "../monitoring";
+import type { GameDbPlatformArgs, PlatformContext, Redis, ShardResources } from "./context";
+import { declareNetwork } from "./network";
+import { declareHostAccess, declareShards } from "./shards";
+import { declareAlertTopic, declareMonitorPassword, declareMonitoringWorker } from "./monitoring";
+import { declareBackup } from "./backup";
+import { declareKubernetes } from "./kubernetes";
+import { declareRouters } from "./routers";
+import { declareRedis, redisDocument } from "./redis";
+import { declareEndpoints } from "./endpoints";
+import { declareRestoreVerification } from "./restoreVerification";
+
+export type { GameDbPlatformArgs, ShardResources } from "./context";
+
+export class GameDbPlatform extends pulumi.ComponentResource {
+  readonly network: Network;
+  readonly hostAccess: HostAccess;
+  /** By shard key (`shard7`). */
+  readonly shards: Record<string, ShardResources>;
+  readonly redis: Redis;
+  readonly backup: BackupBucket;
+  /** The environment's one alert topic. */
+  readonly alerts: AlertTopic;
+  /** The data of the gamedb-endpoints ConfigMap. */
+  readonly endpoints: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: GameDbPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gamedb:index:GameDbPlatform", name, {}, opts);
+    const { plan } = args;
+    const awsProvider = new aws.Provider(
+      `${name}-aws`,
+      {
+        region: plan.region as aws.Region,
+        defaultTags: { tags: { project: "gamedb", environment: plan.environment, stack: pulumi.getStack() } },
+      },
+      { parent: this },
+    );
+    const ctx: PlatformContext = { name, parent: this, plan, topology: args.topology, args, aws: awsProvider };
+
+    this.network = declareNetwork(ctx);
+    this.hostAccess = declareHostAccess(ctx);
+    const monitorPassword = declareMonitorPassword(ctx);
+    this.alerts = declareAlertTopic(ctx);
+    this.shards = declareShards(ctx, {
+      network: this.network,
+      access: this.hostAccess,
+      monitorPassword,
+      alerts: this.alerts,
+    });
+    this.backup = declareBackup(ctx, { shards: this.shards, alerts: this.alerts });
+
+    // Routers and Redis run on the existing Kubernetes cluster; the nodes reach the shard hosts' member ports.
+    const kube = declareKubernetes(ctx, this.network);
+    const routers = declareRouters(ctx, kube, this.shards);
+    this.redis = declareRedis(ctx, kube, this.network);
+    const endpoints = declareEndpoints(ctx, kube, { shards: this.shards, routers, redis: redisDocument(this.redis) });
+    this.endpoints = endpoints.data;
+
+    declareMonitoringWorker(ctx, kube, {
+      alerts: this.alerts,
+      monitorPassword,
+      redis: this.redis,
+      shards: this.shards,
+      endpoints: endpoints.configMap,
+    });
+    declareRestoreVerification(ctx, kube, { backup: this.backup, alerts: this.alerts });
+    this.registerOutputs({ network: this.network, hostAccess: this.hostAccess, endpoints: this.endpoints });
+  }
+}

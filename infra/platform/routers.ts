@@ -1,0 +1,36 @@
+/** MySQL Router in front of every shard that clients may reach (not retired ones). */
+import * as pulumi from "@pulumi/pulumi";
+import { MySqlRouter, routerImage } from "../mysql";
+import type { RouterEndpoint } from "../contracts/endpoints";
+import type { KubernetesContext, PlatformContext, ShardResources } from "./context";
+
+/** Declares the routers (recording each on its shard) and returns each shard's endpoint. */
+export function declareRouters(
+  ctx: PlatformContext,
+  kube: KubernetesContext,
+  shards: Record<string, ShardResources>,
+): pulumi.Output<Record<string, RouterEndpoint>> {
+  const t = ctx.topology;
+  const routers: Record<string, pulumi.Output<RouterEndpoint>> = {};
+  for (const shard of ctx.plan.shards) {
+    if (shard.state === "retired") continue;
+    const s = shards[shard.key]!;
+    s.router = new MySqlRouter(
+      `${shard.key}-router`,
+      {
+        shardKey: shard.key,
+        namespace: kube.namespace,
+        image: t.router.image ?? routerImage(t.mysql.version),
+        replicas: t.router.replicas,
+        members: s.cluster.memberAddresses,
+        password: s.cluster.passwords.router,
+        passwordRotation: t.mysql.passwordRotation,
+        cluster: s.cluster,
+      },
+      kube.opts,
+    );
+    const ports: Record<string, number> = { ...s.router.ports };
+    routers[shard.key] = s.router.serviceHost.apply((host): RouterEndpoint => ({ host, ports }));
+  }
+  return pulumi.all(routers) as pulumi.Output<Record<string, RouterEndpoint>>;
+}
