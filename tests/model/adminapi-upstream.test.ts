@@ -6,8 +6,7 @@
  * - rejoinInstance needs an explicit recoveryMethod when incremental recovery is not safe;
  * and the model's own fidelity where a script could notice (stale metadata, status() tolerance, 8.4 options).
  */
-import * as vm from "vm";
-import { Fleet, MODEL_SHELL_VERSIONS, ModelApi, mutations, runAdminApi, userKey } from "./adminapi";
+import { Fleet, MODEL_SHELL_VERSIONS, mutations, runAdminApi, userKey } from "./adminapi";
 import type { RunResult } from "./adminapi";
 import { connectAs, evalIn } from "./modelEval";
 
@@ -58,28 +57,14 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
   describe("the backup account", () => {
     test("the model refuses a GRANT of what the grantor lacks WITH GRANT OPTION, as MySQL does", () => {
       const f = cluster([]);
-      const api = new ModelApi({
-        fleet: f,
-        localAddress: A,
-        files: new Map(),
-        argv: [],
-        shellVersion: shell,
-        calls: [],
-        output: [],
-      });
-      const ctx = vm.createContext(api.globals());
-      const code = (sql: string) => {
-        try {
-          new vm.Script(
-            `var s = shell.openSession({scheme: "mysql", host: "db1", port: 3306, user: "${ADMIN.user}", password: "${ADMIN.password}"});
-             s.runSql("CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?", ["u", "%", "x"]); s.runSql("${sql}", ["u", "%"]);`,
-          ).runInContext(ctx);
-          return 0;
-        } catch (e) {
-          const err = e as { code?: number; cause?: { code?: number } };
-          return err.code ?? err.cause?.code;
-        }
-      };
+      const code = (sql: string) =>
+        evalIn(
+          f,
+          A,
+          shell,
+          `${connectAs(A, ADMIN)} var s = shell.getSession();
+           s.runSql("CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?", ["u", "%", "x"]); s.runSql("${sql}", ["u", "%"]);`,
+        ).code ?? 0;
       expect(code("GRANT BACKUP_ADMIN ON *.* TO ?@?")).toBe(1227);
       expect(code("GRANT EVENT ON *.* TO ?@?")).toBe(1045);
       expect(code("GRANT SELECT, RELOAD ON *.* TO ?@?")).toBe(0);
@@ -140,24 +125,12 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
     test("without clusterAdmin Shell refuses root@localhost; the script always names the admin", () => {
       const f = new Fleet();
       f.add(A, { admin: ADMIN, configured: false });
-      const api = new ModelApi({
-        fleet: f,
-        localAddress: A,
-        files: new Map(),
-        argv: [],
-        shellVersion: shell,
-        calls: [],
-        output: [],
-      });
-      const ctx = vm.createContext(api.globals());
-      let message = "";
-      try {
-        new vm.Script(
-          `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); dba.configureInstance(null, {restart: true});`,
-        ).runInContext(ctx);
-      } catch (e) {
-        message = String((e as { message?: string }).message);
-      }
+      const message = evalIn(
+        f,
+        A,
+        shell,
+        `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); dba.configureInstance(null, {restart: true});`,
+      ).error;
       expect(message).toBe("Dba.configureInstance: User 'root' can only connect from 'localhost'.");
       const r = run(f, A, "configure-instance", configure(A), SECRETS);
       expectOk(r);
@@ -176,21 +149,10 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
       expect(checks).toHaveLength(1);
       expect(checks[0]!.args[0]).toMatchObject({ host: "db1", port: 3306, user: ADMIN.user });
       expect(checks[0]!.error).toBeUndefined();
-      const api = new ModelApi({
-        fleet: f,
-        localAddress: A,
-        files: new Map(),
-        argv: [],
-        shellVersion: shell,
-        calls: [],
-        output: [],
-      });
-      const ctx = vm.createContext(api.globals());
-      expect(() =>
-        new vm.Script(
-          `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); dba.checkInstanceConfiguration();`,
-        ).runInContext(ctx),
-      ).toThrow();
+      const asRoot = `shell.connect({scheme: "mysql", user: "root", socket: "/s"}); dba.checkInstanceConfiguration();`;
+      expect(evalIn(f, A, shell, asRoot).error).toBe(
+        "Dba.checkInstanceConfiguration: User 'root' can only connect from 'localhost'.",
+      );
     });
 
     test("a reachable member no longer wanted whose Group Replication is stopped is removed with force (else 51004)", () => {
@@ -205,21 +167,9 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
 
     test('a cluster without a primary ("?" in status()) is named as such, not used as an address', () => {
       const f = cluster();
-      const api = new ModelApi({
-        fleet: f,
-        localAddress: A,
-        files: new Map(),
-        argv: [],
-        shellVersion: shell,
-        calls: [],
-        output: [],
-      });
-      const ctx = vm.createContext(api.globals());
       f.get(A).gr!.role = "SECONDARY";
-      const primary = new vm.Script(
-        `shell.connect({scheme: "mysql", host: "db2", port: 3306, user: "${ADMIN.user}", password: "${ADMIN.password}"}); dba.getCluster().status().defaultReplicaSet.primary`,
-      ).runInContext(ctx);
-      expect(primary).toBe("?");
+      const primary = evalIn(f, A, shell, `${connectAs(B, ADMIN)} dba.getCluster().status().defaultReplicaSet.primary`);
+      expect(primary.value).toBe("?");
       const r = run(f, A, "setup-accounts", accounts(), ACCOUNT_SECRETS);
       expect(r.error).toMatch(/^gamedb: cluster shard1 has no primary\. Run the shard's converge step/);
     });
