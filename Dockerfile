@@ -29,7 +29,7 @@ COPY package.json ./
 RUN groupadd --system --gid 10001 gamedb && useradd --system --uid 10001 --gid 10001 --no-create-home gamedb
 USER 10001:10001
 EXPOSE 9464
-ENTRYPOINT ["node", "/app/dist/scripts/monitor.js"]
+ENTRYPOINT ["node", "/app/dist/scripts/apps/monitor/main.js"]
 CMD ["--config", "/etc/gamedb/monitor/config.json"]
 
 FROM ${MYSQL_IMAGE} AS restore-verify
@@ -41,7 +41,7 @@ COPY --from=build /src/dist ./dist
 COPY package.json ./
 # The image's own mysql user (uid 999) runs both the verifier and the throwaway mysqld it starts.
 USER 999:999
-ENTRYPOINT ["node", "/app/dist/scripts/verify-restore.js"]
+ENTRYPOINT ["node", "/app/dist/scripts/apps/restore-verify/main.js"]
 
 FROM ${REDIS_IMAGE} AS redis-controller
 WORKDIR /app

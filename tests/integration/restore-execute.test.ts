@@ -12,7 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
-import { EXIT, main } from "../../scripts/restore";
+import { EXIT, main } from "../../scripts/cli/restore";
 import { type CliRun, runCli } from "../helpers/cli";
 import { GROUP, shard1Objects, upload } from "../helpers/backupFixtures";
 

@@ -1,5 +1,5 @@
 /**
- * scripts/restore.ts against a real S3-compatible server (s3rver on a loopback port): the bucket of
+ * scripts/cli/restore.ts against a real S3-compatible server (s3rver on a loopback port): the bucket of
  * tests/helpers/backupFixtures.ts (two complete dumps, one incomplete; member A's binlogs, a failover, member B's),
  * and a copy of it with one of A's files missing. Asserts the exact printed commands and the JSON plan.
  * --execute (against stand-ins) is in restore-execute.test.ts.
@@ -7,7 +7,7 @@
 import { s3Client } from "../../scripts/lib/restore/bucket";
 import { DROP_METADATA_JS, EMPTY_CHECK, GTID_MODE_CHECK, checkCommand } from "../../scripts/lib/restore/target";
 import { shellQuote } from "../../infra/shell";
-import { EXIT, main } from "../../scripts/restore";
+import { EXIT, main } from "../../scripts/cli/restore";
 import { type CliRun, runCli } from "../helpers/cli";
 import {
   type FakeS3,

@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
-import type { Reporter } from "../../scripts/lib/verify/aws";
-import { EXIT, main } from "../../scripts/verify-restore";
+import type { Reporter } from "../../scripts/apps/restore-verify/aws";
+import { EXIT, main } from "../../scripts/apps/restore-verify/main";
 import { type FakeS3, GROUP, dumpObjects, startFakeS3, upload } from "../helpers/backupFixtures";
 
 const BUCKET = "gamedb-backups-metadata";

@@ -1,8 +1,8 @@
 /**
- * scripts/verify-restore.ts end to end: the dumps come from a real S3-compatible server (s3rver on a loopback port,
- * the fixture dumps of tests/helpers/backupFixtures.ts), CloudWatch and SNS are a local HTTP recorder (the real SDK
- * clients, their endpoints pointed at it), and mysqld and mysqlsh are STAND-INS: small Node programs written to a
- * temporary directory, because there is no MySQL 8 on this machine.
+ * scripts/apps/restore-verify/main.ts end to end: the dumps come from a real S3-compatible server (s3rver on a
+ * loopback port, the fixture dumps of tests/helpers/backupFixtures.ts), CloudWatch and SNS are a local HTTP recorder
+ * (the real SDK clients, their endpoints pointed at it), and mysqld and mysqlsh are STAND-INS: small Node programs
+ * written to a temporary directory, because there is no MySQL 8 on this machine.
  *
  * - The stand-in mysqld refuses what the real one would (--no-defaults not first, a non-empty datadir for
  *   --initialize-insecure, an uninitialized one to start, a missing --secure-file-priv directory), answers on
@@ -25,7 +25,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
-import { EXIT, main } from "../../scripts/verify-restore";
+import { EXIT, main } from "../../scripts/apps/restore-verify/main";
 import {
   type FakeS3,
   GROUP,

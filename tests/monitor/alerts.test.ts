@@ -1,9 +1,9 @@
 /**
- * scripts/monitor/alerts.ts (the fire-once / resolve state machine) and rules.ts (which conditions a cycle's
+ * scripts/apps/monitor/alerts.ts (the fire-once / resolve state machine) and rules.ts (which conditions a cycle's
  * results raise). The property compares the machine with a direct reading of its contract on random sequences.
  */
 import fc from "fast-check";
-import { stepAlerts, type AlertEvent, type AlertRecord, type Condition } from "../../scripts/monitor/alerts";
+import { stepAlerts, type AlertEvent, type AlertRecord, type Condition } from "../../scripts/apps/monitor/alerts";
 import {
   memberConditions,
   redisConditions,
@@ -11,9 +11,9 @@ import {
   type RedisNodeResult,
   type RedisResult,
   type ShardResult,
-} from "../../scripts/monitor/rules";
-import type { ShardTarget } from "../../scripts/monitor/targets";
-import { shardVerdict } from "../../scripts/monitor/verdict";
+} from "../../scripts/apps/monitor/rules";
+import type { ShardTarget } from "../../scripts/apps/monitor/targets";
+import { shardVerdict } from "../../scripts/apps/monitor/verdict";
 import { inputs, nodes, observation, view } from "./builders";
 
 const base: Omit<Condition, "bad"> = {

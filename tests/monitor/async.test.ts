@@ -1,5 +1,5 @@
-/** scripts/monitor/async.ts: the limit on checks in flight and the per-check deadline. */
-import { describeError, limiter, TimeoutError, withTimeout } from "../../scripts/monitor/async";
+/** scripts/apps/monitor/async.ts: the limit on checks in flight and the per-check deadline. */
+import { describeError, limiter, TimeoutError, withTimeout } from "../../scripts/apps/monitor/async";
 
 describe("limiter", () => {
   it("never runs more than n tasks at once, and runs them all", async () => {

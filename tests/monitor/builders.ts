@@ -1,6 +1,6 @@
 /** Builders for the monitor's unit tests: members, views and observations as a Group Replication member reports them. */
-import type { GroupMemberRow, MemberObservation, MemberState } from "../../scripts/monitor/mysqlCheck";
-import type { MemberInput } from "../../scripts/monitor/verdict";
+import type { GroupMemberRow, MemberObservation, MemberState } from "../../scripts/apps/monitor/mysqlCheck";
+import type { MemberInput } from "../../scripts/apps/monitor/verdict";
 
 export interface Node {
   node: string;

@@ -1,12 +1,12 @@
 /**
- * scripts/monitor/config.ts: the config file the stack generates is accepted as is; defaults; every problem named
+ * scripts/apps/monitor/config.ts: the config file the stack generates is accepted as is; defaults; every problem named
  * by its path with what is allowed, and never with the rejected value; secrets from the variables the config names.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { ConfigError, loadConfig, parseConfig, resolveSecrets } from "../../scripts/monitor/config";
+import { ConfigError, loadConfig, parseConfig, resolveSecrets } from "../../scripts/apps/monitor/config";
 
 /** Exactly the shape the infrastructure side writes. */
 const generated = {

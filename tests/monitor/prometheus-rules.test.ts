@@ -3,7 +3,7 @@
  * names is one the worker registers, with the labels the expressions select on.
  */
 import { METRICS, prometheusRuleGroups } from "../../infra/monitoring/rules";
-import { MonitorMetrics } from "../../scripts/monitor/metrics";
+import { MonitorMetrics } from "../../scripts/apps/monitor/metrics";
 
 describe("the PrometheusRule and the worker's metrics", () => {
   const metrics = new MonitorMetrics();

@@ -13,12 +13,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AlertEvent } from "../../scripts/monitor/alerts";
-import { memoryLogger } from "../../scripts/monitor/log";
-import type { CycleReport } from "../../scripts/monitor/poller";
-import type { RedisObservation } from "../../scripts/monitor/redisCheck";
-import type { AlertSink } from "../../scripts/monitor/sinks";
-import { createWorker, type Worker } from "../../scripts/monitor/worker";
+import type { AlertEvent } from "../../scripts/apps/monitor/alerts";
+import { memoryLogger } from "../../scripts/apps/monitor/log";
+import type { CycleReport } from "../../scripts/apps/monitor/poller";
+import type { RedisObservation } from "../../scripts/apps/monitor/redisCheck";
+import type { AlertSink } from "../../scripts/apps/monitor/sinks";
+import { createWorker, type Worker } from "../../scripts/apps/monitor/worker";
 import { createRedisFleet, type RedisFleet } from "../helpers/redisFleet";
 
 const password = `pw-${randomBytes(8).toString("hex")}`;

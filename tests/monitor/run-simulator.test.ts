@@ -1,5 +1,5 @@
 /**
- * The simulator's command line (scripts/sim/run-simulator.ts): a shard is named by its number (`1`, as the README's
+ * The simulator's command line (tests/sim/run-simulator.ts): a shard is named by its number (`1`, as the README's
  * example types it) or its name (`shard1`), in every command that takes one; and the README's example commands run
  * as typed on the simulator's stdin.
  */
@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GroupReplicationSimulator } from "../../scripts/sim/group-replication";
-import { runCommand, shardName } from "../../scripts/sim/run-simulator";
+import { GroupReplicationSimulator } from "../sim/group-replication";
+import { runCommand, shardName } from "../sim/run-simulator";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -77,7 +77,7 @@ describe("runCommand", () => {
 
 describe("the README's simulator example", () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const line = readme.split("\n").find((l) => l.startsWith("npx tsx scripts/sim/run-simulator.ts"))!;
+  const line = readme.split("\n").find((l) => l.startsWith("npx tsx tests/sim/run-simulator.ts"))!;
   const typed = [...(/# then type e\.g\. (.*)$/.exec(line)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
 
   it("types commands the simulator runs, and its help shows the same example", () => {
@@ -86,7 +86,7 @@ describe("the README's simulator example", () => {
     try {
       const run = spawnSync(
         join(ROOT, "node_modules", ".bin", "tsx"),
-        ["scripts/sim/run-simulator.ts", "--shards", "2", "--dir", dir],
+        ["tests/sim/run-simulator.ts", "--shards", "2", "--dir", dir],
         { cwd: ROOT, input: [...typed, "quit", ""].join("\n"), encoding: "utf8", timeout: 30000 },
       );
       expect(run.stderr).toBe("");

@@ -1,21 +1,21 @@
 /**
- * The whole worker (scripts/monitor/worker.ts) against the Group Replication SIMULATOR
- * (scripts/sim/group-replication.ts: mysql2 protocol servers on loopback answering the worker's queries from a
+ * The whole worker (scripts/apps/monitor/worker.ts) against the Group Replication SIMULATOR
+ * (tests/sim/group-replication.ts: mysql2 protocol servers on loopback answering the worker's queries from a
  * scripted group state; not MySQL). Cycles are driven with runCycle(), never by sleeping; alerts are caught by a
  * sink that records what the queue hands it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AlertEvent } from "../../scripts/monitor/alerts";
-import type { MonitorConfig } from "../../scripts/monitor/config";
-import { memoryLogger } from "../../scripts/monitor/log";
-import type { CycleReport } from "../../scripts/monitor/poller";
-import { startServer, type StartedServer } from "../../scripts/monitor/server";
-import type { AlertSink } from "../../scripts/monitor/sinks";
-import { createWorker, type Worker } from "../../scripts/monitor/worker";
-import { main } from "../../scripts/monitor";
-import { GroupReplicationSimulator, type SimulatedGroup } from "../../scripts/sim/group-replication";
+import type { AlertEvent } from "../../scripts/apps/monitor/alerts";
+import type { MonitorConfig } from "../../scripts/apps/monitor/config";
+import { memoryLogger } from "../../scripts/apps/monitor/log";
+import type { CycleReport } from "../../scripts/apps/monitor/poller";
+import { startServer, type StartedServer } from "../../scripts/apps/monitor/server";
+import type { AlertSink } from "../../scripts/apps/monitor/sinks";
+import { createWorker, type Worker } from "../../scripts/apps/monitor/worker";
+import { main } from "../../scripts/apps/monitor/main";
+import { GroupReplicationSimulator, type SimulatedGroup } from "../sim/group-replication";
 
 const PASSWORD = "sim-monitor-pw-7f3a";
 const THRESHOLD = 3;

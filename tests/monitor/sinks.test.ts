@@ -1,5 +1,5 @@
 /**
- * scripts/monitor/sinks.ts against local HTTP servers: the webhook (Slack-compatible JSON, retries with backoff,
+ * scripts/apps/monitor/sinks.ts against local HTTP servers: the webhook (Slack-compatible JSON, retries with backoff,
  * the URL kept secret), SNS (the real AWS SDK client publishing to a local endpoint that speaks the SNS query
  * protocol), and the bounded queue: a sink that hangs never delays a cycle, and a full queue drops its oldest event
  * and counts it.
@@ -9,11 +9,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AlertEvent } from "../../scripts/monitor/alerts";
-import { memoryLogger } from "../../scripts/monitor/log";
-import { QueuedSink, SnsSink, WebhookSink, snsSubject, type AlertSink } from "../../scripts/monitor/sinks";
-import { createWorker } from "../../scripts/monitor/worker";
-import { GroupReplicationSimulator } from "../../scripts/sim/group-replication";
+import type { AlertEvent } from "../../scripts/apps/monitor/alerts";
+import { memoryLogger } from "../../scripts/apps/monitor/log";
+import { QueuedSink, SnsSink, WebhookSink, snsSubject, type AlertSink } from "../../scripts/apps/monitor/sinks";
+import { createWorker } from "../../scripts/apps/monitor/worker";
+import { GroupReplicationSimulator } from "../sim/group-replication";
 
 function alert(n: number): AlertEvent {
   return {

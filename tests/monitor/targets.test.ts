@@ -1,13 +1,13 @@
 /**
- * scripts/monitor/targets.ts (the endpoints directory, read every cycle) and the pure Redis reply parsers of
+ * scripts/apps/monitor/targets.ts (the endpoints directory, read every cycle) and the pure Redis reply parsers of
  * redisCheck.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { memoryLogger } from "../../scripts/monitor/log";
-import { parseClusterInfo, parseClusterNodes, parseReplicationInfo } from "../../scripts/monitor/redisCheck";
-import { TargetReader, parseMembers } from "../../scripts/monitor/targets";
+import { memoryLogger } from "../../scripts/apps/monitor/log";
+import { parseClusterInfo, parseClusterNodes, parseReplicationInfo } from "../../scripts/apps/monitor/redisCheck";
+import { TargetReader, parseMembers } from "../../scripts/apps/monitor/targets";
 import { parseHostPort } from "../../infra/contracts/endpoints";
 
 const members = {

@@ -1,10 +1,10 @@
 /**
- * scripts/monitor/verdict.ts: the shard status, quorum and primaries from the members' views. The table covers each
- * status and the choice of view; the properties check the MySQL Shell rules on random groups with one shared view
- * (the usual case), and that the order members are listed in never changes the verdict.
+ * scripts/apps/monitor/verdict.ts: the shard status, quorum and primaries from the members' views. The table covers
+ * each status and the choice of view; the properties check the MySQL Shell rules on random groups with one shared
+ * view (the usual case), and that the order members are listed in never changes the verdict.
  */
 import fc from "fast-check";
-import { MEMBER_STATES, type MemberState } from "../../scripts/monitor/mysqlCheck";
+import { MEMBER_STATES, type MemberState } from "../../scripts/apps/monitor/mysqlCheck";
 import {
   bestStatus,
   SHARD_STATUSES,
@@ -12,7 +12,7 @@ import {
   statusBelowBest,
   viewHasQuorum,
   type ShardStatus,
-} from "../../scripts/monitor/verdict";
+} from "../../scripts/apps/monitor/verdict";
 import { inputs, nodes, view } from "./builders";
 
 const n3 = nodes(3);

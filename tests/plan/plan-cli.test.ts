@@ -7,7 +7,7 @@ import { parse, stringify } from "yaml";
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main, EXIT } from "../../scripts/plan";
+import { main, EXIT } from "../../scripts/cli/plan";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 
 import { runCli } from "../helpers/cli";

@@ -13,7 +13,7 @@ import { evaluate } from "../../scripts/lib/evaluate";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { checkPlanDocument } from "../../scripts/lib/policyPlan";
 import { changedPaths, commentMarker, renderPrComment, summarizeChanges } from "../../scripts/lib/prComment";
-import { EXIT, main } from "../../scripts/pr-comment";
+import { EXIT, main } from "../../scripts/cli/pr-comment";
 import { RawConfig, validDev } from "../helpers/configs";
 import { stackOf } from "../helpers/stack";
 

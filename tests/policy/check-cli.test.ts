@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT, main } from "../../scripts/plan";
+import { EXIT, main } from "../../scripts/cli/plan";
 import type { PolicyReport } from "../../policy/check";
 import { copyOf, drop, res, shippedPlan } from "./fixtures";
 

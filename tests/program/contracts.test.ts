@@ -7,8 +7,8 @@ import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { planOf, resourceOf } from "../helpers/plan";
 import { ENDPOINT_FILES, parseDocument, routersSchema, slotMapSchema } from "../../infra/contracts/endpoints";
 import { WORKER_CONFIG_FILE } from "../../infra/contracts/workerConfig";
-import { parseMembers, parseRedis } from "../../scripts/monitor/targets";
-import { parseConfig } from "../../scripts/monitor/config";
+import { parseMembers, parseRedis } from "../../scripts/apps/monitor/targets";
+import { parseConfig } from "../../scripts/apps/monitor/config";
 
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 

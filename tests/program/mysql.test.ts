@@ -7,7 +7,7 @@ import { criticalPath } from "../../scripts/lib/criticalPath";
 import { mockPrivateIp } from "../../scripts/lib/mockValues";
 import type { StackConfig } from "../../scripts/lib/stackFile";
 import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
-import { benchTopology } from "../../scripts/bench/topologies";
+import { benchTopology } from "../../scripts/cli/bench/topologies";
 import { BOOTSTRAP_SCRIPT } from "../../infra/mysql/cloudInit";
 import { stackOf } from "../helpers/stack";
 import { planOf, resourceOf as get } from "../helpers/plan";

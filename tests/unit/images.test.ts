@@ -29,16 +29,16 @@ describe("the container entry points", () => {
 
   it("the Dockerfile runs exactly these entry points", () => {
     const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/monitor.js"]');
-    expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/verify-restore.js"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/monitor/main.js"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/restore-verify/main.js"]');
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/redis-controller/main.js"]');
     expect(dockerfile).toContain("FROM ${REDIS_IMAGE} AS redis-controller");
     expect(dockerfile).toMatch(/npx tsc -p tsconfig\.build\.json && npm prune --omit=dev/);
   });
 
   it.each([
-    ["monitor", /--config/],
-    ["verify-restore", /--bucket/],
+    ["apps/monitor/main", /--config/],
+    ["apps/restore-verify/main", /--bucket/],
     ["apps/redis-controller/main", /^usage: redis-controller drain\|reconcile\n/],
   ])("dist/scripts/%s.js starts and prints its usage", (name, usage) => {
     const entry = join(DIST, "scripts", `${name}.js`);
@@ -47,6 +47,12 @@ describe("the container entry points", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(usage);
+  });
+
+  it("compiles nothing from tests/ (the build context leaves tests/ out: .dockerignore)", () => {
+    expect(existsSync(join(DIST, "scripts"))).toBe(true);
+    expect(existsSync(join(DIST, "tests"))).toBe(false);
+    expect(readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n")).toContain("tests");
   });
 
   it("needs no development dependency at run time", () => {

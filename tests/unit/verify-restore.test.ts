@@ -1,6 +1,6 @@
 /**
- * The restore verification's pure parts (scripts/lib/verify/decide.ts, report.ts, script.ts), the manifest schema's
- * new and real-world forms, and verifyShard's cleanup with a substituted MysqlRunner.
+ * The restore verification's pure parts (scripts/apps/restore-verify/decide.ts, report.ts, script.ts), the manifest
+ * schema's new and real-world forms, and verifyShard's cleanup with a substituted MysqlRunner.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,11 +18,17 @@ import {
   parseShellOutput,
   pickDump,
   redact,
-} from "../../scripts/lib/verify/decide";
-import type { MysqlRunner, ServerDirs } from "../../scripts/lib/verify/mysql";
-import { alertMessage, alertSubject, metricData, renderText, summarize } from "../../scripts/lib/verify/report";
-import { COUNT_SQL, loadScript } from "../../scripts/lib/verify/script";
-import { verifyShard } from "../../scripts/lib/verify/verify";
+} from "../../scripts/apps/restore-verify/decide";
+import type { MysqlRunner, ServerDirs } from "../../scripts/apps/restore-verify/mysql";
+import {
+  alertMessage,
+  alertSubject,
+  metricData,
+  renderText,
+  summarize,
+} from "../../scripts/apps/restore-verify/report";
+import { COUNT_SQL, loadScript } from "../../scripts/apps/restore-verify/script";
+import { verifyShard } from "../../scripts/apps/restore-verify/verify";
 
 const manifest = (over: Partial<DumpManifest> = {}): DumpManifest => ({
   shard: 2,

@@ -8,8 +8,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SYSTEM_SCHEMAS } from "../../scripts/lib/verify/decide";
-import { COUNT_SQL, loadDumpOptions } from "../../scripts/lib/verify/script";
+import { SYSTEM_SCHEMAS } from "../../scripts/apps/restore-verify/decide";
+import { COUNT_SQL, loadDumpOptions } from "../../scripts/apps/restore-verify/script";
 import { checkLoadDumpOptions, progressFileTarget } from "../helpers/standins/loadDumpModel";
 
 /** The schema names in a `TABLE_SCHEMA NOT IN (...)` list. */

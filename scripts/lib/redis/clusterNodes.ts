@@ -1,5 +1,5 @@
 /**
- * The one `CLUSTER NODES` parser, shared by the monitoring worker (scripts/monitor/redisCheck.ts) and the Redis
+ * The one `CLUSTER NODES` parser, shared by the monitoring worker (scripts/apps/monitor/redisCheck.ts) and the Redis
  * Cluster controller (scripts/apps/redis-controller/). One line per known node:
  *
  *   <id> <ip:port@cport[,hostname]> <flags> <master|-> <ping-sent> <pong-recv> <config-epoch> <link> <slot>...

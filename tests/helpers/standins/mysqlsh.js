@@ -83,7 +83,10 @@ function result(rows) {
   return { fetchOneObject: () => rows.shift() || null };
 }
 
-/** The statements the restore and verification send (scripts/lib/verify/script.ts, scripts/lib/restore/target.ts). */
+/**
+ * The statements the restore and verification send (scripts/apps/restore-verify/script.ts,
+ * scripts/lib/restore/target.ts).
+ */
 function runSql(sql, args = []) {
   record.calls.push({ runSql: sql, args });
   if (!connected) throw new Error("stand-in: runSql without a session");

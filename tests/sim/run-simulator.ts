@@ -3,7 +3,7 @@
  * and writes what the worker needs: an endpoints directory (members.json, and redis.json when --redis-seeds is
  * given) and a worker config.
  *
- *   npx tsx scripts/sim/run-simulator.ts --shards 2 --dir /tmp/gamedb-sim
+ *   npx tsx tests/sim/run-simulator.ts --shards 2 --dir /tmp/gamedb-sim
  *   GAMEDB_MONITOR_PASSWORD=simulator npm run monitor -- --config /tmp/gamedb-sim/monitor.json
  *
  * Then type commands on its stdin to script the groups (S a shard: its number, 1, or its name, shard1; I/J member

@@ -6,7 +6,7 @@
  *   npm run bench:monitor -- --shards 64 --cycles 3 --interval 5
  *   npm run bench:monitor -- --json monitor-bench.json     also write every figure as JSON
  *
- * The members are the Group Replication SIMULATOR (scripts/sim/run-simulator.ts) in a child process, so the
+ * The members are the Group Replication SIMULATOR (tests/sim/run-simulator.ts) in a child process, so the
  * worker's CPU figures are its own. The worker is built exactly as the CLI builds it (createWorker), and cycles
  * are started every interval, start to start, as Monitor.start() does; this loop only adds the measuring.
  *
@@ -21,13 +21,14 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import type { AlertEvent } from "../monitor/alerts";
-import { parseConfig } from "../monitor/config";
-import { memoryLogger } from "../monitor/log";
-import { createWorker } from "../monitor/worker";
+import type { AlertEvent } from "../../apps/monitor/alerts";
+import { parseConfig } from "../../apps/monitor/config";
+import { memoryLogger } from "../../apps/monitor/log";
+import { createWorker } from "../../apps/monitor/worker";
 
-const SIM = resolve(__dirname, "../sim/run-simulator.ts");
-const ROOT = resolve(__dirname, "../..");
+const ROOT = resolve(__dirname, "../../..");
+// The simulator lives with the tests: this is a dev-only command, the image never ships it.
+const SIM = resolve(ROOT, "tests/sim/run-simulator.ts");
 
 interface Options {
   shards: string;

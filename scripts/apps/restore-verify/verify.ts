@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { readDumps } from "../restore/bucket";
+import { readDumps } from "../../lib/restore/bucket";
 import { type DumpChoice, type ShardResult, failedBeforeLoad, judgeLoad, pickDump, redact } from "./decide";
 import { MAX_SOCKET_PATH, type MysqlRunner, type RunningServer, serverDirs } from "./mysql";
 import { loadScript } from "./script";

@@ -2,7 +2,7 @@
  * One check of one Group Replication member, as the monitoring account (PROCESS, REPLICATION CLIENT on *.*,
  * SELECT on performance_schema.*): two queries on one kept-open connection per member.
  *
- * The query texts are exported constants: the Group Replication simulator (scripts/sim/group-replication.ts)
+ * The query texts are exported constants: the Group Replication simulator (tests/sim/group-replication.ts)
  * answers exactly these, so the worker and the simulator cannot drift apart.
  *
  * Lag: the oldest transaction a group_replication_applier worker is applying right now, measured as NOW(6) minus

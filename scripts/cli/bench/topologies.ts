@@ -9,8 +9,8 @@
  * Nothing is validated here: the program validates it like any other config.
  */
 import { join } from "node:path";
-import { StackConfig, readStackConfig } from "../lib/stackFile";
-import { evenSlotRanges, formatRange } from "../../infra/plan/slots";
+import { StackConfig, readStackConfig } from "../../lib/stackFile";
+import { evenSlotRanges, formatRange } from "../../../infra/plan/slots";
 
 /** The shard counts `npm run bench` measures unless told otherwise. */
 export const DEFAULT_BENCH_SIZES: readonly number[] = [8, 64, 256];
@@ -27,7 +27,9 @@ export interface BenchTopologyOptions {
  * `nodesPerShard` nodes each) that split the slot space evenly: a StackConfig as readStackConfig returns it.
  */
 export function benchTopology(shardCount: number, options: BenchTopologyOptions = {}): StackConfig {
-  const prod = readStackConfig(join(__dirname, "..", "..", "Pulumi.prod.yaml"), { stack: options.stack ?? "prod" });
+  const prod = readStackConfig(join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"), {
+    stack: options.stack ?? "prod",
+  });
   const shards = evenSlotRanges(shardCount).map((r, i) => ({
     id: i + 1,
     name: `s${i + 1}`,

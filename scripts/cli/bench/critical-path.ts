@@ -3,8 +3,8 @@
  * sizes: `npm run critical-path [-- --sizes 1,8,64]`. The length must be the same for every size.
  */
 import { Command } from "commander";
-import { evaluate } from "../lib/evaluate";
-import { criticalPath } from "../lib/criticalPath";
+import { evaluate } from "../../lib/evaluate";
+import { criticalPath } from "../../lib/criticalPath";
 import { benchTopology } from "./topologies";
 
 async function main(): Promise<void> {

@@ -19,7 +19,7 @@ import { Command, CommanderError } from "commander";
 import { DEFAULT_BENCH_SIZES } from "./topologies";
 import type { WorkerResult } from "./worker";
 
-const ROOT = resolve(__dirname, "../..");
+const ROOT = resolve(__dirname, "../../..");
 const WORKER = resolve(__dirname, "worker.ts");
 
 /** Ratio gamedb/bare at the largest size that passes. */

@@ -1,6 +1,6 @@
 /**
  * One measured run of the plan benchmark, in its own process so that peak RSS belongs to this run alone.
- * Started by plan-bench.ts as `node --import tsx scripts/bench/worker.ts ...`:
+ * Started by plan-bench.ts as `node --import tsx scripts/cli/bench/worker.ts ...`:
  *
  *   worker.ts gamedb SHARDS                  evaluate() of the prod-shaped topology with SHARDS shards
  *   worker.ts bare CUSTOM COMPONENTS         the bare baseline (bare.ts) with that many resources
@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
     const shards = count(a);
     const stack = benchTopology(shards);
     return measure(
-      () => import("../lib/evaluate"),
+      () => import("../../lib/evaluate"),
       async ({ evaluate }) => {
         const doc = await evaluate(stack);
         const custom = doc.resources.filter((r) => r.custom).length;

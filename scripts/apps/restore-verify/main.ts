@@ -15,11 +15,11 @@
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { parseOptions, runMain } from "./lib/cli";
-import { s3Client } from "./lib/restore/bucket";
-import { type Reporter, awsReporter, listShards } from "./lib/verify/aws";
-import type { ShardResult } from "./lib/verify/decide";
-import { type MysqlRunner, processRunner, serverDirs } from "./lib/verify/mysql";
+import { parseOptions, runMain } from "../../lib/cli";
+import { s3Client } from "../../lib/restore/bucket";
+import { type Reporter, awsReporter, listShards } from "./aws";
+import type { ShardResult } from "./decide";
+import { type MysqlRunner, processRunner, serverDirs } from "./mysql";
 import {
   DEFAULT_NAMESPACE,
   alertMessage,
@@ -29,9 +29,9 @@ import {
   runAlert,
   shardKey,
   summarize,
-} from "./lib/verify/report";
-import { loadScript } from "./lib/verify/script";
-import { chooseDump, shardDir, verifyShard } from "./lib/verify/verify";
+} from "./report";
+import { loadScript } from "./script";
+import { chooseDump, shardDir, verifyShard } from "./verify";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 

@@ -9,10 +9,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { Command } from "commander";
-import { parseOptions, runMain } from "./lib/cli";
-import type { PlanDocument } from "./lib/planDocument";
-import { checkPlanDocument } from "./lib/policyPlan";
-import { renderPrComment } from "./lib/prComment";
+import { parseOptions, runMain } from "../lib/cli";
+import type { PlanDocument } from "../lib/planDocument";
+import { checkPlanDocument } from "../lib/policyPlan";
+import { renderPrComment } from "../lib/prComment";
 
 export const EXIT = { ok: 0, usage: 2 } as const;
 

@@ -12,12 +12,12 @@
  * Exit codes: 0 ok, 1 no valid plan or a failed --execute (every reason printed), 2 bad usage.
  */
 import { Command } from "commander";
-import { parseOptions, runMain } from "./lib/cli";
-import { readListing, s3Client } from "./lib/restore/bucket";
-import { executionScript, renderPlanText, restoreSteps, type CommandOptions } from "./lib/restore/commands";
+import { parseOptions, runMain } from "../lib/cli";
+import { readListing, s3Client } from "../lib/restore/bucket";
+import { executionScript, renderPlanText, restoreSteps, type CommandOptions } from "../lib/restore/commands";
 import { spawnSync } from "node:child_process";
-import { GtidParseError, isEmpty, parseGtidSet } from "../infra/contracts/gtid";
-import { PlanError, planRestore, type RestoreTarget } from "./lib/restore/plan";
+import { GtidParseError, isEmpty, parseGtidSet } from "../../infra/contracts/gtid";
+import { PlanError, planRestore, type RestoreTarget } from "../lib/restore/plan";
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 

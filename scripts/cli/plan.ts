@@ -13,20 +13,20 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { parseOptions, runMain } from "./lib/cli";
-import { ConfigError } from "../infra/config";
-import { evaluate } from "./lib/evaluate";
-import { diffPlans } from "./lib/planDiff";
-import type { PlanDocument } from "./lib/planDocument";
-import { renderReport } from "../policy/check";
-import { checkPlanDocument } from "./lib/policyPlan";
-import { renderDiff, renderPlan } from "./lib/render";
-import { StackConfig, UsageError, readStackConfig } from "./lib/stackFile";
+import { parseOptions, runMain } from "../lib/cli";
+import { ConfigError } from "../../infra/config";
+import { evaluate } from "../lib/evaluate";
+import { diffPlans } from "../lib/planDiff";
+import type { PlanDocument } from "../lib/planDocument";
+import { renderReport } from "../../policy/check";
+import { checkPlanDocument } from "../lib/policyPlan";
+import { renderDiff, renderPlan } from "../lib/render";
+import { StackConfig, UsageError, readStackConfig } from "../lib/stackFile";
 
 /** Policy violations share 1 with an invalid config: either way the change is not fit to deploy. */
 export const EXIT = { ok: 0, invalidConfig: 1, policyViolations: 1, usage: 2 } as const;
 
-const PROJECT_DIR = resolve(__dirname, "..");
+const PROJECT_DIR = resolve(__dirname, "../..");
 
 interface Options {
   stack?: string;

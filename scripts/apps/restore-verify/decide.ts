@@ -3,7 +3,7 @@
  * printed, how the restored table counts compare with the manifest's, and the shard's result.
  */
 import { z } from "zod";
-import type { DumpEntry } from "../restore/plan";
+import type { DumpEntry } from "../../lib/restore/plan";
 import { type DumpManifest, fullPrefix } from "../../../infra/contracts/backupLayout";
 
 /**
@@ -116,7 +116,7 @@ export function compareTables(expected: TableCounts, actual: TableCounts): Table
   };
 }
 
-/** The markers the verification script prints (scripts/lib/verify/script.ts) on its own lines. */
+/** The markers the verification script prints (scripts/apps/restore-verify/script.ts) on its own lines. */
 export const COUNTS_MARKER = "GAMEDB-VERIFY-COUNTS ";
 export const ERROR_MARKER = "GAMEDB-VERIFY-ERROR ";
 

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { MonitorConfig, monitorConfigSchema } from "../../infra/contracts/workerConfig";
+import { MonitorConfig, monitorConfigSchema } from "../../../infra/contracts/workerConfig";
 
 export type { MonitorConfig };
 

@@ -18,7 +18,7 @@ import {
   parseHostPort,
   problems,
   redisSchema,
-} from "../../infra/contracts/endpoints";
+} from "../../../infra/contracts/endpoints";
 
 export type { HostPort };
 

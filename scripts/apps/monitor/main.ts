@@ -11,11 +11,11 @@
  * With --once: 0 when no alert fires after the cycle, 3 when one does.
  */
 import { Command } from "commander";
-import { parseOptions, runMain } from "./lib/cli";
-import { ConfigError, loadConfig, resolveSecrets } from "./monitor/config";
-import { jsonLogger, redactor } from "./monitor/log";
-import { startServer } from "./monitor/server";
-import { createWorker } from "./monitor/worker";
+import { parseOptions, runMain } from "../../lib/cli";
+import { ConfigError, loadConfig, resolveSecrets } from "./config";
+import { jsonLogger, redactor } from "./log";
+import { startServer } from "./server";
+import { createWorker } from "./worker";
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, firing: 3 } as const;
 

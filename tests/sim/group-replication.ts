@@ -2,7 +2,7 @@
  * A SIMULATOR of MySQL Group Replication groups, for the monitoring worker's tests, local runs and benchmark. It is
  * not MySQL: each simulated member is a mysql2 protocol server (`mysql.createServer()`) on its own 127.0.0.1 port
  * that checks the monitoring account's mysql_native_password login and answers exactly the worker's two queries
- * (MEMBERS_QUERY and LOCAL_QUERY from scripts/monitor/mysqlCheck.ts) from a scripted group state. Any other query
+ * (MEMBERS_QUERY and LOCAL_QUERY from scripts/apps/monitor/mysqlCheck.ts) from a scripted group state. Any other query
  * gets an error.
  *
  * Scripted states (SimulatedGroup):
@@ -23,7 +23,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import * as mysql from "mysql2";
-import { LOCAL_QUERY, MEMBERS_QUERY, type MemberState } from "../monitor/mysqlCheck";
+import { LOCAL_QUERY, MEMBERS_QUERY, type MemberState } from "../../scripts/apps/monitor/mysqlCheck";
 
 export interface SimFigures {
   threadsRunning: number;

@@ -10,8 +10,8 @@
  * as evaluate() waits for.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { planMocks, valueOf } from "../lib/mockValues";
-import { withoutPromiseStacks } from "../lib/promiseStacks";
+import { planMocks, valueOf } from "../../lib/mockValues";
+import { withoutPromiseStacks } from "../../lib/promiseStacks";
 
 export const BARE_CUSTOM_TYPE = "bench:index:Thing";
 export const BARE_COMPONENT_TYPE = "bench:index:Group";

@@ -23,7 +23,7 @@ import {
 } from "./rules";
 import type { Dispatcher } from "./sinks";
 import type { MysqlMember, RedisTarget, Targets } from "./targets";
-import type { HostPort } from "../../infra/contracts/endpoints";
+import type { HostPort } from "../../../infra/contracts/endpoints";
 import { shardVerdict } from "./verdict";
 
 export interface MysqlCheckerLike {

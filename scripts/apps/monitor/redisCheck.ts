@@ -5,7 +5,7 @@
  * the whole check bounded by the timeout. Parsers are pure and exported for tests.
  */
 import Redis from "ioredis";
-import { parseClusterNodes as parseNodeLines, parseInfoLines, slotCount } from "../lib/redis/clusterNodes";
+import { parseClusterNodes as parseNodeLines, parseInfoLines, slotCount } from "../../lib/redis/clusterNodes";
 import { describeError, withTimeout, type CheckOutcome } from "./async";
 import type { HostPort } from "./targets";
 
