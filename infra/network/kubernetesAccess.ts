@@ -6,9 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { MEMBER_PORTS, cidrKey } from "./securityGroups";
 
+/** The Kubernetes nodes that may reach the shard hosts' member ports (kubernetes.nodeSecurityGroupIds, nodeCidrs). */
 export interface KubernetesNodes {
-  securityGroupIds: readonly string[];
-  cidrs: readonly string[];
+  /** Security groups of the nodes: one ingress rule per group and port; may be empty. */
+  readonly securityGroupIds: readonly string[];
+  /** CIDRs (IPv4 or IPv6) of the nodes: one ingress rule per CIDR and port; may be empty. */
+  readonly cidrs: readonly string[];
 }
 
 export function allowKubernetesNodes(

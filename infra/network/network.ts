@@ -4,12 +4,15 @@ import { createVpc } from "./vpc";
 import { createSecurityGroups } from "./securityGroups";
 
 export interface NetworkArgs {
-  /** Create a VPC or adopt an existing one (from planNetwork). */
-  plan: NetworkPlan;
-  /** Region of the S3 gateway endpoint. */
-  region: string;
-  /** Networks allowed to SSH into the admin group. @default [] (no SSH from outside the VPC) */
-  adminCidrs?: readonly string[];
+  /** The network slice of the plan: create a VPC with these subnets, or adopt an existing VPC and its subnets. */
+  readonly plan: NetworkPlan;
+  /** The AWS region, which names the S3 gateway endpoint's service. */
+  readonly region: string;
+  /**
+   * Operator networks (IPv4 or IPv6 CIDRs) allowed to SSH into the admin security group.
+   * @default [] (no SSH from outside the VPC)
+   */
+  readonly adminCidrs?: readonly string[];
 }
 
 /** The VPC (created or adopted), a private subnet per zone, and the security groups. */
