@@ -25,12 +25,17 @@ export const USER_DATA_LIMIT = 16 * 1024;
 /** How long waitForBootstrapCommand waits for cloud-init. */
 export const BOOTSTRAP_TIMEOUT_SECONDS = 1800;
 
+/** What the bootstrap script installs and where (its environment, bootstrapEnv). */
 export interface BootstrapInput {
   /** MySQL 8.4 version, e.g. "8.4.3" (the script validates it). */
-  mysqlVersion: string;
-  /** Block device path, or `ebs:<volume id>`. @default none: the data dir stays on the root filesystem */
-  dataDevice?: string;
-  dataDir: string;
+  readonly mysqlVersion: string;
+  /**
+   * Block device path, or `ebs:<volume id>`, mounted at the data directory.
+   * @default none: the data dir stays on the root filesystem
+   */
+  readonly dataDevice?: string;
+  /** The MySQL data directory, an absolute path (mycnf DATA_DIR). */
+  readonly dataDir: string;
 }
 
 /** The script's environment, in a fixed order. */

@@ -2,10 +2,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 
+/** The SSH jump host remote commands go through (ssh.bastion). */
 export interface Bastion {
-  host: string;
-  user: string;
-  port: number;
+  /** The bastion's address (name or IP) as the machine running Pulumi reaches it. */
+  readonly host: string;
+  /** The SSH user on the bastion. */
+  readonly user: string;
+  /** The bastion's SSH port. */
+  readonly port: number;
 }
 
 /**

@@ -7,13 +7,13 @@ import * as aws from "@pulumi/aws";
 import * as tls from "@pulumi/tls";
 
 export interface HostAccessArgs {
-  /** aws creates the key pair and instance profile; static only holds the key. */
-  provider: "aws" | "static";
+  /** Where the hosts run (hosts.provider): aws also creates an EC2 key pair; static only holds the key. */
+  readonly provider: "aws" | "static";
   /**
-   * The private key (OpenSSH or PEM), a secret from `gamedb:sshPrivateKey`.
+   * The private key (OpenSSH or PEM) gamedb logs in with, a secret from `gamedb:sshPrivateKey`.
    * @default a new ED25519 key from @pulumi/tls, kept (secret) in the stack's state
    */
-  privateKey?: pulumi.Output<string>;
+  readonly privateKey?: pulumi.Output<string>;
 }
 
 export class HostAccess extends pulumi.ComponentResource {

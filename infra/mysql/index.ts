@@ -1,11 +1,16 @@
-export * from "./ami";
-export * from "./clusterParams";
-export * from "./connection";
-export * from "./hostAccess";
-export * from "./innodbCluster";
-export * from "../catalog/instanceTypes";
-export * from "./mycnf";
-export * from "./cloudInit";
-export * from "./remoteScript";
-export * from "./shardHosts";
-export * from "./router";
+// The MySQL layer's public surface: the components a platform composes, their inputs, and the lookups it feeds
+// them with. my.cnf, cloud-init, the AdminAPI params and remote command texts are the components' own (tests
+// import those files directly).
+export { HostAccess, type HostAccessArgs } from "./hostAccess";
+export {
+  ShardHosts,
+  type AwsHostSettings,
+  type ShardHost,
+  type ShardHostsArgs,
+  type StaticHostSettings,
+} from "./shardHosts";
+export type { Bastion } from "./connection";
+export { InnoDbCluster, type InnoDbClusterArgs } from "./innodbCluster";
+export { MySqlRouter, routerImage, type MySqlRouterArgs } from "./router";
+export { ubuntuAmi } from "./ami";
+export { instanceArch } from "../catalog/instanceTypes";

@@ -31,26 +31,32 @@ import {
 import type { ShardHost } from "./shardHosts";
 
 export interface InnoDbClusterArgs {
-  shard: ShardPlan;
+  /** The shard's slice of the plan: its id (which names the cluster), key and nodes. */
+  readonly shard: ShardPlan;
   /** The environment's protection and recovery decisions (its auto-rejoin tries). */
-  policy: EnvironmentPolicy;
-  hosts: ShardHost[];
-  mysqlVersion: string;
-  pitrWindowHours: number;
+  readonly policy: EnvironmentPolicy;
+  /** The shard's bootstrapped hosts (ShardHosts.hosts), one per node; the scripts run over their connections. */
+  readonly hosts: readonly ShardHost[];
+  /** The MySQL 8.4 version the hosts run (mysql.version), which my.cnf is written for. */
+  readonly mysqlVersion: string;
+  /** The point-in-time recovery window (backup.pitrWindowHours): binary logs are kept at least this long. */
+  readonly pitrWindowHours: number;
   /** Validated my.cnf overrides (gamedb:mysql.overrides). @default {} */
-  overrides?: Record<string, string | number | boolean>;
+  readonly overrides?: Record<string, string | number | boolean>;
   /**
    * When set, the converge command carries this value, so it re-runs on every `pulumi up` whose value differs
-   * (mysql.converge: always passes the run's start time). @default undefined: converge re-runs only on changes
+   * (mysql.converge: always passes the run's start time).
+   * @default undefined: converge re-runs only on changes
    */
-  convergeRequest?: string;
+  readonly convergeRequest?: string;
   /**
    * The monitoring account's password, shared by every shard so one worker with one Secret watches them all (the
-   * account can only read performance_schema and status). @default a password of this shard's own
+   * account can only read performance_schema and status).
+   * @default a password of this shard's own
    */
-  monitorPassword?: pulumi.Output<string>;
+  readonly monitorPassword?: pulumi.Output<string>;
   /** mysql.passwordRotation: a new value replaces the service accounts' passwords (never the cluster admin's). */
-  passwordRotation: number;
+  readonly passwordRotation: number;
 }
 
 /**

@@ -45,15 +45,22 @@ export const DATA_DIR = "/var/lib/mysql";
 export const BINLOG_BASENAME = "binlog";
 export const RELAY_LOG_BASENAME = "relay-bin";
 
+/** What one member's my.cnf is computed from. */
 export interface MyCnfInput {
-  serverId: number;
-  reportHost: string;
+  /** The member's server_id (the node's, from the plan): unique within the shard. */
+  readonly serverId: number;
+  /** The address the member reports to the group (report_host). */
+  readonly reportHost: string;
   /** MySQL 8.4 LTS version, e.g. "8.4.3". */
-  version: string;
-  instanceType: string;
-  pitrWindowHours: number;
-  overrides: Record<string, string | number | boolean>;
-  dataDir: string;
+  readonly version: string;
+  /** The host's instance type, whose memory sizes the buffer pool and max_connections. */
+  readonly instanceType: string;
+  /** The point-in-time recovery window: binary logs are kept this long plus a day's margin. */
+  readonly pitrWindowHours: number;
+  /** Validated my.cnf overrides (mysql.overrides), which win over the computed settings. */
+  readonly overrides: Record<string, string | number | boolean>;
+  /** The MySQL data directory, an absolute path. */
+  readonly dataDir: string;
 }
 
 const MiB = 1024 * 1024;

@@ -15,13 +15,19 @@ export const HEREDOC_END = "GAMEDB_EOF";
 
 export interface AdminApiCommandInput {
   /** The script text (infra/mysql/adminapi: common.js + the script). */
-  script: string;
+  readonly script: string;
   /** The script's params: plain data, no secrets. */
-  params: Record<string, unknown>;
-  /** A my.cnf to install before the script runs (configure step only). */
-  mycnf?: string;
-  /** A line written as a comment at the top: why the command re-runs (e.g. the converge request). */
-  note?: string;
+  readonly params: Record<string, unknown>;
+  /**
+   * A my.cnf to install before the script runs (configure step only).
+   * @default none: the host's my.cnf is left as it is and mysqld is not restarted
+   */
+  readonly mycnf?: string;
+  /**
+   * A line written as a comment at the top: why the command re-runs (e.g. the converge request).
+   * @default none: the command text starts with `set -eu`
+   */
+  readonly note?: string;
 }
 
 function heredoc(path: string, content: string): string {

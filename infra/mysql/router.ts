@@ -24,19 +24,22 @@ export function routerImage(mysqlVersion: string): string {
 export const ROUTER_UID = 999;
 
 export interface MySqlRouterArgs {
-  /** `shard<id>` */
-  shardKey: string;
-  namespace: pulumi.Input<string>;
-  image: string;
-  replicas: number;
+  /** The shard's key (`shard<id>`), which names the Kubernetes objects and labels the pods. */
+  readonly shardKey: string;
+  /** The Kubernetes namespace of the Deployment, Service, Secret and PodDisruptionBudget. */
+  readonly namespace: pulumi.Input<string>;
+  /** The router image (router.image, or routerImage of the server version); a change rolls the pods. */
+  readonly image: string;
+  /** The number of router pods (router.replicas). */
+  readonly replicas: number;
   /** "host:3306" of every member; the bootstrap tries them in order. */
-  members: pulumi.Output<string[]>;
+  readonly members: pulumi.Output<string[]>;
   /** The router account's password (secret), from the shard's InnoDbCluster. */
-  password: pulumi.Output<string>;
+  readonly password: pulumi.Output<string>;
   /** mysql.passwordRotation: a rotation rolls the pods, which read the password only when they bootstrap. */
-  passwordRotation: number;
+  readonly passwordRotation: number;
   /** The shard's cluster: routers start once it is formed and its router account exists. */
-  cluster: pulumi.Resource;
+  readonly cluster: pulumi.Resource;
 }
 
 /** The pod template of a router: pure, so tests and the checksum see exactly what runs. */

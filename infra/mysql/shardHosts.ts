@@ -17,39 +17,57 @@ import { bootstrapCommand, renderUserData, waitForBootstrapCommand } from "./clo
 import { DATA_DIR } from "./mycnf";
 import { Bastion, sshConnection } from "./connection";
 
+/** EC2 hosts: gamedb creates each node's instance and data volume in its zone's private subnet. */
 export interface AwsHostSettings {
-  kind: "aws";
-  /** Image id by architecture (ubuntuAmi). */
-  ami: (arch: "amd64" | "arm64") => pulumi.Output<string>;
-  /** Private subnet id by zone. */
-  subnetIds: pulumi.Output<Record<string, string>>;
-  securityGroupIds: pulumi.Input<string>[];
-  keyName: pulumi.Output<string>;
-  rootVolumeGiB: number;
-  dataVolume: { sizeGiB: number; type: "gp3" | "io2"; iops?: number; throughput?: number };
+  /** Selects EC2 hosts. */
+  readonly kind: "aws";
+  /** The image id for an architecture (ubuntuAmi); ignored after a host is created. */
+  readonly ami: (arch: "amd64" | "arm64") => pulumi.Output<string>;
+  /** Private subnet id by zone name (Network.privateSubnetIds). */
+  readonly subnetIds: pulumi.Output<Record<string, string>>;
+  /** The security groups every host joins (the network's shard-hosts group). */
+  readonly securityGroupIds: readonly pulumi.Input<string>[];
+  /** The EC2 key pair the hosts trust at first boot (HostAccess.keyName). */
+  readonly keyName: pulumi.Output<string>;
+  /** Size of the encrypted gp3 root volume (hosts.rootVolumeGiB). */
+  readonly rootVolumeGiB: number;
+  /** The separate encrypted data volume of each host (mysql.dataVolume); throughput applies to gp3 only. */
+  readonly dataVolume: { sizeGiB: number; type: "gp3" | "io2"; iops?: number; throughput?: number };
 }
 
 /** Static hosts: each node's address (and SSH user, when not ssh.user) comes from its node entry. */
 export interface StaticHostSettings {
-  kind: "static";
-  /** A block device for the data directory, formatted only if it holds no filesystem. @default none */
-  dataDevice?: string;
+  /** Selects hosts the operator already runs. */
+  readonly kind: "static";
+  /**
+   * A block device for the data directory (hosts.staticDataDevice), formatted only if it holds no filesystem.
+   * @default none: the data directory stays on the root filesystem
+   */
+  readonly dataDevice?: string;
 }
 
 export interface ShardHostsArgs {
-  shard: ShardPlan;
-  environment: Environment;
+  /** The shard's slice of the plan: its key, id and nodes (name, zone, instance type, address). */
+  readonly shard: ShardPlan;
+  /** The environment, which names and tags the hosts and selects their volumes for snapshots. */
+  readonly environment: Environment;
   /** The environment's protection decisions: whether data volumes are protected and retained. */
-  policy: EnvironmentPolicy;
-  mysqlVersion: string;
-  settings: AwsHostSettings | StaticHostSettings;
+  readonly policy: EnvironmentPolicy;
+  /** The MySQL 8.4 version the bootstrap installs (mysql.version); a later change applies to new hosts only. */
+  readonly mysqlVersion: string;
+  /** EC2 hosts to create, or static hosts to bootstrap over SSH. */
+  readonly settings: AwsHostSettings | StaticHostSettings;
   /** SSH login (ssh.user); a static node entry's sshUser wins. */
-  sshUser: string;
-  privateKey: pulumi.Output<string>;
-  /** @default none: the machine running Pulumi reaches the hosts directly (VPN, peering) */
-  bastion?: Bastion;
-  /** Arch of an instance type (instanceTypes.instanceArch). */
-  arch: (instanceType: string) => "amd64" | "arm64";
+  readonly sshUser: string;
+  /** The private key remote commands log in with (HostAccess.privateKey, secret). */
+  readonly privateKey: pulumi.Output<string>;
+  /**
+   * The SSH jump host remote commands go through (ssh.bastion).
+   * @default none: the machine running Pulumi reaches the hosts directly (VPN, peering)
+   */
+  readonly bastion?: Bastion;
+  /** The CPU architecture of an instance type (instanceTypes.instanceArch), which picks the image. */
+  readonly arch: (instanceType: string) => "amd64" | "arm64";
 }
 
 export interface ShardHost {
@@ -137,7 +155,7 @@ export class ShardHosts extends pulumi.ComponentResource {
         instanceType: node.instanceType,
         availabilityZone: node.az,
         subnetId: s.subnetIds.apply((ids) => ids[node.az]!),
-        vpcSecurityGroupIds: s.securityGroupIds,
+        vpcSecurityGroupIds: [...s.securityGroupIds],
         associatePublicIpAddress: false,
         keyName: s.keyName,
         iamInstanceProfile: this.instanceProfile!.name,
