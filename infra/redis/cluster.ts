@@ -19,19 +19,27 @@ export const REDIS_UID = 999;
 const NAME = "gamedb-redis";
 const HEADLESS = `${NAME}-headless`;
 
+/** The shape of a Redis Cluster: how many masters, and how many replicas each. */
 export interface RedisTopology {
-  masters: number;
-  replicasPerMaster: number;
+  /** The number of masters (redis.masters), which share the 16384 hash slots. */
+  readonly masters: number;
+  /** The number of replicas of each master (redis.replicasPerMaster); 0 means no replicas. */
+  readonly replicasPerMaster: number;
 }
 
 export interface RedisClusterArgs {
-  namespace: string;
-  image: string;
+  /** The Kubernetes namespace of the StatefulSet, Services, Jobs and Secret; part of every pod's DNS name. */
+  readonly namespace: string;
+  /** The redis image the pods run (redis.image). */
+  readonly image: string;
   /** The controller image the drain and reconcile Jobs run (Dockerfile target redis-controller). */
-  controllerImage: string;
-  topology: RedisTopology;
-  nodeTimeoutMs: number;
-  storageGiB: number;
+  readonly controllerImage: string;
+  /** Masters and replicas per master; the StatefulSet runs masters x (1 + replicas) pods. */
+  readonly topology: RedisTopology;
+  /** cluster-node-timeout (redis.nodeTimeoutMs): milliseconds a node may be unreachable before it counts as failed. */
+  readonly nodeTimeoutMs: number;
+  /** The size of each pod's data volume (redis.storageGiB); fixed at creation (resize the PVCs instead). */
+  readonly storageGiB: number;
 }
 
 /** Pods in the StatefulSet. */

@@ -11,16 +11,22 @@ import { REDIS_PORT } from "./cluster";
 import { cidrKey } from "../network/securityGroups";
 
 export interface ElastiCacheRedisArgs {
-  topology: RedisTopology;
-  nodeType: string;
-  snapshotRetentionDays: number;
-  vpcId: pulumi.Input<string>;
-  subnetIds: pulumi.Input<string[]>;
-  /** Security groups and CIDRs of the Kubernetes nodes: the only clients. */
-  clientSecurityGroupIds: readonly string[];
-  clientCidrs: readonly string[];
+  /** Masters (node groups) and replicas per master of the replication group. */
+  readonly topology: RedisTopology;
+  /** The ElastiCache node type of every node (redis.nodeType), e.g. "cache.r7g.large". */
+  readonly nodeType: string;
+  /** How many days of daily snapshots ElastiCache keeps (redis.snapshotRetentionDays); 0 takes none. */
+  readonly snapshotRetentionDays: number;
+  /** The VPC of the replication group's security group. */
+  readonly vpcId: pulumi.Input<string>;
+  /** The private subnets of the replication group's subnet group. */
+  readonly subnetIds: pulumi.Input<string[]>;
+  /** Security groups of the Kubernetes nodes, the only clients: one ingress rule each; may be empty. */
+  readonly clientSecurityGroupIds: readonly string[];
+  /** CIDRs (IPv4 or IPv6) of the Kubernetes nodes, the only clients: one ingress rule each; may be empty. */
+  readonly clientCidrs: readonly string[];
   /** Protect the replication group from deletion (prod). */
-  protect: boolean;
+  readonly protect: boolean;
 }
 
 export class ElastiCacheRedis extends pulumi.ComponentResource {
