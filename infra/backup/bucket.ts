@@ -9,9 +9,10 @@ import type { Topology } from "../config/schema";
 import { lifecycleRules } from "../plan/backupLifecycle";
 
 export interface BackupBucketArgs {
-  backup: Topology["backup"];
+  /** The backup section of the config: KMS key, lifecycle, Object Lock and access logs. */
+  readonly backup: Topology["backup"];
   /** Protect the bucket (and its key) from deletion. */
-  protect: boolean;
+  readonly protect: boolean;
 }
 
 /**

@@ -19,18 +19,27 @@ export const BACKUP_ENV_PATH = "/etc/gamedb/backup.env";
 /** Where static hosts keep the shard's AWS credentials (root, 0600). */
 export const CREDENTIALS_PATH = HOST_CREDENTIALS_PATH;
 
+/** The values of one host's /etc/gamedb/backup.env. */
 export interface BackupEnv {
-  environment: string;
-  shard: string;
-  bucket: string;
-  region: string;
-  self: string;
+  /** The environment, which the failure alerts name. */
+  readonly environment: string;
+  /** The shard key (`shard<id>`), which names the shard's prefixes in the bucket. */
+  readonly shard: string;
+  /** The backup bucket's name. */
+  readonly bucket: string;
+  /** The bucket's and the alert topic's AWS region. */
+  readonly region: string;
+  /** This member's address ("host:3306"), which the logs, alerts and dump manifest name. */
+  readonly self: string;
   /** The MySQL account the jobs log in as over the local socket: a plain user name (the scripts check it too). */
-  mysqlUser: string;
+  readonly mysqlUser: string;
   /** The alert topic the OnFailure= alert publishes to. */
-  alertTopicArn: string;
-  /** Static hosts: the AWS CLI and MySQL Shell read the shard's key from this file. */
-  credentialsFile?: string;
+  readonly alertTopicArn: string;
+  /**
+   * Static hosts: the AWS CLI and MySQL Shell read the shard's key from this file.
+   * @default none: the AWS CLI finds the EC2 instance profile's credentials
+   */
+  readonly credentialsFile?: string;
 }
 
 /** /etc/gamedb/backup.env, sourced by the three scripts. Values are single-quoted for the shell. */
@@ -86,20 +95,31 @@ export function hostBackupEnv(
 }
 
 export interface BackupJobsArgs {
-  shardKey: string;
-  environment: string;
-  hosts: readonly ShardHost[];
-  backup: Topology["backup"];
-  region: string;
-  bucket: pulumi.Output<string>;
-  alertTopicArn: pulumi.Output<string>;
-  /** Static hosts only: the shard's credentials file (secret). */
-  credentials?: pulumi.Output<string>;
+  /** The shard key (`shard<id>`), which names the units and the shard's prefixes in the bucket. */
+  readonly shardKey: string;
+  /** The environment, which the failure alerts name. */
+  readonly environment: string;
+  /** The shard's bootstrapped hosts (ShardHosts.hosts): every member gets the jobs. */
+  readonly hosts: readonly ShardHost[];
+  /** The backup section of the config: the full-backup schedule and the binlog shipping interval. */
+  readonly backup: Topology["backup"];
+  /** The bucket's and the alert topic's AWS region. */
+  readonly region: string;
+  /** The backup bucket's name (BackupBucket.bucketName). */
+  readonly bucket: pulumi.Output<string>;
+  /** The alert topic a failed job publishes to. */
+  readonly alertTopicArn: pulumi.Output<string>;
+  /**
+   * Static hosts only: the shard's credentials file (secret, grantShardBackupAccess), carried on stdin.
+   * @default none: EC2 hosts reach the bucket with their instance profile
+   */
+  readonly credentials?: pulumi.Output<string>;
   /**
    * Resources the install waits for besides the host's bootstrap: the shard's accounts step, which creates the
    * account the jobs log in as (until it exists every run fails and alerts).
+   * @default [] (the install waits only for each host's bootstrap)
    */
-  after?: pulumi.Resource[];
+  readonly after?: readonly pulumi.Resource[];
 }
 
 export function installBackupJobs(args: BackupJobsArgs, parent: pulumi.Resource): command.remote.Command[] {

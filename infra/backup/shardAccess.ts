@@ -10,13 +10,21 @@ import { credentialsFile } from "./hostJobs";
 import { serviceUser } from "../iam";
 
 export interface ShardAccessArgs {
-  shardKey: string;
-  environment: string;
-  /** The shard hosts' instance role (EC2); absent for static hosts. */
-  roleName?: pulumi.Output<string>;
-  bucketArn: pulumi.Output<string>;
-  kmsKeyArn: pulumi.Output<string>;
-  alertTopicArn: pulumi.Output<string>;
+  /** The shard key (`shard<id>`): the rights cover this shard's prefixes only. */
+  readonly shardKey: string;
+  /** The environment, which names the static hosts' IAM user. */
+  readonly environment: string;
+  /**
+   * The shard hosts' instance role (EC2, ShardHosts.roleName), which gets the policy.
+   * @default none: static hosts, which get an IAM user of the shard's own and its access key instead
+   */
+  readonly roleName?: pulumi.Output<string>;
+  /** The backup bucket's ARN. */
+  readonly bucketArn: pulumi.Output<string>;
+  /** The bucket's KMS key, which the hosts encrypt and decrypt with. */
+  readonly kmsKeyArn: pulumi.Output<string>;
+  /** The alert topic a failed job publishes to. */
+  readonly alertTopicArn: pulumi.Output<string>;
 }
 
 /** Returns the credentials file for static hosts, undefined for EC2 hosts. */

@@ -29,11 +29,11 @@ const SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 
 export interface BackupUnitsInput {
   /** The shard key, e.g. "shard3" (used in the unit descriptions; the scripts read /etc/gamedb/backup.env). */
-  shardKey: string;
+  readonly shardKey: string;
   /** When the full backup runs: a systemd OnCalendar= expression, e.g. "*-*-* 03:00:00". */
-  fullSchedule: string;
+  readonly fullSchedule: string;
   /** Minutes between binlog shipping runs: the RPO bound. */
-  binlogShipMinutes: number;
+  readonly binlogShipMinutes: number;
 }
 
 const unit = (lines: string[]) => `${lines.join("\n")}\n`;
@@ -124,8 +124,9 @@ export interface InstallOptions {
   /**
    * Write the command's stdin to this path (mode 0600, root), only when it differs. Static hosts receive their
    * AWS credentials file this way: a secret never appears in the command text.
+   * @default none: the command reads no stdin
    */
-  stdinTo?: string;
+  readonly stdinTo?: string;
 }
 
 /**
