@@ -10,8 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
 export interface AlertTopicArgs {
-  environment: string;
-  emails: readonly string[];
+  /** The environment, which names the topic (`gamedb-<environment>-alerts`). */
+  readonly environment: string;
+  /** Operators' e-mail addresses subscribed to the topic (monitoring.alertEmails); may be empty. */
+  readonly emails: readonly string[];
 }
 
 /** A stable name per address: a subscription never moves when the list is reordered. */

@@ -1,5 +1,5 @@
 /**
- * The PrometheusRule groups for the worker's metrics (scripts/monitor/metrics.ts): Group Replication (member not
+ * The PrometheusRule groups for the worker's metrics (scripts/apps/monitor/metrics.ts): Group Replication (member not
  * ONLINE, no primary, quorum lost, applier queue growing) and Redis Cluster (state not ok, failed slots, master
  * link down). Pure. The `for:` windows are the worker's own alarm rule (failureThreshold x interval), so Prometheus
  * and the worker's direct alerts agree on when something is down.
@@ -17,9 +17,12 @@ export const METRICS = {
   lastCycle: "gamedb_monitor_last_cycle_timestamp_seconds",
 } as const;
 
+/** The worker's alarm rule, which the rules' `for:` windows follow. */
 export interface RuleSettings {
-  intervalSeconds: number;
-  failureThreshold: number;
+  /** Seconds between the worker's poll cycles (monitoring.intervalSeconds). */
+  readonly intervalSeconds: number;
+  /** Failed cycles in a row before the worker alerts (monitoring.failureThreshold). */
+  readonly failureThreshold: number;
 }
 
 interface Rule {
