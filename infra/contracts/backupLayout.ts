@@ -1,7 +1,7 @@
 /**
  * CONTRACT: the backup bucket's layout, written by the host jobs (infra/backup/host/gamedb-backup.sh and
  * gamedb-binlog-ship.sh) and the program's policies and lifecycle rules (infra/backup), read by the restore planner
- * (scripts/lib/restore) and the restore verification (scripts/lib/verify): the prefixes, the dump manifest
+ * (scripts/lib/restore) and the restore verification (scripts/apps/restore-verify): the prefixes, the dump manifest
  * `full/shard<N>/<ts>/gamedb-manifest.json` and the binlog sidecar `binlog/shard<N>/<server_uuid>/<file>.json`.
  * The shell writers cannot import it: tests parse what they write with these schemas.
  */

@@ -1,6 +1,6 @@
 /**
  * CONTRACT: the `gamedb-endpoints` ConfigMap, one JSON document per key, written by the program
- * (infra/kubernetes/endpoints.ts) and read by the monitoring worker (scripts/monitor/targets.ts) and game servers.
+ * (infra/kubernetes/endpoints.ts) and read by the monitoring worker (scripts/apps/monitor/targets.ts) and game servers.
  * Its schemas are the only definition of the format: the writer validates what it writes with them, every reader
  * parses with them.
  *

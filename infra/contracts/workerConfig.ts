@@ -1,6 +1,6 @@
 /**
  * CONTRACT: the monitoring worker's config file, written by the program into the worker's ConfigMap
- * (infra/monitoring/worker.ts workerConfig, as JSON) and read by the worker (scripts/monitor/config.ts, JSON or
+ * (infra/monitoring/worker.ts workerConfig, as JSON) and read by the worker (scripts/apps/monitor/config.ts, JSON or
  * YAML). This schema is its only definition. Secrets never appear in it: it names the environment variables that
  * hold them.
  */
