@@ -46,13 +46,18 @@ export function verifyPolicy(bucketArn: string, kmsKeyArn: string, topicArn: str
   });
 }
 
+/** What the verifier's pod is built from. */
 export interface VerifySettings {
-  environment: string;
-  region: string;
-  image: string;
-  storageGiB: number;
+  /** The environment, which the verifier puts in its metric and alerts. */
+  readonly environment: string;
+  /** The bucket's, the metric's and the alert topic's AWS region. */
+  readonly region: string;
+  /** The restore-verify image. */
+  readonly image: string;
+  /** The size of the pod's ephemeral volume, which holds the throwaway MySQL's data. */
+  readonly storageGiB: number;
   /** The shards whose dumps are verified: the active ones (a provisioning shard may have none yet). */
-  shardIds: number[];
+  readonly shardIds: readonly number[];
 }
 
 /** The container's CPU and memory limits; the load's threads and mysqld's buffer pool follow them. */
@@ -125,19 +130,28 @@ export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: strin
 }
 
 export interface RestoreVerificationArgs {
-  environment: string;
-  region: string;
-  namespace: pulumi.Input<string>;
-  settings: Topology["backup"]["restoreVerification"];
+  /** The environment, which names the IAM user and goes into the metric and alerts. */
+  readonly environment: string;
+  /** The bucket's, the metric's and the alert topic's AWS region. */
+  readonly region: string;
+  /** The Kubernetes namespace of the CronJob and its Secret. */
+  readonly namespace: pulumi.Input<string>;
+  /** backup.restoreVerification: the schedule and the scratch volume's size. */
+  readonly settings: Topology["backup"]["restoreVerification"];
   /** The restore-verify image (validation requires backup.restoreVerification.image when enabled). */
-  image: string;
-  shardIds: number[];
-  bucketName: pulumi.Output<string>;
-  bucketArn: pulumi.Output<string>;
-  kmsKeyArn: pulumi.Output<string>;
-  alertTopicArn: pulumi.Output<string>;
+  readonly image: string;
+  /** The shards whose dumps are verified: the active ones (a provisioning shard may have none yet). */
+  readonly shardIds: readonly number[];
+  /** The backup bucket's name, passed to the verifier. */
+  readonly bucketName: pulumi.Output<string>;
+  /** The backup bucket's ARN, which the verifier may list and read full dumps of. */
+  readonly bucketArn: pulumi.Output<string>;
+  /** The bucket's KMS key, which the verifier may decrypt with. */
+  readonly kmsKeyArn: pulumi.Output<string>;
+  /** The alert topic a failed verification publishes to. */
+  readonly alertTopicArn: pulumi.Output<string>;
   /** The AWS provider for the IAM user. */
-  awsProvider: pulumi.ProviderResource;
+  readonly awsProvider: pulumi.ProviderResource;
 }
 
 export class RestoreVerification extends pulumi.ComponentResource {

@@ -17,9 +17,12 @@ export const METRICS = {
   lastCycle: "gamedb_monitor_last_cycle_timestamp_seconds",
 } as const;
 
+/** The worker's alarm rule, which the rules' `for:` windows follow. */
 export interface RuleSettings {
-  intervalSeconds: number;
-  failureThreshold: number;
+  /** Seconds between the worker's poll cycles (monitoring.intervalSeconds). */
+  readonly intervalSeconds: number;
+  /** Failed cycles in a row before the worker alerts (monitoring.failureThreshold). */
+  readonly failureThreshold: number;
 }
 
 interface Rule {

@@ -21,19 +21,32 @@ export const MONITOR_UID = 10001;
 const CONFIG_DIR = "/etc/gamedb/monitor";
 const ENDPOINTS_DIR = "/etc/gamedb/endpoints";
 
+/** What the worker's config file (workerConfig) is written from. */
 export interface WorkerSettings {
-  environment: string;
-  region: string;
-  intervalSeconds: number;
-  failureThreshold: number;
-  checkTimeoutSeconds: number;
-  cpuPercent: number;
-  bufferPoolPercent: number;
-  lagSeconds: number;
-  concurrency: number;
-  redisTls: boolean;
-  alertTopicArn: string;
-  webhook: boolean;
+  /** The environment, which names the worker's IAM user and goes into its alerts. */
+  readonly environment: string;
+  /** The alert topic's AWS region. */
+  readonly region: string;
+  /** Seconds between poll cycles (monitoring.intervalSeconds). */
+  readonly intervalSeconds: number;
+  /** Failed cycles in a row before an alert (monitoring.failureThreshold). */
+  readonly failureThreshold: number;
+  /** Seconds one check of one member or node may take (monitoring.checkTimeoutSeconds). */
+  readonly checkTimeoutSeconds: number;
+  /** The CPU use, in percent, above which the worker warns about a member (monitoring.cpuPercent). */
+  readonly cpuPercent: number;
+  /** The buffer pool use, in percent, above which the worker warns (monitoring.bufferPoolPercent). */
+  readonly bufferPoolPercent: number;
+  /** The replication lag, in seconds, above which the worker warns (monitoring.lagSeconds). */
+  readonly lagSeconds: number;
+  /** How many checks run at once (the plan's workerConcurrency). */
+  readonly concurrency: number;
+  /** Whether the worker reaches Redis over TLS (ElastiCache). */
+  readonly redisTls: boolean;
+  /** The alert topic the worker publishes to. */
+  readonly alertTopicArn: string;
+  /** Whether the worker also posts to the webhook whose URL it reads from GAMEDB_ALERT_WEBHOOK_URL. */
+  readonly webhook: boolean;
 }
 
 /** The worker's config file (the contract infra/contracts/workerConfig.ts). Secrets are named env vars, never values. */
@@ -108,28 +121,38 @@ export function workerPodSpec(image: string, secretName: string, webhook: boolea
 }
 
 export interface MonitoringWorkerArgs {
-  namespace: pulumi.Input<string>;
-  image: string;
-  settings: Omit<WorkerSettings, "alertTopicArn" | "webhook">;
-  alertTopicArn: pulumi.Output<string>;
-  monitorPassword: pulumi.Output<string>;
+  /** The Kubernetes namespace of the Deployment, its ConfigMap, Secret and Service. */
+  readonly namespace: pulumi.Input<string>;
+  /** The monitor image (monitoring.image); a change rolls the worker. */
+  readonly image: string;
+  /** The worker's settings; the alert topic and webhook are filled in from the arguments below. */
+  readonly settings: Omit<WorkerSettings, "alertTopicArn" | "webhook">;
+  /** The alert topic the worker publishes to; its IAM user may publish there only. */
+  readonly alertTopicArn: pulumi.Output<string>;
+  /** The monitoring account's password (secret), shared by every shard. */
+  readonly monitorPassword: pulumi.Output<string>;
   /** mysql.passwordRotation: a rotation rolls the worker, which reads its passwords when it starts. */
-  passwordRotation: number;
-  redisPassword: pulumi.Output<string>;
-  /** `gamedb:alertWebhookUrl` (secret), a Slack-compatible incoming webhook. */
-  webhookUrl?: pulumi.Output<string>;
-  prometheusOperator: boolean;
+  readonly passwordRotation: number;
+  /** The Redis password or ElastiCache auth token (secret). */
+  readonly redisPassword: pulumi.Output<string>;
+  /**
+   * `gamedb:alertWebhookUrl` (secret), a Slack-compatible incoming webhook the worker also alerts.
+   * @default none: the worker alerts the SNS topic only
+   */
+  readonly webhookUrl?: pulumi.Output<string>;
+  /** Whether the cluster runs the Prometheus Operator: adds a ServiceMonitor and a PrometheusRule. */
+  readonly prometheusOperator: boolean;
   /** Labels the Prometheus Operator selects ServiceMonitors and PrometheusRules by (e.g. release). */
-  prometheusLabels: Record<string, string>;
+  readonly prometheusLabels: Record<string, string>;
   /**
    * Every shard's cluster: the worker starts once their accounts step has set its password (on first deploy and
    * after a rotation), so it never logs in with a password the shards do not know yet.
    */
-  clusters: pulumi.Resource[];
+  readonly clusters: readonly pulumi.Resource[];
   /** The endpoints ConfigMap the worker mounts. */
-  endpoints: pulumi.Resource;
+  readonly endpoints: pulumi.Resource;
   /** The AWS provider for the IAM user. */
-  awsProvider: pulumi.ProviderResource;
+  readonly awsProvider: pulumi.ProviderResource;
 }
 
 export class MonitoringWorker extends pulumi.ComponentResource {
