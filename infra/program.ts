@@ -1,11 +1,11 @@
 /**
- * The gamedb program: config -> validated Topology -> plan -> GameDbPlatform -> stack outputs.
+ * The gamedb program: config -> validated StackConfig -> plan -> GameDbPlatform -> stack outputs.
  * `stacks/index.ts` runs it under the Pulumi engine; the offline plan runs the same function under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, NAMESPACE, problem } from "./config";
-import { loadTopology } from "./plan/load";
-import type { Topology } from "./config/schema";
+import { loadStackConfig } from "./plan/load";
+import type { StackConfig } from "./config/schema";
 import { planPlatform } from "./plan/plan";
 import { GameDbPlatform } from "./platform";
 import { clusterOutputs } from "./outputs";
@@ -22,7 +22,7 @@ export interface ProgramOptions {
 }
 
 /** The SSH key from `gamedb:sshPrivateKey`; static hosts cannot work without one. */
-function sshPrivateKey(topology: Topology): pulumi.Output<string> | undefined {
+function sshPrivateKey(topology: StackConfig): pulumi.Output<string> | undefined {
   const key = new pulumi.Config(NAMESPACE).getSecret("sshPrivateKey");
   if (key === undefined && topology.hosts.provider === "static") {
     throw new ConfigError([
@@ -40,7 +40,7 @@ export function declarePlatform(options: ProgramOptions = {}) {
   let topology;
   let privateKey;
   try {
-    topology = loadTopology(pulumi.runtime.allConfig(), pulumi.getStack());
+    topology = loadStackConfig(pulumi.runtime.allConfig(), pulumi.getStack());
     privateKey = sshPrivateKey(topology);
   } catch (e) {
     // RunError prints the message alone: the list of problems, not a stack trace.

@@ -5,12 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { Topology } from "../config/schema";
+import type { StackConfig } from "../config/schema";
 import { lifecycleRules } from "../plan/backupLifecycle";
 
 export interface BackupBucketArgs {
   /** The backup section of the config: KMS key, lifecycle, Object Lock and access logs. */
-  readonly backup: Topology["backup"];
+  readonly backup: StackConfig["backup"];
   /** Protect the bucket (and its key) from deletion. */
   readonly protect: boolean;
 }

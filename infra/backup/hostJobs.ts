@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { Topology } from "../config/schema";
+import type { StackConfig } from "../config/schema";
 import type { ShardHost } from "../mysql/shardHosts";
 import { ACCOUNTS } from "../catalog/mysql";
 import { memberAddress } from "../mysql/clusterParams";
@@ -102,7 +102,7 @@ export interface BackupJobsArgs {
   /** The shard's bootstrapped hosts (ShardHosts.hosts): every member gets the jobs. */
   readonly hosts: readonly ShardHost[];
   /** The backup section of the config: the full-backup schedule and the binlog shipping interval. */
-  readonly backup: Topology["backup"];
+  readonly backup: StackConfig["backup"];
   /** The bucket's and the alert topic's AWS region. */
   readonly region: string;
   /** The backup bucket's name (BackupBucket.bucketName). */

@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { Topology } from "../config/schema";
+import type { StackConfig } from "../config/schema";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { FULL_PREFIX } from "../contracts/backupLayout";
 import { publishStatement, serviceUser } from "../iam";
@@ -137,7 +137,7 @@ export interface RestoreVerificationArgs {
   /** The Kubernetes namespace of the CronJob and its Secret. */
   readonly namespace: pulumi.Input<string>;
   /** backup.restoreVerification: the schedule and the scratch volume's size. */
-  readonly settings: Topology["backup"]["restoreVerification"];
+  readonly settings: StackConfig["backup"]["restoreVerification"];
   /** The restore-verify image (validation requires backup.restoreVerification.image when enabled). */
   readonly image: string;
   /** The shards whose dumps are verified: the active ones (a provisioning shard may have none yet). */

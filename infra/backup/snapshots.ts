@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { Topology } from "../config/schema";
+import type { StackConfig } from "../config/schema";
 import { SNAPSHOT_TAG } from "../mysql/shardHosts";
 
 const DLM_ASSUME_ROLE = JSON.stringify({
@@ -13,7 +13,7 @@ const DLM_ASSUME_ROLE = JSON.stringify({
 });
 
 /** The DLM policy details, pure. */
-export function snapshotPolicyDetails(environment: string, s: Topology["backup"]["snapshots"]) {
+export function snapshotPolicyDetails(environment: string, s: StackConfig["backup"]["snapshots"]) {
   return {
     resourceTypes: ["VOLUME"],
     targetTags: { [SNAPSHOT_TAG]: environment },
@@ -32,7 +32,7 @@ export function snapshotPolicyDetails(environment: string, s: Topology["backup"]
 export function snapshotPolicy(
   name: string,
   environment: string,
-  snapshots: Topology["backup"]["snapshots"],
+  snapshots: StackConfig["backup"]["snapshots"],
   parent: pulumi.Resource,
 ): aws.dlm.LifecyclePolicy {
   const role = new aws.iam.Role(`${name}-dlm`, { assumeRolePolicy: DLM_ASSUME_ROLE }, { parent });

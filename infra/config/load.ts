@@ -4,7 +4,7 @@
  */
 import { ENVIRONMENTS, Environment } from "./defaults";
 import { NAMESPACE, Problem, problem, problemsFromZod, show } from "./errors";
-import { TOPOLOGY_KEYS, Topology, topologySchema } from "./schema";
+import { CONFIG_KEYS, StackConfig, stackConfigSchema } from "./schema";
 
 /**
  * Keys of the namespace that are not topology: secrets the program reads with `pulumi.Config.requireSecret`.
@@ -18,9 +18,9 @@ export const SECRET_KEYS = ["sshPrivateKey", "kubeconfig", "alertWebhookUrl"] as
  * so the cross-key rules can still run over what did parse and no problem waits for a second pass.
  */
 export interface SectionsResult {
-  topology?: Topology;
-  sections: Partial<Topology>;
-  valid: Set<keyof Topology>;
+  topology?: StackConfig;
+  sections: Partial<StackConfig>;
+  valid: Set<keyof StackConfig>;
   problems: Problem[];
 }
 
@@ -45,8 +45,8 @@ export function resolveEnvironment(raw: Record<string, unknown>, stack: string):
 export function parseSections(raw: Record<string, unknown>, stack: string): SectionsResult {
   const problems: Problem[] = [];
   for (const key of Object.keys(raw)) {
-    if (!(TOPOLOGY_KEYS as string[]).includes(key)) {
-      problems.push(problem([key], `unknown key; the gamedb namespace has ${TOPOLOGY_KEYS.join(", ")}`));
+    if (!(CONFIG_KEYS as string[]).includes(key)) {
+      problems.push(problem([key], `unknown key; the gamedb namespace has ${CONFIG_KEYS.join(", ")}`));
     }
   }
   const env = resolveEnvironment(raw, stack);
@@ -54,20 +54,19 @@ export function parseSections(raw: Record<string, unknown>, stack: string): Sect
   const environment = typeof env === "string" ? env : "prod";
   if (typeof env !== "string") problems.push(env);
   const known: Record<string, unknown> = { ...raw, environment };
-  for (const key of Object.keys(known)) if (!(TOPOLOGY_KEYS as string[]).includes(key)) delete known[key];
-  const schema = topologySchema(environment);
+  for (const key of Object.keys(known)) if (!(CONFIG_KEYS as string[]).includes(key)) delete known[key];
+  const schema = stackConfigSchema(environment);
   const parsed = schema.safeParse(known);
-  if (parsed.success)
-    return { topology: parsed.data, sections: parsed.data, valid: new Set(TOPOLOGY_KEYS), problems };
+  if (parsed.success) return { topology: parsed.data, sections: parsed.data, valid: new Set(CONFIG_KEYS), problems };
   problems.push(...problemsFromZod(parsed.error.issues, known));
-  const sections: Partial<Record<keyof Topology, unknown>> = {};
-  for (const key of TOPOLOGY_KEYS) {
+  const sections: Partial<Record<keyof StackConfig, unknown>> = {};
+  for (const key of CONFIG_KEYS) {
     const section = schema.shape[key].safeParse(known[key]);
     if (section.success) sections[key] = section.data;
   }
   return {
-    sections: sections as Partial<Topology>,
-    valid: new Set(Object.keys(sections) as (keyof Topology)[]),
+    sections: sections as Partial<StackConfig>,
+    valid: new Set(Object.keys(sections) as (keyof StackConfig)[]),
     problems,
   };
 }

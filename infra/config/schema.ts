@@ -1,5 +1,5 @@
 /**
- * The `gamedb:` config namespace as one zod schema: the single source of the `Topology` type.
+ * The `gamedb:` config namespace as one zod schema: the single source of the `StackConfig` type.
  *
  * Shapes, types, ranges and per-key defaults live here. Rules that relate several keys (unique ids, slot
  * coverage, node counts per environment, placement) live in validate.ts, so that every problem is reported at once.
@@ -92,7 +92,7 @@ const shard = strict({
 });
 
 /** The schema for one environment: the defaults that differ by environment are filled in from defaults.ts. */
-export function topologySchema(environment: Environment) {
+export function stackConfigSchema(environment: Environment) {
   const d = ENVIRONMENT_DEFAULTS[environment];
   return strict({
     environment: z.enum(ENVIRONMENTS),
@@ -335,9 +335,9 @@ export function topologySchema(environment: Environment) {
 }
 
 /** The validated topology with every default filled in. */
-export type Topology = z.output<ReturnType<typeof topologySchema>>;
-export type ShardConfig = Topology["shards"][number];
+export type StackConfig = z.output<ReturnType<typeof stackConfigSchema>>;
+export type ShardConfig = StackConfig["shards"][number];
 export type NodeSpec = z.output<typeof nodeSpec>;
 export type ShardState = ShardConfig["state"];
 /** The sections of the namespace, in the order the reference documents them. */
-export const TOPOLOGY_KEYS = Object.keys(topologySchema("dev").shape) as (keyof Topology)[];
+export const CONFIG_KEYS = Object.keys(stackConfigSchema("dev").shape) as (keyof StackConfig)[];

@@ -4,11 +4,11 @@
  * STANDARD_IA at least 30 days before a colder class; minimum storage durations are billed in full (STANDARD_IA 30
  * days, GLACIER_IR 90), so expiring earlier than transition day + minimum costs more than never transitioning.
  */
-import type { Topology } from "../config/schema";
+import type { StackConfig } from "../config/schema";
 import { Problem, problem } from "../config/errors";
 import { BINLOG_PREFIX, FULL_PREFIX } from "../contracts/backupLayout";
 
-type Backup = Topology["backup"];
+type Backup = StackConfig["backup"];
 
 /** Days binlogs stay beyond the point-in-time window: a late restore still finds the files around its start. */
 export const BINLOG_MARGIN_DAYS = 1;

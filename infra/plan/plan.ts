@@ -3,7 +3,7 @@
  * components wire up and that the offline plan prints.
  */
 import { EnvironmentPolicy, environmentPolicy } from "./environmentPolicy";
-import type { Topology, ShardState } from "../config/schema";
+import type { StackConfig, ShardState } from "../config/schema";
 import { NodePlan, planNodes, shardKey } from "./nodes";
 import { sortedZones } from "./placement";
 import { SlotAssignment, SlotRange, parseSlotRange, slotMap } from "./slots";
@@ -24,7 +24,7 @@ export type NetworkPlan =
   | { mode: "adopt"; vpcId: string; subnets: { az: string; subnetId: string }[] };
 
 export interface PlatformPlan {
-  environment: Topology["environment"];
+  environment: StackConfig["environment"];
   /** What the environment means for protection and recovery. */
   policy: EnvironmentPolicy;
   region: string;
@@ -43,7 +43,7 @@ export function shardSlots(slots: readonly string[]): SlotRange[] {
     .sort((a, b) => a.from - b.from);
 }
 
-export function planNetwork(t: Topology): NetworkPlan {
+export function planNetwork(t: StackConfig): NetworkPlan {
   const zones = sortedZones(t.aws.availabilityZones);
   if (t.network.mode === "adopt") {
     const ids = t.network.subnetIds;
@@ -57,7 +57,7 @@ export function planNetwork(t: Topology): NetworkPlan {
   };
 }
 
-export function planPlatform(t: Topology): PlatformPlan {
+export function planPlatform(t: StackConfig): PlatformPlan {
   const zones = sortedZones(t.aws.availabilityZones);
   const shards = [...t.shards]
     .sort((a, b) => a.id - b.id)

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
-import type { Topology } from "../config/schema";
+import type { StackConfig } from "../config/schema";
 import type { PlatformPlan } from "../plan/plan";
 import type { ElastiCacheRedis, RedisCluster } from "../redis";
 import type { InnoDbCluster, MySqlRouter, ShardHosts } from "../mysql";
@@ -14,7 +14,7 @@ export interface GameDbPlatformArgs {
   /** The expanded, validated plan (infra/plan planPlatform). */
   readonly plan: PlatformPlan;
   /** The validated config the plan came from: host, SSH and MySQL settings. */
-  readonly topology: Topology;
+  readonly topology: StackConfig;
   /** `gamedb:sshPrivateKey` (secret). @default a generated key (required with static hosts) */
   readonly privateKey?: pulumi.Output<string>;
   /** `gamedb:kubeconfig` (secret). @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config) */
@@ -34,7 +34,7 @@ export interface PlatformContext {
   /** The GameDbPlatform component: every step's resources are its children. */
   readonly parent: pulumi.ComponentResource;
   readonly plan: PlatformPlan;
-  readonly topology: Topology;
+  readonly topology: StackConfig;
   readonly args: GameDbPlatformArgs;
   /** The AWS provider (region and default tags from config). */
   readonly aws: aws.Provider;

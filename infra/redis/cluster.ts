@@ -20,7 +20,7 @@ const NAME = "gamedb-redis";
 const HEADLESS = `${NAME}-headless`;
 
 /** The shape of a Redis Cluster: how many masters, and how many replicas each. */
-export interface RedisTopology {
+export interface RedisShape {
   /** The number of masters (redis.masters), which share the 16384 hash slots. */
   readonly masters: number;
   /** The number of replicas of each master (redis.replicasPerMaster); 0 means no replicas. */
@@ -35,7 +35,7 @@ export interface RedisClusterArgs {
   /** The controller image the drain and reconcile Jobs run (Dockerfile target redis-controller). */
   readonly controllerImage: string;
   /** Masters and replicas per master; the StatefulSet runs masters x (1 + replicas) pods. */
-  readonly topology: RedisTopology;
+  readonly topology: RedisShape;
   /** cluster-node-timeout (redis.nodeTimeoutMs): milliseconds a node may be unreachable before it counts as failed. */
   readonly nodeTimeoutMs: number;
   /** The size of each pod's data volume (redis.storageGiB); fixed at creation (resize the PVCs instead). */
@@ -43,7 +43,7 @@ export interface RedisClusterArgs {
 }
 
 /** Pods in the StatefulSet. */
-export function podCount(t: RedisTopology): number {
+export function podCount(t: RedisShape): number {
   return t.masters * (1 + t.replicasPerMaster);
 }
 

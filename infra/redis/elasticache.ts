@@ -6,13 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
-import type { RedisTopology } from "./cluster";
+import type { RedisShape } from "./cluster";
 import { REDIS_PORT } from "./cluster";
 import { cidrKey } from "../network/securityGroups";
 
 export interface ElastiCacheRedisArgs {
   /** Masters (node groups) and replicas per master of the replication group. */
-  readonly topology: RedisTopology;
+  readonly topology: RedisShape;
   /** The ElastiCache node type of every node (redis.nodeType), e.g. "cache.r7g.large". */
   readonly nodeType: string;
   /** How many days of daily snapshots ElastiCache keeps (redis.snapshotRetentionDays); 0 takes none. */

@@ -1,7 +1,7 @@
 /**
  * Builders of raw `gamedb:` config objects for tests.
  *
- * Each builder returns the keys WITHOUT the `gamedb:` namespace, as `parseTopology(raw, stack)` in
+ * Each builder returns the keys WITHOUT the `gamedb:` namespace, as `parseStackConfig(raw, stack)` in
  * infra/config/load.ts takes them, and returns a fresh deep copy on every call, so a test may mutate the result
  * freely. The values mirror Pulumi.dev.yaml and Pulumi.prod.yaml.
  *

@@ -8,19 +8,19 @@
  * and none may be added.
  */
 import { ConfigError, formatProblem } from "../../infra/config/errors";
-import { parseTopology } from "../../infra/plan/load";
-import type { Topology } from "../../infra/config/schema";
+import { parseStackConfig } from "../../infra/plan/load";
+import type { StackConfig } from "../../infra/config/schema";
 import { RawConfig, validDev, validProd } from "./configs";
 
 /** The formatted problems of a raw config; [] when it parses. */
 export function problemsOf(raw: RawConfig, stack: string): string[] {
-  const result = parseTopology(raw, stack);
+  const result = parseStackConfig(raw, stack);
   return result.ok ? [] : result.problems.map(formatProblem);
 }
 
 /** The topology of a raw config that must parse. */
-export function topologyOf(raw: RawConfig, stack: string): Topology {
-  const result = parseTopology(raw, stack);
+export function topologyOf(raw: RawConfig, stack: string): StackConfig {
+  const result = parseStackConfig(raw, stack);
   if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.map(formatProblem).join("\n")}`);
   return result.topology;
 }
@@ -57,7 +57,7 @@ export function expectProblems(actual: string[], expected: readonly Expected[]):
 /** One row of an invalid-config table: a valid config, one mutation, and every problem it must report. */
 export interface InvalidCase {
   name: string;
-  /** "dev" starts from validDev(), "prod" from validProd(); the stack name is passed to parseTopology. */
+  /** "dev" starts from validDev(), "prod" from validProd(); the stack name is passed to parseStackConfig. */
   stack: "dev" | "prod";
   mutate: (raw: RawConfig) => void;
   /** Every problem, formatted, in the order they are reported. */

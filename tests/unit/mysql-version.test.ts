@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { formatProblem } from "../../infra/config/errors";
-import { parseTopology } from "../../infra/plan/load";
+import { parseStackConfig } from "../../infra/plan/load";
 import { MYSQL_84_RELEASES } from "../../infra/catalog/mysqlReleases";
 import { type RawConfig, validDev, validProd } from "../helpers/configs";
 
@@ -17,7 +17,7 @@ const refused = (value: string) =>
   `MySQL Router: ${ALLOWED}`;
 
 function problemsOf(raw: RawConfig, stack: string): string[] {
-  const result = parseTopology(raw, stack);
+  const result = parseStackConfig(raw, stack);
   return result.ok ? [] : result.problems.map(formatProblem);
 }
 
@@ -37,7 +37,7 @@ describe("mysql.version", () => {
   });
 
   it.each([...MYSQL_84_RELEASES])("accepts %s", (version) => {
-    const result = parseTopology(withVersion(version), "prod");
+    const result = parseStackConfig(withVersion(version), "prod");
     expect(result.ok && result.topology.mysql.version).toBe(version);
   });
 
@@ -48,7 +48,7 @@ describe("mysql.version", () => {
   it("defaults to a listed release", () => {
     const raw = validDev();
     delete raw.mysql.version;
-    const result = parseTopology(raw, "dev");
+    const result = parseStackConfig(raw, "dev");
     expect(result.ok && result.topology.mysql.version).toBe("8.4.3");
   });
 

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { TOPOLOGY_KEYS, topologySchema } from "../../infra/config/schema";
+import { CONFIG_KEYS, stackConfigSchema } from "../../infra/config/schema";
 
 const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
 const reference = readme.slice(readme.indexOf("## Config reference"), readme.indexOf("## What the network declares"));
@@ -23,13 +23,13 @@ function keysOf(schema: z.core.$ZodType, prefix: string): string[] {
 }
 
 describe("README config reference", () => {
-  it.each(TOPOLOGY_KEYS)("documents gamedb:%s", (key) => {
+  it.each(CONFIG_KEYS)("documents gamedb:%s", (key) => {
     expect(reference).toContain(`### \`gamedb:${key}\``);
   });
   it("names every nested key", () => {
-    const schema = topologySchema("dev");
+    const schema = stackConfigSchema("dev");
     const missing: string[] = [];
-    for (const key of TOPOLOGY_KEYS) {
+    for (const key of CONFIG_KEYS) {
       for (const path of keysOf(schema.shape[key], "")) {
         const leaf = path.split(".").pop()!;
         if (!reference.includes(`\`${leaf}\``) && !reference.includes(`\`${path}\``)) missing.push(`${key}.${path}`);
@@ -43,8 +43,8 @@ describe("README runbooks and commands", () => {
   const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
     scripts: Record<string, string>;
   };
-  const schema = topologySchema("prod");
-  const known = new Set(TOPOLOGY_KEYS.flatMap((key) => [key, ...keysOf(schema.shape[key], `${key}.`)]));
+  const schema = stackConfigSchema("prod");
+  const known = new Set(CONFIG_KEYS.flatMap((key) => [key, ...keysOf(schema.shape[key], `${key}.`)]));
 
   it("names only npm scripts the project has", () => {
     const used = [...readme.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1]!);
@@ -54,7 +54,7 @@ describe("README runbooks and commands", () => {
 
   it("names only config keys the schema has, in its runbooks", () => {
     const runbooks = readme.slice(readme.indexOf("## Runbooks"), readme.indexOf("## Testing"));
-    const sections = new Set<string>(TOPOLOGY_KEYS);
+    const sections = new Set<string>(CONFIG_KEYS);
     // `section.key` or `section.key.sub` in backticks, where section is a gamedb config namespace key.
     const used = [...runbooks.matchAll(/`([a-z]+(?:\.[A-Za-z]+)+)`/g)]
       .map((m) => m[1]!)

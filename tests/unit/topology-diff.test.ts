@@ -1,11 +1,11 @@
 import { diffTopology } from "../../infra/plan/diff";
 import { planPlatform } from "../../infra/plan/plan";
-import { parseTopology } from "../../infra/plan/load";
-import type { Topology } from "../../infra/config/schema";
+import { parseStackConfig } from "../../infra/plan/load";
+import type { StackConfig } from "../../infra/config/schema";
 import { IMAGES } from "../helpers/configs";
 
-function topo(shards: unknown[]): Topology {
-  const r = parseTopology(
+function topo(shards: unknown[]): StackConfig {
+  const r = parseStackConfig(
     { aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }, shards, ...IMAGES },
     "dev",
   );

@@ -1,9 +1,9 @@
 /**
  * Config validation over several sections at once (the cross-key rules run over the sections that parsed), and
- * loadTopology (infra/plan/load.ts): the flat Pulumi config map, non-JSON values and the ConfigError it throws.
+ * loadStackConfig (infra/plan/load.ts): the flat Pulumi config map, non-JSON values and the ConfigError it throws.
  */
 import { formatProblem } from "../../infra/config/errors";
-import { loadTopology } from "../../infra/plan/load";
+import { loadStackConfig } from "../../infra/plan/load";
 import { validDev, validProd } from "../helpers/configs";
 import { configErrorOf, configMap, EVERY_SLOT, problemsOf, WHOLE_INTERNET } from "../helpers/validation";
 
@@ -58,10 +58,10 @@ describe("every problem at once", () => {
   });
 });
 
-describe("loadTopology", () => {
+describe("loadStackConfig", () => {
   it("reads a flat Pulumi config map and ignores other namespaces", () => {
     const config = { ...configMap(validProd()), "aws:region": "us-east-1", "gamedb:environment": "prod" };
-    const t = loadTopology(config, "prod");
+    const t = loadStackConfig(config, "prod");
     expect(t.environment).toBe("prod");
     expect(t.aws.region).toBe("eu-west-1");
     expect(t.shards).toHaveLength(4);
@@ -72,7 +72,7 @@ describe("loadTopology", () => {
     raw.shards[3].slots = ["12288-16000"];
     raw.ssh.adminCidrs = ["0.0.0.0/0"];
     const config = { ...configMap(raw), "gamedb:router": "replicas: 2", "gamedb:tls": "{}" };
-    const error = configErrorOf(() => loadTopology(config, "prod"));
+    const error = configErrorOf(() => loadStackConfig(config, "prod"));
     const expected = [
       'gamedb:router: "replicas: 2" is not a structured value; write it as YAML under config: in the stack file',
       "gamedb:tls: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, ssh",
@@ -85,7 +85,7 @@ describe("loadTopology", () => {
 
   it("reports a bad environment value as given", () => {
     const config = { ...configMap(validProd()), "gamedb:environment": "production" };
-    const error = configErrorOf(() => loadTopology(config, "prod"));
+    const error = configErrorOf(() => loadStackConfig(config, "prod"));
     expect(error.problems).toEqual([
       { path: "gamedb:environment", message: '"production" is not allowed; use one of "dev", "prod"' },
     ]);
@@ -97,7 +97,7 @@ describe("loadTopology", () => {
   it("reports a non-JSON required section once, not also as missing", () => {
     // The unreadable key never reaches the schema; "is required" would mislead, since the operator did set it.
     const config = { ...configMap(validDev()), "gamedb:shards": "- id: 1\n  name: alpha" };
-    const error = configErrorOf(() => loadTopology(config, "dev"));
+    const error = configErrorOf(() => loadStackConfig(config, "dev"));
     expect(error.problems.map(formatProblem)).toEqual([
       'gamedb:shards: "- id: 1\\n  name: alpha" is not a structured value; write it as YAML under config: in the stack file',
     ]);

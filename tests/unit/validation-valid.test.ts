@@ -1,5 +1,5 @@
 /**
- * Config validation accepts valid configs and fills in the defaults: parseTopology (infra/plan/load.ts) over the
+ * Config validation accepts valid configs and fills in the defaults: parseStackConfig (infra/plan/load.ts) over the
  * schema (infra/config/schema.ts) and the cross-key rules (infra/plan/validate.ts); and the config builders of
  * tests/helpers/configs.ts are sound.
  */

@@ -1,9 +1,9 @@
 /**
  * Rules that relate several keys. Each rule is a pure function from the schema-checked topology to problems;
- * `validateTopology` runs them all so an operator sees every problem at once.
+ * `validateStackConfig` runs them all so an operator sees every problem at once.
  */
 import type { Problem } from "../../config/errors";
-import type { Topology } from "../../config/schema";
+import type { StackConfig } from "../../config/schema";
 import { lifecycleProblems } from "../backupLifecycle";
 import type { Rule, Section } from "./rule";
 import { cidrs, network, zones } from "./network";
@@ -37,8 +37,8 @@ export const RULES: readonly Rule[] = [
  * Runs every rule whose sections are valid. `t` may be partial when some sections failed the schema; `valid`
  * names the ones that passed, and only rules that read nothing else run.
  */
-export function validateTopology(
-  t: Topology,
+export function validateStackConfig(
+  t: StackConfig,
   valid: ReadonlySet<Section> = new Set(Object.keys(t) as Section[]),
 ): Problem[] {
   return RULES.filter((r) => r.reads.every((s) => valid.has(s))).flatMap((r) => r.check(t));
