@@ -54,12 +54,10 @@ export function declarePlatform(options: ProgramOptions = {}) {
     "gamedb",
     {
       plan,
-      topology,
       privateKey,
       kubeconfig,
       alertWebhookUrl,
-      convergeRequest:
-        topology.mysql.converge === "always" ? (options.runStamp ?? new Date().toISOString()) : undefined,
+      convergeRequest: plan.mysql.converge === "always" ? (options.runStamp ?? new Date().toISOString()) : undefined,
     },
     { transformations: options.transformations },
   );
@@ -68,7 +66,7 @@ export function declarePlatform(options: ProgramOptions = {}) {
     slotMap: slotMapOutput(plan),
     shards: shardsOutput(plan),
     clusters: clusterOutputs(platform.shards),
-    bastion: topology.ssh.bastion ?? null,
+    bastion: plan.ssh.bastion ?? null,
     backup: { bucket: platform.backup.bucketName, kmsKeyArn: platform.backup.kmsKeyArn },
     // Router Services per shard, Redis endpoints and the slot map: what the gamedb-endpoints ConfigMap holds.
     endpoints: platform.endpoints.apply((data) =>

@@ -6,11 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { StackConfig } from "../config/schema";
-import { lifecycleRules } from "../plan/backupLifecycle";
+import type { lifecycleRules } from "../plan/backupLifecycle";
 
 export interface BackupBucketArgs {
-  /** The backup section of the config: KMS key, lifecycle, Object Lock and access logs. */
+  /** The backup section of the config: KMS key, Object Lock and access logs. */
   readonly backup: StackConfig["backup"];
+  /** The bucket's lifecycle rules, as the plan decides them (infra/plan/backupLifecycle.ts). */
+  readonly lifecycleRules: ReturnType<typeof lifecycleRules>;
   /** Protect the bucket (and its key) from deletion. */
   readonly protect: boolean;
 }
@@ -131,7 +133,7 @@ export class BackupBucket extends pulumi.ComponentResource {
     hardened(name, bucket, child);
     new aws.s3.BucketLifecycleConfiguration(
       name,
-      { bucket: bucket.id, rules: lifecycleRules(b) },
+      { bucket: bucket.id, rules: [...args.lifecycleRules] },
       { parent: this, dependsOn: [versioning] },
     );
     if (b.objectLock) {

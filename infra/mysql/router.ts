@@ -15,11 +15,6 @@ export const ROUTER_BOOTSTRAP_SCRIPT = fs.readFileSync(path.join(__dirname, "rou
 /** Router's ports: classic RW/RO, X protocol RW/RO, the read-write split (8.2+), and the REST API. */
 export const ROUTER_PORTS = { rw: 6446, ro: 6447, xRw: 6448, xRo: 6449, rwSplit: 6450, http: 8443 } as const;
 
-/** Oracle's community router image, pinned to the server version. */
-export function routerImage(mysqlVersion: string): string {
-  return `container-registry.oracle.com/mysql/community-router:${mysqlVersion}`;
-}
-
 /** The image's mysqlrouter user. */
 export const ROUTER_UID = 999;
 

@@ -3,6 +3,16 @@
  * components wire up and that the offline plan prints.
  */
 import { EnvironmentPolicy, environmentPolicy } from "./environmentPolicy";
+import {
+  BackupPlan,
+  MonitoringPlan,
+  RedisPlan,
+  RouterPlan,
+  planBackup,
+  planMonitoring,
+  planRedis,
+  planRouter,
+} from "./components";
 import type { StackConfig, ShardState } from "../config/schema";
 import { NodePlan, planNodes, shardKey } from "./nodes";
 import { sortedZones } from "./placement";
@@ -33,6 +43,18 @@ export interface PlatformPlan {
   /** Sorted by id. */
   shards: ShardPlan[];
   slotMap: SlotAssignment[];
+  /** Shard hosts: EC2 or static, root volume, static data device. */
+  hosts: StackConfig["hosts"];
+  /** How gamedb reaches the hosts: user, bastion, admin networks. */
+  ssh: StackConfig["ssh"];
+  /** The MySQL version, data volume, my.cnf overrides, converge mode and password rotation. */
+  mysql: StackConfig["mysql"];
+  router: RouterPlan;
+  redis: RedisPlan;
+  /** The existing cluster: namespace, and the nodes that reach the shard hosts. */
+  kubernetes: StackConfig["kubernetes"];
+  backup: BackupPlan;
+  monitoring: MonitoringPlan;
 }
 
 /** Parses slot strings that validation has already accepted. */
@@ -77,5 +99,19 @@ export function planPlatform(t: StackConfig): PlatformPlan {
     network: planNetwork(t),
     shards,
     slotMap: slotMap(new Map(shards.map((s) => [s.id, s.slots]))),
+    hosts: t.hosts,
+    ssh: t.ssh,
+    mysql: t.mysql,
+    router: planRouter(t),
+    redis: planRedis(t),
+    kubernetes: t.kubernetes,
+    backup: planBackup(
+      t,
+      shards.filter((s) => s.state === "active").map((s) => s.id),
+    ),
+    monitoring: planMonitoring(
+      t,
+      shards.reduce((n, s) => n + s.nodes.length, 0),
+    ),
   };
 }

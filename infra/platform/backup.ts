@@ -7,10 +7,11 @@ export function declareBackup(
   ctx: PlatformContext,
   deps: { shards: Record<string, ShardResources>; alerts: AlertTopic },
 ): BackupBucket {
-  const { plan, topology: t, name } = ctx;
+  const { plan, name } = ctx;
+  const b = plan.backup.config;
   const backup = new BackupBucket(
     `${name}-backup`,
-    { backup: t.backup, protect: plan.policy.protectData },
+    { backup: b, lifecycleRules: plan.backup.lifecycleRules, protect: plan.policy.protectData },
     { parent: ctx.parent, providers: { aws: ctx.aws } },
   );
   for (const shard of plan.shards) {
@@ -31,7 +32,7 @@ export function declareBackup(
         shardKey: shard.key,
         environment: plan.environment,
         hosts: hosts.hosts,
-        backup: t.backup,
+        backup: b,
         region: plan.region,
         bucket: backup.bucketName,
         alertTopicArn: deps.alerts.arn,
@@ -43,6 +44,6 @@ export function declareBackup(
       backup,
     );
   }
-  if (t.hosts.provider === "aws") snapshotPolicy(`${name}-backup`, plan.environment, t.backup.snapshots, backup);
+  if (plan.hosts.provider === "aws") snapshotPolicy(`${name}-backup`, plan.environment, b.snapshots, backup);
   return backup;
 }

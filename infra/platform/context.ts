@@ -1,20 +1,17 @@
 /**
  * What every declare step of the platform shares: the component that parents what it declares, the plan, the
- * validated config, the platform's args and the providers. Steps return typed handles the later steps take.
+ * platform's args (the plan and the secrets) and the providers. Steps return typed handles the later steps take.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
-import type { StackConfig } from "../config/schema";
 import type { PlatformPlan } from "../plan/plan";
 import type { ElastiCacheRedis, RedisCluster } from "../redis";
 import type { InnoDbCluster, MySqlRouter, ShardHosts } from "../mysql";
 
 export interface GameDbPlatformArgs {
-  /** The expanded, validated plan (infra/plan planPlatform). */
+  /** The expanded, validated plan (infra/plan planPlatform): every decision the components take. */
   readonly plan: PlatformPlan;
-  /** The validated config the plan came from: host, SSH and MySQL settings. */
-  readonly topology: StackConfig;
   /** `gamedb:sshPrivateKey` (secret). @default a generated key (required with static hosts) */
   readonly privateKey?: pulumi.Output<string>;
   /** `gamedb:kubeconfig` (secret). @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config) */
@@ -34,7 +31,6 @@ export interface PlatformContext {
   /** The GameDbPlatform component: every step's resources are its children. */
   readonly parent: pulumi.ComponentResource;
   readonly plan: PlatformPlan;
-  readonly topology: StackConfig;
   readonly args: GameDbPlatformArgs;
   /** The AWS provider (region and default tags from config). */
   readonly aws: aws.Provider;
@@ -57,9 +53,3 @@ export interface ShardResources {
 }
 
 export type Redis = RedisCluster | ElastiCacheRedis;
-
-/** A value validation has required; its absence here is a bug, not a config error. */
-export function validated<T>(value: T | undefined, key: string): T {
-  if (value === undefined) throw new Error(`${key} passed validation without a value`);
-  return value;
-}

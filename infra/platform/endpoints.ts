@@ -16,8 +16,8 @@ export function declareEndpoints(
     redis: pulumi.Output<RedisDocument>;
   },
 ): { data: pulumi.Output<Record<string, string>>; configMap: k8s.core.v1.ConfigMap } {
-  const { plan, topology: t } = ctx;
-  const vcpusOf = (type: string) => (t.hosts.provider === "aws" ? instanceVcpus(type) : undefined);
+  const { plan } = ctx;
+  const vcpusOf = (type: string) => (plan.hosts.provider === "aws" ? instanceVcpus(type) : undefined);
   const members = pulumi.all(
     Object.fromEntries(
       plan.shards.map((shard) => {

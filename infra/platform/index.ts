@@ -45,7 +45,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const ctx: PlatformContext = { name, parent: this, plan, topology: args.topology, args, aws: awsProvider };
+    const ctx: PlatformContext = { name, parent: this, plan, args, aws: awsProvider };
 
     this.network = declareNetwork(ctx);
     this.hostAccess = declareHostAccess(ctx);

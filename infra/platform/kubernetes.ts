@@ -8,21 +8,22 @@ import { Network, allowKubernetesNodes } from "../network";
 import type { KubernetesContext, PlatformContext } from "./context";
 
 export function declareKubernetes(ctx: PlatformContext, network: Network): KubernetesContext {
-  const { name, topology: t, parent } = ctx;
+  const { name, parent } = ctx;
+  const k = ctx.plan.kubernetes;
   const provider = new k8s.Provider(
     `${name}-k8s`,
     { kubeconfig: ctx.args.kubeconfig, enableServerSideApply: true },
     { parent },
   );
-  const namespaceName = t.kubernetes.namespace;
-  const namespace = t.kubernetes.createNamespace
+  const namespaceName = k.namespace;
+  const namespace = k.createNamespace
     ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespaceName } }, { parent, provider })
         .metadata.name
     : pulumi.output(namespaceName);
   allowKubernetesNodes(
     `${name}-network`,
     network.shardHostsSecurityGroupId,
-    { securityGroupIds: t.kubernetes.nodeSecurityGroupIds, cidrs: t.kubernetes.nodeCidrs },
+    { securityGroupIds: k.nodeSecurityGroupIds, cidrs: k.nodeCidrs },
     network,
   );
   return {

@@ -4,14 +4,13 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { passwordKeepers } from "../mysql/innodbCluster";
 import { AlertTopic, MonitoringWorker } from "../monitoring";
-import { workerConcurrency } from "../plan/monitorSizing";
-import { KubernetesContext, PlatformContext, Redis, ShardResources, validated } from "./context";
+import type { KubernetesContext, PlatformContext, Redis, ShardResources } from "./context";
 import { redisPassword } from "./redis";
 
 export function declareAlertTopic(ctx: PlatformContext): AlertTopic {
   return new AlertTopic(
     `${ctx.name}-alerts`,
-    { environment: ctx.plan.environment, emails: ctx.topology.monitoring.alertEmails },
+    { environment: ctx.plan.environment, emails: ctx.plan.monitoring.alertEmails },
     { parent: ctx.parent, providers: { aws: ctx.aws } },
   );
 }
@@ -20,7 +19,7 @@ export function declareAlertTopic(ctx: PlatformContext): AlertTopic {
 export function declareMonitorPassword(ctx: PlatformContext): pulumi.Output<string> {
   return new random.RandomPassword(
     `${ctx.name}-monitor-password`,
-    { length: 40, special: false, ...passwordKeepers(ctx.topology.mysql.passwordRotation) },
+    { length: 40, special: false, ...passwordKeepers(ctx.plan.mysql.passwordRotation) },
     { parent: ctx.parent },
   ).result;
 }
@@ -36,31 +35,17 @@ export function declareMonitoringWorker(
     endpoints: k8s.core.v1.ConfigMap;
   },
 ): MonitoringWorker {
-  const { plan, topology: t } = ctx;
-  const m = t.monitoring;
+  const { plan } = ctx;
+  const m = plan.monitoring;
   return new MonitoringWorker(
     `${ctx.name}-monitor`,
     {
       namespace: kube.namespace,
-      image: validated(m.image, "monitoring.image"),
-      settings: {
-        environment: plan.environment,
-        region: plan.region,
-        intervalSeconds: m.intervalSeconds,
-        failureThreshold: m.failureThreshold,
-        checkTimeoutSeconds: m.checkTimeoutSeconds,
-        cpuPercent: m.cpuPercent,
-        bufferPoolPercent: m.bufferPoolPercent,
-        lagSeconds: m.lagSeconds,
-        concurrency: workerConcurrency(
-          m,
-          plan.shards.reduce((n, s) => n + s.nodes.length, 0),
-        ),
-        redisTls: t.redis.engine === "elasticache",
-      },
+      image: m.image,
+      settings: { environment: plan.environment, region: plan.region, ...m.worker },
       alertTopicArn: deps.alerts.arn,
       monitorPassword: deps.monitorPassword,
-      passwordRotation: t.mysql.passwordRotation,
+      passwordRotation: plan.mysql.passwordRotation,
       redisPassword: redisPassword(deps.redis),
       webhookUrl: ctx.args.alertWebhookUrl,
       prometheusOperator: m.prometheusOperator,

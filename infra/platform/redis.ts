@@ -6,36 +6,35 @@ import type { RedisDocument } from "../contracts/endpoints";
 import type { KubernetesContext, PlatformContext, Redis } from "./context";
 
 export function declareRedis(ctx: PlatformContext, kube: KubernetesContext, network: Network): Redis {
-  const t = ctx.topology;
-  const topology = { masters: t.redis.masters, replicasPerMaster: t.redis.replicasPerMaster };
-  if (t.redis.engine === "kubernetes")
+  const r = ctx.plan.redis;
+  const k = ctx.plan.kubernetes;
+  if (r.engine === "kubernetes")
     return new RedisCluster(
       `${ctx.name}-redis`,
       {
         namespace: kube.namespaceName,
-        image: t.redis.image,
-        // Validation requires it with the kubernetes engine.
-        controllerImage: t.redis.controllerImage!,
-        topology,
-        nodeTimeoutMs: t.redis.nodeTimeoutMs,
-        storageGiB: t.redis.storageGiB,
+        image: r.image,
+        controllerImage: r.controllerImage,
+        topology: r.shape,
+        nodeTimeoutMs: r.nodeTimeoutMs,
+        storageGiB: r.storageGiB,
       },
       kube.opts,
     );
   return new ElastiCacheRedis(
     `${ctx.name}-redis`,
     {
-      topology,
-      nodeType: t.redis.nodeType,
-      snapshotRetentionDays: t.redis.snapshotRetentionDays,
+      topology: r.shape,
+      nodeType: r.nodeType,
+      snapshotRetentionDays: r.snapshotRetentionDays,
       vpcId: network.vpcId,
       subnetIds: network.privateSubnetIds.apply((ids) =>
         Object.keys(ids)
           .sort()
           .map((az) => ids[az]!),
       ),
-      clientSecurityGroupIds: t.kubernetes.nodeSecurityGroupIds,
-      clientCidrs: t.kubernetes.nodeCidrs,
+      clientSecurityGroupIds: k.nodeSecurityGroupIds,
+      clientCidrs: k.nodeCidrs,
       protect: ctx.plan.policy.protectData,
     },
     kube.opts,

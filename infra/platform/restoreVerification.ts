@@ -1,25 +1,25 @@
 /** The weekly restore verification CronJob, when backup.restoreVerification.enabled. */
 import { BackupBucket, RestoreVerification } from "../backup";
 import type { AlertTopic } from "../monitoring";
-import { KubernetesContext, PlatformContext, validated } from "./context";
+import type { KubernetesContext, PlatformContext } from "./context";
 
 export function declareRestoreVerification(
   ctx: PlatformContext,
   kube: KubernetesContext,
   deps: { backup: BackupBucket; alerts: AlertTopic },
 ): RestoreVerification | undefined {
-  const { plan, topology: t } = ctx;
-  const settings = t.backup.restoreVerification;
-  if (!settings.enabled) return undefined;
+  const { plan } = ctx;
+  const v = plan.backup.verification;
+  if (!v) return undefined;
   return new RestoreVerification(
     `${ctx.name}-restore-verify`,
     {
       environment: plan.environment,
       region: plan.region,
       namespace: kube.namespace,
-      settings,
-      image: validated(settings.image, "backup.restoreVerification.image"),
-      shardIds: plan.shards.filter((s) => s.state === "active").map((s) => s.id),
+      settings: v.settings,
+      image: v.image,
+      shardIds: v.shardIds,
       bucketName: deps.backup.bucketName,
       bucketArn: deps.backup.bucketArn,
       kmsKeyArn: deps.backup.kmsKeyArn,

@@ -1,6 +1,6 @@
 /** MySQL Router in front of every shard that clients may reach (not retired ones). */
 import * as pulumi from "@pulumi/pulumi";
-import { MySqlRouter, routerImage } from "../mysql";
+import { MySqlRouter } from "../mysql";
 import type { RouterEndpoint } from "../contracts/endpoints";
 import type { KubernetesContext, PlatformContext, ShardResources } from "./context";
 
@@ -10,7 +10,6 @@ export function declareRouters(
   kube: KubernetesContext,
   shards: Record<string, ShardResources>,
 ): pulumi.Output<Record<string, RouterEndpoint>> {
-  const t = ctx.topology;
   const routers: Record<string, pulumi.Output<RouterEndpoint>> = {};
   for (const shard of ctx.plan.shards) {
     if (shard.state === "retired") continue;
@@ -20,11 +19,11 @@ export function declareRouters(
       {
         shardKey: shard.key,
         namespace: kube.namespace,
-        image: t.router.image ?? routerImage(t.mysql.version),
-        replicas: t.router.replicas,
+        image: ctx.plan.router.image,
+        replicas: ctx.plan.router.replicas,
         members: s.cluster.memberAddresses,
         password: s.cluster.passwords.router,
-        passwordRotation: t.mysql.passwordRotation,
+        passwordRotation: ctx.plan.mysql.passwordRotation,
         cluster: s.cluster,
       },
       kube.opts,

@@ -10,7 +10,7 @@ import type { PlatformContext, ShardResources } from "./context";
 export function declareHostAccess(ctx: PlatformContext): HostAccess {
   return new HostAccess(
     `${ctx.name}-hosts`,
-    { provider: ctx.topology.hosts.provider, privateKey: ctx.args.privateKey },
+    { provider: ctx.plan.hosts.provider, privateKey: ctx.args.privateKey },
     { parent: ctx.parent, providers: { aws: ctx.aws } },
   );
 }
@@ -19,7 +19,8 @@ export function declareShards(
   ctx: PlatformContext,
   deps: { network: Network; access: HostAccess; monitorPassword: pulumi.Output<string>; alerts: AlertTopic },
 ): Record<string, ShardResources> {
-  const { plan, topology: t, parent } = ctx;
+  const { plan, parent } = ctx;
+  const { hosts: h, mysql, ssh } = plan;
   const providers = { aws: ctx.aws };
   const amis = new Map<string, pulumi.Output<string>>();
   const ami = (arch: "amd64" | "arm64") => {
@@ -27,17 +28,17 @@ export function declareShards(
     return amis.get(arch)!;
   };
   const settings =
-    t.hosts.provider === "aws"
+    h.provider === "aws"
       ? {
           kind: "aws" as const,
           ami,
           subnetIds: deps.network.privateSubnetIds,
           securityGroupIds: [deps.network.shardHostsSecurityGroupId],
           keyName: deps.access.keyName!,
-          rootVolumeGiB: t.hosts.rootVolumeGiB,
-          dataVolume: t.mysql.dataVolume,
+          rootVolumeGiB: h.rootVolumeGiB,
+          dataVolume: mysql.dataVolume,
         }
-      : { kind: "static" as const, dataDevice: t.hosts.staticDataDevice };
+      : { kind: "static" as const, dataDevice: h.staticDataDevice };
   const shards: Record<string, ShardResources> = {};
   for (const shard of plan.shards) {
     const hosts = new ShardHosts(
@@ -46,11 +47,11 @@ export function declareShards(
         shard,
         environment: plan.environment,
         policy: plan.policy,
-        mysqlVersion: t.mysql.version,
+        mysqlVersion: mysql.version,
         settings,
-        sshUser: t.ssh.user,
+        sshUser: ssh.user,
         privateKey: deps.access.privateKey,
-        bastion: t.ssh.bastion,
+        bastion: ssh.bastion,
         arch: instanceArch,
       },
       { parent, providers },
@@ -61,12 +62,12 @@ export function declareShards(
         shard,
         policy: plan.policy,
         hosts: hosts.hosts,
-        mysqlVersion: t.mysql.version,
-        pitrWindowHours: t.backup.pitrWindowHours,
-        overrides: t.mysql.overrides,
+        mysqlVersion: mysql.version,
+        pitrWindowHours: plan.backup.config.pitrWindowHours,
+        overrides: mysql.overrides,
         convergeRequest: ctx.args.convergeRequest,
         monitorPassword: deps.monitorPassword,
-        passwordRotation: t.mysql.passwordRotation,
+        passwordRotation: mysql.passwordRotation,
       },
       { parent, providers },
     );
