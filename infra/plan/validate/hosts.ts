@@ -1,4 +1,5 @@
 /** Cross-key rules about shard hosts: data volumes, instance types and architectures, static hosts, my.cnf. Pure. */
+import { nodePath, shardView } from "./shardView";
 import { Problem, problem, show } from "../../config/errors";
 import type { Check } from "./rule";
 import { instanceArch } from "../../catalog/instanceTypes";
@@ -52,11 +53,9 @@ export const instanceTypes: Check = (t) => {
   if (BURSTABLE.test(t.mysql.instanceType))
     out.push(problem(["mysql", "instanceType"], `${show(t.mysql.instanceType)}: ${why}`));
   t.shards.forEach((s, i) => {
-    if (typeof s.nodes === "number") return;
-    s.nodes.forEach((n, j) => {
+    for (const n of shardView(s).nodes)
       if (n.instanceType && BURSTABLE.test(n.instanceType))
-        out.push(problem(["shards", i, "nodes", j, "instanceType"], `${show(n.instanceType)}: ${why}`));
-    });
+        out.push(problem(nodePath(i, n, "instanceType"), `${show(n.instanceType)}: ${why}`));
   });
   return out;
 };
@@ -70,11 +69,9 @@ export const architectures: Check = (t) => {
   if (instanceArch(t.mysql.instanceType) === "arm64")
     out.push(problem(["mysql", "instanceType"], why(t.mysql.instanceType)));
   t.shards.forEach((s, i) => {
-    if (typeof s.nodes === "number") return;
-    s.nodes.forEach((n, j) => {
+    for (const n of shardView(s).nodes)
       if (n.instanceType && instanceArch(n.instanceType) === "arm64")
-        out.push(problem(["shards", i, "nodes", j, "instanceType"], why(n.instanceType)));
-    });
+        out.push(problem(nodePath(i, n, "instanceType"), why(n.instanceType)));
   });
   return out;
 };
@@ -86,34 +83,35 @@ export const hosts: Check = (t) => {
   if (!isStatic && t.hosts.staticDataDevice !== undefined)
     out.push(problem(["hosts", "staticDataDevice"], `applies only with hosts.provider "static"; remove it`));
   t.shards.forEach((s, i) => {
-    if (typeof s.nodes === "number") {
+    const v = shardView(s);
+    if (!v.listed) {
       if (isStatic)
         out.push(
           problem(
             ["shards", i, "nodes"],
-            `${s.nodes}: with hosts.provider "static" list each node as {index, address} so gamedb knows the hosts`,
+            `${v.count}: with hosts.provider "static" list each node as {index, address} so gamedb knows the hosts`,
           ),
         );
       return;
     }
-    s.nodes.forEach((n, j) => {
-      const at = ["shards", i, "nodes", j] as const;
+    for (const n of v.nodes) {
+      const at = nodePath(i, n);
       if (!isStatic) {
         if (n.address !== undefined)
           out.push(problem([...at, "address"], `applies only with hosts.provider "static" (aws creates the hosts)`));
         if (n.sshUser !== undefined)
           out.push(problem([...at, "sshUser"], `applies only with hosts.provider "static"; aws hosts use ssh.user`));
-        return;
+        continue;
       }
       if (n.address === undefined) {
         out.push(problem([...at, "address"], `is required with hosts.provider "static"`));
-        return;
+        continue;
       }
       const other = addresses.get(n.address);
       if (other !== undefined)
         out.push(problem([...at, "address"], `${show(n.address)} is already the address of ${other}`));
       else addresses.set(n.address, `shard ${s.id} node ${n.index}`);
-    });
+    }
   });
   return out;
 };

@@ -1,4 +1,5 @@
 /** Cross-key rules about backups, restore verification, monitoring and the images they run. Pure. */
+import { shardView } from "./shardView";
 import { Problem, problem } from "../../config/errors";
 import type { Check } from "./rule";
 import { minimumConcurrency } from "../monitorSizing";
@@ -52,7 +53,7 @@ export const monitoring: Check = (t) => {
 export const monitoringCycle: Check = (t) => {
   const m = t.monitoring;
   if (m.concurrency === undefined || m.checkTimeoutSeconds >= m.intervalSeconds) return [];
-  const members = t.shards.reduce((n, s) => n + (typeof s.nodes === "number" ? s.nodes : s.nodes.length), 0);
+  const members = t.shards.reduce((n, s) => n + shardView(s).count, 0);
   const need = minimumConcurrency(members, m.intervalSeconds, m.checkTimeoutSeconds);
   if (m.concurrency >= need) return [];
   return [

@@ -3,6 +3,7 @@ import { Problem, problem, show } from "../../config/errors";
 import type { Check } from "./rule";
 import { MAX_SLOT, SlotRange, formatRange, ownerTable, parseSlotRange, runs, toRanges } from "../slots";
 import { planNodes } from "../nodes";
+import { nodePath, shardView } from "./shardView";
 import { zoneHoldingMajority } from "../placement";
 
 export const shardIdentity: Check = (t) => {
@@ -36,23 +37,23 @@ export const nodeCounts: Check = (t) => {
   const out: Problem[] = [];
   const allowed = t.environment === "prod" ? "an odd count from 3 to 9 (prod)" : "1, or an odd count from 3 to 9";
   t.shards.forEach((s, i) => {
-    const count = typeof s.nodes === "number" ? s.nodes : s.nodes.length;
-    const what = typeof s.nodes === "number" ? `${count}` : `${count} (nodes listed)`;
+    const v = shardView(s);
+    const count = v.count;
+    const what = v.listed ? `${count} (nodes listed)` : `${count}`;
     if (count === 1 && t.environment === "prod")
       out.push(problem(["shards", i, "nodes"], `${what}: a single node has no failover; use ${allowed}`));
     else if (count % 2 === 0) out.push(problem(["shards", i, "nodes"], `${what} is even; use ${allowed}`));
-    if (typeof s.nodes === "number") return;
     const seen = new Set<number>();
-    s.nodes.forEach((n, j) => {
+    for (const n of v.nodes) {
       if (seen.has(n.index))
         out.push(
           problem(
-            ["shards", i, "nodes", j, "index"],
+            nodePath(i, n, "index"),
             `${n.index} is listed twice in this shard; node indexes are unique and never reused`,
           ),
         );
       seen.add(n.index);
-    });
+    }
   });
   return out;
 };
@@ -62,18 +63,16 @@ export const placement: Check = (t) => {
   const zonesSet = new Set(t.aws.availabilityZones);
   t.shards.forEach((s, i) => {
     let pinnedOk = true;
-    if (typeof s.nodes !== "number") {
-      s.nodes.forEach((n, j) => {
-        if (n.az !== undefined && !zonesSet.has(n.az)) {
-          pinnedOk = false;
-          out.push(
-            problem(
-              ["shards", i, "nodes", j, "az"],
-              `${show(n.az)} is not in gamedb:aws.availabilityZones (${[...zonesSet].join(", ")})`,
-            ),
-          );
-        }
-      });
+    for (const n of shardView(s).nodes) {
+      if (n.az !== undefined && !zonesSet.has(n.az)) {
+        pinnedOk = false;
+        out.push(
+          problem(
+            nodePath(i, n, "az"),
+            `${show(n.az)} is not in gamedb:aws.availabilityZones (${[...zonesSet].join(", ")})`,
+          ),
+        );
+      }
     }
     if (!pinnedOk || t.environment !== "prod") return;
     const members = planNodes(s, t.aws.availabilityZones, t.mysql.instanceType).map((n) => n.az);
