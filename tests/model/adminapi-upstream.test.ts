@@ -6,6 +6,7 @@
  * - rejoinInstance needs an explicit recoveryMethod when incremental recovery is not safe;
  * and the model's own fidelity where a script could notice (stale metadata, status() tolerance, 8.4 options).
  */
+import { grantsList } from "../helpers/adminapiLists";
 import { Fleet, MODEL_SHELL_VERSIONS, mutations, runAdminApi, userKey } from "./adminapi";
 import type { RunResult } from "./adminapi";
 import { connectAs, evalIn } from "./modelEval";
@@ -15,7 +16,7 @@ const SECRETS = { clusterAdminPassword: ADMIN.password };
 const ACCOUNT_SECRETS = { ...SECRETS, routerPassword: "rtr-Secret-a81c", monitorPassword: "mon-Secret-0d2f" };
 const NAME = "shard1";
 const [A, B, C, D] = ["db1:3306", "db2:3306", "db3:3306", "db4:3306"] as const;
-const BACKUP_EXTRA = ["EVENT", "SHOW VIEW", "TRIGGER", "BACKUP_ADMIN"];
+const BACKUP_EXTRA = grantsList("ADMIN_EXTRA_PRIVILEGES");
 
 function expectOk(r: RunResult): void {
   if (r.error !== undefined) throw new Error(`script failed: ${r.error}\n${r.output}`);

@@ -5,6 +5,7 @@
  * (which AdminAPI calls, in which order, under which preconditions), idempotence and secret handling, not MySQL's
  * behaviour itself.
  */
+import { grantsList } from "../helpers/adminapiLists";
 import * as vm from "vm";
 import { ADMINAPI_SCRIPTS } from "../../infra/mysql/adminapi";
 import {
@@ -166,7 +167,7 @@ export const configureParams = (self: string, dynamicVariables: Record<string, s
 // ---- fleets and expectations --------------------------------------------------------------------------------------
 
 /** What gamedb's configure-instance lets the cluster admin grant beyond Shell's own list (grants.js). */
-const ADMIN_EXTRA = ["EVENT", "SHOW VIEW", "TRIGGER", "BACKUP_ADMIN"];
+const ADMIN_EXTRA = grantsList("ADMIN_EXTRA_PRIVILEGES");
 
 /** A fleet of standalone instances configured by configure-instance, with the cluster admin account. */
 export function fleetOf(...addresses: string[]): Fleet {

@@ -3,7 +3,6 @@
  * (ACCOUNTS.backup@localhost, auth_socket as root), named in backup.env, used by mysql and mysqlsh over the socket,
  * and enough for every statement the two jobs run.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ACCOUNTS } from "../../infra/catalog/mysql";
 import { CREDENTIALS_PATH, backupEnvFile, hostBackupEnv } from "../../infra/backup/hostJobs";
@@ -18,16 +17,10 @@ import {
   membersTable,
   readNul,
 } from "../helpers/backupHost";
+import { grantsList } from "../helpers/adminapiLists";
 
-/**
- * The grants of the backup account on *.*, read from the accounts step's own list (BACKUP_PRIVILEGES in
- * infra/mysql/adminapi/grants.js, a MySQL Shell script, so read as text rather than imported).
- */
-const BACKUP_GRANTS: string[] = JSON.parse(
-  /var BACKUP_PRIVILEGES = (\[[^\]]*\]);/
-    .exec(readFileSync(join(__dirname, "../../infra/mysql/adminapi/grants.js"), "utf8"))![1]!
-    .replace(/,\s*\]$/, "]"),
-) as string[];
+/** The grants of the backup account on *.*: the accounts step's own list (grants.js BACKUP_PRIVILEGES). */
+const BACKUP_GRANTS = grantsList("BACKUP_PRIVILEGES");
 
 /**
  * What each statement the jobs send needs. Rows of performance_schema, information_schema.TABLES and

@@ -136,6 +136,14 @@ export const OPERATIONS_CASES: InvalidCase[] = [
     ],
   },
   {
+    name: "a Redis controller image that is not an image reference",
+    stack: "dev",
+    mutate: (r) => (r.redis.controllerImage = "gamedb redis controller"),
+    expected: [
+      'gamedb:redis.controllerImage: "gamedb redis controller" must be a container image reference such as registry.example.com/mysql/community-router:8.4.3',
+    ],
+  },
+  {
     name: "monitoring concurrency too low for the fleet",
     stack: "prod",
     mutate: (r) => {
