@@ -20,6 +20,9 @@ readonly DEPS=(
   # tests/helpers/redisFleet.ts: real Redis Cluster nodes, and redis-cli (the Redis controller runs its --cluster fix)
   "redis-server redis-server"
   "redis-cli redis-tools"
+  # scripts/lib/standins/mariadb.ts: private MariaDB 10.11 servers on loopback, stand-ins for shards' Routers
+  "mariadbd mariadb-server"
+  "mariadb-install-db mariadb-server"
 )
 
 if [[ ${1:-} == --list ]]; then

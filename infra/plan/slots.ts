@@ -1,12 +1,10 @@
 /**
- * The slot space shared by MySQL shards and Redis: a shard key maps to one of 16384 slots with the Redis Cluster
- * key-slot function (CRC16/XMODEM mod 16384, hash tags honoured), and each active shard owns slot ranges.
- * Using the Redis function means every game-server language already has it, and Redis and MySQL agree.
+ * Slot ranges and slot maps: each active shard owns ranges of the slot space (infra/contracts/slots.ts, where a
+ * shard key's slot is computed).
  */
-import calculateSlot from "cluster-key-slot";
+import { MAX_SLOT, SLOT_COUNT, ShardKey, keySlot } from "../contracts/slots";
 
-export const SLOT_COUNT = 16384;
-export const MAX_SLOT = SLOT_COUNT - 1;
+export { MAX_SLOT, SLOT_COUNT };
 
 /** An inclusive range of slots. */
 export interface SlotRange {
@@ -17,11 +15,6 @@ export interface SlotRange {
 /** A run of consecutive slots owned by one shard. */
 export interface SlotAssignment extends SlotRange {
   shard: number;
-}
-
-/** Slot of a shard key (player id, guild id, ...), as Redis Cluster computes it. */
-export function keySlot(key: string | number): number {
-  return calculateSlot(String(key));
 }
 
 /** Parses "42" or "0-8191". Returns an error message for a malformed or out-of-range value. */
@@ -108,7 +101,7 @@ export function shardForSlot(map: readonly SlotAssignment[], slot: number): numb
 }
 
 /** The shard that owns a shard key. */
-export function shardForKey(map: readonly SlotAssignment[], key: string | number): number | undefined {
+export function shardForKey(map: readonly SlotAssignment[], key: ShardKey): number | undefined {
   return shardForSlot(map, keySlot(key));
 }
 

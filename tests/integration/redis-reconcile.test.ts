@@ -7,7 +7,7 @@
  * Each step's duration is printed at the end (not asserted).
  */
 import { randomBytes } from "node:crypto";
-import calculateSlot from "cluster-key-slot";
+import { keySlot } from "../../infra/contracts/slots";
 import { controllerEnv } from "../../infra/contracts/redisController";
 import { main } from "../../scripts/apps/redis-controller/main";
 import { createRedisFleet, requireRedis, type RedisFleet, type RunResult } from "../helpers/redisFleet";
@@ -198,7 +198,7 @@ async function perMaster(on: RedisFleet, via: number, command: (key: string) => 
   const owners = await slotOwners(on, via);
   const batches = new Map<number, string[]>();
   for (const key of data.keys()) {
-    const port = owners[calculateSlot(key)] ?? 0;
+    const port = owners[keySlot(key)] ?? 0;
     if (port === 0) throw new Error(`no master owns the slot of ${key}`);
     const batch = batches.get(port) ?? [];
     batch.push(key);
@@ -486,7 +486,7 @@ describe("the Redis Cluster controller", () => {
     async () => {
       const f = mainFleet();
       const key = "player:0";
-      const slot = calculateSlot(key);
+      const slot = keySlot(key);
       const nodes = await nodesSeenBy(f, 0);
       const masters = nodes.filter((n) => n.flags.includes("master") && !n.flags.includes("fail"));
       const owner = masters.find((m) => slotCount(m.slots.filter((r) => inRange(r, slot))) > 0);

@@ -3,7 +3,6 @@ import {
   MAX_SLOT,
   SLOT_COUNT,
   formatRange,
-  keySlot,
   ownerTable,
   parseSlotRange,
   runs,
@@ -12,6 +11,7 @@ import {
   slotMap,
   toRanges,
 } from "../../infra/plan/slots";
+import { keySlot } from "../../infra/contracts/slots";
 
 describe("keySlot (Redis Cluster CRC16/XMODEM mod 16384)", () => {
   it("matches the CRC16/XMODEM check value and Redis's documented slots", () => {
@@ -23,11 +23,24 @@ describe("keySlot (Redis Cluster CRC16/XMODEM mod 16384)", () => {
   it("hashes only the hash tag when there is one, so related keys share a slot", () => {
     expect(keySlot("{user1000}.following")).toBe(keySlot("user1000"));
     expect(keySlot("{user1000}.followers")).toBe(keySlot("{user1000}.following"));
-    expect(keySlot("foo{}{bar}")).toBe(keySlot("foo{}{bar}")); // empty tag: whole key
-    expect(keySlot("foo{}{bar}")).not.toBe(keySlot("bar"));
+    // An empty first tag means the whole key is hashed (CLUSTER KEYSLOT on redis-server 7.0: 8363, 1123);
+    // cluster-key-slot 1.1.2 answers 4015 and 12222 here.
+    expect(keySlot("foo{}{bar}")).toBe(8363);
+    expect(keySlot("x{}y}")).toBe(1123);
   });
-  it("treats numeric player ids as their decimal text", () => {
+  it("treats integer ids (number or bigint) as their decimal text and hashes bytes as they are", () => {
     expect(keySlot(42)).toBe(keySlot("42"));
+    expect(keySlot(42n)).toBe(keySlot("42"));
+    expect(keySlot(2n ** 64n)).toBe(keySlot("18446744073709551616"));
+    expect(keySlot(Buffer.from("foo"))).toBe(12182);
+  });
+  it("refuses keys it cannot hash the same way in every language, naming the accepted types", () => {
+    expect(() => keySlot(1.5)).toThrow(/not a safe integer.*bigint or string/);
+    expect(() => keySlot(2 ** 53)).toThrow(/not a safe integer/);
+    expect(() => keySlot(NaN)).toThrow(/not a safe integer/);
+    for (const bad of [null, undefined, true, {}, Symbol("k")]) {
+      expect(() => keySlot(bad as never)).toThrow(/use a string, an integer number, a bigint or a Buffer/);
+    }
   });
   it("spreads sequential ids evenly (the seed's identity-hash pitfall does not apply)", () => {
     const perQuarter = [0, 0, 0, 0];
