@@ -7,7 +7,10 @@
  *   routers.json    {"shard7": {host, ports: {rw, ro, ...}}}           each shard's Router Service
  *   members.json    {"shard7": {shardId, clusterName, state, members: [{node, host, port, vcpus}]}}
  *   redis.json      {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...]}
- *   slot-map.json   [{slots: "0-4095", from, to, shard}]                 which shard owns which slots
+ *   slot-map.json   [{slots: "0-4095", from, to, shard, epoch?}]         which shard owns which slots
+ *
+ * The game-server client (client/src/endpoints.ts) reads routers.json and slot-map.json, from the mounted directory
+ * or as one JSON file or object of the `clientEndpointsSchema` shape.
  */
 import { z } from "zod";
 
@@ -87,9 +90,18 @@ export const slotMapSchema = z.array(
     from: z.int().min(0).max(16383),
     to: z.int().min(0).max(16383),
     shard: z.int().min(0),
+    /**
+     * The fence epoch of this ownership (infra/contracts/slotFence.ts), raised by every slot move's switch; absent
+     * means 0. A client never lets a map with a lower epoch undo what a MOVED at a higher epoch taught it.
+     */
+    epoch: z.int().min(0).optional(),
   }),
 );
 export type SlotMapDocument = z.infer<typeof slotMapSchema>;
+
+/** The two documents a game server needs, as one JSON file or object: `{routers: {...}, slotMap: [...]}`. */
+export const clientEndpointsSchema = z.object({ routers: routersSchema, slotMap: slotMapSchema });
+export type ClientEndpoints = z.infer<typeof clientEndpointsSchema>;
 
 export interface EndpointsDocuments {
   routers: RoutersDocument;

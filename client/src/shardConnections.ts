@@ -1,0 +1,223 @@
+/**
+ * One shard's connections: a mysql2 pool per Router port (rw, ro), created on first use and bounded by the
+ * options' limits, the shard's breaker with its probe, and the figures status() reports. When the endpoints move a
+ * shard to another Router address, the client makes a new ShardConnections and retires this one: retire() lets
+ * every request in flight finish before the pools close.
+ */
+import * as mysql from "mysql2/promise";
+import { Breaker, BreakerState } from "./breaker";
+import { GameDbError, ShardUnavailableError } from "./errors";
+import { isConnectionFailure, isFatal } from "./failures";
+import type { ClientOptions, ClientEvent } from "./options";
+import type { ShardEndpoint } from "./topology";
+
+export type Port = "rw" | "ro";
+
+export interface PoolUse {
+  /** Connections lent out right now. */
+  inUse: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+  limit: number;
+}
+
+export interface ShardHealth {
+  breaker: BreakerState;
+  consecutiveFailures: number;
+  pools: Record<Port, PoolUse>;
+  lastError: { message: string; at: string } | undefined;
+}
+
+export class ShardConnections {
+  private readonly pools = new Map<Port, mysql.Pool>();
+  private readonly use: Record<Port, { inUse: number; waiting: number }> = {
+    rw: { inUse: 0, waiting: 0 },
+    ro: { inUse: 0, waiting: 0 },
+  };
+  private readonly breaker: Breaker;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private lastError: { message: string; at: string } | undefined;
+  private retired = false;
+  private drained: (() => void) | undefined;
+
+  constructor(
+    readonly endpoint: ShardEndpoint,
+    private readonly options: ClientOptions,
+    private readonly emit: (event: ClientEvent) => void,
+  ) {
+    this.breaker = new Breaker(options.breaker);
+  }
+
+  get shard(): number {
+    return this.endpoint.shard;
+  }
+
+  /** Runs `fn` with a connection to the port; `timeoutMs` bounds waiting for a connection and the work. */
+  async run<T>(port: Port, fn: (conn: mysql.PoolConnection) => Promise<T>, timeoutMs?: number): Promise<T> {
+    if (this.retired) throw new GameDbError("CLOSED", `shard ${this.shard}: connections closed`);
+    if (!this.breaker.allows()) {
+      throw new ShardUnavailableError(
+        this.shard,
+        `shard ${this.shard} is unavailable: ${this.breaker.consecutiveFailures} consecutive connection failures ` +
+          `to ${this.address(port)}; probing every ${this.options.breaker.probeIntervalMs} ms` +
+          (this.lastError ? `; last error: ${this.lastError.message}` : ""),
+      );
+    }
+    const use = this.use[port];
+    let conn: mysql.PoolConnection | undefined;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const work = (async () => {
+      use.waiting++;
+      try {
+        conn = await this.pool(port).getConnection();
+      } catch (e) {
+        this.failed(e, port);
+        throw isConnectionFailure(e)
+          ? new ShardUnavailableError(
+              this.shard,
+              `shard ${this.shard}: cannot connect to ${this.address(port)}: ${(e as Error).message}`,
+              { cause: e },
+            )
+          : e;
+      } finally {
+        use.waiting--;
+      }
+      use.inUse++;
+      let broken = timedOut;
+      try {
+        const result = await fn(conn);
+        this.answered();
+        return result;
+      } catch (e) {
+        if (isFatal(e)) broken = true;
+        if (isConnectionFailure(e)) this.failed(e, port);
+        else if (!timedOut) this.answered();
+        throw e;
+      } finally {
+        use.inUse--;
+        if (broken || timedOut) conn.destroy();
+        else conn.release();
+        this.checkDrained();
+      }
+    })();
+    if (timeoutMs === undefined) return work;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        conn?.destroy(); // aborts the statement's socket; the finally above then drops the connection
+        reject(
+          new GameDbError("TIMEOUT", `shard ${this.shard}: no answer from ${this.address(port)} in ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+    });
+    work.catch(() => undefined); // after a timeout its rejection has no listener
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  health(): ShardHealth {
+    const pool = (port: Port): PoolUse => ({ ...this.use[port], limit: this.options.pool.connectionLimit });
+    return {
+      breaker: this.breaker.state,
+      consecutiveFailures: this.breaker.consecutiveFailures,
+      pools: { rw: pool("rw"), ro: pool("ro") },
+      lastError: this.lastError,
+    };
+  }
+
+  /** Stops new work; closes the pools once the work in flight has finished. */
+  async retire(): Promise<void> {
+    this.retired = true;
+    clearInterval(this.probeTimer);
+    if (this.busy()) await new Promise<void>((resolve) => (this.drained = resolve));
+    await Promise.all([...this.pools.values()].map((p) => p.end().catch(() => undefined)));
+    this.pools.clear();
+  }
+
+  private busy(): boolean {
+    return this.use.rw.inUse + this.use.rw.waiting + this.use.ro.inUse + this.use.ro.waiting > 0;
+  }
+
+  private checkDrained(): void {
+    if (this.drained && !this.busy()) this.drained();
+  }
+
+  private address(port: Port): string {
+    return `${this.endpoint.host}:${this.endpoint[port]}`;
+  }
+
+  private pool(port: Port): mysql.Pool {
+    let pool = this.pools.get(port);
+    if (!pool) {
+      const { pool: limits, user, password, database, mysql: extra } = this.options;
+      pool = mysql.createPool({
+        ...extra,
+        host: this.endpoint.host,
+        port: this.endpoint[port],
+        user,
+        password,
+        database,
+        waitForConnections: true,
+        connectionLimit: limits.connectionLimit,
+        maxIdle: limits.connectionLimit,
+        queueLimit: limits.queueLimit,
+        connectTimeout: limits.connectTimeoutMs,
+        idleTimeout: limits.idleTimeoutMs,
+        enableKeepAlive: true,
+      });
+      // A pooled connection that dies while idle emits here; the next request finds out on its own.
+      pool.on("connection", (c) => c.on("error", () => undefined));
+      this.pools.set(port, pool);
+    }
+    return pool;
+  }
+
+  private answered(): void {
+    if (this.breaker.state === "open") this.emit({ type: "breakerClosed", shard: this.shard });
+    this.breaker.success();
+    clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
+  }
+
+  private failed(error: unknown, port: Port): void {
+    if (!isConnectionFailure(error)) return;
+    this.lastError = { message: `${this.address(port)}: ${(error as Error).message}`, at: new Date().toISOString() };
+    if (this.breaker.failure(Date.now())) {
+      this.emit({ type: "breakerOpen", shard: this.shard, error: error as Error });
+      this.probeTimer = setInterval(() => void this.probe(), this.options.breaker.probeIntervalMs);
+      this.probeTimer.unref();
+    }
+  }
+
+  /** A fresh connection (not the pool's) to the read-write port and SELECT 1. */
+  private async probe(): Promise<void> {
+    if (!this.breaker.probeDue(Date.now())) return;
+    this.breaker.probeStarted();
+    let conn: mysql.Connection | undefined;
+    try {
+      conn = await mysql.createConnection({
+        ...this.options.mysql,
+        host: this.endpoint.host,
+        port: this.endpoint.rw,
+        user: this.options.user,
+        password: this.options.password,
+        database: this.options.database,
+        connectTimeout: this.options.pool.connectTimeoutMs,
+      });
+      await conn.query("SELECT 1");
+      this.answered();
+    } catch (e) {
+      this.lastError = {
+        message: `probe ${this.address("rw")}: ${(e as Error).message}`,
+        at: new Date().toISOString(),
+      };
+      this.breaker.probeFailed(Date.now());
+    } finally {
+      conn?.destroy();
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The routing table: every slot's owning shard and the epoch of that ownership, and every shard's Router
+ * endpoints. Built from the endpoints documents (pure); a MOVED from a shard's fence updates one slot in place when
+ * its epoch is not older than what the table holds.
+ */
+import { ClientEndpoints } from "../../infra/contracts/endpoints";
+import { SLOT_COUNT } from "../../infra/contracts/slots";
+
+export interface ShardEndpoint {
+  shard: number;
+  host: string;
+  /** MySQL Router's read-write port (the primary). */
+  rw: number;
+  /** MySQL Router's read-only port (the secondaries, round robin). */
+  ro: number;
+}
+
+/** A slot ownership learned from a shard's fence. */
+export interface LearnedOwner {
+  shard: number;
+  epoch: number;
+}
+
+export class Topology {
+  private constructor(
+    /** Shard id per slot. */
+    readonly owner: Int32Array,
+    readonly epoch: Uint32Array,
+    readonly shards: ReadonlyMap<number, ShardEndpoint>,
+  ) {}
+
+  /**
+   * Checks the documents against each other: every slot owned once, every owning shard with a router that has
+   * rw and ro ports. Returns every problem, or the table.
+   */
+  static build(doc: ClientEndpoints): Topology | string[] {
+    const problems: string[] = [];
+    const shards = new Map<number, ShardEndpoint>();
+    for (const [key, router] of Object.entries(doc.routers)) {
+      const shard = Number(key.slice("shard".length));
+      const { rw, ro } = router.ports;
+      if (rw === undefined || ro === undefined) {
+        problems.push(`routers.${key}.ports: needs rw and ro (has ${Object.keys(router.ports).join(", ") || "none"})`);
+        continue;
+      }
+      shards.set(shard, { shard, host: router.host, rw, ro });
+    }
+    const owner = new Int32Array(SLOT_COUNT).fill(-1);
+    const epoch = new Uint32Array(SLOT_COUNT);
+    doc.slotMap.forEach((run, i) => {
+      if (run.from > run.to) {
+        problems.push(`slotMap.${i}: from ${run.from} is above to ${run.to}`);
+        return;
+      }
+      if (doc.routers[`shard${run.shard}`] === undefined) {
+        problems.push(`slotMap.${i}: shard ${run.shard} owns slots ${run.slots} but routers has no shard${run.shard}`);
+      }
+      for (let s = run.from; s <= run.to; s++) {
+        if (owner[s] !== -1) {
+          problems.push(`slotMap.${i}: slot ${s} is already owned by shard ${owner[s]}`);
+          return;
+        }
+        owner[s] = run.shard;
+        epoch[s] = run.epoch ?? 0;
+      }
+    });
+    const unowned = owner.indexOf(-1);
+    if (unowned !== -1) problems.push(`slotMap: slot ${unowned} is owned by no shard; every slot 0-16383 needs one`);
+    return problems.length > 0 ? problems : new Topology(owner, epoch, shards);
+  }
+
+  shardOfSlot(slot: number): number {
+    return this.owner[slot]!;
+  }
+
+  endpoint(shard: number): ShardEndpoint | undefined {
+    return this.shards.get(shard);
+  }
+
+  /** Applies a MOVED: true when the table changed. An older epoch never overrides a newer one. */
+  learn(slot: number, moved: LearnedOwner): boolean {
+    if (moved.epoch < this.epoch[slot]! || (moved.epoch === this.epoch[slot] && moved.shard === this.owner[slot])) {
+      return false;
+    }
+    this.owner[slot] = moved.shard;
+    this.epoch[slot] = moved.epoch;
+    return true;
+  }
+
+  /** Keeps what was learned at a newer epoch than this table's own entry (after a reload of the documents). */
+  keepNewer(learned: ReadonlyMap<number, LearnedOwner>): void {
+    for (const [slot, moved] of learned) if (moved.epoch > this.epoch[slot]!) this.learn(slot, moved);
+  }
+
+  /** The slot ranges each shard owns, for status(). */
+  rangesByShard(): Map<number, { from: number; to: number }[]> {
+    const out = new Map<number, { from: number; to: number }[]>();
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      const shard = this.owner[s]!;
+      const ranges = out.get(shard) ?? [];
+      const last = ranges[ranges.length - 1];
+      if (last && last.to === s - 1) last.to = s;
+      else ranges.push({ from: s, to: s });
+      out.set(shard, ranges);
+    }
+    return out;
+  }
+}
