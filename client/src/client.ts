@@ -73,13 +73,18 @@ export class GameDbClient {
   }
 
   /** A statement that changes data, on the primary of the key's shard, following the slot fence. */
-  write<T = mysql.ResultSetHeader>(key: ShardKey, sql: string, params?: Params): Promise<T> {
+  async write<T = mysql.ResultSetHeader>(key: ShardKey, sql: string, params?: Params): Promise<T> {
     const slot = keySlot(key);
     return withFence(slot, (shard) => this.on(shard, "rw", (c) => query<T>(c, sql, params)), this.fenceDeps());
   }
 
   /** A read on the key's shard: a secondary by default, the primary with consistency "strong". */
-  read<T = mysql.RowDataPacket[]>(key: ShardKey, sql: string, params?: Params, options: ReadOptions = {}): Promise<T> {
+  async read<T = mysql.RowDataPacket[]>(
+    key: ShardKey,
+    sql: string,
+    params?: Params,
+    options: ReadOptions = {},
+  ): Promise<T> {
     const port: Port = readPort(options.consistency);
     return this.on(this.shardOf(key), port, (c) => query<T>(c, sql, params));
   }
@@ -89,7 +94,7 @@ export class GameDbClient {
    * fence refuses a statement (the slot moved or is frozen), the transaction is rolled back and `fn` runs again
    * on the right shard, so it must not have effects outside the database.
    */
-  transaction<T>(key: ShardKey, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(key: ShardKey, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const slot = keySlot(key);
     return withFence(
       slot,
@@ -110,7 +115,7 @@ export class GameDbClient {
   }
 
   /** The statement on every shard in parallel, rows merged by `orderBy` and cut to `limit`. */
-  scatter<T extends Record<string, unknown> = Record<string, unknown>>(
+  async scatter<T extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,
     params: Params | undefined,
     options: ScatterOptions,

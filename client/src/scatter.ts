@@ -22,6 +22,8 @@ export interface ScatterOptions {
   partial?: boolean;
   /** "eventual" (default): read-only port; "strong": read-write port. */
   consistency?: "eventual" | "strong";
+  /** Adds the answering shard's id to every row under this name (for per-shard figures such as counts). */
+  shardColumn?: string;
 }
 
 export interface ScatterResult<T> {
@@ -75,8 +77,11 @@ export async function scatterRows<T extends Row>(
   const failed: { shard: number; error: Error }[] = [];
   const answered: { shard: number; rows: T[] }[] = [];
   answers.forEach((a, i) => {
-    if (a.status === "fulfilled") answered.push({ shard: shards[i]!, rows: a.value });
-    else failed.push({ shard: shards[i]!, error: a.reason as Error });
+    const shard = shards[i]!;
+    const tag = options.shardColumn;
+    if (a.status === "fulfilled")
+      answered.push({ shard, rows: tag ? a.value.map((r) => ({ ...r, [tag]: shard })) : a.value });
+    else failed.push({ shard, error: a.reason as Error });
   });
   if (failed.length > 0 && options.partial !== true) {
     throw new ScatterError(

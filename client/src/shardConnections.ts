@@ -155,6 +155,9 @@ export class ShardConnections {
     if (!pool) {
       const { pool: limits, user, password, database, mysql: extra } = this.options;
       pool = mysql.createPool({
+        // BIGINT ids (player_id) as exact strings unless the caller says otherwise: a number would round them.
+        supportBigNumbers: true,
+        bigNumberStrings: true,
         ...extra,
         host: this.endpoint.host,
         port: this.endpoint[port],
