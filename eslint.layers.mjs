@@ -2,6 +2,8 @@
 // formats, pure) <- config (schema, defaults, errors, loading) <- plan (every decision, pure) <- components
 // (network, mysql, redis, backup, kubernetes, monitoring) <- platform and outputs <- program. An import that points
 // back up is a lint error here; tests/unit/layers.test.ts breaks the rule on purpose to show it is caught.
+// The game-server client (client/, @gamedb/client) sits beside the program: it may import only the contract modules
+// it shares with it (infra/contracts), and nothing in infra/ imports the client.
 
 const COMPONENTS = ["network", "mysql", "redis", "backup", "kubernetes", "monitoring", "iam"];
 const ABOVE_COMPONENTS = ["platform", "outputs", "program"];
@@ -20,11 +22,17 @@ function forbid(entries, why, extra = [], topLevel = false) {
           regex: `^${topLevel ? "\\./" : "(\\.\\./)+"}(${entries.join("|")})(\\.ts)?(/|$)`,
           message: `layers point one way (eslint.layers.mjs): ${why}`,
         },
+        NO_CLIENT,
         ...extra,
       ],
     },
   ];
 }
+
+const NO_CLIENT = {
+  regex: "^(\\.\\./)+client(/|$)",
+  message: "layers point one way (eslint.layers.mjs): the program does not import the game-server client",
+};
 
 const PULUMI = {
   regex: "^@pulumi/",
@@ -32,6 +40,24 @@ const PULUMI = {
 };
 
 export default [
+  {
+    files: ["client/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+infra/(?!contracts/)",
+              message:
+                "layers point one way (eslint.layers.mjs): the client imports only the contracts it shares with the program (infra/contracts)",
+            },
+            PULUMI,
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ["infra/catalog/**/*.ts", "infra/contracts/**/*.ts"],
     rules: {

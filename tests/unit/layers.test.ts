@@ -34,6 +34,10 @@ const CASES: [string, string, RegExp][] = [
   ["infra/mysql/adminapi/index.ts", 'import "../../outputs";', /components do not know the platform/],
   ["infra/platform/index.ts", 'import "../program";', /the program composes the platform/],
   ["infra/platform/shards.ts", 'import "../outputs";', /the program composes the platform/],
+  ["client/src/topology.ts", 'import "../../infra/plan/slots";', /the client imports only the contracts/],
+  ["client/src/client.ts", 'import "@pulumi/pulumi";', /this layer is pure, no Pulumi/],
+  ["infra/contracts/slots.ts", 'import "../../client/src";', /the program does not import the game-server client/],
+  ["infra/mysql/router.ts", 'import "../../client/src/topology";', /the program does not import the game-server client/],
 ];
 
 const ALLOWED: [string, string][] = [
@@ -41,6 +45,7 @@ const ALLOWED: [string, string][] = [
   ["infra/plan/validate/hosts.ts", 'import "../../catalog/mysql";'],
   ["infra/mysql/router.ts", 'import "../plan/slots";'],
   ["infra/program.ts", 'import "./platform";'],
+  ["client/src/topology.ts", 'import "../../infra/contracts/slotFence";'],
 ];
 
 describe("layers point one way", () => {
