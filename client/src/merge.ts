@@ -5,8 +5,8 @@
  *
  * Values compare as the driver returns them: numbers and bigints by value (mixed freely, for BIGINT columns read as
  * strings of digits too), Dates by time, Buffers byte by byte, other strings by code point (a binary collation's
- * order; for a case-insensitive column, sort by a binary or numeric expression, or pass `collator`). NULLs sort
- * first ascending and last descending, as in MySQL.
+ * order; for a case-insensitive column, sort by a binary or numeric expression, or pass `collator`). NULLs (and
+ * zero dates after them) sort first ascending and last descending, as in MySQL.
  */
 export interface OrderBy {
   column: string;
@@ -17,23 +17,34 @@ export type Row = Record<string, unknown>;
 
 const DIGITS = /^-?\d+$/;
 
+/**
+ * A number, a bigint or a string of digits as a value to compare: mysql2 with supportBigNumbers returns a BIGINT as
+ * a number when it is a safe integer and as a string when not (mysql2 3.24.6 lib/packets/packet.js, parseInt), so
+ * one column mixes both.
+ */
+function numeric(v: unknown): number | bigint | undefined {
+  if (typeof v === "number" || typeof v === "bigint") return v;
+  return typeof v === "string" && DIGITS.test(v) ? BigInt(v) : undefined;
+}
+
+/** mysql2 returns a zero date ('0000-00-00') as an Invalid Date (lib/packets/packet.js); MySQL sorts it first. */
+const time = (d: Date): number => (Number.isNaN(d.getTime()) ? -Infinity : d.getTime());
+
+const order = <V extends number | bigint>(x: V, y: V): number => (x < y ? -1 : x > y ? 1 : 0);
+
 function compareValues(a: unknown, b: unknown, collator?: Intl.Collator): number {
   if (a === b) return 0;
-  if (a === null || a === undefined) return -1;
-  if (b === null || b === undefined) return 1;
-  if ((typeof a === "number" || typeof a === "bigint") && (typeof b === "number" || typeof b === "bigint")) {
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
+  const aNull = a === null || a === undefined;
+  const bNull = b === null || b === undefined;
+  if (aNull || bNull) return aNull && bNull ? 0 : aNull ? -1 : 1;
+  const x = numeric(a);
+  const y = numeric(b);
+  if (x !== undefined && y !== undefined) return order(x, y);
   if (typeof a === "string" && typeof b === "string") {
-    if (DIGITS.test(a) && DIGITS.test(b)) {
-      const x = BigInt(a);
-      const y = BigInt(b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    }
     if (collator) return collator.compare(a, b);
     return a < b ? -1 : a > b ? 1 : 0;
   }
-  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  if (a instanceof Date && b instanceof Date) return order(time(a), time(b));
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return Buffer.compare(a, b);
   throw new TypeError(`cannot order ${typeof a} against ${typeof b}`);
 }

@@ -37,19 +37,53 @@ export interface ScatterResult<T> {
 }
 
 export const DEFAULT_SCATTER_TIMEOUT_MS = 2000;
+/** Node's setTimeout runs a longer delay after 1 ms (Node.js docs, setTimeout): every shard would time out. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 function checkOptions(options: ScatterOptions): void {
-  const { limit, timeoutMs, orderBy } = options;
+  const { limit, timeoutMs, orderBy, shardColumn } = options;
   if (!Number.isInteger(limit) || limit < 1) {
     throw new GameDbError("BAD_OPTION", `scatter limit: must be a whole number of rows from 1, got ${limit}`);
   }
-  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1)) {
-    throw new GameDbError("BAD_OPTION", `scatter timeoutMs: must be a whole number of ms from 1, got ${timeoutMs}`);
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)) {
+    throw new GameDbError(
+      "BAD_OPTION",
+      `scatter timeoutMs: must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`,
+    );
+  }
+  if (shardColumn !== undefined && (typeof shardColumn !== "string" || shardColumn === "")) {
+    throw new GameDbError("BAD_OPTION", `scatter shardColumn: must be a column name (a string), got ${shardColumn}`);
+  }
+  if (orderBy !== undefined && !Array.isArray(orderBy)) {
+    throw new GameDbError("BAD_OPTION", 'scatter orderBy: must be a list of {column, direction?: "asc" | "desc"}');
   }
   for (const [i, o] of (orderBy ?? []).entries()) {
-    if (typeof o.column !== "string" || o.column === "" || !["asc", "desc", undefined].includes(o.direction)) {
+    if (
+      typeof o !== "object" ||
+      o === null ||
+      typeof o.column !== "string" ||
+      o.column === "" ||
+      !["asc", "desc", undefined].includes(o.direction)
+    ) {
       throw new GameDbError("BAD_OPTION", `scatter orderBy.${i}: must be {column, direction?: "asc" | "desc"}`);
     }
+  }
+}
+
+/** An UPDATE's result header is no list of rows: never merge it or pass it on as rows. */
+function checkRows(shard: number, rows: unknown): void {
+  const kind = (v: unknown) => (v === null ? "null" : typeof v);
+  let what: string | undefined;
+  if (!Array.isArray(rows)) what = kind(rows);
+  else {
+    const i = rows.findIndex((r) => typeof r !== "object" || r === null);
+    if (i !== -1) what = `row ${i} is ${kind(rows[i])}`;
+  }
+  if (what !== undefined) {
+    throw new GameDbError(
+      "BAD_OPTION",
+      `scatter: shard ${shard} returned no rows (${what}); scatter runs one SELECT on every shard`,
+    );
   }
 }
 
@@ -79,9 +113,10 @@ export async function scatterRows<T extends Row>(
   answers.forEach((a, i) => {
     const shard = shards[i]!;
     const tag = options.shardColumn;
-    if (a.status === "fulfilled")
+    if (a.status === "fulfilled") {
+      checkRows(shard, a.value);
       answered.push({ shard, rows: tag ? a.value.map((r) => ({ ...r, [tag]: shard })) : a.value });
-    else failed.push({ shard, error: a.reason as Error });
+    } else failed.push({ shard, error: a.reason as Error });
   });
   if (failed.length > 0 && options.partial !== true) {
     throw new ScatterError(

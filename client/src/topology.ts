@@ -23,9 +23,9 @@ export interface LearnedOwner {
 
 export class Topology {
   private constructor(
-    /** Shard id per slot. */
-    readonly owner: Int32Array,
-    readonly epoch: Uint32Array,
+    /** Shard id per slot (-1 while building: unowned). Float64: shards and epochs are INT UNSIGNED in the fence. */
+    readonly owner: Float64Array,
+    readonly epoch: Float64Array,
     readonly shards: ReadonlyMap<number, ShardEndpoint>,
   ) {}
 
@@ -45,8 +45,8 @@ export class Topology {
       }
       shards.set(shard, { shard, host: router.host, rw, ro });
     }
-    const owner = new Int32Array(SLOT_COUNT).fill(-1);
-    const epoch = new Uint32Array(SLOT_COUNT);
+    const owner = new Float64Array(SLOT_COUNT).fill(-1);
+    const epoch = new Float64Array(SLOT_COUNT);
     doc.slotMap.forEach((run, i) => {
       if (run.from > run.to) {
         problems.push(`slotMap.${i}: from ${run.from} is above to ${run.to}`);
@@ -55,17 +55,25 @@ export class Topology {
       if (doc.routers[`shard${run.shard}`] === undefined) {
         problems.push(`slotMap.${i}: shard ${run.shard} owns slots ${run.slots} but routers has no shard${run.shard}`);
       }
+      let overlap = false;
       for (let s = run.from; s <= run.to; s++) {
         if (owner[s] !== -1) {
-          problems.push(`slotMap.${i}: slot ${s} is already owned by shard ${owner[s]}`);
-          return;
+          // Once per run; the run's other slots are still taken, so no gap is reported behind an overlap.
+          if (!overlap) problems.push(`slotMap.${i}: slot ${s} is already owned by shard ${owner[s]}`);
+          overlap = true;
+          continue;
         }
         owner[s] = run.shard;
         epoch[s] = run.epoch ?? 0;
       }
     });
-    const unowned = owner.indexOf(-1);
-    if (unowned !== -1) problems.push(`slotMap: slot ${unowned} is owned by no shard; every slot 0-16383 needs one`);
+    for (let s = owner.indexOf(-1); s !== -1;) {
+      let e = s;
+      while (e + 1 < SLOT_COUNT && owner[e + 1] === -1) e++;
+      const what = s === e ? `slot ${s} is` : `slots ${s}-${e} are`;
+      problems.push(`slotMap: ${what} owned by no shard; every slot 0-16383 needs one`);
+      s = owner.indexOf(-1, e + 1);
+    }
     return problems.length > 0 ? problems : new Topology(owner, epoch, shards);
   }
 
