@@ -32,15 +32,45 @@ function readText(location: string): { kind: "dir" | "file"; text: string } {
   } catch (e) {
     throw new EndpointsError(`endpoints: cannot read ${location}: ${(e as Error).message}`);
   }
-  if (!stat.isDirectory()) return { kind: "file", text: fs.readFileSync(location, "utf8") };
-  const read = (file: string) => {
-    try {
-      return fs.readFileSync(path.join(location, file), "utf8");
-    } catch (e) {
-      throw new EndpointsError(`endpoints: ${path.join(location, file)}: ${(e as Error).message}`);
+  if (stat.isDirectory()) return { kind: "dir", text: readDir(location) };
+  try {
+    return { kind: "file", text: fs.readFileSync(location, "utf8") };
+  } catch (e) {
+    throw new EndpointsError(`endpoints: cannot read ${location}: ${(e as Error).message}`);
+  }
+}
+
+/** Where a mounted ConfigMap's `..data` link points now, or the directory itself when it has none. */
+function dataDir(location: string): string {
+  try {
+    return fs.realpathSync(path.join(location, "..data"));
+  } catch {
+    return location;
+  }
+}
+
+/**
+ * A mounted ConfigMap's files are links through `..data`, which the kubelet renames over to update every file at
+ * once, then removes the old directory (kubernetes pkg/volume/util/atomic_writer.go, AtomicWriter.Write steps
+ * 8-11). Both files are read from the one directory `..data` named when the read began, so a swap between the two
+ * reads cannot mix two versions; a read that lost its directory to a swap starts again from the new one.
+ */
+function readDir(location: string): string {
+  for (let attempt = 1; ; attempt++) {
+    const base = dataDir(location);
+    const texts: string[] = [];
+    let failure: EndpointsError | undefined;
+    for (const file of [ENDPOINT_FILES.routers, ENDPOINT_FILES.slotMap]) {
+      try {
+        texts.push(fs.readFileSync(path.join(base, file), "utf8"));
+      } catch (e) {
+        failure = new EndpointsError(`endpoints: ${path.join(location, file)}: ${(e as Error).message}`);
+        break;
+      }
     }
-  };
-  return { kind: "dir", text: JSON.stringify([read(ENDPOINT_FILES.routers), read(ENDPOINT_FILES.slotMap)]) };
+    if (!failure) return JSON.stringify(texts);
+    if (attempt === 3 || base === location || dataDir(location) === base) throw failure;
+  }
 }
 
 function parseText(location: string, kind: "dir" | "file", text: string): ClientEndpoints {
