@@ -38,6 +38,11 @@ export class Topology {
     const shards = new Map<number, ShardEndpoint>();
     for (const [key, router] of Object.entries(doc.routers)) {
       const shard = Number(key.slice("shard".length));
+      if (key !== `shard${shard}`) {
+        // "shard07" and "shard7" would both be shard 7, and the slot map names routers as shard<number>.
+        problems.push(`routers.${key}: must be written shard${shard} (no leading zeros)`);
+        continue;
+      }
       const { rw, ro } = router.ports;
       if (rw === undefined || ro === undefined) {
         problems.push(`routers.${key}.ports: needs rw and ro (has ${Object.keys(router.ports).join(", ") || "none"})`);

@@ -132,6 +132,12 @@ describe("Topology.build reports every problem with its field path", () => {
     ]);
   });
 
+  it("a router key with leading zeros (it would alias another shard's)", () => {
+    const doc = evenDoc(2);
+    doc.routers.shard01 = { host: "elsewhere", ports: { rw: RW, ro: RO } };
+    expect(problemsOf(doc)).toEqual(["routers.shard01: must be written shard1 (no leading zeros)"]);
+  });
+
   it("several problems at once are all listed", () => {
     const doc = { routers: routersFor([0]), slotMap: [run(0, 99, 0), run(50, 199, 0), run(300, 16383, 4)] };
     expect(problemsOf(doc)).toEqual([
