@@ -74,6 +74,8 @@ describe("scripts/test-deps.sh", () => {
       ["gpgconf", "gnupg"],
       ["redis-server", "redis-server"],
       ["redis-cli", "redis-tools"],
+      ["mariadbd", "mariadb-server"],
+      ["mariadb-install-db", "mariadb-server"],
     ]);
   });
 
