@@ -13,6 +13,8 @@ ARG REDIS_IMAGE=redis:7.2.7-bookworm
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
+# The npm workspace (package.json "workspaces"): npm ci needs its manifest to install from the lock file.
+COPY client/package.json ./client/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY infra ./infra

@@ -34,6 +34,13 @@ describe("the container entry points", () => {
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/redis-controller/main.js"]');
     expect(dockerfile).toContain("FROM ${REDIS_IMAGE} AS redis-controller");
     expect(dockerfile).toMatch(/npx tsc -p tsconfig\.build\.json && npm prune --omit=dev/);
+    // Every workspace's manifest is in the build context before npm ci, which installs from the lock file.
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { workspaces: string[] };
+    const npmCi = dockerfile.indexOf("RUN npm ci");
+    for (const ws of pkg.workspaces) {
+      const copy = dockerfile.indexOf(`COPY ${ws}/package.json ./${ws}/package.json`);
+      expect([ws, copy > 0 && copy < npmCi]).toEqual([ws, true]);
+    }
   });
 
   it.each([
