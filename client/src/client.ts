@@ -229,8 +229,9 @@ export class GameDbClient {
 
   /** A new, checked map: what MOVED taught at newer epochs stays; shards whose Router moved get new pools. */
   private install(next: Topology): void {
-    next.keepNewer(this.learned);
+    // Forget what the new map already knows (its epoch caught up), then lay what is still newer over it.
     for (const [slot, owner] of this.learned) if (owner.epoch <= next.epoch[slot]!) this.learned.delete(slot);
+    next.keepNewer(this.learned);
     for (const [shard, conns] of this.connections) {
       const e = next.endpoint(shard);
       if (!e || e.host !== conns.endpoint.host || e.rw !== conns.endpoint.rw || e.ro !== conns.endpoint.ro) {
