@@ -2,6 +2,7 @@
  * configure-instance against the AdminAPI model. Run against both Shell releases the model imitates (helpers.ts
  * describeEachShell).
  */
+import { grantsList } from "../helpers/adminapiLists";
 import { Fleet, mutations, userKey } from "./adminapi";
 import {
   ADMIN,
@@ -37,7 +38,7 @@ describeEachShell(() => {
         "SQL db1:3306: SET GLOBAL binlog_expire_logs_seconds = ?",
         "dba.configureInstance db1:3306",
         "SQL db1:3306: SET SESSION sql_log_bin = 0",
-        "SQL db1:3306: GRANT EVENT, SHOW VIEW, TRIGGER, BACKUP_ADMIN ON *.* TO ?@? WITH GRANT OPTION",
+        `SQL db1:3306: GRANT ${grantsList("ADMIN_EXTRA_PRIVILEGES").join(", ")} ON *.* TO ?@? WITH GRANT OPTION`,
         "SQL db1:3306: SET SESSION sql_log_bin = 1",
       ]);
       expect(callsTo(r, "session.runSql").find((c) => c.sql?.startsWith("SET GLOBAL max"))!.args[1]).toEqual([500]);
@@ -79,6 +80,22 @@ describeEachShell(() => {
       expect(mutations(r)).toEqual(["SQL db2:3306: SET GLOBAL max_connections = ?"]);
       expect(callsTo(r, "dba.checkInstanceConfiguration")).toHaveLength(0);
       expectNoChange(run(f, B, "configure-instance", configureParams(B, { max_connections: "300" }), SECRETS));
+    });
+
+    test("a shard with a game database: log_bin_trust_function_creators set at runtime, on secondaries too; then nothing", () => {
+      const f = fleetOf();
+      f.buildCluster(NAME, [A, B, C], ADMIN);
+      // infra/mysql/mycnf.ts dynamicVariables gives ON as the value the server reads back, 1 (tests/program checks it).
+      const vars = { log_bin_trust_function_creators: "1" };
+      for (const m of [A, B]) {
+        const r = run(f, m, "configure-instance", configureParams(m, vars), SECRETS);
+        expectOk(r);
+        expect(mutations(r)).toEqual([`SQL ${m}: SET GLOBAL log_bin_trust_function_creators = ?`]);
+        expect(f.get(m).globals.log_bin_trust_function_creators).toBe("1");
+        expect(f.get(m).persisted).toEqual({});
+        expectNoChange(run(f, m, "configure-instance", configureParams(m, vars), SECRETS));
+      }
+      expect(f.get(C).globals.log_bin_trust_function_creators).toBe("0");
     });
 
     test("never SET PERSIST: after an instance type change, the smaller my.cnf value rules at the next RESTART", () => {

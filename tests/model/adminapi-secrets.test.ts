@@ -16,7 +16,9 @@ import {
   D,
   E,
   FIRST_RUN,
+  GAME_SECRETS,
   NAME,
+  ROTATED_SECRETS,
   SECRETS,
   accountsParams,
   configureParams,
@@ -27,6 +29,7 @@ import {
   expectNoSecretInAnyRun,
   expectOk,
   fleetOf,
+  gameAccountsParams,
   joinParams,
   leaveParams,
   run,
@@ -62,6 +65,22 @@ describeEachShell(() => {
       };
       expectOk(run(f, A, "setup-accounts", accountsParams([A, B, C]), rotated));
       expectOk(run(f, A, "setup-accounts", accountsParams([A, B, C]), rotated));
+      // The game database's accounts: created, rotated, a missing password, and refusals that name the accounts.
+      for (const m of [A, B, C]) f.get(m).globals.log_bin_trust_function_creators = "1";
+      expectOk(run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS));
+      expectOk(run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), { ...GAME_SECRETS, ...ROTATED_SECRETS }));
+      expect(
+        run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), { ...GAME_SECRETS, appPassword: "" }).error,
+      ).toMatch(/secrets\.appPassword/);
+      const old = fleetOf();
+      old.adminExtra = ["EVENT", "SHOW VIEW", "TRIGGER", "BACKUP_ADMIN"];
+      old.buildCluster(NAME, [A, B, C], ADMIN);
+      for (const m of [A, B, C]) old.get(m).globals.log_bin_trust_function_creators = "1";
+      expect(run(old, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS).error).toMatch(/cannot grant/);
+      old.get(A).globals.log_bin_trust_function_creators = "0";
+      expect(run(old, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS).error).toMatch(
+        /log_bin_trust_function_creators is OFF/,
+      );
       // configure-instance: a fresh instance (the admin account created with its password), then only checks.
       const g = new Fleet();
       g.add(E, { configured: false, configureNeedsRestart: true, cnf: { max_connections: "500" } });

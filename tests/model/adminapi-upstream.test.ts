@@ -86,7 +86,7 @@ describe.each(MODEL_SHELL_VERSIONS)("against the model of MySQL Shell %s", (shel
       expectOk(c);
       expect(mutations(c)).toEqual([
         "SQL db1:3306: SET SESSION sql_log_bin = 0",
-        "SQL db1:3306: GRANT EVENT, SHOW VIEW, TRIGGER, BACKUP_ADMIN ON *.* TO ?@? WITH GRANT OPTION",
+        `SQL db1:3306: GRANT ${BACKUP_EXTRA.join(", ")} ON *.* TO ?@? WITH GRANT OPTION`,
         "SQL db1:3306: SET SESSION sql_log_bin = 1",
       ]);
       expect(f.get(A).gtidExecuted).toBe(before);

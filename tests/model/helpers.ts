@@ -46,8 +46,23 @@ export const ACCOUNT_SECRETS = {
   monitorPassword: "mon-Secret-a0c2d7",
   backupPassword: "bak-Secret-55e9f1",
 };
+/** secrets.json of setup-accounts for a shard with a game database: also the migration and game server accounts'. */
+export const GAME_SECRETS = {
+  ...ACCOUNT_SECRETS,
+  schemaPassword: "sch-Secret-4d2f10",
+  appPassword: "app-Secret-9a7b3e",
+};
+/** The passwords the rotation tests set. */
+export const ROTATED_SECRETS = {
+  routerPassword: "rtr-Secret-NEW-9d1",
+  monitorPassword: "mon-Secret-NEW-3c7",
+  schemaPassword: "sch-Secret-NEW-61c",
+  appPassword: "app-Secret-NEW-0e5",
+};
 /** Every secret the tests pass, for the secrets checks: the above and the rotated ones of the setup-accounts tests. */
-const ALL_SECRETS = Object.values(ACCOUNT_SECRETS).concat(["rtr-Secret-NEW-9d1", "mon-Secret-NEW-3c7"]);
+const ALL_SECRETS = [
+  ...new Set([...Object.values(GAME_SECRETS), ...Object.values(ACCOUNT_SECRETS), ...Object.values(ROTATED_SECRETS)]),
+];
 /** The cluster's name. */
 export const NAME = "shard1";
 /** Six instance addresses, db1:3306 to db6:3306. */
@@ -156,6 +171,23 @@ export const accountsParams = (members: string[]) => ({
   accounts: { router: "gamedb_router", monitor: "gamedb_monitor", backup: "gamedb_backup" },
   accountHost: "%",
 });
+
+/** The game database the tests name: its `_` must be escaped in GRANT (a wildcard there). */
+export const GAME_DB = "game_data";
+/** The migration account and the game servers' (infra/catalog/mysql.ts ACCOUNTS.schema, ACCOUNTS.app). */
+export const SCHEMA_USER = "gamedb_schema";
+export const APP_USER = "gamedb_app";
+
+/** setup-accounts params of a shard with a game database. */
+export const gameAccountsParams = (members: string[], database: string = GAME_DB) => {
+  const p = accountsParams(members);
+  return {
+    ...p,
+    accounts: { ...p.accounts, schema: SCHEMA_USER, app: APP_USER },
+    schemaDatabase: database,
+    metaDatabase: "gamedb_meta",
+  };
+};
 
 /** configure-instance params. */
 export const configureParams = (self: string, dynamicVariables: Record<string, string> = {}) => ({

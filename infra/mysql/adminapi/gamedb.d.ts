@@ -65,3 +65,14 @@ interface ConvergeCtx {
   /** The seed first, then the other members. */
   desired: string[];
 }
+
+/** setup-accounts: the game database and its two accounts (params.schemaDatabase and what comes with it). */
+interface GameAccounts {
+  database: string;
+  /** gamedb_meta: the slot fence and the migration history. */
+  meta: string;
+  schemaUser: string;
+  appUser: string;
+  schemaPassword: string;
+  appPassword: string;
+}

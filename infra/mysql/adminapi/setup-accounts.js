@@ -5,13 +5,18 @@
 //   monitor  PROCESS, REPLICATION CLIENT on *.*; SELECT on performance_schema.* (least privilege)
 //   backup   BACKUP_PRIVILEGES (grants.js) for params.accounts.backup@localhost, authenticated with auth_socket as
 //            root: the backup and binlog jobs run as root on each member and log in over the local socket
+// and, only when params.schemaDatabase names the game database (else nothing of theirs is read or changed):
+//   schema   the migration account: SCHEMA_DATABASE_PRIVILEGES on the game database, SCHEMA_META_PRIVILEGES on
+//            params.metaDatabase (gamedb_meta), nothing global (grants.js says why each)
+//   app      the game servers' account: APP_DATABASE_PRIVILEGES on the game database, APP_META_PRIVILEGES on gamedb_meta
 // Passwords travel as placeholders (session.runSql(sql, [args])), never in SQL text; a password is set again only
 // when logging in with it fails, keeping the old one as a secondary password (RETAIN CURRENT PASSWORD) so clients
 // not yet restarted still log in. The session is the cluster admin's, which can grant only what it holds WITH GRANT
 // OPTION (configure-instance makes sure it holds what the backup account needs). Ends with the same check as
 // converge-cluster.
-// params  = { clusterName, seed, members, clusterAdmin, accounts: { router, monitor, backup }, accountHost }
-// secrets = { clusterAdminPassword, routerPassword, monitorPassword }
+// params  = { clusterName, seed, members, clusterAdmin, accounts: { router, monitor, backup, schema?, app? },
+//             accountHost, schemaDatabase?, metaDatabase? }
+// secrets = { clusterAdminPassword, routerPassword, monitorPassword, schemaPassword?, appPassword? }
 
 var MONITOR_GRANTS = [
   { on: "*.*", privileges: ["PROCESS", "REPLICATION CLIENT"] },
@@ -39,6 +44,7 @@ gamedbMain("setup-accounts", function () {
     router: needSecret(S, "routerPassword"),
     monitor: needSecret(S, "monitorPassword"),
   };
+  var game = optionalGameAccounts(P, S, accounts);
   var desired = [seed].concat(
     members.filter(function (m) {
       return m !== seed;
@@ -65,6 +71,7 @@ gamedbMain("setup-accounts", function () {
   ensureRouterAccount(loc.cluster, ps, primary, router, host, passwords.router);
   ensureAccount(ps, primary, monitor, host, passwords.monitor, MONITOR_GRANTS);
   ensureBackupAccount(ps, primary, creds.user, backup, host);
+  if (game) ensureGameAccounts(ps, primary, creds.user, host, game);
   closeQuietly(ps);
 
   verifyFinal(name, desired, creds);
@@ -174,4 +181,107 @@ function ensureRouterAccount(cluster, ps, primary, user, host, password) {
   step("cluster.setupRouterAccount('" + account + "')", "Read the messages above and rerun", function () {
     cluster.setupRouterAccount(user + "@'" + host + "'", { password: password, update: exists });
   });
+}
+
+// The game database's accounts, from params.schemaDatabase (null when it is left out) with params.metaDatabase, the
+// names params.accounts.schema and .app, and their passwords secrets.schemaPassword and .appPassword.
+/** @param {JsonObject} P @param {JsonObject} S @param {JsonObject} accounts @returns {GameAccounts | null} */
+function optionalGameAccounts(P, S, accounts) {
+  if (P.schemaDatabase === undefined || P.schemaDatabase === null) return null;
+  var database = needIdentifier(P.schemaDatabase, "params.schemaDatabase");
+  var meta = needIdentifier(needString(P, "metaDatabase"), "params.metaDatabase");
+  var reserved = SYSTEM_SCHEMAS.concat([meta]);
+  if (reserved.indexOf(database.toLowerCase()) >= 0)
+    fail(
+      "params.schemaDatabase '" +
+        database +
+        "' is a schema MySQL or gamedb keeps for itself; name a database of its own (not " +
+        reserved.join(", ") +
+        ").",
+    );
+  return {
+    database: database,
+    meta: meta,
+    schemaUser: needIdentifier(accounts.schema, "params.accounts.schema"),
+    appUser: needIdentifier(accounts.app, "params.accounts.app"),
+    schemaPassword: needSecret(S, "schemaPassword"),
+    appPassword: needSecret(S, "appPassword"),
+  };
+}
+
+// The migration and game server accounts, each granted its lists of grants.js and nothing global. Fails before any
+// change when the migration account could not create the fence's triggers (log_bin_trust_function_creators OFF) or
+// the cluster admin cannot grant what either account lacks.
+/** @param {ClassicSession} ps @param {string} primary @param {string} admin @param {string} host @param {GameAccounts} game */
+function ensureGameAccounts(ps, primary, admin, host, game) {
+  // With the binary log on and log_bin_trust_function_creators OFF, CREATE TRIGGER needs SUPER (mysql-server
+  // sql/sql_trigger.cc Sql_cmd_create_trigger::execute, ER_BINLOG_CREATE_ROUTINE_NEED_SUPER; SET_USER_ID in 8.0,
+  // which 8.4 no longer has). The configure step sets it ON on every node of a shard with a game database.
+  var trusted = queryOne(ps, "SELECT @@GLOBAL.log_bin_trust_function_creators");
+  if (!sameValue(trusted, "ON"))
+    fail(
+      "log_bin_trust_function_creators is OFF on the primary " +
+        primary +
+        ": with binary logging on, MySQL then lets only an account with SUPER create triggers, so the migration account " +
+        game.schemaUser +
+        " could not install the slot fence. The configure step sets it on every node of a shard with a game database: rerun it, then rerun this step.",
+    );
+  var planned = [
+    {
+      user: game.schemaUser,
+      password: game.schemaPassword,
+      grants: [
+        { on: databaseLevel(game.database), privileges: SCHEMA_DATABASE_PRIVILEGES },
+        { on: databaseLevel(game.meta), privileges: SCHEMA_META_PRIVILEGES },
+      ],
+    },
+    {
+      user: game.appUser,
+      password: game.appPassword,
+      grants: [
+        { on: databaseLevel(game.database), privileges: APP_DATABASE_PRIVILEGES },
+        { on: databaseLevel(game.meta), privileges: APP_META_PRIVILEGES },
+      ],
+    },
+  ];
+  planned.forEach(function (a) {
+    ensureAdminCanGrant(ps, primary, admin, a.user, host, a.grants);
+  });
+  planned.forEach(function (a) {
+    ensureAccount(ps, primary, a.user, host, a.password, a.grants);
+  });
+}
+
+// Fails, naming the fix, when user@host lacks privileges of `grants` that the cluster admin cannot give it (does not
+// hold WITH GRANT OPTION on the object or on *.*).
+/** @param {ClassicSession} ps @param {string} primary @param {string} admin @param {string} user @param {string} host @param {{ on: string, privileges: string[] }[]} grants */
+function ensureAdminCanGrant(ps, primary, admin, user, host, grants) {
+  var have = accountExists(ps, user, host) ? parseGrants(showGrants(ps, user, host), false) : {};
+  /** @type {string[]} */
+  var cannot = [];
+  grants.forEach(function (g) {
+    var missing = g.privileges.filter(function (p) {
+      return !hasPrivilege(have, g.on, p);
+    });
+    if (missing.length === 0) return;
+    missingGrantable(ps, admin, "%", missing, g.on).forEach(function (p) {
+      cannot.push(p + " ON " + g.on);
+    });
+  });
+  if (cannot.length > 0)
+    fail(
+      "the cluster admin " +
+        admin +
+        "@% on the primary " +
+        primary +
+        " cannot grant " +
+        cannot.join(", ") +
+        " to " +
+        user +
+        "@" +
+        host +
+        " (it does not hold them WITH GRANT OPTION). Rerun the configure step on " +
+        primary +
+        " (configure-instance adds them), then rerun this step.",
+    );
 }

@@ -45,7 +45,10 @@ export function accountSql(
   if ((m = /^GRANT (.+) ON (\S+) TO \?@\?( WITH GRANT OPTION)?$/i.exec(sql))) {
     const privileges = m[1]!.split(/\s*,\s*/).map((p) => p.toUpperCase());
     const on = m[2]!.replace(/`/g, "");
-    if (!/^(\*|[A-Za-z0-9_]+)\.\*$/.test(on)) throw mysqlError(`model: unsupported grant object ${on}`, ER.PARSE_ERROR);
+    // A database name may escape its wildcards (`\_`, `\%`: MySQL 8.4 manual, GRANT, "Object Quoting Guidelines");
+    // the model keeps the name as written, as mysql.db does, and compares names as text.
+    if (!/^(\*|(?:[A-Za-z0-9_]|\\[_%])+)\.\*$/.test(on))
+      throw mysqlError(`model: unsupported grant object ${on}`, ER.PARSE_ERROR);
     const grantor =
       s.creds.kind === "socket"
         ? undefined

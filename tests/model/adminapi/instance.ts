@@ -92,6 +92,9 @@ export const DEFAULT_GLOBALS: Record<string, string> = {
   binlog_expire_logs_seconds: "2592000",
   super_read_only: "OFF",
   group_replication_start_on_boot: "ON",
+  // OFF by default (mysql-server sql/sys_vars.cc Sys_trust_function_creators, DEFAULT(false)); a boolean reads back
+  // as 0/1. Deprecated in 8.4, still read and set (configure-instance, setup-accounts).
+  log_bin_trust_function_creators: "0",
 };
 
 export function userKey(user: string, host: string): string {
