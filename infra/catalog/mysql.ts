@@ -9,9 +9,19 @@ export const ACCOUNTS = {
   monitor: "gamedb_monitor",
   /** Local to each member (@localhost), authenticated with auth_socket: it has no password (setup-accounts.js). */
   backup: "gamedb_backup",
+  /** Runs schema migrations and installs the slot fence; made only for a shard with a game database. */
+  schema: "gamedb_schema",
+  /** The game servers' account (data only); made only for a shard with a game database. */
+  app: "gamedb_app",
 } as const;
-/** The accounts that log in with a password, which comes from @pulumi/random, per shard. */
+/** The accounts every shard has that log in with a password, which comes from @pulumi/random, per shard. */
 export const PASSWORD_ROLES = ["clusterAdmin", "router", "monitor"] as const;
 export type PasswordRole = (typeof PASSWORD_ROLES)[number];
+/**
+ * The password accounts made only when a shard has a game database (InnoDbClusterArgs.schemaDatabase): without
+ * one, neither the accounts nor their passwords exist.
+ */
+export const SCHEMA_PASSWORD_ROLES = ["schema", "app"] as const;
+export type SchemaPasswordRole = (typeof SCHEMA_PASSWORD_ROLES)[number];
 
 export const MYSQL_PORT = 3306;

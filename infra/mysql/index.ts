@@ -10,7 +10,7 @@ export {
   type StaticHostSettings,
 } from "./shardHosts";
 export type { Bastion } from "./connection";
-export { InnoDbCluster, type InnoDbClusterArgs } from "./innodbCluster";
+export { InnoDbCluster, type ClusterPasswords, type InnoDbClusterArgs } from "./innodbCluster";
 export { MySqlRouter, type MySqlRouterArgs } from "./router";
 export { ubuntuAmi } from "./ami";
 export { instanceArch } from "../catalog/instanceTypes";

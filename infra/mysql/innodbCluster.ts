@@ -3,7 +3,8 @@
  *
  * The chain, per shard (shards run in parallel; nothing here waits for another shard):
  *   node bootstrap ─► node configure (my.cnf, dba.configureInstance) ─► shard converge (create/adopt/reboot/
- *   rejoin/add/remove, rolling restart) ─► member join, one node at a time ─► accounts (router, monitor, backup)
+ *   rejoin/add/remove, rolling restart) ─► member join, one node at a time ─► accounts (router, monitor, backup,
+ *   and with a game database its migration and game server accounts)
  * Each node's member command runs leave-member when it is deleted, so removing a node takes it out of the cluster
  * before its host is destroyed (the host is what the command depends on).
  */
@@ -16,7 +17,8 @@ import type { NodePlan } from "../plan/nodes";
 import { adminApiScript } from "./adminapi";
 import { adminApiCommand } from "./remoteScript";
 import { DATA_DIR, MyCnfInput, dynamicVariables, mycnfSettings, renderMyCnf, restartVariables } from "./mycnf";
-import { PASSWORD_ROLES, PasswordRole } from "../catalog/mysql";
+import { PASSWORD_ROLES, PasswordRole, SCHEMA_PASSWORD_ROLES, SchemaPasswordRole } from "../catalog/mysql";
+import { accountSecrets, checkGameDatabase, withGameAccountParams } from "./gameAccounts";
 import {
   accountsParams,
   clusterName,
@@ -57,7 +59,19 @@ export interface InnoDbClusterArgs {
   readonly monitorPassword?: pulumi.Output<string>;
   /** mysql.passwordRotation: a new value replaces the service accounts' passwords (never the cluster admin's). */
   readonly passwordRotation: number;
+  /**
+   * The game database. With it the accounts step also makes the migration account (ACCOUNTS.schema: DDL, data and
+   * triggers there and on gamedb_meta) and the game servers' (ACCOUNTS.app: data only), each with a password of this
+   * shard's own (passwords.schema, passwords.app), and my.cnf lets an account without SUPER create triggers
+   * (log_bin_trust_function_creators, set at runtime by the configure step: no restart).
+   * @default none: the two accounts are not created
+   */
+  readonly schemaDatabase?: string;
 }
+
+/** Every shard's passwords, and the game database's accounts' when the shard has one. */
+export type ClusterPasswords = Record<PasswordRole, pulumi.Output<string>> &
+  Partial<Record<SchemaPasswordRole, pulumi.Output<string>>>;
 
 /**
  * The keepers that tie a service account's password to mysql.passwordRotation: absent at 0, so a stack that never
@@ -79,6 +93,7 @@ export function mycnfInput(node: NodePlan, reportHost: string, args: InnoDbClust
     pitrWindowHours: args.pitrWindowHours,
     overrides: args.overrides ?? {},
     dataDir: DATA_DIR,
+    ...(args.schemaDatabase !== undefined ? { trustTriggerCreators: true } : {}),
   };
 }
 
@@ -93,17 +108,22 @@ export class InnoDbCluster extends pulumi.ComponentResource {
   readonly memberAddresses: pulumi.Output<string[]>;
   /** The member the cluster is created on (lowest node index). */
   readonly seedAddress: pulumi.Output<string>;
-  /** Account passwords (secrets), for the router and monitoring components. */
-  readonly passwords: Record<PasswordRole, pulumi.Output<string>>;
+  /**
+   * Account passwords (secrets), for the router and monitoring components and, with a game database, the Secrets of
+   * the migration Job (schema) and the game servers (app).
+   */
+  readonly passwords: ClusterPasswords;
 
   constructor(name: string, args: InnoDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:mysql:InnoDbCluster", name, {}, opts);
     const { shard } = args;
     const key = shard.key;
     this.clusterName = clusterName(shard.id);
+    const gameDatabase = args.schemaDatabase === undefined ? undefined : checkGameDatabase(args.schemaDatabase);
 
-    const passwords = {} as Record<PasswordRole, pulumi.Output<string>>;
-    for (const role of PASSWORD_ROLES) {
+    const passwords = {} as ClusterPasswords;
+    const roles = [...PASSWORD_ROLES, ...(gameDatabase === undefined ? [] : SCHEMA_PASSWORD_ROLES)];
+    for (const role of roles) {
       if (role === "monitor" && args.monitorPassword) {
         passwords.monitor = args.monitorPassword;
         continue;
@@ -115,7 +135,8 @@ export class InnoDbCluster extends pulumi.ComponentResource {
         { length: 40, special: false, ...rotation },
         { parent: this },
       );
-      passwords[role] = pw.result;
+      // Secret already (random marks result so); said again so every consumer, and the mocks, see it.
+      passwords[role] = pulumi.secret(pw.result);
     }
     this.passwords = passwords;
     const adminStdin = pulumi.secret(pulumi.jsonStringify({ clusterAdminPassword: passwords.clusterAdmin }));
@@ -195,20 +216,17 @@ export class InnoDbCluster extends pulumi.ComponentResource {
     }
 
     const accountsText = members.apply((m) =>
-      adminApiCommand({ script: adminApiScript("setup-accounts"), params: accountsParams(shard, m) }),
+      adminApiCommand({
+        script: adminApiScript("setup-accounts"),
+        params: withGameAccountParams(accountsParams(shard, m), gameDatabase),
+      }),
     );
     new command.remote.Command(
       `${key}-accounts`,
       {
         connection: seed.connection,
         create: accountsText,
-        stdin: pulumi.secret(
-          pulumi.jsonStringify({
-            clusterAdminPassword: passwords.clusterAdmin,
-            routerPassword: passwords.router,
-            monitorPassword: passwords.monitor,
-          }),
-        ),
+        stdin: pulumi.secret(pulumi.jsonStringify(accountSecrets(passwords))),
         logging: "stdoutAndStderr",
       },
       { parent: this, dependsOn: [previous] },

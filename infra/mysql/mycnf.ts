@@ -29,6 +29,14 @@
  *   For an unknown instance type: innodb_dedicated_server=ON, which sizes the buffer pool (75% of detected memory
  *   above 4 GiB) and the redo log itself, so neither is written; max_connections stays 10000.
  * - Operator overrides (`gamedb:mysql.overrides`, validated against MYCNF_OVERRIDES) replace computed values.
+ * - Only for a shard with a game database (trustTriggerCreators): log_bin_trust_function_creators = ON, the one
+ *   deprecated name gamedb writes (8.4 warns that it is deprecated when it is read or set). With the binary log on
+ *   and it OFF, CREATE TRIGGER needs SUPER (mysql-server sql/sql_trigger.cc Sql_cmd_create_trigger::execute,
+ *   ER_BINLOG_CREATE_ROUTINE_NEED_SUPER; the 8.0 source also took SET_USER_ID, gone in 8.4, and SET_ANY_DEFINER
+ *   would let the account create objects that run as any other account), and the migration account, which has
+ *   neither, installs the slot fence's triggers. Safe here: binary logging is row-based only (Group Replication),
+ *   where the statement-replay risk the variable guards against does not exist (its own description, sys_vars.cc).
+ *   A runtime setting: the configure step applies it with SET GLOBAL, this file keeps it across restarts.
  */
 import { MYCNF_OVERRIDES, parseSize } from "../catalog/mycnfOverrides";
 import { instanceMemoryGiB } from "../catalog/instanceTypes";
@@ -61,6 +69,12 @@ export interface MyCnfInput {
   readonly overrides: Record<string, string | number | boolean>;
   /** The MySQL data directory, an absolute path. */
   readonly dataDir: string;
+  /**
+   * The shard has a game database, whose migration account (without SUPER) creates triggers: writes
+   * log_bin_trust_function_creators = ON (see the module comment).
+   * @default false: the line is not written
+   */
+  readonly trustTriggerCreators?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -130,6 +144,7 @@ const BUILT_IN: Readonly<Record<string, { kind: Kind; apply: Apply; readAs?: str
   replica_preserve_commit_order: { kind: "bool", apply: "restart" },
   disabled_storage_engines: { kind: "string", apply: "restart" },
   innodb_dedicated_server: { kind: "bool", apply: "restart" },
+  log_bin_trust_function_creators: { kind: "bool", apply: "runtime" },
 };
 
 /** Settings excluded from both restartVariables and dynamicVariables. */
@@ -219,6 +234,7 @@ export function mycnfSettings(input: MyCnfInput): Record<string, string> {
     replica_preserve_commit_order: "ON",
     disabled_storage_engines: DISABLED_STORAGE_ENGINES,
   };
+  if (input.trustTriggerCreators) s.log_bin_trust_function_creators = "ON";
 
   const memGiB = instanceMemoryGiB(input.instanceType);
   if (memGiB === undefined) {

@@ -1,0 +1,56 @@
+/**
+ * The game database's two accounts on a shard (setup-accounts.js): the migration account (ACCOUNTS.schema) and the
+ * game servers' (ACCOUNTS.app). What the accounts step's params and secrets gain when a shard has a game database,
+ * and nothing at all when it has none, so such a shard's commands stay exactly as they were. Pure.
+ */
+import { ACCOUNTS } from "../catalog/mysql";
+import { FENCE_SCHEMA } from "../contracts/slotFence";
+
+/** Schemas MySQL, the AdminAPI or gamedb keep for themselves: never a game database. */
+const RESERVED = ["mysql", "sys", "information_schema", "performance_schema", "mysql_innodb_cluster_metadata"];
+
+/**
+ * The game database name, checked as setup-accounts.js checks it (a plain identifier, not a reserved schema); throws
+ * naming the field and what it accepts.
+ */
+export function checkGameDatabase(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name))
+    throw new Error(
+      `schemaDatabase ${JSON.stringify(name)} is not accepted: use 1 to 64 letters, digits and _, not starting with a digit`,
+    );
+  const reserved = [...RESERVED, FENCE_SCHEMA];
+  if (reserved.includes(name.toLowerCase()))
+    throw new Error(`schemaDatabase ${JSON.stringify(name)} is reserved: use any name but ${reserved.join(", ")}`);
+  return name;
+}
+
+/** The accounts step's params with the game database's (unchanged when there is none). */
+export function withGameAccountParams<P extends { accounts: Record<string, string> }>(
+  params: P,
+  database: string | undefined,
+): P | (P & { schemaDatabase: string; metaDatabase: string }) {
+  if (database === undefined) return params;
+  return {
+    ...params,
+    accounts: { ...params.accounts, schema: ACCOUNTS.schema, app: ACCOUNTS.app },
+    schemaDatabase: database,
+    metaDatabase: FENCE_SCHEMA,
+  };
+}
+
+/** The accounts step's secrets (its stdin): the game accounts' passwords only when they exist. */
+export function accountSecrets<T>(passwords: {
+  clusterAdmin: T;
+  router: T;
+  monitor: T;
+  schema?: T;
+  app?: T;
+}): Record<string, T> {
+  const base = {
+    clusterAdminPassword: passwords.clusterAdmin,
+    routerPassword: passwords.router,
+    monitorPassword: passwords.monitor,
+  };
+  if (passwords.schema === undefined || passwords.app === undefined) return base;
+  return { ...base, schemaPassword: passwords.schema, appPassword: passwords.app };
+}

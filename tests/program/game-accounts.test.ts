@@ -1,0 +1,207 @@
+/**
+ * The game database's accounts on every shard (InnoDbClusterArgs.schemaDatabase) under Pulumi's mock runtime: the
+ * passwords (per shard, from @pulumi/random, rotated with mysql.passwordRotation, on stdin only), the accounts step's
+ * params, my.cnf's log_bin_trust_function_creators, and what giving a game database to an existing stack changes:
+ * two new passwords per shard and the configure and accounts commands updated, nothing replaced.
+ *
+ * The stack config does not name a game database yet (the platform passes none), so the prod stack is evaluated with
+ * InnoDbCluster wrapped to receive one.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { evaluate } from "../../scripts/lib/evaluate";
+import { diffPlans } from "../../scripts/lib/planDiff";
+import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
+import { valueOf } from "../../scripts/lib/mockValues";
+import type { ClusterPasswords, InnoDbCluster, InnoDbClusterArgs } from "../../infra/mysql/innodbCluster";
+import { accountSecrets, checkGameDatabase, withGameAccountParams } from "../../infra/mysql/gameAccounts";
+import { stackOf } from "../helpers/stack";
+import { resourceOf } from "../helpers/plan";
+
+/** The game database the wrapped InnoDbCluster receives (undefined: none, as the platform passes today). */
+let mockGameDatabase: string | undefined;
+/** Every InnoDbCluster the last evaluation made. */
+const mockClusters: InnoDbCluster[] = [];
+
+jest.mock("../../infra/mysql/innodbCluster", () => {
+  const actual = jest.requireActual("../../infra/mysql/innodbCluster");
+  class WithGameDatabase extends actual.InnoDbCluster {
+    constructor(name: string, args: InnoDbClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+      super(name, mockGameDatabase === undefined ? args : { ...args, schemaDatabase: mockGameDatabase }, opts);
+      mockClusters.push(this as unknown as InnoDbCluster);
+    }
+  }
+  return { ...actual, InnoDbCluster: WithGameDatabase };
+});
+
+const COMMAND = "command:remote:Command";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+const SHARDS = ["shard1", "shard2", "shard3", "shard4"];
+const text = (r: PlannedResource, key = "create") => r.inputs[key] as string;
+/** The params.json a remote AdminAPI command writes (infra/mysql/remoteScript.ts). */
+function paramsOf(command: string): string {
+  const m = /params\.json" <<'GAMEDB_EOF'\n([\s\S]*?)\nGAMEDB_EOF/.exec(command);
+  if (!m) throw new Error("no params.json in the command");
+  return m[1]!;
+}
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function prodRaw(): Raw {
+  const doc = parse(readFileSync(join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8")).config as Raw;
+  return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k.replace(/^gamedb:/, ""), v]));
+}
+
+async function plan(gameDatabase: string | undefined, edit: (raw: Raw) => void = () => undefined) {
+  mockGameDatabase = gameDatabase;
+  mockClusters.length = 0;
+  const raw = prodRaw();
+  edit(raw);
+  try {
+    return await evaluate(stackOf(raw, "prod"));
+  } finally {
+    mockGameDatabase = undefined;
+  }
+}
+
+/** Inputs whose change replaces the resource (as tests/program/stability.test.ts lists them). */
+const REPLACES: Record<string, string[]> = {
+  [COMMAND]: ["triggers"],
+  [PASSWORD]: ["length", "special", "keepers"],
+  "aws:ec2/instance:Instance": ["ami", "availabilityZone", "subnetId", "keyName", "userData", "userDataBase64"],
+  "aws:ebs/volume:Volume": ["availabilityZone", "encrypted", "kmsKeyId", "snapshotId"],
+};
+
+describe("a shard with a game database", () => {
+  let none: PlanDocument;
+  let game: PlanDocument;
+  let clusters: InnoDbCluster[];
+  beforeAll(async () => {
+    none = await plan(undefined);
+    game = await plan("game_data");
+    clusters = [...mockClusters];
+  });
+
+  it("gets two passwords of its own, 40 characters from @pulumi/random, not rotated until mysql.passwordRotation is", () => {
+    for (const s of SHARDS)
+      for (const role of ["schema", "app"]) {
+        const pw = resourceOf(game, PASSWORD, `${s}-${role}-password`);
+        expect(pw.inputs).toEqual({ length: 40, special: false });
+        expect(pw.parent).toBe(resourceOf(game, "gamedb:mysql:InnoDbCluster", `${s}-cluster`).urn);
+      }
+    expect(none.resources.filter((r) => /-(schema|app)-password$/.test(r.name))).toEqual([]);
+  });
+
+  it("exposes them, secret, on the InnoDbCluster's passwords; a shard without one has none", async () => {
+    expect(clusters).toHaveLength(SHARDS.length);
+    for (const c of clusters) {
+      const p: ClusterPasswords = c.passwords;
+      for (const out of [p.schema!, p.app!]) {
+        expect(await (out as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
+        expect(await valueOf(out)).toMatch(/^.+$/);
+      }
+      expect(await valueOf(p.schema!)).not.toBe(await valueOf(p.app!));
+    }
+    await plan(undefined);
+    for (const c of mockClusters) expect([c.passwords.schema, c.passwords.app]).toEqual([undefined, undefined]);
+  });
+
+  it("names the database, gamedb_meta and the two accounts in the accounts step's params, never a password", () => {
+    for (const s of SHARDS) {
+      const accounts = text(resourceOf(game, COMMAND, `${s}-accounts`));
+      const params = JSON.parse(paramsOf(accounts));
+      expect(params).toMatchObject({
+        accounts: {
+          router: "gamedb_router",
+          monitor: "gamedb_monitor",
+          backup: "gamedb_backup",
+          schema: "gamedb_schema",
+          app: "gamedb_app",
+        },
+        schemaDatabase: "game_data",
+        metaDatabase: "gamedb_meta",
+      });
+      expect(resourceOf(game, COMMAND, `${s}-accounts`).inputs.stdin).toBe("[secret]");
+      // Without a game database the params are exactly as before: no new key.
+      const plain = JSON.parse(paramsOf(text(resourceOf(none, COMMAND, `${s}-accounts`))));
+      expect(Object.keys(plain).sort()).toEqual(
+        ["accountHost", "accounts", "clusterAdmin", "clusterName", "members", "seed"].sort(),
+      );
+      expect(plain.accounts).toEqual({ router: "gamedb_router", monitor: "gamedb_monitor", backup: "gamedb_backup" });
+    }
+    expect(JSON.stringify(game)).not.toContain("mock-secret-of");
+  });
+
+  it("passes the two passwords on the accounts step's stdin only when the accounts exist", () => {
+    const base = { clusterAdmin: "a", router: "r", monitor: "m" };
+    expect(accountSecrets(base)).toEqual({ clusterAdminPassword: "a", routerPassword: "r", monitorPassword: "m" });
+    expect(accountSecrets({ ...base, schema: "s", app: "p" })).toEqual({
+      clusterAdminPassword: "a",
+      routerPassword: "r",
+      monitorPassword: "m",
+      schemaPassword: "s",
+      appPassword: "p",
+    });
+    const params = { clusterName: "shard1", accounts: { router: "gamedb_router" } };
+    expect(withGameAccountParams(params, undefined)).toBe(params);
+  });
+
+  it("writes log_bin_trust_function_creators = ON in each node's my.cnf and applies it at runtime (no restart)", () => {
+    for (const s of SHARDS)
+      for (const i of [0, 1, 2]) {
+        const configure = text(resourceOf(game, COMMAND, `${s}-node${i}-configure`));
+        expect(configure).toMatch(/^log_bin_trust_function_creators = ON$/m);
+        // configure-instance's params: SET GLOBAL to what the server reads back for ON.
+        expect(configure).toContain('"log_bin_trust_function_creators": "1"');
+        expect(text(resourceOf(none, COMMAND, `${s}-node${i}-configure`))).not.toContain(
+          "log_bin_trust_function_creators",
+        );
+      }
+    // Not a restart setting: converge compares and restarts nothing new.
+    for (const s of SHARDS)
+      expect(text(resourceOf(game, COMMAND, `${s}-converge`))).toBe(text(resourceOf(none, COMMAND, `${s}-converge`)));
+  });
+
+  it("given to an existing stack: creates the passwords, updates configure and accounts, replaces and deletes nothing", () => {
+    const diff = diffPlans(none, game);
+    expect(diff.deleted).toEqual([]);
+    expect(diff.created.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      SHARDS.flatMap((s) => [`${PASSWORD} ${s}-app-password`, `${PASSWORD} ${s}-schema-password`]).sort(),
+    );
+    const expected = SHARDS.flatMap((s) => [
+      ...[0, 1, 2].map((i) => [`${s}-node${i}-configure`, ["create"], []]),
+      [`${s}-accounts`, ["create"], []],
+    ]);
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options]).sort()).toEqual(expected.sort());
+    const replaced = diff.changed.flatMap((c) => c.inputs.filter((k) => (REPLACES[c.type] ?? []).includes(k)));
+    expect(replaced).toEqual([]);
+  });
+
+  it("rotation (mysql.passwordRotation) replaces the two passwords like the router's", async () => {
+    const rotated = await plan("game_data", (raw) => (raw.mysql = { ...raw.mysql, passwordRotation: 1 }));
+    for (const s of SHARDS)
+      for (const role of ["schema", "app", "router"])
+        expect(resourceOf(rotated, PASSWORD, `${s}-${role}-password`).inputs).toEqual({
+          length: 40,
+          special: false,
+          keepers: { rotation: "1" },
+        });
+    // The cluster admin's is not rotated this way (every AdminAPI step logs in with it).
+    expect(resourceOf(rotated, PASSWORD, "shard1-cluster-admin-password").inputs).toEqual({
+      length: 40,
+      special: false,
+    });
+  });
+
+  it("refuses a database name MySQL or gamedb keeps, or one the scripts cannot quote, naming the field", async () => {
+    expect(() => checkGameDatabase("game-db")).toThrow(
+      'schemaDatabase "game-db" is not accepted: use 1 to 64 letters, digits and _, not starting with a digit',
+    );
+    expect(() => checkGameDatabase("gamedb_meta")).toThrow('schemaDatabase "gamedb_meta" is reserved: use any name');
+    expect(() => checkGameDatabase("MySQL")).toThrow('schemaDatabase "MySQL" is reserved');
+    expect(checkGameDatabase("players_eu")).toBe("players_eu");
+    await expect(plan("1game")).rejects.toThrow('schemaDatabase "1game" is not accepted');
+  });
+});
