@@ -54,6 +54,12 @@ export class Breaker {
     return this.openedAt !== undefined && !this.probing && now - this.openedAt >= this.options.probeIntervalMs;
   }
 
+  /** Milliseconds until a probe is due (0: now); undefined when closed or while a probe runs. */
+  msUntilProbe(now: number): number | undefined {
+    if (this.openedAt === undefined || this.probing) return undefined;
+    return Math.max(0, this.openedAt + this.options.probeIntervalMs - now);
+  }
+
   probeStarted(): void {
     this.probing = true;
   }

@@ -92,7 +92,8 @@ export class ShardConnections {
       } catch (e) {
         if (isFatal(e)) broken = true;
         if (isConnectionFailure(e)) this.failed(e, port);
-        else if (!timedOut) this.answered();
+        // A fatal error without a connection code (a closed connection) says nothing about the server.
+        else if (!timedOut && !isFatal(e)) this.answered();
         throw e;
       } finally {
         use.inUse--;
@@ -132,7 +133,7 @@ export class ShardConnections {
   /** Stops new work; closes the pools once the work in flight has finished. */
   async retire(): Promise<void> {
     this.retired = true;
-    clearInterval(this.probeTimer);
+    clearTimeout(this.probeTimer);
     if (this.busy()) await new Promise<void>((resolve) => (this.drained = resolve));
     await Promise.all([...this.pools.values()].map((p) => p.end().catch(() => undefined)));
     this.pools.clear();
@@ -182,7 +183,7 @@ export class ShardConnections {
   private answered(): void {
     if (this.breaker.state === "open") this.emit({ type: "breakerClosed", shard: this.shard });
     this.breaker.success();
-    clearInterval(this.probeTimer);
+    clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
   }
 
@@ -191,14 +192,22 @@ export class ShardConnections {
     this.lastError = { message: `${this.address(port)}: ${(error as Error).message}`, at: new Date().toISOString() };
     if (this.breaker.failure(Date.now())) {
       this.emit({ type: "breakerOpen", shard: this.shard, error: error as Error });
-      this.probeTimer = setInterval(() => void this.probe(), this.options.breaker.probeIntervalMs);
-      this.probeTimer.unref();
+      this.scheduleProbe();
     }
+  }
+
+  /** A timer at the moment the breaker says a probe is due (a timer may fire a little early: probe() re-arms). */
+  private scheduleProbe(): void {
+    clearTimeout(this.probeTimer);
+    const wait = this.breaker.msUntilProbe(Date.now());
+    if (wait === undefined || this.retired) return;
+    this.probeTimer = setTimeout(() => void this.probe(), wait);
+    this.probeTimer.unref();
   }
 
   /** A fresh connection (not the pool's) to the read-write port and SELECT 1. */
   private async probe(): Promise<void> {
-    if (!this.breaker.probeDue(Date.now())) return;
+    if (!this.breaker.probeDue(Date.now())) return this.scheduleProbe();
     this.breaker.probeStarted();
     let conn: mysql.Connection | undefined;
     try {
@@ -219,6 +228,7 @@ export class ShardConnections {
         at: new Date().toISOString(),
       };
       this.breaker.probeFailed(Date.now());
+      this.scheduleProbe();
     } finally {
       conn?.destroy();
     }

@@ -38,6 +38,19 @@ describe("Breaker", () => {
     expect(b.probeDue(9000)).toBe(false);
   });
 
+  it("says how long until the next probe, so a timer can fire exactly then (and re-arm if it fired early)", () => {
+    const b = breaker(1, 1000);
+    expect(b.msUntilProbe(0)).toBeUndefined(); // closed
+    b.failure(5000);
+    expect(b.msUntilProbe(5000)).toBe(1000);
+    expect(b.msUntilProbe(5999)).toBe(1); // a timer one millisecond early waits one more
+    expect(b.msUntilProbe(7000)).toBe(0);
+    b.probeStarted();
+    expect(b.msUntilProbe(7000)).toBeUndefined(); // one probe at a time
+    b.probeFailed(7100);
+    expect(b.msUntilProbe(7100)).toBe(1000);
+  });
+
   it("a failed probe keeps it open and restarts the interval from the failure", () => {
     const b = breaker(1, 1000);
     b.failure(0);
