@@ -141,7 +141,7 @@ const table = (report: MaintenanceReport, name: string) => report.shards[0]?.tab
 let s3c: S3Client;
 
 beforeAll(async () => {
-  [fleet, s3] = await Promise.all([startMariaDbFleet(1), startFakeS3([BUCKET])]);
+  [fleet, s3] = await Promise.all([startMariaDbFleet(2), startFakeS3([BUCKET])]);
   server = fleet.servers[0] as MariaDbServer;
   root = await server.connect();
   await root.query("CREATE DATABASE game");
@@ -374,11 +374,12 @@ describe("failures drop nothing", () => {
     let puts = 0;
     flaky.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === "PutObjectCommand" && ++puts === 2) throw new Error("injected: connection reset");
+        if (context.commandName === "PutObjectCommand" && ++puts === 3) throw new Error("injected: connection reset");
         return next(args);
       },
-      { step: "initialize", name: "breakSecondPut" },
+      { step: "initialize", name: "breakThirdPut" },
     );
+    // One row a part: two parts are stored, the third fails, no manifest.
     const broken = await run([{ table: "broken_logs", column: "logged_at" }], flaky, BUCKET, { partBytes: 1 });
     expect(table(broken, "broken_logs")).toMatchObject({
       errors: ["injected: connection reset"],
@@ -386,21 +387,66 @@ describe("failures drop nothing", () => {
       dropped: [],
     });
     const folder = "archive/shard1/broken_logs/2026-02-11/";
-    expect([...(await objects(s3c, folder)).keys()]).toEqual([`${folder}part-00001.jsonl.gz`]);
+    const part = (n: number) => `${folder}part-0000${n}.jsonl.gz`;
+    expect([...(await objects(s3c, folder)).keys()]).toEqual([part(1), part(2)]);
     expect(await rowsOf("broken_logs", "p20260211")).toHaveLength(3);
 
-    const whole = await run([{ table: "broken_logs", column: "logged_at" }], s3c, BUCKET, { partBytes: 1 });
+    // The rerun (default part size: one part) writes the archive anew; part 2 of the broken run is noted, not read.
+    const whole = await run([{ table: "broken_logs", column: "logged_at" }], s3c);
     expect(failures(whole)).toEqual([]);
-    expect(table(whole, "broken_logs")?.archived[0]?.keys).toEqual([
-      `${folder}part-00001.jsonl.gz`,
-      `${folder}part-00002.jsonl.gz`,
-      `${folder}part-00003.jsonl.gz`,
-      `${folder}manifest.json`,
-    ]);
-    expect(table(whole, "broken_logs")?.dropped).toEqual(["p20260211", "p20260212"]);
+    const t = table(whole, "broken_logs");
+    expect(t?.archived[0]?.keys).toEqual([part(1), `${folder}manifest.json`]);
+    expect(t?.notes).toEqual([`p20260211: not in its manifest: ${part(2)}`]);
+    expect(t?.dropped).toEqual(["p20260211", "p20260212"]);
     const m = await manifestAt(s3c, `${folder}manifest.json`);
-    expect(m.parts.map((p) => p.rows)).toEqual([1, 1, 1]);
     expect((await archivedRows(s3c, m)).map((r) => r.log_id)).toEqual(["1", "2", "3"]);
+  });
+
+  it("a creation that fails: reported, and that table archives nothing this time", async () => {
+    await createTable("late_logs", daysFrom(addDays(TODAY, -32), TODAY));
+    await insertLog("late_logs", "1", "2026-02-11 10:00:00.000");
+    const blocker = await server.connect();
+    await blocker.query("START TRANSACTION");
+    await blocker.query("SELECT COUNT(*) FROM game.late_logs");
+    const report = await run([{ table: "late_logs", column: "logged_at" }], s3c, BUCKET, { lockWaitSeconds: 1 });
+    await blocker.query("COMMIT");
+    await blocker.end();
+    expect(table(report, "late_logs")).toMatchObject({
+      errors: [expect.stringMatching(/Lock wait timeout/)],
+      created: [],
+      archived: [],
+      dropped: [],
+    });
+    expect(await objects(s3c, "archive/shard1/late_logs/")).toEqual(new Map());
+    expect((await partitionsOf("late_logs"))[0]?.name).toBe("p20260211");
+  });
+
+  it("every shard archives under its own folder; a shard that cannot be reached is reported, the others go on", async () => {
+    const second = fleet.servers[1] as MariaDbServer;
+    const admin = await second.connect();
+    await admin.query("CREATE DATABASE game");
+    await admin.query(
+      "CREATE TABLE game.game_logs (log_id BIGINT UNSIGNED NOT NULL, logged_at DATETIME(3) NOT NULL, " +
+        "PRIMARY KEY (log_id, logged_at)) PARTITION BY RANGE (TO_DAYS(logged_at)) " +
+        `(${days.map((d) => `PARTITION ${pname(d)} VALUES LESS THAN (TO_DAYS('${addDays(d, 1)}'))`).join(", ")})`,
+    );
+    await admin.query("INSERT INTO game.game_logs VALUES (5, '2026-02-12 12:00:00.000')");
+    await admin.end();
+    const report = await runPartitionMaintenance({
+      shards: [
+        { id: 7, connect: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:1")) },
+        { id: 2, connect: () => second.connect({ ...ARCHIVE_CONNECTION_OPTIONS, database: "game" }) },
+      ],
+      tables: [{ table: "game_logs", column: "logged_at" }],
+      today: TODAY,
+      s3: { client: s3c, bucket: BUCKET },
+      log: () => undefined,
+    });
+    expect(failures(report)).toEqual(["shard 7: connect ECONNREFUSED 127.0.0.1:1"]);
+    expect(report.shards.map((s) => s.shard)).toEqual([7, 2]);
+    expect(report.shards[1]?.tables[0]?.dropped).toEqual(["p20260211", "p20260212"]);
+    const m = await manifestAt(s3c, "archive/shard2/game_logs/2026-02-12/manifest.json");
+    expect([m.shard, m.rows, m.columns.map((c) => c.name)]).toEqual([2, 1, ["log_id", "logged_at"]]);
   });
 
   it("a part changed after upload: the verification fails, nothing is dropped, now or on a rerun", async () => {
@@ -429,6 +475,32 @@ describe("failures drop nothing", () => {
     const rerun = await run([{ table: "tampered_logs", column: "logged_at" }], s3c);
     expect(table(rerun, "tampered_logs")?.errors).toEqual([expect.stringMatching(/does not verify/)]);
     expect((await partitionsOf("tampered_logs")).map((p) => p.name)).toEqual(days.map(pname));
+  });
+
+  it("a row written to the partition during the export: the count disagrees, nothing is dropped", async () => {
+    await oldTable("late_write_logs");
+    const racing = client(s3.endpoint);
+    let armed = true;
+    racing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string }).Key ?? "";
+        if (armed && context.commandName === "PutObjectCommand" && key.endsWith("/manifest.json")) {
+          armed = false;
+          await insertLog("late_write_logs", "99", "2026-02-11 23:00:00.000");
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "writeDuringExport" },
+    );
+    const report = await run([{ table: "late_write_logs", column: "logged_at" }], racing);
+    expect(table(report, "late_write_logs")).toMatchObject({
+      errors: [
+        "partition p20260211 has 2 rows now, its archive 1: rows arrived or went during the export; nothing dropped",
+      ],
+      archived: [],
+      dropped: [],
+    });
+    expect(await rowsOf("late_write_logs", "p20260211")).toHaveLength(2);
   });
 
   it("a manifest that disagrees with the partition: an error, and the manifest is not overwritten", async () => {
