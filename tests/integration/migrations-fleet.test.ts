@@ -217,4 +217,18 @@ describe("migrating three shards", () => {
     const again = await migrateFleet(shards.fleetOptions());
     expect(again.shards.map((s) => [s.outcome, s.changed])).toEqual([1, 2, 3].map(() => ["applied", [4]]));
   });
+
+  it("refuses to roll back under a later migration that ran part-way", async () => {
+    shards.write("V0005__broken.sql", "CREATE TABLE trophies (id INT PRIMARY KEY);\nSELECT * FROM no_such_table;\n");
+    const failed = await migrateFleet(shards.fleetOptions());
+    expect(failed.shards.map((s) => s.failed?.statement)).toEqual([2, 2, 2]);
+    const report = await rollbackFleet(shards.fleetOptions(), 4);
+    expect(report.shards.map((s) => [s.outcome, s.message])).toEqual(
+      [1, 2, 3].map((id) => [
+        "refused",
+        `V0005 is failed on shard ${id} after V0004 (statements 1-1 ran): resume it or repair the shard before ` +
+          "rolling back V0004",
+      ]),
+    );
+  });
 });

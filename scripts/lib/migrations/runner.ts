@@ -185,6 +185,16 @@ export class ShardRunner {
             `is; roll back ${formatVersion(newest.version)} first`,
         };
       }
+      // A later migration that ran part-way was built on this one: undoing this one first would strand it.
+      const started = rows.find((r) => r.version > version && (r.state === "failed" || r.state === "running"));
+      if (started) {
+        return {
+          ...result,
+          message:
+            `${formatVersion(started.version)} is ${started.state} on shard ${this.shard} after ${v} (statements ` +
+            `1-${started.statementsDone} ran): resume it or repair the shard before rolling back ${v}`,
+        };
+      }
       if (row.rollbackSql === null) {
         return { ...result, message: `${v} was applied on shard ${this.shard} without a U file: no rollback recorded` };
       }
