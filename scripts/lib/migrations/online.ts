@@ -24,6 +24,22 @@ import type { Execution, StatementKind } from "./types";
 
 /** Errors meaning "not with this algorithm/lock" (MySQL 8.4 and MariaDB 10.11 share the numbers). */
 export const NOT_ONLINE_ERRNOS: readonly number[] = [1845, 1846];
+/**
+ * MySQL 8.4 errors raised only because ALGORITHM=INSTANT was asked for: an instant ADD/DROP COLUMN past the 64 row
+ * versions (ER_INNODB_MAX_ROW_VERSION 4092), past the row size (ER_INNODB_INSTANT_ADD_DROP_NOT_SUPPORTED_MAX_SIZE
+ * 4157) or the column count (ER_INNODB_INSTANT_ADD_NOT_SUPPORTED_MAX_FIELDS 4158); without the clause InnoDB falls
+ * back to INPLACE ("INSTANT can't be done any more. Fall back to INPLACE", mysql-server
+ * storage/innobase/handler/handler0alter.cc, ha_innobase::check_if_supported_inplace_alter). Taken as a refusal of
+ * the INSTANT attempt only: MariaDB numbers its own errors in that range differently.
+ */
+export const INSTANT_ONLY_ERRNOS: readonly number[] = [4092, 4157, 4158];
+
+/** Whether error `errno` on `attempt` means "not this way": the next attempt should be tried. */
+export function refusedOnline(errno: number | undefined, attempt: string): boolean {
+  if (errno === undefined) return false;
+  if (NOT_ONLINE_ERRNOS.includes(errno)) return true;
+  return /ALGORITHM=INSTANT$/.test(attempt) && INSTANT_ONLY_ERRNOS.includes(errno);
+}
 
 export const PARTITION_BLOCKING = ["REORGANIZE", "COALESCE", "REBUILD", "OPTIMIZE", "DISCARD", "IMPORT"];
 const PARTITION_ONLINE = ["ADD", "DROP", "TRUNCATE", "EXCHANGE", "ANALYZE", "CHECK", "REPAIR"];

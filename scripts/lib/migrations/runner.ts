@@ -12,7 +12,7 @@ import { BatchStopped, readThreadsRunning, runBatched } from "./batch";
 import { checkShardedTables, ensureFence } from "./fence";
 import { parseRecordedRollback } from "./files";
 import * as ledger from "./ledger";
-import { NOT_ONLINE_ERRNOS, notOnlineMessage } from "./online";
+import { notOnlineMessage, refusedOnline } from "./online";
 import { AppliedRow, FailedMigration, ShardPlan, formatDrift, pendingFor } from "./plan";
 import type { Migration, MigrationFile, Statement } from "./types";
 
@@ -305,7 +305,7 @@ export class ShardRunner {
         try {
           return await send(attempt);
         } catch (e) {
-          if (!NOT_ONLINE_ERRNOS.includes((e as SqlError).errno ?? -1)) throw e;
+          if (!refusedOnline((e as SqlError).errno, attempt)) throw e;
           reasons.push(errorText(e));
         }
       }
