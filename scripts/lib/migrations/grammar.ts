@@ -66,28 +66,6 @@ export function splitTopLevel(tokens: Token[], separator: string): Token[][] {
 
 export const words = (tokens: Token[]): string[] => tokens.map(upper);
 
-/** The table a CREATE INDEX / DROP INDEX / CREATE TABLE / OPTIMIZE / UPDATE / DELETE statement names, if simple. */
-export function statementTable(tokens: Token[], kind: StatementKind): string | undefined {
-  const w = words(tokens);
-  if (kind === "alter-table") return parseAlterTable(tokens)?.table;
-  if (kind === "create-index" || kind === "drop-index") {
-    const on = w.indexOf("ON");
-    return on > 0 ? tableNameAt(tokens, on + 1)?.table : undefined;
-  }
-  if (kind === "create-table") {
-    let at = w.indexOf("TABLE") + 1;
-    if (w[at] === "IF" && w[at + 1] === "NOT" && w[at + 2] === "EXISTS") at += 3;
-    return tableNameAt(tokens, at)?.table;
-  }
-  if (kind === "optimize") return tableNameAt(tokens, skipWords(tokens, 1, ["NO_WRITE_TO_BINLOG", "LOCAL"]) + 1)?.table;
-  if (kind === "update") return tableNameAt(tokens, skipWords(tokens, 1, ["LOW_PRIORITY", "IGNORE"]))?.table;
-  if (kind === "delete") {
-    const from = skipWords(tokens, 1, ["LOW_PRIORITY", "QUICK", "IGNORE"]);
-    return w[from] === "FROM" ? tableNameAt(tokens, from + 1)?.table : undefined;
-  }
-  return undefined;
-}
-
 /** What the statement is, from its first words. */
 export function statementKind(tokens: Token[]): StatementKind {
   const w = words(tokens);
