@@ -3,8 +3,8 @@
 // each other's state, as an operator's runs would.
 import type * as mysql from "mysql2/promise";
 import { fleetStatus, migrateFleet, rollbackFleet } from "../../scripts/lib/migrations/fleet";
-import { formatDrift } from "../../scripts/lib/migrations/plan";
-import { readMigrations } from "../../scripts/lib/migrations/files";
+import { formatDrift } from "../../infra/plan/migrations/pending";
+import { readMigrations } from "../../scripts/lib/migrations/read";
 import { DATABASE, MigrationShards, insertPlayers, startMigrationShards } from "./migrations-helpers";
 
 let shards: MigrationShards;

@@ -11,7 +11,7 @@ import { MigrateJobConfig, migrateJobConfigSchema } from "../../infra/contracts/
 import { keySlot } from "../../infra/contracts/slots";
 import { evenSlotRanges, formatRange } from "../../infra/plan/slots";
 import { FleetOptions } from "../../scripts/lib/migrations/fleet";
-import { readMigrations } from "../../scripts/lib/migrations/files";
+import { readMigrations } from "../../scripts/lib/migrations/read";
 import type { RunnerEvent } from "../../scripts/lib/migrations/runner";
 import { MariaDbFleet, startMariaDbFleet } from "../../scripts/lib/standins/mariadb";
 

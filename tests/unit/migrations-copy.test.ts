@@ -10,10 +10,10 @@
 // - Partition clauses: MySQL 8.4 accepts ALGORITHM/LOCK before ADD/DROP PARTITION; MariaDB refuses them (syntax).
 // - ALGORITHM=NOCOPY exists only in MariaDB; ALTER TABLE ... RENAME TO with LOCK=NONE is refused by MariaDB (1845).
 // - Adding a FULLTEXT index refuses LOCK=NONE on both (MariaDB: "Fulltext index creation requires a lock").
-import { copyWarnings, formatCopyWarning, migrationCopyWarnings } from "../../scripts/lib/migrations/copyWarnings";
-import { loadMigrations } from "../../scripts/lib/migrations/files";
-import { PrimaryKeys, trackPrimaryKeys } from "../../scripts/lib/migrations/primaryKeys";
-import { splitStatements } from "../../scripts/lib/migrations/statements";
+import { copyWarnings, formatCopyWarning, migrationCopyWarnings } from "../../infra/plan/migrations/copyWarnings";
+import { loadMigrations } from "../../infra/plan/migrations/files";
+import { PrimaryKeys, trackPrimaryKeys } from "../../infra/plan/migrations/primaryKeys";
+import { splitStatements } from "../../infra/plan/migrations/statements";
 
 const effects = (sql: string, keys?: PrimaryKeys) => copyWarnings(sql, keys).map((w) => [w.operation, w.effect]);
 

@@ -1,9 +1,9 @@
 // How each statement runs (scripts/lib/migrations/online.ts): the ALTER rewriting for INSTANT then INPLACE with
 // LOCK=NONE, what allow-copy adds, and the statements decided from their text because the server cannot be asked.
-import { parseSqlFile } from "../../scripts/lib/migrations/annotations";
-import { namedModifiers, namesOnlineOnly, refusedOnline } from "../../scripts/lib/migrations/online";
-import { splitStatements } from "../../scripts/lib/migrations/statements";
-import type { Execution } from "../../scripts/lib/migrations/types";
+import { parseSqlFile } from "../../infra/plan/migrations/annotations";
+import { namedModifiers, namesOnlineOnly, refusedOnline } from "../../infra/plan/migrations/online";
+import { splitStatements } from "../../infra/plan/migrations/statements";
+import type { Execution } from "../../infra/plan/migrations/types";
 
 function decide(sql: string): { run: Execution; problems: string[] } {
   const f = parseSqlFile("V0001__t.sql", sql);

@@ -2,8 +2,8 @@
 // (batch.ts), and the fleet report's text (report.ts).
 import { migrationChecksum, statementsChecksum } from "../../infra/contracts/migrations";
 import { BatchStopped, runBatched } from "../../scripts/lib/migrations/batch";
-import { loadMigrations } from "../../scripts/lib/migrations/files";
-import { AppliedRow, formatDrift, pendingFor } from "../../scripts/lib/migrations/plan";
+import { loadMigrations } from "../../infra/plan/migrations/files";
+import { AppliedRow, formatDrift, pendingFor } from "../../infra/plan/migrations/pending";
 import { formatFleetReport, formatVersions } from "../../scripts/lib/migrations/report";
 
 const FILES = [

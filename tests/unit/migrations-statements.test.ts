@@ -4,9 +4,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { splitStatements } from "../../scripts/lib/migrations/statements";
-import { parseSqlFile } from "../../scripts/lib/migrations/annotations";
-import { MigrationFilesError, loadMigrations, readMigrations } from "../../scripts/lib/migrations/files";
+import { splitStatements } from "../../infra/plan/migrations/statements";
+import { parseSqlFile } from "../../infra/plan/migrations/annotations";
+import { MigrationFilesError, loadMigrations } from "../../infra/plan/migrations/files";
+import { readMigrations } from "../../scripts/lib/migrations/read";
 
 const texts = (sql: string) => splitStatements(sql).statements.map((s) => s.text);
 

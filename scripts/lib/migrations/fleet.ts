@@ -7,10 +7,10 @@
  */
 import type { Connection } from "mysql2/promise";
 import type { MigrateJobConfig, MigrateShard } from "../../../infra/contracts/migrations";
-import { formatDrift } from "./plan";
+import { formatDrift } from "../../../infra/plan/migrations/pending";
 import { formatFleetReport } from "./report";
 import { RunnerOptions, ShardResult, ShardRunner } from "./runner";
-import type { Migration } from "./types";
+import type { Migration } from "../../../infra/plan/migrations/types";
 
 export interface FleetOptions {
   config: MigrateJobConfig;

@@ -9,7 +9,7 @@ import {
   MigrationState,
   schemaMigrationsSql,
 } from "../../../infra/contracts/migrations";
-import type { AppliedRow } from "./plan";
+import type { AppliedRow } from "../../../infra/plan/migrations/pending";
 
 const TABLE = `\`${MIGRATIONS_SCHEMA}\`.\`${MIGRATIONS_TABLE}\``;
 type Conn = Pick<Connection, "query">;

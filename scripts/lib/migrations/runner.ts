@@ -10,11 +10,17 @@ import { formatVersion, statementsChecksum } from "../../../infra/contracts/migr
 import type { SlotRun } from "../../../infra/contracts/slotFence";
 import { BatchStopped, readThreadsRunning, runBatched } from "./batch";
 import { checkShardedTables, ensureFence } from "./fence";
-import { parseRecordedRollback } from "./files";
+import { parseRecordedRollback } from "../../../infra/plan/migrations/files";
 import * as ledger from "./ledger";
-import { notOnlineMessage, refusedOnline } from "./online";
-import { AppliedRow, FailedMigration, ShardPlan, formatDrift, pendingFor } from "./plan";
-import type { Migration, MigrationFile, Statement } from "./types";
+import { notOnlineMessage, refusedOnline } from "../../../infra/plan/migrations/online";
+import {
+  AppliedRow,
+  FailedMigration,
+  ShardPlan,
+  formatDrift,
+  pendingFor,
+} from "../../../infra/plan/migrations/pending";
+import type { Migration, MigrationFile, Statement } from "../../../infra/plan/migrations/types";
 
 export type RunnerEvent =
   | { type: "migration"; shard: number; version: number; from: number }

@@ -1,5 +1,5 @@
 /** The shapes the migration modules share: a parsed statement, file and migration. */
-import type { ShardedAnnotation } from "../../../infra/contracts/migrations";
+import type { ShardedAnnotation } from "../../contracts/migrations";
 
 export type StatementKind =
   "alter-table" | "create-index" | "drop-index" | "create-table" | "update" | "delete" | "optimize" | "other";

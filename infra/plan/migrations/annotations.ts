@@ -4,7 +4,7 @@
  * statement and must stand on their own line between the previous statement's `;` and that statement, so which
  * statement they govern is never in doubt.
  */
-import { Annotation, ShardedAnnotation, parseAnnotation } from "../../../infra/contracts/migrations";
+import { Annotation, ShardedAnnotation, parseAnnotation } from "../../contracts/migrations";
 import { Comment, splitStatements } from "./statements";
 import { statementKind } from "./grammar";
 import { decideExecution } from "./online";

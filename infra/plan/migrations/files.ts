@@ -3,15 +3,13 @@
  * without its V, annotation and statement problems, a table declared sharded by two keys) is reported at once,
  * each naming its file, so one run of `plan` shows everything to fix.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   MIGRATION_FILE_HELP,
   MigrationFileName,
   formatVersion,
   migrationChecksum,
   parseMigrationFileName,
-} from "../../../infra/contracts/migrations";
+} from "../../contracts/migrations";
 import { parseSqlFile } from "./annotations";
 import type { Migration, MigrationFile } from "./types";
 
@@ -106,27 +104,6 @@ export function loadMigrations(files: readonly SourceFile[], where = "migrations
   }
   if (problems.length > 0) throw new MigrationFilesError(where, problems);
   return migrations;
-}
-
-/**
- * The migrations in `dir` (files only: a mounted ConfigMap's `..data` links and dot files are skipped); throws
- * naming the directory when it cannot be read, or MigrationFilesError.
- */
-export function readMigrations(dir: string): Migration[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (e) {
-    throw new Error(`migrations directory ${dir} cannot be read: ${(e as Error).message}`);
-  }
-  const files: SourceFile[] = [];
-  for (const name of names) {
-    if (name.startsWith(".")) continue;
-    const full = path.join(dir, name);
-    if (!fs.statSync(full).isFile()) continue;
-    files.push({ name, text: fs.readFileSync(full, "utf8") });
-  }
-  return loadMigrations(files, dir);
 }
 
 /** Parses the text of a rollback recorded in schema_migrations (it is run as a U file would be). */

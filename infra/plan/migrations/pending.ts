@@ -9,7 +9,7 @@
  * - rolled back, or no row: pending from the first statement.
  * - a row with no file, or a pending version below an applied one: refused (versions only grow).
  */
-import { MigrationState, formatVersion, statementsChecksum } from "../../../infra/contracts/migrations";
+import { MigrationState, formatVersion, statementsChecksum } from "../../contracts/migrations";
 import type { Migration } from "./types";
 
 /** A schema_migrations row, as the runner reads it. */
