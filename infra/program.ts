@@ -7,6 +7,8 @@ import { ConfigError, NAMESPACE, problem } from "./config";
 import { loadStackConfig } from "./plan/load";
 import type { StackConfig } from "./config/schema";
 import { planPlatform } from "./plan/plan";
+import { MigrationFilesError } from "./plan/migrations/files";
+import { readMigrationFiles } from "./schema/files";
 import { GameDbPlatform } from "./platform";
 import { clusterOutputs } from "./outputs";
 import { shardsOutput, slotMapOutput } from "./plan/outputs";
@@ -47,7 +49,21 @@ export function declarePlatform(options: ProgramOptions = {}) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
-  const plan = planPlatform(topology);
+  let migrationFiles;
+  try {
+    // gamedb:schema.migrations is relative to the project root, the directory Pulumi runs the program in.
+    migrationFiles = topology.schema ? readMigrationFiles(topology.schema.migrations) : undefined;
+  } catch (e) {
+    throw new pulumi.RunError(`gamedb:schema.migrations: ${(e as Error).message}`);
+  }
+  let plan;
+  try {
+    plan = planPlatform(topology, { migrationFiles });
+  } catch (e) {
+    // Every problem of the migration files at once, each naming its file: no stack trace.
+    if (e instanceof MigrationFilesError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
   const kubeconfig = new pulumi.Config(NAMESPACE).getSecret("kubeconfig");
   const alertWebhookUrl = new pulumi.Config(NAMESPACE).getSecret("alertWebhookUrl");
   const platform = new GameDbPlatform(

@@ -18,6 +18,8 @@ import { NodePlan, planNodes, shardKey } from "./nodes";
 import { sortedZones } from "./placement";
 import { SlotAssignment, SlotRange, parseSlotRange, slotMap } from "./slots";
 import { subnetLayout, ZoneSubnets } from "./subnetLayout";
+import { SchemaPlan, planSchema } from "./gameSchemaPlan";
+import type { SourceFile } from "./migrations/files";
 
 export interface ShardPlan {
   id: number;
@@ -55,6 +57,13 @@ export interface PlatformPlan {
   kubernetes: StackConfig["kubernetes"];
   backup: BackupPlan;
   monitoring: MonitoringPlan;
+  /** gamedb:schema: the game database, its checked migrations and the migration Job's config; absent without it. */
+  schema?: SchemaPlan;
+}
+
+/** What the plan reads beyond config: the migration files (gamedb:schema.migrations), read by the program. */
+export interface PlanInputs {
+  migrationFiles?: readonly SourceFile[];
 }
 
 /** Parses slot strings that validation has already accepted. */
@@ -79,7 +88,7 @@ export function planNetwork(t: StackConfig): NetworkPlan {
   };
 }
 
-export function planPlatform(t: StackConfig): PlatformPlan {
+export function planPlatform(t: StackConfig, inputs: PlanInputs = {}): PlatformPlan {
   const zones = sortedZones(t.aws.availabilityZones);
   const shards = [...t.shards]
     .sort((a, b) => a.id - b.id)
@@ -91,6 +100,8 @@ export function planPlatform(t: StackConfig): PlatformPlan {
       slots: s.state === "active" ? shardSlots(s.slots) : [],
       nodes: planNodes(s, zones, t.mysql.instanceType),
     }));
+  const slots = slotMap(new Map(shards.map((s) => [s.id, s.slots])));
+  const schema = planSchema(t, shards, slots, inputs.migrationFiles ?? []);
   return {
     environment: t.environment,
     policy: environmentPolicy(t.environment),
@@ -98,7 +109,7 @@ export function planPlatform(t: StackConfig): PlatformPlan {
     zones,
     network: planNetwork(t),
     shards,
-    slotMap: slotMap(new Map(shards.map((s) => [s.id, s.slots]))),
+    slotMap: slots,
     hosts: t.hosts,
     ssh: t.ssh,
     mysql: t.mysql,
@@ -113,5 +124,6 @@ export function planPlatform(t: StackConfig): PlatformPlan {
       t,
       shards.reduce((n, s) => n + s.nodes.length, 0),
     ),
+    ...(schema ? { schema } : {}),
   };
 }

@@ -19,6 +19,7 @@ import { declareRouters } from "./routers";
 import { declareRedis, redisDocument } from "./redis";
 import { declareEndpoints } from "./endpoints";
 import { declareRestoreVerification } from "./restoreVerification";
+import { declareSchemaMigrations } from "./schema";
 
 export type { GameDbPlatformArgs, ShardResources } from "./context";
 
@@ -74,6 +75,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       endpoints: endpoints.configMap,
     });
     declareRestoreVerification(ctx, kube, { backup: this.backup, alerts: this.alerts });
+    declareSchemaMigrations(ctx, kube, { shards: this.shards, endpoints: endpoints.configMap });
     this.registerOutputs({ network: this.network, hostAccess: this.hostAccess, endpoints: this.endpoints });
   }
 }

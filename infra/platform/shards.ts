@@ -68,6 +68,7 @@ export function declareShards(
         convergeRequest: ctx.args.convergeRequest,
         monitorPassword: deps.monitorPassword,
         passwordRotation: mysql.passwordRotation,
+        schemaDatabase: plan.schema?.config.database,
       },
       { parent, providers },
     );

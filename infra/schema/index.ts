@@ -1,0 +1,4 @@
+// The game database's lifecycle on Kubernetes: the migration Job, and reading the migrations directory.
+export { SchemaMigrations, migratePodSpec, MIGRATE_NAME, MIGRATE_PATHS } from "./migrationJob";
+export type { SchemaMigrationsArgs } from "./migrationJob";
+export { readMigrationFiles } from "./files";
