@@ -421,6 +421,24 @@ describe("failures drop nothing", () => {
     expect((await partitionsOf("late_logs"))[0]?.name).toBe("p20260211");
   });
 
+  it("without a bucket (the migration Job's run): creates ahead, archives and drops nothing", async () => {
+    await createTable("fresh_logs", daysFrom(addDays(TODAY, -40), addDays(TODAY, -35)));
+    await insertLog("fresh_logs", "1", `${addDays(TODAY, -40)} 10:00:00.000`);
+    const report = await runPartitionMaintenance({
+      shards: [shard],
+      tables: [{ table: "fresh_logs", column: "logged_at" }],
+      today: TODAY,
+      log: (l) => logs.push(l),
+    });
+    expect(report.ok).toBe(true);
+    const t = table(report, "fresh_logs")!;
+    expect(t.created).toEqual(daysFrom(addDays(TODAY, -34), addDays(TODAY, 7)).map(pname));
+    expect([t.archived, t.dropped]).toEqual([[], []]);
+    expect(t.notes).toContain("6 partition(s) past keepDays left for the archiving run");
+    expect((await partitionsOf("fresh_logs"))[0]?.name).toBe(pname(addDays(TODAY, -40)));
+    expect(await rowsOf("fresh_logs")).toHaveLength(1);
+  });
+
   it("every shard archives under its own folder; a shard that cannot be reached is reported, the others go on", async () => {
     const second = fleet.servers[1] as MariaDbServer;
     const admin = await second.connect();

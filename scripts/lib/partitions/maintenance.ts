@@ -29,7 +29,11 @@ export interface MaintenanceOptions {
   tables: readonly unknown[];
   /** Today, UTC: a Date (its UTC day) or YYYY-MM-DD. */
   today: Date | string;
-  s3: ArchiveBucket;
+  /**
+   * Where archives go. Absent: partitions are only created (the migration Job does this right after applying, so a
+   * newly created partitioned table takes today's rows before the first CronJob run); nothing is archived or dropped.
+   */
+  s3?: ArchiveBucket;
   log: (line: string) => void;
   /** The tables' database. @default each connection's default database */
   database?: string;
@@ -134,6 +138,11 @@ async function maintainTable(
     o.log(`${where}: created ${report.created.join(", ")}`);
   }
   if (plan.archive.length === 0) return;
+  if (!o.s3) {
+    report.notes.push(`${plan.archive.length} partition(s) past keepDays left for the archiving run`);
+    return;
+  }
+  const s3 = o.s3;
   if (info.primaryKey.length === 0)
     throw new PartitionLayoutError(`table ${table.table}: no PRIMARY KEY, so no row order to archive in`);
   const source = { schema: s.schema, table: table.table, columns: archiveColumns(table.table, info.columns) };
@@ -143,7 +152,7 @@ async function maintainTable(
       shard,
       source: { ...source, partition: partition.name, primaryKey: info.primaryKey },
       partition,
-      s3: o.s3,
+      s3,
       partBytes: o.partBytes,
     });
     const { partition: name, date, rows, keys, reused, exportMs, verifyMs } = outcome;
