@@ -218,8 +218,12 @@ async function scatterPhase(
     },
   ];
   const series = await measure(variants, p);
-  if (rowsSeen !== limit)
-    throw new Error(`the scatter returned ${rowsSeen} rows, expected ${limit}: seed more players`);
+  if (rowsSeen !== limit) {
+    throw new Error(
+      `the scatter returned ${rowsSeen} rows, not --limit ${limit}: raise --players (a name prefix matches about ` +
+        `1/${SYLLABLES.length} of a shard's players) or lower --limit`,
+    );
+  }
   const get = (name: string) => series.get(name)!;
   const rows: [string, Float64Array, stats.Summary][] = [
     ["client scatter", get("client scatter").wallUs, summaryOf(get("client scatter"))],
