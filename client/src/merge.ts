@@ -16,6 +16,8 @@ export interface OrderBy {
 export type Row = Record<string, unknown>;
 
 const DIGITS = /^-?\d+$/;
+/** Non-negative, no leading zero (or "0" itself). */
+const CANONICAL = /^(0|[1-9]\d*)$/;
 
 /**
  * A number, a bigint or a string of digits as a value to compare: mysql2 with supportBigNumbers returns a BIGINT as
@@ -37,6 +39,11 @@ function compareValues(a: unknown, b: unknown, collator?: Intl.Collator): number
   const aNull = a === null || a === undefined;
   const bNull = b === null || b === undefined;
   if (aNull || bNull) return aNull && bNull ? 0 : aNull ? -1 : 1;
+  // Two non-negative digit strings without leading zeros (mysql2's BIGINT ids): the shorter is smaller, and equal
+  // lengths order as text. No BigInt per comparison: a scatter's merge makes ~1,200 of them (npm run bench:client).
+  if (typeof a === "string" && typeof b === "string" && CANONICAL.test(a) && CANONICAL.test(b)) {
+    return a.length !== b.length ? (a.length < b.length ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0;
+  }
   const x = numeric(a);
   const y = numeric(b);
   if (x !== undefined && y !== undefined) return order(x, y);

@@ -81,6 +81,9 @@ describe("rowComparator", () => {
     expect(cmp(5, "18446744073709551615")).toBe(-1);
     expect(cmp("-9223372036854775808", -1)).toBe(-1);
     expect(cmp("10", "9")).toBe(1);
+    expect(cmp("123", "45678")).toBe(-1); // digit strings by length first, without BigInt
+    expect(cmp("007", "7")).toBe(0); // a leading zero takes the BigInt path
+    expect(cmp("0", "10")).toBe(-1);
     expect(cmp(2.5, "2")).toBe(1);
     expect(cmp(9007199254740993n, "9007199254740992")).toBe(1);
   });
