@@ -75,7 +75,12 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       endpoints: endpoints.configMap,
     });
     declareRestoreVerification(ctx, kube, { backup: this.backup, alerts: this.alerts });
-    declareSchemaMigrations(ctx, kube, { shards: this.shards, endpoints: endpoints.configMap });
+    declareSchemaMigrations(ctx, kube, {
+      shards: this.shards,
+      endpoints: endpoints.configMap,
+      backup: this.backup,
+      alerts: this.alerts,
+    });
     this.registerOutputs({ network: this.network, hostAccess: this.hostAccess, endpoints: this.endpoints });
   }
 }

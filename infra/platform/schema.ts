@@ -1,16 +1,24 @@
 /**
  * gamedb:schema on the platform: the migration Job (every active and provisioning shard, through its Router, as
- * gamedb_schema), and the partition CronJob when tables are declared partitioned. Nothing without gamedb:schema.
+ * gamedb_schema), and the partition CronJob when tables are declared partitioned (archives to the backup bucket,
+ * alerts to the alert topic). Nothing without gamedb:schema.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { SchemaMigrations } from "../schema";
+import type { BackupBucket } from "../backup";
+import type { AlertTopic } from "../monitoring";
+import { PartitionMaintenance, SchemaMigrations } from "../schema";
 import type { KubernetesContext, PlatformContext, ShardResources } from "./context";
 
 export function declareSchemaMigrations(
   ctx: PlatformContext,
   kube: KubernetesContext,
-  deps: { shards: Record<string, ShardResources>; endpoints: k8s.core.v1.ConfigMap },
-): SchemaMigrations | undefined {
+  deps: {
+    shards: Record<string, ShardResources>;
+    endpoints: k8s.core.v1.ConfigMap;
+    backup: BackupBucket;
+    alerts: AlertTopic;
+  },
+): { migrations: SchemaMigrations; partitions?: PartitionMaintenance } | undefined {
   const schema = ctx.plan.schema;
   if (!schema) return undefined;
   const migrated = ctx.plan.shards.filter((s) => schema.jobConfig.shards.some((j) => j.id === s.id));
@@ -21,7 +29,7 @@ export function declareSchemaMigrations(
       return [s.id, password];
     }),
   );
-  return new SchemaMigrations(
+  const migrations = new SchemaMigrations(
     `${ctx.name}-migrate`,
     {
       namespace: kube.namespace,
@@ -36,4 +44,26 @@ export function declareSchemaMigrations(
     },
     { parent: ctx.parent, providers: { kubernetes: kube.provider } },
   );
+  if (schema.config.partitioned.length === 0) return { migrations };
+  const partitions = new PartitionMaintenance(
+    `${ctx.name}-partitions`,
+    {
+      environment: ctx.plan.environment,
+      region: ctx.plan.region,
+      namespace: kube.namespace,
+      image: schema.config.image,
+      schedule: schema.config.partitionSchedule,
+      configMap: migrations.configMapName,
+      endpointsConfigMap: deps.endpoints.metadata.name,
+      passwords,
+      bucketName: deps.backup.bucketName,
+      bucketArn: deps.backup.bucketArn,
+      kmsKeyArn: deps.backup.kmsKeyArn,
+      alertTopicArn: deps.alerts.arn,
+      awsProvider: ctx.aws,
+    },
+    // The IAM user is an AWS resource: the Kubernetes options that also carry the AWS side (kube.opts).
+    { ...kube.opts, parent: ctx.parent },
+  );
+  return { migrations, partitions };
 }

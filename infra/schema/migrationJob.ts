@@ -102,6 +102,8 @@ export interface SchemaMigrationsArgs {
 export class SchemaMigrations extends pulumi.ComponentResource {
   /** The Job's name in Kubernetes. */
   readonly jobName: pulumi.Output<string>;
+  /** The ConfigMap with config.json (the partition CronJob reads it too). */
+  readonly configMapName: pulumi.Output<string>;
 
   constructor(name: string, args: SchemaMigrationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:schema:Migrations", name, {}, opts);
@@ -156,6 +158,7 @@ export class SchemaMigrations extends pulumi.ComponentResource {
       },
     );
     this.jobName = job.metadata.name;
-    this.registerOutputs({ jobName: this.jobName });
+    this.configMapName = config.metadata.name;
+    this.registerOutputs({ jobName: this.jobName, configMapName: this.configMapName });
   }
 }

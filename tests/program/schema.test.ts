@@ -115,11 +115,38 @@ describe("the migration Job", () => {
     );
   });
 
+  it("keeps the partitioned tables with a CronJob that archives to the bucket under archive/ and alerts", () => {
+    const cron = one(base, "kubernetes:batch/v1:CronJob", "gamedb-partitions");
+    const spec = cron.inputs.spec as Raw;
+    expect([spec.schedule, spec.timeZone, spec.concurrencyPolicy]).toEqual(["15 3 * * *", "Etc/UTC", "Forbid"]);
+    const container = spec.jobTemplate.spec.template.spec.containers[0];
+    expect(container.image).toBe(IMAGE);
+    expect(container.args.slice(0, 7)).toEqual([
+      "partitions",
+      "--config",
+      "/etc/gamedb/migrate/config.json",
+      "--endpoints",
+      "/etc/gamedb/endpoints",
+      "--passwords",
+      "/etc/gamedb/secrets/passwords.json",
+    ]);
+    expect(container.args).toEqual(expect.arrayContaining(["--bucket", "--topic-arn", "--environment", "prod"]));
+    const policy = JSON.parse(one(base, "aws:iam/userPolicy:UserPolicy", "gamedb-partitions").inputs.policy as string);
+    expect(policy.Statement.map((x: Raw) => [x.Sid, x.Action])).toEqual([
+      ["Archives", ["s3:PutObject", "s3:GetObject"]],
+      ["ListArchives", "s3:ListBucket"],
+      ["BucketKey", ["kms:GenerateDataKey", "kms:Decrypt"]],
+      ["AlertTopic", "sns:Publish"],
+    ]);
+    expect(policy.Statement[0].Resource).toMatch(/\/archive\/\*$/);
+    expect(one(base, SECRET, "gamedb-partitions").inputs.stringData).toBe("[secret]");
+  });
+
   it("registers nothing without gamedb:schema", async () => {
     const raw = prodRaw();
     delete raw.schema;
     const plain = await evaluate(stackOf(raw, "prod"));
-    expect(plain.resources.filter((r) => r.name.startsWith("gamedb-migrate"))).toEqual([]);
+    expect(plain.resources.filter((r) => /^gamedb-(migrate|partitions)/.test(r.name))).toEqual([]);
   });
 });
 
