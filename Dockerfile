@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
-# Three images from one build, each named in config (README "Images"):
+# Four images from one build, each named in config (README "Images"):
 #   docker build --target monitor          -t REGISTRY/gamedb-monitor:0.1.0 .            (monitoring.image)
 #   docker build --target restore-verify   -t REGISTRY/gamedb-restore-verify:0.1.0 .     (backup.restoreVerification.image)
 #   docker build --target redis-controller -t REGISTRY/gamedb-redis-controller:0.1.0 .   (redis.controllerImage)
+#   docker build --target migrate          -t REGISTRY/gamedb-migrate:0.1.0 .            (schema.image)
 # Not built in CI here (no container engine); tests/unit/images.test.ts compiles what they run and starts it.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 # The official MySQL image (Oracle Linux) ships mysqld and mysqlsh at the same version: the verifier needs both.
@@ -19,6 +20,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY infra ./infra
 COPY scripts ./scripts
+# The migrate program reads table definitions with the client's describeTable.
+COPY client/src ./client/src
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS monitor
@@ -56,3 +59,14 @@ COPY package.json ./
 # The image's own redis user (uid 999), which the Jobs' securityContext names (infra/redis/cluster.ts REDIS_UID).
 USER 999:999
 ENTRYPOINT ["node", "/app/dist/scripts/apps/redis-controller/main.js"]
+
+FROM ${NODE_IMAGE} AS migrate
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+# The non-root uid the migration Job's and partition CronJob's securityContext names (infra/schema MIGRATE_UID).
+RUN groupadd --system --gid 10001 gamedb && useradd --system --uid 10001 --gid 10001 --no-create-home gamedb
+USER 10001:10001
+ENTRYPOINT ["node", "/app/dist/scripts/apps/migrate/main.js"]

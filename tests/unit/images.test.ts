@@ -32,6 +32,7 @@ describe("the container entry points", () => {
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/monitor/main.js"]');
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/restore-verify/main.js"]');
     expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/redis-controller/main.js"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["node", "/app/dist/scripts/apps/migrate/main.js"]');
     expect(dockerfile).toContain("FROM ${REDIS_IMAGE} AS redis-controller");
     expect(dockerfile).toMatch(/npx tsc -p tsconfig\.build\.json && npm prune --omit=dev/);
     // Every workspace's manifest is in the build context before npm ci, which installs from the lock file.
@@ -47,6 +48,7 @@ describe("the container entry points", () => {
     ["apps/monitor/main", /--config/],
     ["apps/restore-verify/main", /--bucket/],
     ["apps/redis-controller/main", /^usage: redis-controller drain\|reconcile\n/],
+    ["apps/migrate/main", /^usage: migrate apply\|status\|rollback\|partitions/],
   ])("dist/scripts/%s.js starts and prints its usage", (name, usage) => {
     const entry = join(DIST, "scripts", `${name}.js`);
     expect(existsSync(entry)).toBe(true);
