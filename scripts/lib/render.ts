@@ -2,6 +2,7 @@
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import type { PlanDiff } from "./planDiff";
 import { formatRange, rangeSize, SLOT_COUNT } from "../../infra/plan/slots";
+import { renderSchema } from "./renderSchema";
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
@@ -55,6 +56,8 @@ export function countsByType(resources: readonly PlannedResource[]): [string, nu
 
 export function renderPlan(doc: PlanDocument, options: { tree?: boolean } = {}): string {
   const lines = [`gamedb plan of stack ${doc.stack} (project ${doc.project})`, "", ...renderTopology(doc), ""];
+  const schema = renderSchema(doc.topology.schema);
+  if (schema.length) lines.push(...schema, "");
   lines.push(`Resources: ${doc.resources.length}`);
   if (options.tree !== false) lines.push(...renderResourceTree(doc.resources));
   lines.push("", "By type:");
