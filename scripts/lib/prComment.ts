@@ -4,7 +4,7 @@
  * the policy results. A pure function of two offline plans, so tests pin its output with snapshots.
  *
  * The parts live in scripts/lib/prComment/: replacement.ts (stateful types, replace-on-change inputs), changes.ts
- * (each resource's change), markdown.ts, and one module per section (topology, resources, policy).
+ * (each resource's change), markdown.ts, and one module per section (topology, resources, schema, policy).
  */
 import type { PlanDocument } from "./planDocument";
 import { diffPlans } from "./planDiff";
@@ -14,6 +14,7 @@ import { code } from "./prComment/markdown";
 import type { PrCommentOptions } from "./prComment/options";
 import { policySection } from "./prComment/policy";
 import { resourcesSection, statefulWarning } from "./prComment/resources";
+import { schemaSection } from "./prComment/schema";
 import { topologySection } from "./prComment/topology";
 
 export { changedPaths, summarizeChanges } from "./prComment/changes";
@@ -70,6 +71,8 @@ export function renderPrComment(
     );
   if (noChange) lines.push("**No changes**: the head declares exactly what the base does.", "");
   else lines.push(...topologySection(from, head, max), "", ...resourcesSection(s, max), "");
+  const schema = schemaSection(base?.topology.schema, head.topology.schema, head, max);
+  if (schema.length) lines.push(...schema, "");
   lines.push(...policySection(policy, head, options), "");
   const refs =
     options.baseRef || options.headRef
