@@ -49,7 +49,7 @@ export function summarizeMigrations(migrations: readonly Migration[]): Migration
       .flatMap((w) =>
         w.warnings.map(
           (x) =>
-            `V${formatVersion(w.version)} statement ${w.statement} (line ${w.line}): ${formatCopyWarning(x)}` +
+            `${formatVersion(w.version)} statement ${w.statement} (line ${w.line}): ${formatCopyWarning(x)}` +
             (w.allowCopy ? " [allow-copy]" : ""),
         ),
       ),

@@ -117,7 +117,7 @@ describe("GitHub Actions workflows", () => {
           .map((l) => l.split(" ")[1]!),
       ),
     ].sort();
-    expect(wanted).toEqual(["gnupg", "redis-server", "redis-tools", "shellcheck"]);
+    expect(wanted).toEqual(["gnupg", "mariadb-server", "redis-server", "redis-tools", "shellcheck"]);
     const installs = runsOf(wf).filter((r) => r.includes("apt-get install"));
     for (const r of installs) expect(aptPackages(r).sort()).toEqual(wanted);
     const testJobs = jobsOf(wf).filter(([, job]) => (job.steps as Step[]).some((s) => s.run === "npm test"));
