@@ -9,24 +9,34 @@
  * Shards are reached through their Routers (--endpoints: the gamedb-endpoints directory or routers.json) as
  * gamedb_schema, with passwords from --passwords (a JSON file; never a command line). The report goes to stdout;
  * on failure the last lines on stderr name each shard and version, which is what the Job's pod reports.
- * Exit codes: 0 done, 1 a shard failed or refused, 2 bad usage.
+ * Exit codes: 0 done, 1 a shard failed or refused, or an input (config, endpoints, passwords, migration files) is
+ * invalid (named on stderr, nothing run), 2 bad usage. The same fleet code runs as `npm run migrate` for operators.
  */
 import * as fs from "node:fs";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { Command } from "commander";
 import { ACCOUNTS } from "../../../infra/catalog/mysql";
 import { parseMigrateJobConfig } from "../../../infra/contracts/migrations";
-import { parseOptions, runMain, USAGE_EXIT } from "../../lib/cli";
-import { FleetReport, fleetStatus, migrateFleet, rollbackFleet } from "../../lib/migrations/fleet";
+import { parseOptions, runMain } from "../../lib/cli";
+import { connector, readPasswords, readRouters } from "../../lib/migrations/access";
+import {
+  EXIT,
+  FLEET_COMMANDS,
+  FleetCommand,
+  Io,
+  parseVersion,
+  printFleetReport,
+  readInputs,
+  runFleetCommand,
+  versionUsage,
+} from "../../lib/migrations/command";
 import { readMigrations } from "../../lib/migrations/read";
 import { ARCHIVE_CONNECTION_OPTIONS } from "../../lib/partitions/export";
 import { failures, runPartitionMaintenance } from "../../lib/partitions/maintenance";
 import { s3Client } from "../../lib/restore/bucket";
-import { connector, readPasswords, readRouters } from "./access";
 
-export const EXIT = { ok: 0, failed: 1, usage: USAGE_EXIT } as const;
-const COMMANDS = ["apply", "status", "rollback", "partitions"] as const;
-type Io = { out: (s: string) => void; err: (s: string) => void };
+export { EXIT };
+const COMMANDS = [...FLEET_COMMANDS, "partitions"] as const;
 
 interface Common {
   config: string;
@@ -50,36 +60,30 @@ function common(name: string, withMigrations: boolean): Command {
 function access(o: Common, extra = {}) {
   const config = parseMigrateJobConfig(o.config, fs.readFileSync(o.config, "utf8"));
   const connect = connector(
-    { routers: readRouters(o.endpoints), passwords: readPasswords(o.passwords), user: o.user },
+    {
+      routers: readRouters(o.endpoints),
+      passwords: readPasswords(o.passwords),
+      passwordsFrom: o.passwords,
+      user: o.user,
+    },
     extra,
   );
   return { config, connect };
 }
 
-function report(r: FleetReport, o: Common, io: Io): number {
-  io.out(o.json ? JSON.stringify(r.shards, null, 2) : r.text);
-  if (r.ok) return EXIT.ok;
-  for (const s of r.shards.filter((x) => x.outcome === "failed" || x.outcome === "refused")) {
-    io.err(`shard ${s.shard}: ${s.outcome}: ${s.message ?? ""}`);
-  }
-  return EXIT.failed;
-}
-
-async function fleet(command: "apply" | "status" | "rollback", argv: string[], io: Io): Promise<number> {
+async function fleet(command: FleetCommand, argv: string[], io: Io): Promise<number> {
   const program = common(command, true);
   if (command === "rollback") program.argument("<version>", "the migration version to roll back (e.g. 3 or 0003)");
   const o = parseOptions<Common>(program, argv, io.out, io.err);
   if (typeof o === "number") return o;
-  const { config, connect } = access(o);
-  const opts = { config, migrations: readMigrations(o.migrations!), connect: (s: { id: number }) => connect(s.id) };
-  if (command === "apply") return report(await migrateFleet(opts), o, io);
-  if (command === "status") return report(await fleetStatus(opts), o, io);
-  const version = Number(program.args[0]);
-  if (!Number.isInteger(version) || version < 1) {
-    io.err(`rollback: "${program.args[0]}" is not a migration version (a positive integer such as 3)`);
+  const version = command === "rollback" ? parseVersion(program.args[0]) : undefined;
+  if (command === "rollback" && version === undefined) {
+    io.err(versionUsage(program.args[0]));
     return EXIT.usage;
   }
-  return report(await rollbackFleet(opts, version), o, io);
+  const run = readInputs("migrate", io, () => ({ ...access(o), migrations: readMigrations(o.migrations!) }));
+  if (typeof run === "number") return run;
+  return printFleetReport(await runFleetCommand(command, run, version), o.json === true, io);
 }
 
 interface PartitionOptions extends Common {
@@ -103,14 +107,17 @@ async function partitions(argv: string[], io: Io): Promise<number> {
     .option("--sns-endpoint <url>", "an SNS-compatible endpoint (tests)");
   const o = parseOptions<PartitionOptions>(program, argv, io.out, io.err);
   if (typeof o === "number") return o;
-  const { config, connect } = access(o, ARCHIVE_CONNECTION_OPTIONS);
+  const inputs = readInputs("migrate", io, () => access(o, ARCHIVE_CONNECTION_OPTIONS));
+  if (typeof inputs === "number") return inputs;
+  const { config, connect } = inputs;
   const result = await runPartitionMaintenance({
     shards: config.shards.map((s) => ({ id: s.id, connect: () => connect(s.id) })),
     tables: config.partitioned,
     database: config.database,
     today: o.today ?? new Date(),
     s3: { client: s3Client({ bucket: o.bucket, region: o.region, endpoint: o.s3Endpoint }), bucket: o.bucket },
-    log: (line) => io.out(line),
+    // With --json, stdout carries only the report.
+    log: (line) => (o.json ? io.err(line) : io.out(line)),
   });
   io.out(o.json ? JSON.stringify(result, null, 2) : `partition maintenance ${result.ok ? "done" : "FAILED"}`);
   if (result.ok) return EXIT.ok;
@@ -140,7 +147,7 @@ export async function main(argv: string[], io: Io = { out: console.log, err: con
     return EXIT.usage;
   }
   if (command === "partitions") return partitions(rest, io);
-  return fleet(command as "apply" | "status" | "rollback", rest, io);
+  return fleet(command as FleetCommand, rest, io);
 }
 
 runMain(module, () => main(process.argv.slice(2)));
