@@ -7,7 +7,17 @@ import layers from "./eslint.layers.mjs";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "bin/", "dist/", "coverage/", "**/*.js", "!infra/mysql/adminapi/*.js", "**/*.mjs"],
+    ignores: [
+      "node_modules/",
+      "bin/",
+      "dist/",
+      "client/dist/",
+      "tmp/",
+      "coverage/",
+      "**/*.js",
+      "!infra/mysql/adminapi/*.js",
+      "**/*.mjs",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

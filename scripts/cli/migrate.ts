@@ -27,6 +27,7 @@ import {
   FLEET_COMMANDS,
   FleetCommand,
   Io,
+  createPartitionsAhead,
   parseVersion,
   printFleetReport,
   readInputs,
@@ -35,6 +36,7 @@ import {
 } from "../lib/migrations/command";
 import { migratePlanDocument, renderMigratePlan } from "../lib/migrations/planReport";
 import { StackSchema, planStackSchema } from "../lib/migrations/stackSchema";
+import { ARCHIVE_CONNECTION_OPTIONS } from "../lib/partitions/export";
 import { UsageError, readStackConfig } from "../lib/stackFile";
 
 export { EXIT };
@@ -149,7 +151,9 @@ export async function main(
   }
   const run = { config: jobConfig, migrations: planned.migrations, connect: connector(access) };
   const report = await runFleetCommand(command as FleetCommand, run, parseVersion(versionText));
-  return printFleetReport(report, o.json === true, io);
+  const code = printFleetReport(report, o.json === true, io);
+  if (command !== "apply" || code !== EXIT.ok) return code;
+  return createPartitionsAhead(jobConfig, connector(access, ARCHIVE_CONNECTION_OPTIONS), io, o.json === true);
 }
 
 runMain(module, () => main(process.argv.slice(2)));

@@ -20,8 +20,7 @@ afterAll(async () => {
   await fleet?.stopAll();
 });
 
-const redisSlot = async (key: string | Buffer): Promise<number> =>
-  Number(await redis.call("CLUSTER", "KEYSLOT", key));
+const redisSlot = async (key: string | Buffer): Promise<number> => Number(await redis.call("CLUSTER", "KEYSLOT", key));
 
 describe("keySlot agrees with CLUSTER KEYSLOT", () => {
   it("on hash-tag edge cases", async () => {

@@ -93,7 +93,24 @@ describe("apply, rerun, status, rollback as gamedb_schema", () => {
       expect(fence.map((r) => [Number(r.o), r.state, Number(r.n)])).toEqual(
         shards.config.slotMap.map((r) => [r.shard, r.shard === id ? "owned" : "moved", r.to - r.from + 1]),
       );
+      // Right after applying, game_logs has its days from today to aheadDays (3 here), so today's rows have a place.
+      const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+      const days = [0, 1, 2, 3].map(
+        (d) => `p${new Date(today + d * 86_400_000).toISOString().slice(0, 10).replace(/-/g, "")}`,
+      );
+      const parts = await rows(
+        root,
+        "SELECT PARTITION_NAME AS p FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = 'game' " +
+          "AND TABLE_NAME = 'game_logs' ORDER BY PARTITION_ORDINAL_POSITION",
+      );
+      expect(parts.map((r) => r.p)).toEqual(["p_start", ...days]);
     }
+    const app = await shards.app(1);
+    const own = shards.playerOf(1);
+    await app.query(
+      "INSERT INTO game.game_logs (player_id, gamedb_slot, logged_at, event) VALUES (?, ?, NOW(), 'today')",
+      [own, keySlot(own)],
+    );
   });
 
   it("the triggers enforce the fence for the game servers' account (they run as gamedb_schema)", async () => {
@@ -250,25 +267,19 @@ describe("partitions: the CronJob's command as gamedb_schema, with s3rver as the
   });
 
   it("creates days ahead, archives the old days of every shard and drops them", async () => {
-    // game_logs as V0002 makes it has no daily partition yet: a migration adds the first days.
-    const dir = fs.mkdtempSync(path.join(shards.dir, "migrations-"));
-    for (const f of fs.readdirSync(PROJECT_MIGRATIONS))
-      fs.copyFileSync(path.join(PROJECT_MIGRATIONS, f), path.join(dir, f));
-    fs.writeFileSync(
-      path.join(dir, "V0003__game_logs_days.sql"),
-      "ALTER TABLE game_logs ADD PARTITION (\n" +
-        "  PARTITION p20260208 VALUES LESS THAN (TO_DAYS('2026-02-09')),\n" +
-        "  PARTITION p20260209 VALUES LESS THAN (TO_DAYS('2026-02-10'))\n);\n",
-    );
-    const applied = await job(["apply"], { "--migrations": dir });
-    expect(applied.err).toBe("");
-    expect(applied.code).toBe(0);
+    // apply (above) created game_logs' days from today to today + 3; rows of today go in today's partition. The
+    // CronJob then runs "60 days later": those 4 days are past keepDays (30), the next 60 are created.
+    const DAY = 86_400_000;
+    const now = new Date();
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const iso = (d: number) => new Date(today + d * DAY).toISOString().slice(0, 10);
+    const pname = (d: number) => `p${iso(d).replace(/-/g, "")}`;
     for (const id of SHARDS) {
       const app = await shards.app(id);
       const p = shards.playerOf(id);
       await app.query(
-        "INSERT INTO game.game_logs (player_id, gamedb_slot, logged_at, event) VALUES (?, ?, '2026-02-08 10:00:00', 'a'), (?, ?, '2026-02-08 11:00:00', 'b')",
-        [p, keySlot(p), p, keySlot(p)],
+        "INSERT INTO game.game_logs (player_id, gamedb_slot, logged_at, event) VALUES (?, ?, ?, 'a'), (?, ?, ?, 'b')",
+        [p, keySlot(p), `${iso(0)} 10:00:00`, p, keySlot(p), `${iso(0)} 11:00:00`],
       );
     }
 
@@ -280,25 +291,26 @@ describe("partitions: the CronJob's command as gamedb_schema, with s3rver as the
       "--s3-endpoint",
       s3.endpoint,
       "--today",
-      "2026-03-15",
+      iso(60),
       "--json",
     ]);
     expect(run.code).toBe(0);
-    expect(run.err).toMatch(/^shard 1 game.game_logs: dropped p20260208$/m); // progress: stdout is the JSON alone
-    const days = (from: number, to: number) =>
-      Array.from({ length: to - from + 1 }, (_, i) => new Date(Date.UTC(2026, 1, from + i)).toISOString().slice(0, 10));
+    expect(run.err).toMatch(new RegExp(`^shard 1 game.game_logs: dropped ${pname(0)}$`, "m")); // stdout: the JSON
     const report = JSON.parse(run.out) as MaintenanceReport;
     expect(report.shards.map((s) => s.shard)).toEqual(SHARDS);
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
     for (const { shard, tables } of report.shards) {
       const [t] = tables;
-      // Created: every day after the newest through today + aheadDays (3); archived and dropped: the days past
-      // keepDays (30) that existed when the run read the table.
-      expect(t?.created).toEqual(days(10, 46).map((d) => `p${d.replace(/-/g, "")}`));
+      // Created: every day after the newest (today + 3) through the run's today + aheadDays (3); archived and
+      // dropped: the days past keepDays (30) that existed when the run read the table, oldest first.
+      expect(t?.created).toEqual(range(4, 63).map(pname));
       expect(t?.archived.map((a) => [a.date, a.rows])).toEqual([
-        ["2026-02-08", 2],
-        ["2026-02-09", 0],
+        [iso(0), 2],
+        [iso(1), 0],
+        [iso(2), 0],
+        [iso(3), 0],
       ]);
-      expect(t?.dropped).toEqual(["p20260208", "p20260209"]);
+      expect(t?.dropped).toEqual(range(0, 3).map(pname));
       const parts = await rows(
         await shards.root(shard),
         "SELECT PARTITION_NAME AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = 'game' AND TABLE_NAME = 'game_logs' ORDER BY PARTITION_ORDINAL_POSITION",
@@ -310,10 +322,7 @@ describe("partitions: the CronJob's command as gamedb_schema, with s3rver as the
     );
     const keys = (listed.Contents ?? []).map((o) => o.Key).sort();
     expect(keys.filter((k) => k?.endsWith("manifest.json"))).toEqual(
-      SHARDS.flatMap((id) => [
-        `archive/shard${id}/game_logs/2026-02-08/manifest.json`,
-        `archive/shard${id}/game_logs/2026-02-09/manifest.json`,
-      ]),
+      SHARDS.flatMap((id) => range(0, 3).map((d) => `archive/shard${id}/game_logs/${iso(d)}/manifest.json`)),
     );
   });
 });

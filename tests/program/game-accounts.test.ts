@@ -4,8 +4,9 @@
  * params, my.cnf's log_bin_trust_function_creators, and what giving a game database to an existing stack changes:
  * two new passwords per shard and the configure and accounts commands updated, nothing replaced.
  *
- * The stack config does not name a game database yet (the platform passes none), so the prod stack is evaluated with
- * InnoDbCluster wrapped to receive one.
+ * The game database comes from gamedb:schema.database (the platform passes it to every shard's InnoDbCluster);
+ * InnoDbCluster is wrapped only to collect the clusters an evaluation makes. Some cases give the component a name the
+ * config schema would refuse, to show the component's own check.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ import { accountSecrets, checkGameDatabase, withGameAccountParams } from "../../
 import { stackOf } from "../helpers/stack";
 import { resourceOf } from "../helpers/plan";
 
-/** The game database the wrapped InnoDbCluster receives (undefined: none, as the platform passes today). */
+/** A game database given to the component directly, past the config's own check (undefined: as the platform passes). */
 let mockGameDatabase: string | undefined;
 /** Every InnoDbCluster the last evaluation made. */
 const mockClusters: InnoDbCluster[] = [];
@@ -55,9 +56,11 @@ function prodRaw(): Raw {
 }
 
 async function plan(gameDatabase: string | undefined, edit: (raw: Raw) => void = () => undefined) {
-  mockGameDatabase = gameDatabase;
   mockClusters.length = 0;
   const raw = prodRaw();
+  if (gameDatabase === undefined) delete raw.schema;
+  else if (/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(gameDatabase)) raw.schema = { ...raw.schema, database: gameDatabase };
+  else mockGameDatabase = gameDatabase; // the config would refuse it first: hand it to the component
   edit(raw);
   try {
     return await evaluate(stackOf(raw, "prod"));
@@ -167,8 +170,14 @@ describe("a shard with a game database", () => {
   it("given to an existing stack: creates the passwords, updates configure and accounts, replaces and deletes nothing", () => {
     const diff = diffPlans(none, game);
     expect(diff.deleted).toEqual([]);
-    expect(diff.created.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+    // The shards' two passwords each, and what gamedb:schema adds beside them (the migration Job and the partition
+    // CronJob, with their ConfigMaps, Secrets and IAM user).
+    const created = diff.created.map((r) => `${r.type} ${r.name}`);
+    expect(created.filter((r) => r.startsWith(PASSWORD)).sort()).toEqual(
       SHARDS.flatMap((s) => [`${PASSWORD} ${s}-app-password`, `${PASSWORD} ${s}-schema-password`]).sort(),
+    );
+    expect(created.filter((r) => !r.startsWith(PASSWORD)).every((r) => / gamedb-(migrate|partitions)/.test(r))).toBe(
+      true,
     );
     const expected = SHARDS.flatMap((s) => [
       ...[0, 1, 2].map((i) => [`${s}-node${i}-configure`, ["create"], []]),

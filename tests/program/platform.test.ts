@@ -14,7 +14,9 @@ const byName = (doc: PlanDocument, name: string): PlannedResource => {
   if (!r) throw new Error(`no resource named ${name}`);
   return r;
 };
-const pairs = (doc: PlanDocument) => doc.resources.map((r) => `${r.type} ${r.name}`).sort();
+/** `type name`, sorted; the migration Job's name ends in the digest of what it applies, written `<digest>` here. */
+const pairs = (doc: PlanDocument) =>
+  doc.resources.map((r) => `${r.type} ${r.name}`.replace(/(gamedb-migrate-)[0-9a-f]{10}$/, "$1<digest>")).sort();
 
 function perZone(zones: string[]): string[] {
   return zones.flatMap((az) => [
@@ -121,6 +123,20 @@ const KUBERNETES = [
   "kubernetes:core/v1:Secret gamedb-restore-verify",
   "kubernetes:batch/v1:CronJob gamedb-restore-verify",
 ];
+/** gamedb:schema (both shipped stacks): the migration Job and, with partitioned tables, the partition CronJob. */
+const SCHEMA = [
+  "gamedb:schema:Migrations gamedb-migrate",
+  "kubernetes:core/v1:ConfigMap gamedb-migrate-config",
+  "kubernetes:core/v1:ConfigMap gamedb-migrate-files",
+  "kubernetes:core/v1:Secret gamedb-migrate",
+  "kubernetes:batch/v1:Job gamedb-migrate-<digest>",
+  "gamedb:schema:PartitionMaintenance gamedb-partitions",
+  "aws:iam/user:User gamedb-partitions",
+  "aws:iam/userPolicy:UserPolicy gamedb-partitions",
+  "aws:iam/accessKey:AccessKey gamedb-partitions",
+  "kubernetes:core/v1:Secret gamedb-partitions",
+  "kubernetes:batch/v1:CronJob gamedb-partitions",
+];
 /** The router of one shard. */
 function routerOf(id: number): string[] {
   return [
@@ -133,14 +149,14 @@ function routerOf(id: number): string[] {
   ];
 }
 /** One shard on EC2: per node an instance, a data volume and its attachment, and four commands; per shard two more. */
-function shardOnAws(id: number, indexes: number[]): string[] {
+function shardOnAws(id: number, indexes: number[], gameDatabase = true): string[] {
   return [
     `gamedb:mysql:ShardHosts shard${id}-hosts`,
     `gamedb:mysql:InnoDbCluster shard${id}-cluster`,
     `aws:iam/role:Role shard${id}-host`,
     `aws:iam/instanceProfile:InstanceProfile shard${id}-host`,
-    // The backup account has no password (auth_socket, local to each member).
-    ...["cluster-admin", "router"].map(
+    // The backup account has no password (auth_socket, local to each member); the game database's two accounts do.
+    ...["cluster-admin", "router", ...(gameDatabase ? ["schema", "app"] : [])].map(
       (role) => `random:index/randomPassword:RandomPassword shard${id}-${role}-password`,
     ),
     `command:remote:Command shard${id}-converge`,
@@ -175,12 +191,16 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...HOST_ACCESS,
         ...[1, 2, 3, 4].flatMap((id) => shardOnAws(id, [0, 1, 2])),
         ...KUBERNETES,
+        ...SCHEMA,
         ...[1, 2, 3, 4].flatMap(routerOf),
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    // network 36, host access 3, per shard 8 + 8 per node, Redis 12, routers, backup, alerts 3, worker 9, verify 6
-    expect(doc.resources).toHaveLength(36 + 3 + 4 * (8 + 3 * 8) + 12 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6);
+    // network 36, host access 3, per shard 8 + 8 per node (+2 game accounts' passwords), Redis 12, routers, backup,
+    // alerts 3, worker 9, verify 6, schema 11
+    expect(doc.resources).toHaveLength(
+      36 + 3 + 4 * (8 + 2 + 3 * 8) + 12 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
+    );
   });
 
   it("parents every resource under the platform and names URNs by the parent chain", () => {
@@ -311,12 +331,13 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...shardOnAws(1, [0]),
         ...shardOnAws(2, [0]),
         ...KUBERNETES,
+        ...SCHEMA,
         ...routerOf(1),
         ...routerOf(2),
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 8) + 12 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6);
+    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 2 + 8) + 12 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
   });
 
   it("routes both zones through the single NAT gateway", () => {
@@ -359,7 +380,14 @@ describe("adopted network", () => {
       ),
     );
     expect(pairs(doc)).toEqual(
-      [...COMMON, ...HOST_ACCESS, ...shardOnAws(1, [0]), ...KUBERNETES, ...routerOf(1), ...backupOf([1], false)].sort(),
+      [
+        ...COMMON,
+        ...HOST_ACCESS,
+        ...shardOnAws(1, [0], false),
+        ...KUBERNETES,
+        ...routerOf(1),
+        ...backupOf([1], false),
+      ].sort(),
     );
     expect(byName(doc, "gamedb-network-shard-hosts").inputs.vpcId).toBe("vpc-0abc12345");
     expect(doc.outputs.network).toMatchObject({

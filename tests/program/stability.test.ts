@@ -48,6 +48,9 @@ function replacements(diff: PlanDiff, next: PlanDocument): string[] {
   );
 }
 
+/** The migration Job: its name ends in the digest of what it applies (infra/schema/migrationJob.ts). */
+const MIGRATE_JOB = /^gamedb-migrate-[0-9a-f]{10}$/;
+
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function prodRaw(): Raw {
@@ -74,13 +77,16 @@ describe("stable names and inputs", () => {
 
   it("adding a shard (provisioning) creates only its resources; the endpoints ConfigMap learns its router", async () => {
     const { diff } = await change((raw) => raw.shards.push({ id: 5, name: "echo", nodes: 3, state: "provisioning" }));
-    expect(diff.deleted).toEqual([]);
+    // The migration Job learns the shard: its config changes, so a new Job (a new digest) replaces the finished one.
+    expect(diff.deleted.map((r) => r.name)).toEqual([expect.stringMatching(MIGRATE_JOB)]);
     // The worker also waits for the new shard's accounts step: a dependsOn change, which orders but never updates.
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
       ["gamedb-endpoints", ["data"], []],
       ["gamedb-monitor", [], ["dependsOn"]],
+      ["gamedb-migrate-config", ["data"], []],
     ]);
-    for (const r of diff.created) expect(r.name).toContain("shard5");
+    for (const r of diff.created) expect(r.name).toMatch(/shard5|^gamedb-migrate-[0-9a-f]{10}$/);
+    expect(diff.created.filter((r) => MIGRATE_JOB.test(r.name))).toHaveLength(1);
     expect(diff.topology).toMatchObject({
       shardsAdded: [5],
       shardsRemoved: [],
@@ -115,12 +121,14 @@ describe("stable names and inputs", () => {
       raw.shards[3].slots = ["12288-14335"];
       raw.shards.push({ id: 5, name: "echo", nodes: 3, state: "active", slots: ["14336-16383"] });
     });
-    expect(diff.deleted).toEqual([]);
+    // The migration Job learns the new shard and slot map (its fence rows): a new Job replaces the finished one.
+    expect(diff.deleted.map((r) => r.name)).toEqual([expect.stringMatching(MIGRATE_JOB)]);
     // The endpoints learn the slot map and router; the weekly restore verification adds the now active shard.
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
       ["gamedb-endpoints", ["data"], []],
       ["gamedb-monitor", [], ["dependsOn"]],
       ["gamedb-restore-verify", ["spec"], []],
+      ["gamedb-migrate-config", ["data"], []],
     ]);
     expect(diff.topology.slotMoves).toEqual([{ from: 4, to: 5, ranges: [{ from: 14336, to: 16383 }], slots: 2048 }]);
     expect(diff.topology.keyspaceMoved).toBe(0.125);
@@ -136,6 +144,8 @@ describe("stable names and inputs", () => {
         // keepers added: Pulumi replaces each password (random resources are replaced when keepers change)
         "gamedb-monitor-password keepers",
         "shardN-router-password keepers",
+        "shardN-schema-password keepers",
+        "shardN-app-password keepers",
         // ...and the pods that read them at start roll. The Secrets and each shard's accounts command (which sets the
         // new passwords) change too, through their secret inputs: the plan shows those as [secret], unchanged.
         "shardN-router spec",

@@ -37,7 +37,11 @@ const CASES: [string, string, RegExp][] = [
   ["client/src/topology.ts", 'import "../../infra/plan/slots";', /the client imports only the contracts/],
   ["client/src/client.ts", 'import "@pulumi/pulumi";', /this layer is pure, no Pulumi/],
   ["infra/contracts/slots.ts", 'import "../../client/src";', /the program does not import the game-server client/],
-  ["infra/mysql/router.ts", 'import "../../client/src/topology";', /the program does not import the game-server client/],
+  [
+    "infra/mysql/router.ts",
+    'import "../../client/src/topology";',
+    /the program does not import the game-server client/,
+  ],
 ];
 
 const ALLOWED: [string, string][] = [

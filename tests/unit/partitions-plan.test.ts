@@ -161,11 +161,20 @@ describe("layouts refused, with the reason", () => {
     expect(plan(daily(TODAY, TODAY + 7), { columnType: "date" }).create).toEqual([]);
   });
 
-  it("no partition named p<YYYYMMDD>", () => {
-    refused(
-      [range("p0", "739000"), range("pmax", "MAXVALUE")],
-      "has no partitions named p<YYYYMMDD> (found p0, pmax); add one for a day first, e.g. PARTITION p20260101 VALUES LESS THAN (TO_DAYS('2026-01-02'))",
+  it("a table as a migration creates it (a start partition, no daily ones yet) gets days from today on", () => {
+    // V0002__game_logs: p_start before 2025-01-01 only. Today's partition holds everything from p_start's bound.
+    const fresh = plan([range("p_start", String(toDays(parseDay("2025-01-01"))))]);
+    expect(fresh.create.map((p) => p.date)).toEqual(
+      Array.from({ length: 8 }, (_, i) => formatDay(TODAY + i)), // today and 7 ahead
     );
+    expect(fresh.archive).toEqual([]);
+    // Only MAXVALUE: from today, by REORGANIZE of it.
+    const tail = plan([range("p0", "739000"), range("pmax", "MAXVALUE")]);
+    expect(tail.create[0]!.date).toBe(formatDay(TODAY));
+    expect(tail.createSql).toMatch(/REORGANIZE PARTITION `pmax`/);
+    // A start partition that ends after today: the days start where it ends (bounds must increase).
+    const later = plan([range("p_start", String(toDays(TODAY + 3)))]);
+    expect(later.create.map((p) => p.date)).toEqual([3, 4, 5, 6, 7].map((d) => formatDay(TODAY + d)));
   });
 
   it("a daily name whose bound is not the next day's TO_DAYS", () => {

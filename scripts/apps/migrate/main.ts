@@ -24,6 +24,7 @@ import {
   FLEET_COMMANDS,
   FleetCommand,
   Io,
+  createPartitionsAhead,
   parseVersion,
   printFleetReport,
   readInputs,
@@ -83,7 +84,9 @@ async function fleet(command: FleetCommand, argv: string[], io: Io): Promise<num
   }
   const run = readInputs("migrate", io, () => ({ ...access(o), migrations: readMigrations(o.migrations!) }));
   if (typeof run === "number") return run;
-  return printFleetReport(await runFleetCommand(command, run, version), o.json === true, io);
+  const code = printFleetReport(await runFleetCommand(command, run, version), o.json === true, io);
+  if (command !== "apply" || code !== EXIT.ok) return code;
+  return createPartitionsAhead(run.config, access(o, ARCHIVE_CONNECTION_OPTIONS).connect, io, o.json === true);
 }
 
 interface PartitionOptions extends Common {

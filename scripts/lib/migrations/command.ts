@@ -8,6 +8,7 @@ import type { MigrateJobConfig } from "../../../infra/contracts/migrations";
 import type { Migration } from "../../../infra/plan/migrations/types";
 import { USAGE_EXIT } from "../cli";
 import { FleetReport, fleetStatus, migrateFleet, rollbackFleet } from "./fleet";
+import { failures, runPartitionMaintenance } from "../partitions/maintenance";
 
 /** 0 done; 1 a shard failed or refused, or an input (file, stack config) is invalid; 2 bad command line. */
 export const EXIT = { ok: 0, failed: 1, usage: USAGE_EXIT } as const;
@@ -71,4 +72,28 @@ export function readInputs<T>(name: string, io: Io, read: () => T): T | number {
     io.err(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.failed;
   }
+}
+
+/**
+ * After a successful apply: the partitioned tables' daily partitions from today to aheadDays on every shard, so a
+ * table a migration just created takes today's rows before the partition CronJob's first run. No bucket: nothing is
+ * archived or dropped. `connect` must open connections with ARCHIVE_CONNECTION_OPTIONS (partitions/export.ts).
+ */
+export async function createPartitionsAhead(
+  config: MigrateJobConfig,
+  connect: (id: number) => Promise<Connection>,
+  io: Io,
+  json = false,
+): Promise<number> {
+  if (config.partitioned.length === 0) return EXIT.ok;
+  const report = await runPartitionMaintenance({
+    shards: config.shards.map((s) => ({ id: s.id, connect: () => connect(s.id) })),
+    tables: config.partitioned,
+    database: config.database,
+    today: new Date(),
+    log: (line) => (json ? io.err(line) : io.out(line)),
+  });
+  if (report.ok) return EXIT.ok;
+  for (const line of failures(report)) io.err(`partitions: ${line}`);
+  return EXIT.failed;
 }

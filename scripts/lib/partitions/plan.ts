@@ -29,7 +29,7 @@
  * - MariaDB accepts ADD PARTITION IF NOT EXISTS and DROP PARTITION IF EXISTS; MySQL 8.4 has neither (its grammar's
  *   DROP PARTITION takes a plain name list), so reruns are made safe by re-reading information_schema, not by them.
  */
-import { type Day, dayOfPartitionName, formatDay, partitionName, toDays } from "./dates";
+import { type Day, TO_DAYS_1970, dayOfPartitionName, formatDay, partitionName, toDays } from "./dates";
 import type { PartitionedTable } from "./spec";
 
 export type Dialect = "mysql" | "mariadb";
@@ -127,7 +127,7 @@ export function readLayout(
   table: PartitionedTable,
   columnType: string | undefined,
   rows: readonly PartitionRow[],
-): { daily: DailyPartition[]; maxvalue: string | undefined; others: string[] } {
+): { daily: DailyPartition[]; maxvalue: string | undefined; others: string[]; othersEnd: number | undefined } {
   const t = table.table;
   const refuse: (why: string) => never = (why) => {
     throw new PartitionLayoutError(`table ${t}: ${why}`);
@@ -147,6 +147,8 @@ export function readLayout(
   const daily: DailyPartition[] = [];
   const others: string[] = [];
   let maxvalue: string | undefined;
+  /** The highest bound (TO_DAYS) of the partitions before the daily ones, such as a migration's p_start. */
+  let othersEnd: number | undefined;
   for (const r of rows) {
     const name = r.name ?? "";
     if (r.description === "MAXVALUE") {
@@ -158,6 +160,8 @@ export function readLayout(
       if (daily.length > 0)
         refuse(`partition ${name} follows daily partitions but is not named p<YYYYMMDD> (nor MAXVALUE)`);
       others.push(name);
+      const bound = Number(r.description);
+      if (Number.isInteger(bound)) othersEnd = Math.max(othersEnd ?? bound, bound);
       continue;
     }
     const p = dailyPartition(day);
@@ -168,12 +172,7 @@ export function readLayout(
       );
     daily.push(p);
   }
-  if (daily.length === 0)
-    refuse(
-      `has no partitions named p<YYYYMMDD> (found ${rows.map((r) => r.name).join(", ")}); add one for a day ` +
-        `first, e.g. PARTITION p20260101 VALUES LESS THAN (TO_DAYS('2026-01-02'))`,
-    );
-  return { daily, maxvalue, others };
+  return { daily, maxvalue, others, othersEnd };
 }
 
 export interface PlanInput {
@@ -189,7 +188,7 @@ export interface PlanInput {
 /** What to create and what to archive; throws a PartitionLayoutError when the table's layout is not ours. */
 export function planPartitions(input: PlanInput): PartitionPlan {
   const { schema, table, today, dialect } = input;
-  const { daily, maxvalue, others } = readLayout(table, input.columnType, input.partitions);
+  const { daily, maxvalue, others, othersEnd } = readLayout(table, input.columnType, input.partitions);
   const notes: string[] = [];
   if (others.length > 0) notes.push(`left alone: ${others.join(", ")} (not daily partitions)`);
   daily.forEach((p, i) => {
@@ -200,10 +199,12 @@ export function planPartitions(input: PlanInput): PartitionPlan {
       );
   });
 
-  const newest = daily[daily.length - 1]?.day ?? today;
+  // A table as a migration creates it (a start partition such as p_start, or only MAXVALUE) gets daily partitions
+  // from today, or from the day its start partition ends if that is later: bounds must increase.
+  const newest = daily[daily.length - 1]?.day ?? Math.max(today - 1, (othersEnd ?? 0) - TO_DAYS_1970 - 1);
   const create: DailyPartition[] = [];
   for (let day = newest + 1; day <= today + table.aheadDays; day++) create.push(dailyPartition(day));
-  if (newest < today - 1)
+  if (daily.length > 0 && newest < today - 1)
     notes.push(`the newest daily partition was ${formatDay(newest)}: days since then are created too`);
   if (maxvalue !== undefined && create.length > 0)
     notes.push(`creates by REORGANIZE of ${maxvalue}: its rows are copied and writes wait meanwhile`);
