@@ -229,4 +229,13 @@ describe("batched UPDATE", () => {
     expect(chunks(8)).toEqual([]);
     expect(Number((await one("SELECT COUNT(*) AS n FROM game.players WHERE level = 5")).n)).toBe(0);
   });
+
+  it("a batched DELETE runs chunk after chunk (a DELETE's OK packet reports no 'Changed:' count)", async () => {
+    shards.write("V0009__drop_level_five.sql", "-- gamedb:batch rows=5000\nDELETE FROM players WHERE level = 5;\n");
+    const report = await migrateFleet(shards.fleetOptions({ threadsRunning: async () => 1 }));
+    expect(report.shards[0]!.message).toBeUndefined();
+    expect(report.shards[0]!.outcome).toBe("applied");
+    expect(chunks(9).map((x) => x.affected)).toEqual([5000, 5000, 5000, 5000, 0]);
+    expect(Number((await one("SELECT COUNT(*) AS n FROM game.players WHERE level = 5")).n)).toBe(0);
+  });
 });

@@ -78,7 +78,9 @@ export async function runBatched(
     const [result] = await conn.query<ResultSetHeader>(`${statement} LIMIT ${s.rows}`);
     // mysql2 connects with CLIENT_FOUND_ROWS, so an UPDATE's affectedRows counts the rows it matched.
     const affected = result.affectedRows;
-    const changed = result.changedRows ?? affected;
+    // Only an UPDATE's OK packet says "Changed: n"; for a DELETE mysql2 leaves changedRows 0, so every row it
+    // matched counts as changed (node_modules/mysql2/lib/packets/resultset_header.js).
+    const changed = /\bchanged:\s*\d+/i.test(result.info ?? "") ? result.changedRows : affected;
     rows += affected;
     hooks.onChunk?.({ chunk, affected, changed, threadsRunning });
     if (affected < s.rows) return { chunks: chunk, rows };
