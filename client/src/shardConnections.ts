@@ -39,6 +39,7 @@ export class ShardConnections {
   private lastError: { message: string; at: string } | undefined;
   private retired = false;
   private drained: (() => void) | undefined;
+  private retiring: Promise<void> | undefined;
 
   constructor(
     readonly endpoint: ShardEndpoint,
@@ -72,6 +73,8 @@ export class ShardConnections {
       try {
         conn = await this.pool(port).getConnection();
       } catch (e) {
+        use.waiting--;
+        this.checkDrained(); // retire() may be waiting for this request alone
         this.failed(e, port);
         throw isConnectionFailure(e)
           ? new ShardUnavailableError(
@@ -80,9 +83,8 @@ export class ShardConnections {
               { cause: e },
             )
           : e;
-      } finally {
-        use.waiting--;
       }
+      use.waiting--;
       use.inUse++;
       let broken = timedOut;
       try {
@@ -91,9 +93,11 @@ export class ShardConnections {
         return result;
       } catch (e) {
         if (isFatal(e)) broken = true;
+        // After a timeout the socket was cut here (below): a slow statement, not an unreachable server.
+        if (timedOut) throw e;
         if (isConnectionFailure(e)) this.failed(e, port);
         // A fatal error without a connection code (a closed connection) says nothing about the server.
-        else if (!timedOut && !isFatal(e)) this.answered();
+        else if (!isFatal(e)) this.answered();
         throw e;
       } finally {
         use.inUse--;
@@ -106,7 +110,11 @@ export class ShardConnections {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timedOut = true;
-        conn?.destroy(); // aborts the statement's socket; the finally above then drops the connection
+        // Cut the socket: destroy() alone only half-closes it, and mysql2 then never settles the statement, which
+        // would stay in use (and hold up retire()) until the server finished it, if ever. With the socket cut,
+        // mysql2 fails the statement (lib/base/connection.js, the stream's 'close' handler) and the finally above
+        // drops the connection.
+        (conn?.connection as { stream?: { destroy(): void } } | undefined)?.stream?.destroy();
         reject(
           new GameDbError("TIMEOUT", `shard ${this.shard}: no answer from ${this.address(port)} in ${timeoutMs} ms`),
         );
@@ -131,7 +139,12 @@ export class ShardConnections {
   }
 
   /** Stops new work; closes the pools once the work in flight has finished. */
-  async retire(): Promise<void> {
+  retire(): Promise<void> {
+    // One retirement, whoever asks (close() twice, a reload then close()): a second waiter must not replace the first.
+    return (this.retiring ??= this.drainAndEnd());
+  }
+
+  private async drainAndEnd(): Promise<void> {
     this.retired = true;
     clearTimeout(this.probeTimer);
     if (this.busy()) await new Promise<void>((resolve) => (this.drained = resolve));
