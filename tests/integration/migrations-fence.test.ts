@@ -1,8 +1,8 @@
 // The slot fence and the sharded-table contract as the migration runner installs them, on three MariaDB 10.11
 // stand-ins for three shards (migrations-helpers.ts): fence rows from the slot map (never overwriting a slot that
 // is mid-move), triggers on every sharded table that refuse a write to a slot the shard does not own, triggers
-// refreshed when missing, a table declared sharded without gamedb_slot stopping its migration, and one runner per
-// shard at a time.
+// refreshed when missing or stale (never leaving the table unfenced), a table declared sharded without gamedb_slot
+// stopping its migration, and one runner per shard at a time.
 import type * as mysql from "mysql2/promise";
 import { FENCE_ERRNO, parseFenceSignal } from "../../infra/contracts/slotFence";
 import { keySlot } from "../../infra/contracts/slots";
@@ -98,6 +98,48 @@ describe("the fence on every shard", () => {
       ),
     ).toHaveLength(1);
     await s1.query("UPDATE gamedb_meta.slot_fence SET state = 'owned', epoch = 0 WHERE slot = ?", [slot]);
+  });
+
+  it("refreshes a trigger whose body differs without a moment when the table is unfenced", async () => {
+    const s1 = await shards.admin(1);
+    await s1.query("DROP TRIGGER game.gamedb_fence_bi_players");
+    await s1.query("CREATE TRIGGER game.gamedb_fence_bi_players BEFORE INSERT ON game.players FOR EACH ROW SET @x = 1");
+    const foreign = shards.playerOf(1, false, 100);
+    const probes: unknown[] = [];
+    const base = shards.fleetOptions();
+    // Right after the runner drops the stale trigger, another session writes to a slot the shard does not own.
+    const watched = (conn: mysql.Connection) =>
+      new Proxy(conn, {
+        get(target, key) {
+          const value = Reflect.get(target, key, target) as unknown;
+          if (key !== "query") return typeof value === "function" ? value.bind(target) : value;
+          return async (...args: Parameters<mysql.Connection["query"]>) => {
+            const result = await target.query(...args);
+            if ((args[0] as unknown) === "DROP TRIGGER IF EXISTS `game`.`gamedb_fence_bi_players`") {
+              probes.push(
+                await insertPlayers(s1, [{ id: foreign }]).then(
+                  () => "written",
+                  (e) => e.errno,
+                ),
+              );
+            }
+            return result;
+          };
+        },
+      });
+    const report = await migrateFleet({ ...base, connect: async (s) => watched(await base.connect(s)) });
+    expect(report.shards.map((s) => s.outcome)).toEqual(["up-to-date", "up-to-date", "up-to-date"]);
+    expect(shards.events).toEqual([{ type: "fence", shard: 1, table: "players" }]);
+    expect(probes).toEqual([FENCE_ERRNO]);
+    const triggers = await rows(
+      s1,
+      "SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_TABLE = 'players' ORDER BY 1",
+    );
+    expect(triggers.map((r) => r.n)).toEqual([
+      "gamedb_fence_bd_players",
+      "gamedb_fence_bi_players",
+      "gamedb_fence_bu_players",
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@
  * sharded-table contract (infra/contracts/shardedTable.ts) with its fence triggers installed or refreshed
  * (infra/contracts/slotFence.ts). Triggers are recreated only when missing or different, so a rerun changes nothing.
  */
+import { createHash } from "node:crypto";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import { describeTable } from "../../../client/src/tableDefinition";
 import type { ShardedAnnotation } from "../../../infra/contracts/migrations";
@@ -85,8 +86,22 @@ export async function checkShardedTables(
     let changed = false;
     for (const t of expectedTriggers(schema, table)) {
       if (present.get(t.name) === t.body) continue;
-      await conn.query(t.drop);
-      await conn.query(t.create);
+      if (!present.has(t.name)) {
+        await conn.query(t.drop);
+        await conn.query(t.create);
+      } else {
+        // Replacing a trigger in place (DROP, then CREATE) leaves the table unfenced in between, and neither MySQL
+        // 8.4 nor MariaDB has an atomic replace both accept: a stand-in with the new body goes first (both take
+        // several triggers per table, event and timing: MySQL 8.4 manual, CREATE TRIGGER Statement), and is dropped
+        // once the trigger is back.
+        const swap = `gamedb_fence_swap_${createHash("sha256").update(t.name, "utf8").digest("hex").slice(0, 16)}`;
+        const swapRef = `\`${schema}\`.\`${swap}\``;
+        await conn.query(`DROP TRIGGER IF EXISTS ${swapRef}`);
+        await conn.query(t.create.replace(/^CREATE TRIGGER `[^`]+`\.`[^`]+`/, () => `CREATE TRIGGER ${swapRef}`));
+        await conn.query(t.drop);
+        await conn.query(t.create);
+        await conn.query(`DROP TRIGGER IF EXISTS ${swapRef}`);
+      }
       changed = true;
     }
     if (changed) result.installed.push(table);
