@@ -101,14 +101,17 @@ export class GameDbClient {
       slot,
       (shard) =>
         this.on(shard, "rw", async (conn) => {
+          let open = true; // the handle outlives the attempt: after it, conn is back in the pool, someone else's
           await conn.beginTransaction();
           try {
-            const result = await fn(this.transactionHandle(shard, key, conn));
+            const result = await fn(this.transactionHandle(shard, key, conn, () => open));
             await conn.commit();
             return result;
           } catch (e) {
             await conn.rollback().catch(() => undefined); // the connection may be gone; the error that matters is e
             throw e;
+          } finally {
+            open = false;
           }
         }),
       this.fenceDeps(),
@@ -194,10 +197,21 @@ export class GameDbClient {
     return conns;
   }
 
-  private transactionHandle(shard: number, key: ShardKey, conn: mysql.PoolConnection): Transaction {
+  private transactionHandle(
+    shard: number,
+    key: ShardKey,
+    conn: mysql.PoolConnection,
+    isOpen: () => boolean,
+  ): Transaction {
+    const run = <T>(sql: string, params?: Params) =>
+      isOpen()
+        ? query<T>(conn, sql, params)
+        : Promise.reject(
+            new GameDbError("CLOSED", `transaction on shard ${shard} (key ${String(key)}) has ended: ${sql}`),
+          );
     return {
       shard,
-      query: (sql, params) => query(conn, sql, params),
+      query: (sql, params) => run(sql, params),
       queryFor: (other, sql, params) => {
         const otherShard = this.shardOf(other);
         if (otherShard !== shard) {
@@ -207,7 +221,7 @@ export class GameDbClient {
               "give related keys one hash tag ({guild42}:...) to keep them together",
           );
         }
-        return query(conn, sql, params);
+        return run(sql, params);
       },
     };
   }

@@ -3,7 +3,7 @@
 // connection back at once and does not count against the breaker, and close() ends even when it is called twice or
 // while a request waits for a connection that then fails.
 import * as net from "node:net";
-import { GameDbClient } from "../../client/src";
+import { GameDbClient, Transaction } from "../../client/src";
 import { DATABASE, ShardFleet, startShardFleet } from "../helpers/shardFleet";
 
 let shards: ShardFleet;
@@ -78,6 +78,23 @@ describe("close()", () => {
     } finally {
       sockets.forEach((s) => s.destroy());
       await new Promise((r) => silent.close(r));
+    }
+  });
+});
+
+describe("a transaction's handle", () => {
+  it("refuses statements once its attempt has ended, instead of running them on a pooled connection", async () => {
+    const c = client({ pool: { connectionLimit: 1 } });
+    try {
+      let kept: Transaction | undefined;
+      await c.transaction(1, async (tx) => {
+        kept = tx;
+        await tx.query("SELECT 1");
+      });
+      await expect(kept!.query("SELECT CONNECTION_ID()")).rejects.toThrow(/transaction on shard \d+ .* has ended/);
+      await expect(kept!.queryFor(1, "SELECT 1")).rejects.toMatchObject({ code: "CLOSED" });
+    } finally {
+      await c.close();
     }
   });
 });
