@@ -195,6 +195,8 @@ function fakeShard(rows: FakeRow[]) {
   };
 }
 
+const asConn = (shard: ReturnType<typeof fakeShard>) => shard as unknown as Parameters<typeof checksumSlots>[0];
+
 describe("properties", () => {
   it("XOR combining is order-free and grouping-free", () => {
     fc.assert(
@@ -215,9 +217,9 @@ describe("properties", () => {
         const rows = toRows(raw);
         const k = rows.length === 0 ? 0 : cut % rows.length;
         const range = { from: 0, to: 63 };
-        const whole = await checksumSlots(fakeShard(rows), PLAYERS, range);
+        const whole = await checksumSlots(asConn(fakeShard(rows)), PLAYERS, range);
         const parts = await Promise.all(
-          [rows.slice(0, k), rows.slice(k)].map((p) => checksumSlots(fakeShard(p), PLAYERS, range)),
+          [rows.slice(0, k), rows.slice(k)].map((p) => checksumSlots(asConn(fakeShard(p)), PLAYERS, range)),
         );
         expect(combineSlotChecksums(parts)).toEqual(whole);
       }),
@@ -233,9 +235,9 @@ describe("properties", () => {
         async (raw, size, from) => {
           const rows = toRows(raw);
           const range = { from, to: 63 };
-          const reference = await checksumSlots(fakeShard(rows), PLAYERS, range, { chunkSlots: 64 });
+          const reference = await checksumSlots(asConn(fakeShard(rows)), PLAYERS, range, { chunkSlots: 64 });
           const shard = fakeShard(rows);
-          expect(await checksumSlots(shard, PLAYERS, range, { chunkSlots: size })).toEqual(reference);
+          expect(await checksumSlots(asConn(shard), PLAYERS, range, { chunkSlots: size })).toEqual(reference);
           expect(shard.queries).toBe(Math.ceil((64 - from) / size));
           expect([...reference.keys()].every((s) => s >= from)).toBe(true);
         },
