@@ -5,7 +5,7 @@
  * eventual reads to the read-only port.
  */
 import type * as mysql from "mysql2/promise";
-import { ShardKey, keySlot } from "../../infra/contracts/slots";
+import { ShardKey, keySlot as contractKeySlot } from "../../infra/contracts/slots";
 import { EndpointsWatcher, readTopology, topologyFromObject } from "./endpoints";
 import { CrossShardError, EndpointsError, GameDbError } from "./errors";
 import { FenceRetryDeps, withFence } from "./fenceRetry";
@@ -59,6 +59,7 @@ export class GameDbClient {
         pollIntervalMs: this.options.reloadPollMs,
         onChange: (t) => this.install(t),
         onError: (e) => this.reloadFailed(e),
+        onRecovered: () => (this.lastReloadError = undefined),
       });
     } else {
       this.topology = topologyFromObject(endpoints);
@@ -274,6 +275,15 @@ export class GameDbClient {
     } catch {
       // a listener's bug must not break routing
     }
+  }
+}
+
+/** The key's slot; a key of a type that cannot be hashed alike everywhere is a GameDbError BAD_KEY. */
+function keySlot(key: ShardKey): number {
+  try {
+    return contractKeySlot(key);
+  } catch (e) {
+    throw new GameDbError("BAD_KEY", (e as Error).message, { cause: e });
   }
 }
 

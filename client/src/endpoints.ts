@@ -112,6 +112,8 @@ export interface WatchOptions {
   onChange(topology: Topology): void;
   /** A document that could not be used; the map in force stays. */
   onError(error: EndpointsError): void;
+  /** After a read failure, the files read again and unchanged: the map in force is current. */
+  onRecovered?(): void;
 }
 
 /** Follows a directory or file; `close()` stops it. */
@@ -120,6 +122,8 @@ export class EndpointsWatcher {
   private readonly watcher: fs.FSWatcher | undefined;
   private readonly poll: NodeJS.Timeout;
   private debounce: NodeJS.Timeout | undefined;
+  /** The last read failure's message while reading keeps failing. */
+  private readError: string | undefined;
 
   constructor(
     private readonly location: string,
@@ -154,10 +158,18 @@ export class EndpointsWatcher {
     try {
       read = readText(this.location);
     } catch (e) {
-      this.options.onError(e as EndpointsError);
+      // Reported once per distinct problem, not at every poll while it lasts.
+      if ((e as Error).message !== this.readError) this.options.onError(e as EndpointsError);
+      this.readError = (e as Error).message;
       return false;
     }
-    if (read.text === this.lastText) return false;
+    const recovered = this.readError !== undefined;
+    this.readError = undefined;
+    if (read.text === this.lastText) {
+      // The files are readable again and unchanged: the map in force is current after all.
+      if (recovered) this.options.onRecovered?.();
+      return false;
+    }
     this.lastText = read.text; // a bad document is reported once, not at every poll
     try {
       this.options.onChange(checked(`endpoints ${this.location}`, parseText(this.location, read.kind, read.text)));

@@ -222,6 +222,27 @@ describe("endpoints from one JSON file", () => {
     ]);
   });
 
+  it("a file missing for a while: reported once, and the same text back clears it as current", () => {
+    const first = readTopology(file);
+    let recovered = 0;
+    const errors: EndpointsError[] = [];
+    watcher = new EndpointsWatcher(file, first.text, {
+      pollIntervalMs: HOUR,
+      onChange: () => undefined,
+      onError: (e) => errors.push(e),
+      onRecovered: () => recovered++,
+    });
+    fs.renameSync(file, `${file}.away`);
+    expect([watcher.check(), watcher.check(), watcher.check()]).toEqual([false, false, false]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/cannot read/);
+    fs.renameSync(`${file}.away`, file);
+    expect(watcher.check()).toBe(false); // unchanged: no new map
+    expect(recovered).toBe(1);
+    expect(watcher.check()).toBe(false);
+    expect(recovered).toBe(1);
+  });
+
   it("a path that exists but cannot be read is an EndpointsError naming it", async () => {
     const socket = path.join(dir, "endpoints.sock");
     const server = net.createServer();

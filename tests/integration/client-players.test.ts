@@ -141,10 +141,11 @@ describe("keys", () => {
 
   it("refuses a key it cannot hash the same way everywhere, before anything is sent", async () => {
     for (const bad of [1.5, { id: 1 }, null, true]) {
-      await expect(client.write(bad as never, "INSERT INTO kv VALUES ('x', 0, 1)")).rejects.toThrow(
-        /use a string, an integer number, a bigint or a Buffer|not a safe integer/,
-      );
+      const attempt = client.write(bad as never, "INSERT INTO kv VALUES ('x', 0, 1)");
+      await expect(attempt).rejects.toThrow(/use a string, an integer number, a bigint or a Buffer|not a safe integer/);
+      await expect(attempt).rejects.toMatchObject({ code: "BAD_KEY" });
     }
+    expect(() => client.shardOf(2 ** 60)).toThrow(expect.objectContaining({ code: "BAD_KEY" }));
     for (const shard of shards.shards) expect(await rowsOn(shard, "SELECT * FROM kv WHERE k = 'x'")).toEqual([]);
   });
 });
