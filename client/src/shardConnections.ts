@@ -85,8 +85,14 @@ export class ShardConnections {
           : e;
       }
       use.waiting--;
+      if (timedOut) {
+        // The caller gave up while this request waited for a connection: the statement is not sent at all.
+        conn.release();
+        this.checkDrained();
+        throw new GameDbError("TIMEOUT", `shard ${this.shard}: timed out waiting for a connection`);
+      }
       use.inUse++;
-      let broken = timedOut;
+      let broken = false;
       try {
         const result = await fn(conn);
         this.answered();

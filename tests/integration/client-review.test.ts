@@ -44,6 +44,36 @@ describe("a statement that outlives its scatter timeout", () => {
   });
 });
 
+describe("a scatter that times out while waiting for a connection", () => {
+  it("never sends its statement once the caller has given up", async () => {
+    // A sequence's NEXTVAL is a side effect every session sees: it shows whether a statement ever ran.
+    for (const shard of shards.shards) {
+      const conn = await shards.admin(shard);
+      await conn.query("CREATE SEQUENCE game.late_calls");
+      await conn.end();
+    }
+    // One connection per pool: the first scatter holds it; the second waits, times out, and must not run later.
+    const c = client({ pool: { connectionLimit: 1 } });
+    const holding = c.scatter("SELECT SLEEP(1) AS s", [], { limit: 10, timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 100));
+    const late = await c.scatter("SELECT NEXTVAL(game.late_calls) AS v", [], {
+      limit: 10,
+      timeoutMs: 200,
+      partial: true,
+    });
+    expect(late.failed.map((f) => (f.error as { code?: string }).code)).toEqual(["TIMEOUT", "TIMEOUT"]);
+    await holding;
+    await new Promise((r) => setTimeout(r, 300));
+    for (const shard of shards.shards) {
+      const conn = await shards.admin(shard);
+      const [rows] = await conn.query("SELECT NEXTVAL(game.late_calls) AS v");
+      await conn.end();
+      expect(Number((rows as { v: string }[])[0]!.v)).toBe(1); // the late scatter never took a value
+    }
+    await c.close();
+  });
+});
+
 describe("close()", () => {
   it("ends for every caller when called twice while a request runs", async () => {
     const c = client();
