@@ -202,7 +202,9 @@ describe("runBatched (faked connection and load)", () => {
   });
 
   it("refuses a WHERE that keeps matching changed rows (the chunks would never end)", async () => {
-    const conn = { query: async () => [{ affectedRows: 1000, changedRows: 0 }, undefined] } as never;
+    // An UPDATE's OK packet says how many rows matched and changed (mysql2 parses "Changed: n" into changedRows).
+    const info = "Rows matched: 1000  Changed: 0  Warnings: 0";
+    const conn = { query: async () => [{ affectedRows: 1000, changedRows: 0, info }, undefined] } as never;
     await expect(runBatched(conn, "UPDATE p SET v = 1 WHERE v = 1", settings, quiet)).rejects.toThrow(
       "chunk 1 matched 1000 rows and changed none",
     );
