@@ -194,9 +194,25 @@ describe("-- gamedb:batch", () => {
     ["DELETE p FROM players p, x WHERE x.id = p.player_id", "a batched DELETE must name one table"],
     ["DELETE FROM a USING a, b WHERE a.id = b.id", "one table"],
     ["UPDATE players SET level = level + 1", "needs a WHERE that stops matching a row once it is changed"],
+    [
+      "UPDATE players SET level = level + 1 WHERE region = 'eu'",
+      "it sets level and its WHERE tests none of them, so every chunk would change the same rows again",
+    ],
+    ["UPDATE players p SET p.xp = 0, p.rank = 1 WHERE p.season = 3", "it sets xp, rank and its WHERE tests none"],
     ["INSERT INTO t SELECT 1", "applies to an UPDATE or DELETE statement only"],
   ])("refuses %s", (sql, why) => {
     expect(decide(`-- gamedb:batch\n${sql}`).problems).toEqual([expect.stringContaining(why)]);
+  });
+
+  it("accepts an UPDATE whose WHERE tests a column it sets, however it is written", () => {
+    for (const sql of [
+      "UPDATE players SET level = 2 WHERE level = 1",
+      "UPDATE players p SET p.migrated = 1, p.xp = xp * 2 WHERE p.migrated = 0",
+      "UPDATE players SET `done` = 1 WHERE `done` IS NULL AND region = 'eu'",
+      "UPDATE players SET tag = 'x' WHERE player_id IN (SELECT id FROM todo) AND TAG IS NULL",
+    ]) {
+      expect([sql, decide(`-- gamedb:batch\n${sql}`).problems]).toEqual([sql, []]);
+    }
   });
 
   it("a subquery's LIMIT is not the statement's", () => {

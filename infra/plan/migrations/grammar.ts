@@ -115,5 +115,30 @@ export function batchProblem(tokens: Token[], kind: StatementKind): string | und
       "NULL), or its chunks never end"
     );
   }
+  if (kind === "update") return updateWhereProblem(top, w);
   return undefined;
+}
+
+/**
+ * A batched UPDATE's chunks end only when changed rows stop matching, so its WHERE must test a column it sets
+ * (`SET v = 2 WHERE v = 1`). One that does not (`SET x = x + 1 WHERE y = 1`) would change the same rows again in
+ * every chunk: refused before it runs, since no guard at run time can undo a row changed twice. Necessary, not
+ * sufficient: `SET v = v + 1 WHERE v > 0` passes and still never ends (the README asks for a WHERE that excludes
+ * changed rows).
+ */
+function updateWhereProblem(top: Token[], w: string[]): string | undefined {
+  const set = w.indexOf("SET");
+  const where = w.indexOf("WHERE");
+  const assigned = splitTopLevel(top.slice(set + 1, where), ",").flatMap((piece) => {
+    const eq = piece.findIndex((t) => t.type === "punct" && t.text === "=");
+    const name = eq > 0 ? identName(piece[eq - 1]) : undefined;
+    return name ? [name.toLowerCase()] : [];
+  });
+  const tested = new Set(top.slice(where + 1).flatMap((t) => identName(t)?.toLowerCase() ?? []));
+  if (assigned.length === 0 || assigned.some((c) => tested.has(c))) return undefined;
+  return (
+    `a batched UPDATE must test in its WHERE a column it sets, so a changed row stops matching (SET v = 2 WHERE ` +
+    `v = 1); it sets ${assigned.join(", ")} and its WHERE tests none of them, so every chunk would change the ` +
+    "same rows again"
+  );
 }
