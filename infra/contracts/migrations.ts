@@ -162,6 +162,38 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, {
   error: "must be a MySQL name of 1-64 letters, digits and _, not starting with a digit",
 });
 
+const DEFAULT_AHEAD_DAYS = 7;
+const DEFAULT_KEEP_DAYS = 30;
+/**
+ * Upper bounds that keep a table far below the 8192 partitions MySQL 8.4 and MariaDB allow a table (MySQL 8.4 manual
+ * 26.6 "Restrictions and Limitations on Partitioning"): one per kept day, today, and one per day ahead.
+ */
+const MAX_AHEAD_DAYS = 366;
+const MAX_KEEP_DAYS = 3660;
+
+/** An unquoted MySQL identifier: it goes into SQL between backticks and into the archive's S3 keys. */
+const partitionIdentifier = z.string().regex(/^[A-Za-z0-9_$]{1,64}$/, {
+  message: "not an identifier: 1-64 characters of A-Z a-z 0-9 _ $",
+});
+
+function days(max: number) {
+  const error = `an integer from 1 to ${max}`;
+  return z.int({ error }).min(1, { error }).max(max, { error });
+}
+
+/** A day-partitioned table, as the Job's config carries it to the partition manager (scripts/lib/partitions). */
+export const partitionedTableSchema = z.strictObject({
+  /** The table, in the shard's database (the connection's default database unless the caller names another). */
+  table: partitionIdentifier,
+  /** The DATE or DATETIME column the table is partitioned on: PARTITION BY RANGE (TO_DAYS(column)). */
+  column: partitionIdentifier,
+  /** Days of partitions kept ready after today. */
+  aheadDays: days(MAX_AHEAD_DAYS).default(DEFAULT_AHEAD_DAYS),
+  /** Whole days kept before today: a partition is archived once its day is more than keepDays before today. */
+  keepDays: days(MAX_KEEP_DAYS).default(DEFAULT_KEEP_DAYS),
+});
+export type PartitionedTable = z.output<typeof partitionedTableSchema>;
+
 export const migrateJobConfigSchema = z.strictObject({
   /** The game's database on every shard (migrations run in it). */
   database: identifier,
@@ -195,16 +227,7 @@ export const migrateJobConfigSchema = z.strictObject({
   /** Slot ownership, as the endpoints' slot-map.json: each shard's fence rows start from it. */
   slotMap: slotMapSchema,
   /** Day-partitioned tables (the partition CronJob's; the migrations create them). */
-  partitioned: z
-    .array(
-      z.strictObject({
-        table: identifier,
-        column: identifier,
-        aheadDays: z.int().min(1).max(90).default(7),
-        keepDays: z.int().min(1).max(3650).default(30),
-      }),
-    )
-    .default([]),
+  partitioned: z.array(partitionedTableSchema).default([]),
 });
 export type MigrateJobConfig = z.infer<typeof migrateJobConfigSchema>;
 export type MigrateShard = MigrateJobConfig["shards"][number];
