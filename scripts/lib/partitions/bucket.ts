@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { listKeys } from "../restore/bucket";
 import {
   ARCHIVE_MANIFEST_NAME,
   type ArchiveManifest,
@@ -75,19 +76,6 @@ export async function readManifest(s3: ArchiveBucket, key: string): Promise<Arch
   return parsed.data;
 }
 
-export async function listKeys(s3: ArchiveBucket, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.client.send(
-      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
-}
-
 interface PartRead {
   rows: number;
   bytes: number;
@@ -143,5 +131,5 @@ export async function verifyArchive(s3: ArchiveBucket, manifest: ArchiveManifest
   if (sha256 !== manifest.sha256) problems.push(`sha256 read back ${sha256}, manifest ${manifest.sha256}`);
   if (problems.length > 0) throw new ArchiveError(`archive ${folder} does not verify: ${problems.join("; ")}`);
   const listed = new Set([...manifest.parts.map((p) => p.key), `${folder}${ARCHIVE_MANIFEST_NAME}`]);
-  return (await listKeys(s3, folder)).filter((k) => !listed.has(k));
+  return (await listKeys(s3.client, s3.bucket, folder)).filter((k) => !listed.has(k));
 }

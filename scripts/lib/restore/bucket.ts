@@ -35,7 +35,8 @@ export function s3Client(options: BucketOptions): S3Client {
   });
 }
 
-async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+/** Every key under `prefix`, page by page. */
+export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
