@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { FENCE_SCHEMA } from "./slotFence";
-import { slotMapSchema } from "./endpoints";
+import { parseDocument, slotMapSchema } from "./endpoints";
 
 // ---------------------------------------------------------------------------------------------------------------
 // File names
@@ -234,16 +234,5 @@ export type MigrateShard = MigrateJobConfig["shards"][number];
 
 /** Parses the Job's config (JSON text); throws naming the file and every problem's path. */
 export function parseMigrateJobConfig(file: string, text: string): MigrateJobConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not JSON: ${(e as Error).message}`);
-  }
-  const result = migrateJobConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`);
-    throw new Error(`${file}: ${problems.join("; ")}`);
-  }
-  return result.data;
+  return parseDocument(migrateJobConfigSchema, file, text);
 }
