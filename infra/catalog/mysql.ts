@@ -1,6 +1,7 @@
 /**
  * MySQL names and numbers several layers share: the accounts gamedb creates and the server port. Constants only.
  */
+import { FENCE_SCHEMA } from "../contracts/slotFence";
 
 /** MySQL accounts gamedb creates. */
 export const ACCOUNTS = {
@@ -25,3 +26,15 @@ export const SCHEMA_PASSWORD_ROLES = ["schema", "app"] as const;
 export type SchemaPasswordRole = (typeof SCHEMA_PASSWORD_ROLES)[number];
 
 export const MYSQL_PORT = 3306;
+
+/** A game database's (or table's) name gamedb accepts: a plain identifier that needs no quoting rules. */
+export const MYSQL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Schemas MySQL, the AdminAPI or gamedb keep for themselves: never a game database (compared in lower case). */
+export const RESERVED_DATABASES: readonly string[] = [
+  "mysql",
+  "sys",
+  "information_schema",
+  "performance_schema",
+  "mysql_innodb_cluster_metadata",
+  FENCE_SCHEMA,
+];

@@ -3,19 +3,10 @@
  * tables. Absent: gamedb creates no database, accounts, migration Job or partition CronJob.
  */
 import { z } from "zod";
+import { MYSQL_NAME, RESERVED_DATABASES } from "../catalog/mysql";
 import { CRON, image, strict } from "./fields";
 
-/** Schemas MySQL, MySQL Shell and gamedb own: the game's database may not be one of them. */
-export const RESERVED_DATABASES = [
-  "mysql",
-  "sys",
-  "information_schema",
-  "performance_schema",
-  "mysql_innodb_cluster_metadata",
-  "gamedb_meta",
-];
-
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, {
+const identifier = z.string().regex(MYSQL_NAME, {
   error: "must be a MySQL name of 1-64 letters, digits and _, not starting with a digit",
 });
 

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { FENCE_SCHEMA } from "./slotFence";
 import { parseDocument, slotMapSchema } from "./endpoints";
+import { MYSQL_NAME } from "../catalog/mysql";
 
 // ---------------------------------------------------------------------------------------------------------------
 // File names
@@ -158,7 +159,7 @@ export function statementsChecksum(statements: readonly string[], done: number):
 // ---------------------------------------------------------------------------------------------------------------
 // The migrate Job's config document
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, {
+const identifier = z.string().regex(MYSQL_NAME, {
   error: "must be a MySQL name of 1-64 letters, digits and _, not starting with a digit",
 });
 

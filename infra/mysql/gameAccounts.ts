@@ -3,24 +3,22 @@
  * game servers' (ACCOUNTS.app). What the accounts step's params and secrets gain when a shard has a game database,
  * and nothing at all when it has none, so such a shard's commands stay exactly as they were. Pure.
  */
-import { ACCOUNTS } from "../catalog/mysql";
+import { ACCOUNTS, MYSQL_NAME, RESERVED_DATABASES } from "../catalog/mysql";
 import { FENCE_SCHEMA } from "../contracts/slotFence";
-
-/** Schemas MySQL, the AdminAPI or gamedb keep for themselves: never a game database. */
-const RESERVED = ["mysql", "sys", "information_schema", "performance_schema", "mysql_innodb_cluster_metadata"];
 
 /**
  * The game database name, checked as setup-accounts.js checks it (a plain identifier, not a reserved schema); throws
  * naming the field and what it accepts.
  */
 export function checkGameDatabase(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name))
+  if (!MYSQL_NAME.test(name))
     throw new Error(
       `schemaDatabase ${JSON.stringify(name)} is not accepted: use 1 to 64 letters, digits and _, not starting with a digit`,
     );
-  const reserved = [...RESERVED, FENCE_SCHEMA];
-  if (reserved.includes(name.toLowerCase()))
-    throw new Error(`schemaDatabase ${JSON.stringify(name)} is reserved: use any name but ${reserved.join(", ")}`);
+  if (RESERVED_DATABASES.includes(name.toLowerCase()))
+    throw new Error(
+      `schemaDatabase ${JSON.stringify(name)} is reserved: use any name but ${RESERVED_DATABASES.join(", ")}`,
+    );
   return name;
 }
 
