@@ -22,9 +22,12 @@ import {
   unixUser,
 } from "./fields";
 import { gameSchemaSection } from "./gameSchema";
+import { slotMovesSection } from "./slotMoves";
+import { MAX_SHARD_ID } from "./fields";
 
-/** Highest shard id: server_id = id * 1000 + node index + 1 must stay below 2^32 (see plan/nodes.ts). */
-export const MAX_SHARD_ID = 999_999;
+/** Highest shard id (fields.ts): server_id = id * 1000 + node index + 1 must stay below 2^32 (see plan/nodes.ts). */
+export { MAX_SHARD_ID };
+
 /** Highest node index within a shard, for the same reason. */
 export const MAX_NODE_INDEX = 998;
 
@@ -287,6 +290,8 @@ export function stackConfigSchema(environment: Environment) {
     }).prefault({}),
     /** The game's database, its migrations and partitioned tables (gameSchema.ts). @default none */
     schema: gameSchemaSection.optional(),
+    /** Slot ranges moving between shards with their rows (slotMoves.ts). @default none */
+    slotMoves: slotMovesSection.optional(),
     ssh: strict({
       /** Login user on the shard hosts. @default "ubuntu" */
       user: unixUser.default("ubuntu"),
