@@ -2,8 +2,15 @@
 import type { PlatformPlan } from "./plan";
 import { formatRange } from "./slots";
 
+/** The published map (plan.publishedSlotMap): where a move has switched or reversed a range, with its epoch. */
 export function slotMapOutput(plan: PlatformPlan) {
-  return plan.slotMap.map((r) => ({ slots: formatRange(r), from: r.from, to: r.to, shard: r.shard }));
+  return plan.publishedSlotMap.map((r) => ({
+    slots: formatRange(r),
+    from: r.from,
+    to: r.to,
+    shard: r.shard,
+    ...(r.epoch === undefined ? {} : { epoch: r.epoch }),
+  }));
 }
 
 export function shardsOutput(plan: PlatformPlan) {

@@ -20,6 +20,7 @@ import { SlotAssignment, SlotRange, parseSlotRange, slotMap } from "./slots";
 import { subnetLayout, ZoneSubnets } from "./subnetLayout";
 import { SchemaPlan, planSchema } from "./gameSchemaPlan";
 import type { SourceFile } from "./migrations/files";
+import { MovePlan, PublishedSlot, planMoves, publishedSlotMap } from "./moves";
 
 export interface ShardPlan {
   id: number;
@@ -44,7 +45,12 @@ export interface PlatformPlan {
   network: NetworkPlan;
   /** Sorted by id. */
   shards: ShardPlan[];
+  /** The config's ownership (shards[].slots): the fence rows the migrate Job writes. */
   slotMap: SlotAssignment[];
+  /** What the endpoints publish: slotMap with each move's range given to the shard its phase names (moves.ts). */
+  publishedSlotMap: PublishedSlot[];
+  /** gamedb:slotMoves, by id; [] without it. */
+  moves: MovePlan[];
   /** Shard hosts: EC2 or static, root volume, static data device. */
   hosts: StackConfig["hosts"];
   /** How gamedb reaches the hosts: user, bastion, admin networks. */
@@ -102,6 +108,7 @@ export function planPlatform(t: StackConfig, inputs: PlanInputs = {}): PlatformP
     }));
   const slots = slotMap(new Map(shards.map((s) => [s.id, s.slots])));
   const schema = planSchema(t, shards, slots, inputs.migrationFiles ?? []);
+  const moves = planMoves(t.slotMoves);
   return {
     environment: t.environment,
     policy: environmentPolicy(t.environment),
@@ -110,6 +117,8 @@ export function planPlatform(t: StackConfig, inputs: PlanInputs = {}): PlatformP
     network: planNetwork(t),
     shards,
     slotMap: slots,
+    publishedSlotMap: publishedSlotMap(slots, moves),
+    moves,
     hosts: t.hosts,
     ssh: t.ssh,
     mysql: t.mysql,
