@@ -9,6 +9,7 @@ import type { Rule, Section } from "./rule";
 import { cidrs, network, zones } from "./network";
 import { architectures, dataVolume, hosts, instanceTypes, mycnfOverrides } from "./hosts";
 import { highAvailability, nodeCounts, placement, shardIdentity, slots } from "./shards";
+import { slotMoves, slotMovesNeedSchema } from "./moves";
 import { backupWindows, monitoring, monitoringCycle, redisController, restoreVerification } from "./operations";
 
 export const RULES: readonly Rule[] = [
@@ -31,6 +32,8 @@ export const RULES: readonly Rule[] = [
   { reads: ["hosts", "shards"], check: hosts },
   { reads: ["hosts", "mysql", "shards"], check: architectures },
   { reads: ["mysql"], check: mycnfOverrides },
+  { reads: ["shards", "slotMoves"], check: slotMoves },
+  { reads: ["slotMoves", "schema"], check: slotMovesNeedSchema },
 ];
 
 /**
