@@ -8,7 +8,7 @@ export const SCHEMA_CASES: InvalidCase[] = [
     stack: "dev",
     mutate: (r) => (r.shard = []),
     expected: [
-      "gamedb:shard: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, ssh",
+      "gamedb:shard: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, slotMoves, ssh",
     ],
   },
   {
