@@ -1,7 +1,7 @@
 /**
  * MySQL names and numbers several layers share: the accounts gamedb creates and the server port. Constants only.
  */
-import { FENCE_SCHEMA } from "../contracts/slotFence";
+import { FENCE_SCHEMA, MOVER_ACCOUNT } from "../contracts/slotFence";
 
 /** MySQL accounts gamedb creates. */
 export const ACCOUNTS = {
@@ -14,6 +14,11 @@ export const ACCOUNTS = {
   schema: "gamedb_schema",
   /** The game servers' account (data only); made only for a shard with a game database. */
   app: "gamedb_app",
+  /**
+   * The slot mover's (infra/contracts/slotMoves.ts): reads the binlog, copies rows past the fence triggers (which
+   * let this name through) and changes fence rows; made only for a shard with a game database.
+   */
+  mover: MOVER_ACCOUNT,
 } as const;
 /** The accounts every shard has that log in with a password, which comes from @pulumi/random, per shard. */
 export const PASSWORD_ROLES = ["clusterAdmin", "router", "monitor"] as const;
@@ -22,7 +27,7 @@ export type PasswordRole = (typeof PASSWORD_ROLES)[number];
  * The password accounts made only when a shard has a game database (InnoDbClusterArgs.schemaDatabase): without
  * one, neither the accounts nor their passwords exist.
  */
-export const SCHEMA_PASSWORD_ROLES = ["schema", "app"] as const;
+export const SCHEMA_PASSWORD_ROLES = ["schema", "app", "mover"] as const;
 export type SchemaPasswordRole = (typeof SCHEMA_PASSWORD_ROLES)[number];
 
 export const MYSQL_PORT = 3306;

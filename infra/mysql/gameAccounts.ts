@@ -1,7 +1,8 @@
 /**
- * The game database's two accounts on a shard (setup-accounts.js): the migration account (ACCOUNTS.schema) and the
- * game servers' (ACCOUNTS.app). What the accounts step's params and secrets gain when a shard has a game database,
- * and nothing at all when it has none, so such a shard's commands stay exactly as they were. Pure.
+ * The game database's accounts on a shard (setup-accounts.js): the migration account (ACCOUNTS.schema), the game
+ * servers' (ACCOUNTS.app) and the slot mover's (ACCOUNTS.mover). What the accounts step's params and secrets gain
+ * when a shard has a game database, and nothing at all when it has none, so such a shard's commands stay exactly as
+ * they were. Pure.
  */
 import { ACCOUNTS, MYSQL_NAME, RESERVED_DATABASES } from "../catalog/mysql";
 import { FENCE_SCHEMA } from "../contracts/slotFence";
@@ -30,7 +31,7 @@ export function withGameAccountParams<P extends { accounts: Record<string, strin
   if (database === undefined) return params;
   return {
     ...params,
-    accounts: { ...params.accounts, schema: ACCOUNTS.schema, app: ACCOUNTS.app },
+    accounts: { ...params.accounts, schema: ACCOUNTS.schema, app: ACCOUNTS.app, mover: ACCOUNTS.mover },
     schemaDatabase: database,
     metaDatabase: FENCE_SCHEMA,
   };
@@ -43,12 +44,18 @@ export function accountSecrets<T>(passwords: {
   monitor: T;
   schema?: T;
   app?: T;
+  mover?: T;
 }): Record<string, T> {
   const base = {
     clusterAdminPassword: passwords.clusterAdmin,
     routerPassword: passwords.router,
     monitorPassword: passwords.monitor,
   };
-  if (passwords.schema === undefined || passwords.app === undefined) return base;
-  return { ...base, schemaPassword: passwords.schema, appPassword: passwords.app };
+  if (passwords.schema === undefined || passwords.app === undefined || passwords.mover === undefined) return base;
+  return {
+    ...base,
+    schemaPassword: passwords.schema,
+    appPassword: passwords.app,
+    moverPassword: passwords.mover,
+  };
 }

@@ -4,7 +4,7 @@
  * The chain, per shard (shards run in parallel; nothing here waits for another shard):
  *   node bootstrap ─► node configure (my.cnf, dba.configureInstance) ─► shard converge (create/adopt/reboot/
  *   rejoin/add/remove, rolling restart) ─► member join, one node at a time ─► accounts (router, monitor, backup,
- *   and with a game database its migration and game server accounts)
+ *   and with a game database its migration, game server and slot mover accounts)
  * Each node's member command runs leave-member when it is deleted, so removing a node takes it out of the cluster
  * before its host is destroyed (the host is what the command depends on).
  */
@@ -61,10 +61,11 @@ export interface InnoDbClusterArgs {
   readonly passwordRotation: number;
   /**
    * The game database. With it the accounts step also makes the migration account (ACCOUNTS.schema: DDL, data and
-   * triggers there and on gamedb_meta) and the game servers' (ACCOUNTS.app: data only), each with a password of this
-   * shard's own (passwords.schema, passwords.app), and my.cnf lets an account without SUPER create triggers
+   * triggers there and on gamedb_meta), the game servers' (ACCOUNTS.app: data only) and the slot mover's
+   * (ACCOUNTS.mover: data, the fence and control rows, the binlog), each with a password of this shard's own
+   * (passwords.schema, passwords.app, passwords.mover), and my.cnf lets an account without SUPER create triggers
    * (log_bin_trust_function_creators, set at runtime by the configure step: no restart).
-   * @default none: the two accounts are not created
+   * @default none: the three accounts are not created
    */
   readonly schemaDatabase?: string;
 }
@@ -110,7 +111,7 @@ export class InnoDbCluster extends pulumi.ComponentResource {
   readonly seedAddress: pulumi.Output<string>;
   /**
    * Account passwords (secrets), for the router and monitoring components and, with a game database, the Secrets of
-   * the migration Job (schema) and the game servers (app).
+   * the migration Job (schema), the game servers (app) and the slot movers and their gate (mover).
    */
   readonly passwords: ClusterPasswords;
 

@@ -14,7 +14,11 @@ export type GrantsListName =
   | "SCHEMA_DATABASE_PRIVILEGES"
   | "SCHEMA_META_PRIVILEGES"
   | "APP_DATABASE_PRIVILEGES"
-  | "APP_META_PRIVILEGES";
+  | "APP_META_PRIVILEGES"
+  | "MOVER_GLOBAL_PRIVILEGES"
+  | "MOVER_DATABASE_PRIVILEGES"
+  | "MOVER_META_PRIVILEGES"
+  | "MOVER_PERFORMANCE_SCHEMA_PRIVILEGES";
 
 /** The string array `var NAME = [...]` in grants.js. */
 export function grantsList(name: GrantsListName): string[] {

@@ -1,6 +1,6 @@
 /**
- * setup-accounts with a game database (params.schemaDatabase): the migration account and the game servers' account,
- * against the AdminAPI model. Run against both Shell releases the model imitates (helpers.ts describeEachShell).
+ * setup-accounts with a game database (params.schemaDatabase): the migration account, the game servers' account and
+ * the slot mover's, against the AdminAPI model. Run against both Shell releases the model imitates (helpers.ts describeEachShell).
  */
 import { grantsList } from "../helpers/adminapiLists";
 import { Fleet, mutations, userKey } from "./adminapi";
@@ -14,18 +14,21 @@ import {
   C,
   GAME_DB,
   GAME_SECRETS,
+  MOVER_USER,
   NAME,
   ROTATED_SECRETS,
   SCHEMA_USER,
   SECRETS,
   accountsParams,
   configureParams,
+  connectTo,
   describeEachShell,
   expectNoChange,
   expectNoSecretInAnyRun,
   expectOk,
   fleetOf,
   gameAccountsParams,
+  modelEval,
   run,
 } from "./helpers";
 
@@ -33,10 +36,15 @@ const SCHEMA_DB = grantsList("SCHEMA_DATABASE_PRIVILEGES");
 const SCHEMA_META = grantsList("SCHEMA_META_PRIVILEGES");
 const APP_DB = grantsList("APP_DATABASE_PRIVILEGES");
 const APP_META = grantsList("APP_META_PRIVILEGES");
+const MOVER_GLOBAL = grantsList("MOVER_GLOBAL_PRIVILEGES");
+const MOVER_DB = grantsList("MOVER_DATABASE_PRIVILEGES");
+const MOVER_META = grantsList("MOVER_META_PRIVILEGES");
+const MOVER_PS = grantsList("MOVER_PERFORMANCE_SCHEMA_PRIVILEGES");
 /** The objects as granted: `_` escaped, since it is a wildcard in a database-level GRANT. */
 const escaped = (db: string) => db.replace(/_/g, "\\_");
 const GAME_ON = `\`${escaped(GAME_DB)}\`.*`;
 const META_ON = "`gamedb\\_meta`.*";
+const PS_ON = "`performance\\_schema`.*";
 
 /** A cluster of A, B, C with B the primary, configured for a game database (log_bin_trust_function_creators ON). */
 function gameCluster(f: Fleet = fleetOf()): Fleet {
@@ -52,13 +60,20 @@ const grantsOf = (f: Fleet, member: string, user: string) =>
 /** The grants each account must hold, exactly. */
 const expected = (db: string[], meta: string[]) =>
   [...db.map((p) => `${p} ON ${escaped(GAME_DB)}.*`), ...meta.map((p) => `${p} ON gamedb\\_meta.*`)].sort();
+/** The mover's: its database and gamedb_meta lists, the binlog's on *.*, performance_schema's. */
+const expectedMover = () =>
+  [
+    ...expected(MOVER_DB, MOVER_META),
+    ...MOVER_GLOBAL.map((p) => `${p} ON *.*`),
+    ...MOVER_PS.map((p) => `${p} ON performance\\_schema.*`),
+  ].sort();
 
 /** The SQL a run sent, in order, with its target: what "changed nothing else" compares. */
 const sqlOf = (r: RunResult) => r.calls.map((c) => `${c.api} ${c.target ?? ""} ${c.sql ?? ""}`);
 
 describeEachShell(() => {
   describe("setup-accounts: the game database's accounts", () => {
-    test("creates both on the primary with exactly their grants, replicated to every member; a rerun changes nothing", () => {
+    test("creates all three on the primary with exactly their grants, replicated to every member; a rerun changes nothing", () => {
       const f = gameCluster();
       // The accounts every shard has exist already: this run adds only the game database's.
       expectOk(run(f, A, "setup-accounts", accountsParams([A, B, C]), ACCOUNT_SECRETS));
@@ -71,12 +86,19 @@ describeEachShell(() => {
         "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
         `SQL db2:3306: GRANT ${APP_DB.join(", ")} ON ${GAME_ON} TO ?@?`,
         `SQL db2:3306: GRANT ${APP_META.join(", ")} ON ${META_ON} TO ?@?`,
+        "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
+        `SQL db2:3306: GRANT ${MOVER_GLOBAL.join(", ")} ON *.* TO ?@?`,
+        `SQL db2:3306: GRANT ${MOVER_DB.join(", ")} ON ${GAME_ON} TO ?@?`,
+        `SQL db2:3306: GRANT ${MOVER_META.join(", ")} ON ${META_ON} TO ?@?`,
+        `SQL db2:3306: GRANT ${MOVER_PS.join(", ")} ON ${PS_ON} TO ?@?`,
       ]);
       for (const m of [A, B, C]) {
         expect(grantsOf(f, m, SCHEMA_USER)).toEqual(expected(SCHEMA_DB, SCHEMA_META));
         expect(grantsOf(f, m, APP_USER)).toEqual(expected(APP_DB, APP_META));
+        expect(grantsOf(f, m, MOVER_USER)).toEqual(expectedMover());
         expect(f.get(m).users.get(userKey(SCHEMA_USER, "%"))!.password).toBe(GAME_SECRETS.schemaPassword);
         expect(f.get(m).users.get(userKey(APP_USER, "%"))!.password).toBe(GAME_SECRETS.appPassword);
+        expect(f.get(m).users.get(userKey(MOVER_USER, "%"))!.password).toBe(GAME_SECRETS.moverPassword);
       }
       expectNoChange(run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS));
     });
@@ -109,6 +131,46 @@ describeEachShell(() => {
       }
     });
 
+    test("the mover's grants are the intended ones: the binlog's on *.*, data, gamedb_meta, performance_schema; no DDL, no GRANT OPTION", () => {
+      expect(MOVER_GLOBAL).toEqual(["REPLICATION SLAVE", "REPLICATION CLIENT"]);
+      expect(MOVER_DB).toEqual(["SELECT", "INSERT", "UPDATE", "DELETE"]);
+      expect(MOVER_META).toEqual(["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE"]);
+      expect(MOVER_PS).toEqual(["SELECT"]);
+      const f = gameCluster();
+      expectOk(run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS));
+      const account = f.get(C).users.get(userKey(MOVER_USER, "%"))!;
+      expect([...account.grants].filter((g) => g.endsWith(" ON *.*")).sort()).toEqual([
+        "REPLICATION CLIENT ON *.*",
+        "REPLICATION SLAVE ON *.*",
+      ]);
+      expect([...(account.grantable ?? [])]).toEqual([]);
+      // SHOW GRANTS as MySQL 8.4 prints them: one line per object, the objects escaped as granted.
+      const shown = modelEval(
+        f,
+        B,
+        `${connectTo(B)} shell.getSession().runSql("SHOW GRANTS FOR ?@?", ["${MOVER_USER}", "%"]).fetchAll().map(function (r) { return String(r[0]); })`,
+      );
+      expect(shown.value).toEqual([
+        "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `gamedb_mover`@`%`",
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ${GAME_ON} TO \`gamedb_mover\`@\`%\``,
+        `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON ${META_ON} TO \`gamedb_mover\`@\`%\``,
+        `GRANT SELECT ON ${PS_ON} TO \`gamedb_mover\`@\`%\``,
+      ]);
+    });
+
+    test("an admin that cannot grant REPLICATION SLAVE: refused before any change, naming the grant and the fix", () => {
+      const f = gameCluster();
+      expectOk(run(f, A, "setup-accounts", accountsParams([A, B, C]), ACCOUNT_SECRETS));
+      for (const m of [A, B, C])
+        f.get(m).users.get(userKey(ADMIN.user, "%"))!.grantable!.delete("REPLICATION SLAVE ON *.*");
+      const r = run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS);
+      expect(r.error).toMatch(
+        /^gamedb: the cluster admin gamedb_admin@% on the primary db2:3306 cannot grant REPLICATION SLAVE ON \*\.\* to gamedb_mover@% \(it does not hold them WITH GRANT OPTION\)\. Rerun the configure step on db2:3306/,
+      );
+      expect(mutations(r)).toEqual([]);
+      expect(f.get(B).users.has(userKey(MOVER_USER, "%"))).toBe(false);
+    });
+
     test("rotation: new passwords set with RETAIN CURRENT PASSWORD (the old ones still log in); a rerun changes nothing", () => {
       const f = gameCluster();
       expectOk(run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS));
@@ -119,10 +181,12 @@ describeEachShell(() => {
         "SQL db2:3306: ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD", // monitor
         "SQL db2:3306: ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD", // schema
         "SQL db2:3306: ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD", // app
+        "SQL db2:3306: ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD", // mover
       ]);
       for (const [user, now, before] of [
         [SCHEMA_USER, rotated.schemaPassword, GAME_SECRETS.schemaPassword],
         [APP_USER, rotated.appPassword, GAME_SECRETS.appPassword],
+        [MOVER_USER, rotated.moverPassword, GAME_SECRETS.moverPassword],
       ] as const) {
         const account = f.get(C).users.get(userKey(user, "%"))!;
         expect([account.password, account.secondaryPassword]).toEqual([now, before]);
@@ -142,7 +206,7 @@ describeEachShell(() => {
       expect(b.output).toBe(a.output);
       expect(sqlOf(b).some((s) => s.includes("log_bin_trust_function_creators"))).toBe(false);
       for (const m of [A, B, C])
-        for (const user of [SCHEMA_USER, APP_USER])
+        for (const user of [SCHEMA_USER, APP_USER, MOVER_USER])
           expect(withSecrets.get(m).users.has(userKey(user, "%"))).toBe(false);
     });
 
@@ -201,6 +265,11 @@ describeEachShell(() => {
         { accounts: { router: "r", monitor: "m", backup: "b" } },
         /^gamedb: params\.accounts\.schema/,
       ],
+      [
+        "no mover account name",
+        { accounts: { router: "r", monitor: "m", backup: "b", schema: "s", app: "a" } },
+        /^gamedb: params\.accounts\.mover/,
+      ],
     ])("bad params (%s): refused before any change, naming the field", (_what, bad, message) => {
       const f = gameCluster();
       const r = run(f, A, "setup-accounts", { ...gameAccountsParams([A, B, C]), ...bad }, GAME_SECRETS);
@@ -208,15 +277,19 @@ describeEachShell(() => {
       expect(mutations(r)).toEqual([]);
     });
 
-    test("a missing password: refused before any change, naming the secret", () => {
-      const f = gameCluster();
-      const { appPassword: _dropped, ...secrets } = GAME_SECRETS; // eslint-disable-line @typescript-eslint/no-unused-vars
-      const r = run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), secrets);
-      expect(r.error).toBe(
-        "gamedb: secrets.appPassword is missing or empty; the remote command passes it on stdin. Rerun the step.",
-      );
-      expect(mutations(r)).toEqual([]);
-    });
+    test.each(["appPassword", "moverPassword"] as const)(
+      "a missing password (%s): refused before any change, naming the secret",
+      (name) => {
+        const f = gameCluster();
+        const secrets: Record<string, string> = { ...GAME_SECRETS };
+        delete secrets[name];
+        const r = run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), secrets);
+        expect(r.error).toBe(
+          `gamedb: secrets.${name} is missing or empty; the remote command passes it on stdin. Rerun the step.`,
+        );
+        expect(mutations(r)).toEqual([]);
+      },
+    );
   });
 });
 

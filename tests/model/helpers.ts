@@ -46,11 +46,12 @@ export const ACCOUNT_SECRETS = {
   monitorPassword: "mon-Secret-a0c2d7",
   backupPassword: "bak-Secret-55e9f1",
 };
-/** secrets.json of setup-accounts for a shard with a game database: also the migration and game server accounts'. */
+/** secrets.json of setup-accounts for a shard with a game database: also the migration, game server and mover accounts'. */
 export const GAME_SECRETS = {
   ...ACCOUNT_SECRETS,
   schemaPassword: "sch-Secret-4d2f10",
   appPassword: "app-Secret-9a7b3e",
+  moverPassword: "mov-Secret-2c8d51",
 };
 /** The passwords the rotation tests set. */
 export const ROTATED_SECRETS = {
@@ -58,6 +59,7 @@ export const ROTATED_SECRETS = {
   monitorPassword: "mon-Secret-NEW-3c7",
   schemaPassword: "sch-Secret-NEW-61c",
   appPassword: "app-Secret-NEW-0e5",
+  moverPassword: "mov-Secret-NEW-7a4",
 };
 /** Every secret the tests pass, for the secrets checks: the above and the rotated ones of the setup-accounts tests. */
 const ALL_SECRETS = [
@@ -174,16 +176,17 @@ export const accountsParams = (members: string[]) => ({
 
 /** The game database the tests name: its `_` must be escaped in GRANT (a wildcard there). */
 export const GAME_DB = "game_data";
-/** The migration account and the game servers' (infra/catalog/mysql.ts ACCOUNTS.schema, ACCOUNTS.app). */
+/** The migration account, the game servers' and the mover's (infra/catalog/mysql.ts ACCOUNTS). */
 export const SCHEMA_USER = "gamedb_schema";
 export const APP_USER = "gamedb_app";
+export const MOVER_USER = "gamedb_mover";
 
 /** setup-accounts params of a shard with a game database. */
 export const gameAccountsParams = (members: string[], database: string = GAME_DB) => {
   const p = accountsParams(members);
   return {
     ...p,
-    accounts: { ...p.accounts, schema: SCHEMA_USER, app: APP_USER },
+    accounts: { ...p.accounts, schema: SCHEMA_USER, app: APP_USER, mover: MOVER_USER },
     schemaDatabase: database,
     metaDatabase: "gamedb_meta",
   };

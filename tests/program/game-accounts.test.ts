@@ -2,7 +2,8 @@
  * The game database's accounts on every shard (InnoDbClusterArgs.schemaDatabase) under Pulumi's mock runtime: the
  * passwords (per shard, from @pulumi/random, rotated with mysql.passwordRotation, on stdin only), the accounts step's
  * params, my.cnf's log_bin_trust_function_creators, and what giving a game database to an existing stack changes:
- * two new passwords per shard and the configure and accounts commands updated, nothing replaced.
+ * three new passwords per shard (migration, game servers, slot mover) and the configure and accounts commands
+ * updated, nothing replaced.
  *
  * The game database comes from gamedb:schema.database (the platform passes it to every shard's InnoDbCluster);
  * InnoDbCluster is wrapped only to collect the clusters an evaluation makes. Some cases give the component a name the
@@ -87,31 +88,33 @@ describe("a shard with a game database", () => {
     clusters = [...mockClusters];
   });
 
-  it("gets two passwords of its own, 40 characters from @pulumi/random, not rotated until mysql.passwordRotation is", () => {
+  it("gets three passwords of its own, 40 characters from @pulumi/random, not rotated until mysql.passwordRotation is", () => {
     for (const s of SHARDS)
-      for (const role of ["schema", "app"]) {
+      for (const role of ["schema", "app", "mover"]) {
         const pw = resourceOf(game, PASSWORD, `${s}-${role}-password`);
         expect(pw.inputs).toEqual({ length: 40, special: false });
         expect(pw.parent).toBe(resourceOf(game, "gamedb:mysql:InnoDbCluster", `${s}-cluster`).urn);
       }
-    expect(none.resources.filter((r) => /-(schema|app)-password$/.test(r.name))).toEqual([]);
+    expect(none.resources.filter((r) => /-(schema|app|mover)-password$/.test(r.name))).toEqual([]);
   });
 
   it("exposes them, secret, on the InnoDbCluster's passwords; a shard without one has none", async () => {
     expect(clusters).toHaveLength(SHARDS.length);
     for (const c of clusters) {
       const p: ClusterPasswords = c.passwords;
-      for (const out of [p.schema!, p.app!]) {
+      for (const out of [p.schema!, p.app!, p.mover!]) {
         expect(await (out as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
         expect(await valueOf(out)).toMatch(/^.+$/);
       }
-      expect(await valueOf(p.schema!)).not.toBe(await valueOf(p.app!));
+      const values = await Promise.all([p.schema!, p.app!, p.mover!].map((o) => valueOf(o)));
+      expect(new Set(values).size).toBe(3);
     }
     await plan(undefined);
-    for (const c of mockClusters) expect([c.passwords.schema, c.passwords.app]).toEqual([undefined, undefined]);
+    for (const c of mockClusters)
+      expect([c.passwords.schema, c.passwords.app, c.passwords.mover]).toEqual([undefined, undefined, undefined]);
   });
 
-  it("names the database, gamedb_meta and the two accounts in the accounts step's params, never a password", () => {
+  it("names the database, gamedb_meta and the three accounts in the accounts step's params, never a password", () => {
     for (const s of SHARDS) {
       const accounts = text(resourceOf(game, COMMAND, `${s}-accounts`));
       const params = JSON.parse(paramsOf(accounts));
@@ -122,6 +125,7 @@ describe("a shard with a game database", () => {
           backup: "gamedb_backup",
           schema: "gamedb_schema",
           app: "gamedb_app",
+          mover: "gamedb_mover",
         },
         schemaDatabase: "game_data",
         metaDatabase: "gamedb_meta",
@@ -137,16 +141,19 @@ describe("a shard with a game database", () => {
     expect(JSON.stringify(game)).not.toContain("mock-secret-of");
   });
 
-  it("passes the two passwords on the accounts step's stdin only when the accounts exist", () => {
+  it("passes the three passwords on the accounts step's stdin only when the accounts exist", () => {
     const base = { clusterAdmin: "a", router: "r", monitor: "m" };
     expect(accountSecrets(base)).toEqual({ clusterAdminPassword: "a", routerPassword: "r", monitorPassword: "m" });
-    expect(accountSecrets({ ...base, schema: "s", app: "p" })).toEqual({
+    expect(accountSecrets({ ...base, schema: "s", app: "p", mover: "v" })).toEqual({
       clusterAdminPassword: "a",
       routerPassword: "r",
       monitorPassword: "m",
       schemaPassword: "s",
       appPassword: "p",
+      moverPassword: "v",
     });
+    // All three or none: the accounts step reads them together.
+    expect(accountSecrets({ ...base, schema: "s", app: "p" })).toEqual(accountSecrets(base));
     const params = { clusterName: "shard1", accounts: { router: "gamedb_router" } };
     expect(withGameAccountParams(params, undefined)).toBe(params);
   });
@@ -170,11 +177,15 @@ describe("a shard with a game database", () => {
   it("given to an existing stack: creates the passwords, updates configure and accounts, replaces and deletes nothing", () => {
     const diff = diffPlans(none, game);
     expect(diff.deleted).toEqual([]);
-    // The shards' two passwords each, and what gamedb:schema adds beside them (the migration Job and the partition
+    // The shards' three passwords each, and what gamedb:schema adds beside them (the migration Job and the partition
     // CronJob, with their ConfigMaps, Secrets and IAM user).
     const created = diff.created.map((r) => `${r.type} ${r.name}`);
     expect(created.filter((r) => r.startsWith(PASSWORD)).sort()).toEqual(
-      SHARDS.flatMap((s) => [`${PASSWORD} ${s}-app-password`, `${PASSWORD} ${s}-schema-password`]).sort(),
+      SHARDS.flatMap((s) => [
+        `${PASSWORD} ${s}-app-password`,
+        `${PASSWORD} ${s}-mover-password`,
+        `${PASSWORD} ${s}-schema-password`,
+      ]).sort(),
     );
     expect(created.filter((r) => !r.startsWith(PASSWORD)).every((r) => / gamedb-(migrate|partitions)/.test(r))).toBe(
       true,
@@ -188,10 +199,10 @@ describe("a shard with a game database", () => {
     expect(replaced).toEqual([]);
   });
 
-  it("rotation (mysql.passwordRotation) replaces the two passwords like the router's", async () => {
+  it("rotation (mysql.passwordRotation) replaces the three passwords like the router's", async () => {
     const rotated = await plan("game_data", (raw) => (raw.mysql = { ...raw.mysql, passwordRotation: 1 }));
     for (const s of SHARDS)
-      for (const role of ["schema", "app", "router"])
+      for (const role of ["schema", "app", "mover", "router"])
         expect(resourceOf(rotated, PASSWORD, `${s}-${role}-password`).inputs).toEqual({
           length: 40,
           special: false,

@@ -146,6 +146,7 @@ describe("stable names and inputs", () => {
         "shardN-router-password keepers",
         "shardN-schema-password keepers",
         "shardN-app-password keepers",
+        "shardN-mover-password keepers",
         // ...and the pods that read them at start roll. The Secrets and each shard's accounts command (which sets the
         // new passwords) change too, through their secret inputs: the plan shows those as [secret], unchanged.
         "shardN-router spec",

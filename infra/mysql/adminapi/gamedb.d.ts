@@ -66,13 +66,15 @@ interface ConvergeCtx {
   desired: string[];
 }
 
-/** setup-accounts: the game database and its two accounts (params.schemaDatabase and what comes with it). */
+/** setup-accounts: the game database and its three accounts (params.schemaDatabase and what comes with it). */
 interface GameAccounts {
   database: string;
-  /** gamedb_meta: the slot fence and the migration history. */
+  /** gamedb_meta: the slot fence, the migration history and the slot moves' control rows. */
   meta: string;
   schemaUser: string;
   appUser: string;
+  moverUser: string;
   schemaPassword: string;
   appPassword: string;
+  moverPassword: string;
 }

@@ -56,11 +56,29 @@ var SCHEMA_META_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "CREATE"];
 // Writers need nothing on the fence: its triggers run as their definer, the migration account.
 var APP_DATABASE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"];
 var APP_META_PRIVILEGES = ["SELECT"];
+// The slot mover's account (params.accounts.mover, infra/contracts/slotMoves.ts), whose name the fence triggers let
+// through (infra/contracts/slotFence.ts MOVER_ACCOUNT).
+// - On *.*: REPLICATION SLAVE to follow a binlog as a replica client (still the grant's name in 8.4: mysql-shell
+//   8.4.8 modules/adminapi/replica_set/replica_set_impl.cc grants "REPLICATION SLAVE" on *.*, and accounts.cc
+//   k_admin_global_privileges lists it without an upper version); REPLICATION CLIENT for SHOW BINARY LOG STATUS and
+//   SHOW BINARY LOGS (where the stream stands).
+// - On the game database: the rows it copies, applies from the stream and, at cleanup or cancel, deletes. No DDL:
+//   the migrate Job owns the schema.
+// - On gamedb_meta: its control and watermark tables (CREATE, then their rows) and the fence rows it freezes and
+//   flips (UPDATE).
+// - On performance_schema: replication_group_members (where the primary is, whose binlog it reads) and
+//   replication_group_member_stats (the applier queue it throttles on).
+// The cluster admin can grant all of it: REPLICATION SLAVE, REPLICATION CLIENT and SELECT on *.* WITH GRANT OPTION
+// are Shell's own (k_admin_global_privileges), DELETE and CREATE are among ADMIN_EXTRA_PRIVILEGES.
+var MOVER_GLOBAL_PRIVILEGES = ["REPLICATION SLAVE", "REPLICATION CLIENT"];
+var MOVER_DATABASE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+var MOVER_META_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE"];
+var MOVER_PERFORMANCE_SCHEMA_PRIVILEGES = ["SELECT"];
 
 // What the cluster admin that dba.configureInstance creates does not hold on *.* WITH GRANT OPTION (mysql-shell 8.4.3
 // modules/adminapi/common/accounts.cc k_admin_global_privileges: SELECT and administrative privileges only) and the
-// accounts step grants: EVENT, SHOW VIEW, TRIGGER, BACKUP_ADMIN for BACKUP_PRIVILEGES; the rest for the migration
-// and game server accounts. configure-instance adds them. On *.*, not on the game database: the admin can already
+// accounts step grants: EVENT, SHOW VIEW, TRIGGER, BACKUP_ADMIN for BACKUP_PRIVILEGES; the rest for the migration,
+// game server and mover accounts. configure-instance adds them. On *.*, not on the game database: the admin can already
 // write mysql.* (k_admin_schema_grants), so a narrower grant would protect nothing, and a renamed game database
 // needs no new grant.
 var ADMIN_EXTRA_PRIVILEGES = [

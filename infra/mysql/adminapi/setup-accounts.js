@@ -9,14 +9,16 @@
 //   schema   the migration account: SCHEMA_DATABASE_PRIVILEGES on the game database, SCHEMA_META_PRIVILEGES on
 //            params.metaDatabase (gamedb_meta), nothing global (grants.js says why each)
 //   app      the game servers' account: APP_DATABASE_PRIVILEGES on the game database, APP_META_PRIVILEGES on gamedb_meta
+//   mover    the slot mover's account: MOVER_GLOBAL_PRIVILEGES on *.* (the binlog), MOVER_DATABASE_PRIVILEGES on the
+//            game database, MOVER_META_PRIVILEGES on gamedb_meta, SELECT on performance_schema
 // Passwords travel as placeholders (session.runSql(sql, [args])), never in SQL text; a password is set again only
 // when logging in with it fails, keeping the old one as a secondary password (RETAIN CURRENT PASSWORD) so clients
 // not yet restarted still log in. The session is the cluster admin's, which can grant only what it holds WITH GRANT
 // OPTION (configure-instance makes sure it holds what the backup account needs). Ends with the same check as
 // converge-cluster.
-// params  = { clusterName, seed, members, clusterAdmin, accounts: { router, monitor, backup, schema?, app? },
+// params  = { clusterName, seed, members, clusterAdmin, accounts: { router, monitor, backup, schema?, app?, mover? },
 //             accountHost, schemaDatabase?, metaDatabase? }
-// secrets = { clusterAdminPassword, routerPassword, monitorPassword, schemaPassword?, appPassword? }
+// secrets = { clusterAdminPassword, routerPassword, monitorPassword, schemaPassword?, appPassword?, moverPassword? }
 
 var MONITOR_GRANTS = [
   { on: "*.*", privileges: ["PROCESS", "REPLICATION CLIENT"] },
@@ -184,7 +186,8 @@ function ensureRouterAccount(cluster, ps, primary, user, host, password) {
 }
 
 // The game database's accounts, from params.schemaDatabase (null when it is left out) with params.metaDatabase, the
-// names params.accounts.schema and .app, and their passwords secrets.schemaPassword and .appPassword.
+// names params.accounts.schema, .app and .mover, and their passwords secrets.schemaPassword, .appPassword and
+// .moverPassword.
 /** @param {JsonObject} P @param {JsonObject} S @param {JsonObject} accounts @returns {GameAccounts | null} */
 function optionalGameAccounts(P, S, accounts) {
   if (P.schemaDatabase === undefined || P.schemaDatabase === null) return null;
@@ -204,13 +207,15 @@ function optionalGameAccounts(P, S, accounts) {
     meta: meta,
     schemaUser: needIdentifier(accounts.schema, "params.accounts.schema"),
     appUser: needIdentifier(accounts.app, "params.accounts.app"),
+    moverUser: needIdentifier(accounts.mover, "params.accounts.mover"),
     schemaPassword: needSecret(S, "schemaPassword"),
     appPassword: needSecret(S, "appPassword"),
+    moverPassword: needSecret(S, "moverPassword"),
   };
 }
 
-// The migration and game server accounts, each granted its lists of grants.js and nothing global. Fails before any
-// change when the migration account could not create the fence's triggers (log_bin_trust_function_creators OFF) or
+// The migration, game server and mover accounts, each granted its lists of grants.js (only the mover anything
+// global: the binlog). Fails before any change when the migration account could not create the fence's triggers (log_bin_trust_function_creators OFF) or
 // the cluster admin cannot grant what either account lacks.
 /** @param {ClassicSession} ps @param {string} primary @param {string} admin @param {string} host @param {GameAccounts} game */
 function ensureGameAccounts(ps, primary, admin, host, game) {
@@ -241,6 +246,16 @@ function ensureGameAccounts(ps, primary, admin, host, game) {
       grants: [
         { on: databaseLevel(game.database), privileges: APP_DATABASE_PRIVILEGES },
         { on: databaseLevel(game.meta), privileges: APP_META_PRIVILEGES },
+      ],
+    },
+    {
+      user: game.moverUser,
+      password: game.moverPassword,
+      grants: [
+        { on: "*.*", privileges: MOVER_GLOBAL_PRIVILEGES },
+        { on: databaseLevel(game.database), privileges: MOVER_DATABASE_PRIVILEGES },
+        { on: databaseLevel(game.meta), privileges: MOVER_META_PRIVILEGES },
+        { on: databaseLevel("performance_schema"), privileges: MOVER_PERFORMANCE_SCHEMA_PRIVILEGES },
       ],
     },
   ];
