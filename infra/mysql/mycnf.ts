@@ -11,6 +11,15 @@
  *   variable raises a deprecation warning in 8.4. replica_parallel_type is not written either: it is deprecated
  *   (8.0.29) and LOGICAL_CLOCK is the only behaviour left. binlog_checksum keeps its default (CRC32): Group
  *   Replication accepts checksums since 8.0.21.
+ * - What a slot mover needs to decode the binlog (infra/contracts/slotMoves.ts; its preflight refuses a shard
+ *   without them): binlog_row_image = FULL (both row images of an update, every column; the default, stated so an
+ *   edit elsewhere cannot drop it), binlog_row_metadata = FULL (column names, signedness, charsets and enum/set
+ *   values in each Table_map event, so rows decode from the stream alone; the 8.4 default is MINIMAL) and
+ *   binlog_transaction_compression = OFF (the default; compressed transactions arrive as one
+ *   Transaction_payload_event, which @vlasky/zongji 0.9.0 cannot decode: its README, "transactionpayload"). All three
+ *   are dynamic (MySQL 8.4 Reference Manual, "Binary Logging Options and Variables"), so they are runtime settings:
+ *   binlog_row_metadata is global only and applies to every event from the SET GLOBAL on; the other two are also
+ *   session variables, whose sessions opened before keep their value, which is the same default.
  * - Durability: innodb_flush_log_at_trx_commit=1, sync_binlog=1, innodb_doublewrite=ON.
  * - Applier: replica_parallel_workers=8, replica_preserve_commit_order=ON.
  * - Group Replication needs InnoDB only: disabled_storage_engines lists the others.
@@ -145,6 +154,9 @@ const BUILT_IN: Readonly<Record<string, { kind: Kind; apply: Apply; readAs?: str
   disabled_storage_engines: { kind: "string", apply: "restart" },
   innodb_dedicated_server: { kind: "bool", apply: "restart" },
   log_bin_trust_function_creators: { kind: "bool", apply: "runtime" },
+  binlog_row_image: { kind: "enum", apply: "runtime" },
+  binlog_row_metadata: { kind: "enum", apply: "runtime" },
+  binlog_transaction_compression: { kind: "bool", apply: "runtime" },
 };
 
 /** Settings excluded from both restartVariables and dynamicVariables. */
@@ -227,6 +239,9 @@ export function mycnfSettings(input: MyCnfInput): Record<string, string> {
     enforce_gtid_consistency: "ON",
     log_replica_updates: "ON",
     binlog_expire_logs_seconds: String(input.pitrWindowHours * 3600 + BINLOG_SAFETY_SECONDS),
+    binlog_row_image: "FULL",
+    binlog_row_metadata: "FULL",
+    binlog_transaction_compression: "OFF",
     sync_binlog: "1",
     innodb_flush_log_at_trx_commit: "1",
     innodb_doublewrite: "ON",

@@ -46,6 +46,9 @@ const COMMON = {
   enforce_gtid_consistency: "ON",
   log_replica_updates: "ON",
   binlog_expire_logs_seconds: "691200",
+  binlog_row_image: "FULL",
+  binlog_row_metadata: "FULL",
+  binlog_transaction_compression: "OFF",
   sync_binlog: "1",
   innodb_flush_log_at_trx_commit: "1",
   innodb_doublewrite: "ON",
@@ -116,6 +119,9 @@ describe("renderMyCnf", () => {
         "enforce_gtid_consistency = ON",
         "log_replica_updates = ON",
         "binlog_expire_logs_seconds = 691200",
+        "binlog_row_image = FULL",
+        "binlog_row_metadata = FULL",
+        "binlog_transaction_compression = OFF",
         "sync_binlog = 1",
         "innodb_flush_log_at_trx_commit = 1",
         "innodb_doublewrite = ON",
@@ -221,6 +227,9 @@ describe("restartVariables / dynamicVariables", () => {
     });
     expect(dynamicVariables(s)).toEqual({
       binlog_expire_logs_seconds: "691200",
+      binlog_row_image: "FULL",
+      binlog_row_metadata: "FULL",
+      binlog_transaction_compression: "0",
       sync_binlog: "1",
       innodb_flush_log_at_trx_commit: "1",
       replica_parallel_workers: "8",
@@ -234,6 +243,13 @@ describe("restartVariables / dynamicVariables", () => {
     const s = mycnfSettings(input({ instanceType: "q9z.large" }));
     expect(restartVariables(s).innodb_dedicated_server).toBe("1");
     expect(dynamicVariables(s)).not.toHaveProperty("innodb_buffer_pool_size");
+  });
+
+  it("apply the slot mover's binlog settings at runtime, as SELECT @@GLOBAL reads them, never with a restart", () => {
+    const s = mycnfSettings(input());
+    const mover = { binlog_row_image: "FULL", binlog_row_metadata: "FULL", binlog_transaction_compression: "0" };
+    expect(dynamicVariables(s)).toMatchObject(mover);
+    for (const name of Object.keys(mover)) expect(restartVariables(s)).not.toHaveProperty(name);
   });
 
   it("leave out only the settings fixed when the data directory is initialised", () => {
@@ -305,6 +321,25 @@ describe("every generated file", () => {
         expect(lines).toEqual([`server_id = ${i.serverId}`]);
       }),
     );
+  });
+
+  it("writes the binlog the slot mover decodes: full row images and metadata, no transaction compression", () => {
+    fc.assert(
+      fc.property(inputArb, (i) => {
+        const lines = renderMyCnf(i).split("\n");
+        for (const line of [
+          "binlog_row_image = FULL",
+          "binlog_row_metadata = FULL",
+          "binlog_transaction_compression = OFF",
+        ])
+          expect(lines.filter((l) => l.startsWith(line.split(" ")[0] + " "))).toEqual([line]);
+      }),
+    );
+    // Not overridable: an override of any of them is refused, naming it.
+    for (const name of ["binlog_row_image", "binlog_row_metadata", "binlog_transaction_compression"])
+      expect(() => mycnfSettings(input({ overrides: { [name]: "MINIMAL" } }))).toThrow(
+        `${name} is not an overridable my.cnf setting`,
+      );
   });
 
   it("keeps binary logs for at least the point-in-time window plus a day", () => {
