@@ -7,8 +7,13 @@
  *   npm run plan -- --stack prod --against base.json what changes against another plan, stack or stack file
  *   npm run plan -- --stack prod --check             also runs the policy rules (policy/rules)
  *   npm run plan -- --plan-file plan.json --check    checks a plan written earlier with --json
+ *   npm run plan -- --stack prod --against base.yaml --check
+ *                                                    also the slot moves' review check against the base
+ *   npm run plan -- --stack prod --move-status status.json
+ *                                                    shows the movers' live status; refuses a switch they refuse
  *
- * Exit codes: 0 ok, 1 invalid config (every problem printed) or policy violations (each listed), 2 bad usage.
+ * Exit codes: 0 ok, 1 invalid config (every problem printed), policy violations or slot move violations (each
+ * listed), or a switch the movers' status refuses (with the reason), 2 bad usage.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -21,10 +26,18 @@ import type { PlanDocument } from "../lib/planDocument";
 import { renderReport } from "../../policy/check";
 import { checkPlanDocument } from "../lib/policyPlan";
 import { renderDiff, renderPlan } from "../lib/render";
-import { StackConfig, UsageError, readStackConfig } from "../lib/stackFile";
+import { StackConfig, UsageError, readStackConfig, stackNameFromFile } from "../lib/stackFile";
+import { liveStatus, readMoveStatusFile } from "../lib/moveStatus";
 
 /** Policy violations share 1 with an invalid config: either way the change is not fit to deploy. */
-export const EXIT = { ok: 0, invalidConfig: 1, policyViolations: 1, usage: 2 } as const;
+export const EXIT = {
+  ok: 0,
+  invalidConfig: 1,
+  policyViolations: 1,
+  moveViolations: 1,
+  switchRefused: 1,
+  usage: 2,
+} as const;
 
 const PROJECT_DIR = resolve(__dirname, "../..");
 
@@ -37,6 +50,7 @@ interface Options {
   check?: boolean;
   checkJson?: string;
   planFile?: string;
+  moveStatus?: string;
 }
 
 function stackConfig(opts: { stack?: string; config?: string }): StackConfig {
@@ -60,9 +74,11 @@ function readPlanFile(file: string): PlanDocument {
   return doc;
 }
 
-async function loadAgainst(spec: string): Promise<PlanDocument> {
+/** A stack file not named Pulumi.<stack>.yaml (base.yaml) is read as the head's stack. */
+async function loadAgainst(spec: string, headStack: string): Promise<PlanDocument> {
   if (spec.endsWith(".json")) return readPlanFile(spec);
-  if (/\.ya?ml$/.test(spec)) return evaluate(stackConfig({ config: spec }));
+  if (/\.ya?ml$/.test(spec))
+    return evaluate(stackConfig({ config: spec, stack: stackNameFromFile(spec) ? undefined : headStack }));
   return evaluate(stackConfig({ stack: spec }));
 }
 
@@ -80,30 +96,47 @@ export async function main(
     .option("--no-tree", "leave out the resource tree")
     .option("--check", "run the policy rules; exit 1 when any is violated")
     .option("--check-json <file>", "with --check, also write the policy results as JSON")
-    .option("--plan-file <file>", "read a plan JSON written by --json instead of evaluating a stack");
+    .option("--plan-file <file>", "read a plan JSON written by --json instead of evaluating a stack")
+    .option(
+      "--move-status <file>",
+      "a JSON array of the movers' status documents: show them, refuse a switch they refuse",
+    );
   const opts = parseOptions<Options>(program, argv, out, err);
   if (typeof opts === "number") return opts;
   try {
     if (opts.planFile && (opts.stack || opts.config))
       throw new UsageError("give either --plan-file or --stack/--config, not both");
     if (opts.checkJson && !opts.check) throw new UsageError("--check-json needs --check");
+    const statuses = opts.moveStatus ? readMoveStatusFile(opts.moveStatus) : undefined;
     const doc = opts.planFile ? readPlanFile(opts.planFile) : await evaluate(stackConfig(opts));
-    out(renderPlan(doc, { tree: opts.tree }));
+    // A plan JSON written before slot moves has none.
+    const live = statuses && liveStatus(doc.topology.moves ?? [], statuses, opts.moveStatus!);
+    out(renderPlan(doc, { tree: opts.tree, live }));
+    let code: number = EXIT.ok;
     if (opts.json) {
       writeFileSync(opts.json, JSON.stringify(doc, null, 2) + "\n");
       out(`\nwrote ${opts.json}`);
     }
-    if (opts.against) {
-      const base = await loadAgainst(opts.against);
-      out("\n" + renderDiff(diffPlans(base, doc), opts.against));
-    }
+    const diff = opts.against ? diffPlans(await loadAgainst(opts.against, doc.stack), doc) : undefined;
+    if (diff) out("\n" + renderDiff(diff, opts.against!));
     if (opts.check) {
       const report = checkPlanDocument(doc);
       out("\n" + renderReport(report));
       if (opts.checkJson) writeFileSync(opts.checkJson, JSON.stringify(report, null, 2) + "\n");
-      if (report.violations.length > 0) return EXIT.policyViolations;
+      if (report.violations.length > 0) code = EXIT.policyViolations;
+      // Ownership and phase changes are judged against what is deployed: only with a base.
+      if (!diff) out("slot moves: not checked against a base (give --against BASE)");
+      else if (diff.moveViolations.length > 0) {
+        out(`slot moves: ${diff.moveViolations.length} violation(s) against ${opts.against} (listed above)`);
+        code = EXIT.moveViolations;
+      } else out(`slot moves: no violations against ${opts.against}`);
     }
-    return EXIT.ok;
+    for (const l of live?.moves ?? [])
+      if (l.refusal) {
+        err(`error: move ${l.move.id} is at phase switch, and the switch is refused: ${l.refusal}`);
+        code = EXIT.switchRefused;
+      }
+    return code;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`error: ${e.message}`);

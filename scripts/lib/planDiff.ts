@@ -1,7 +1,11 @@
-/** The difference between two plans: resources created, deleted and changed (with the input keys), and slot movement. */
+/**
+ * The difference between two plans: resources created, deleted and changed (with the input keys), slot movement,
+ * and the slot moves with their phase changes and the review check's violations.
+ */
 import { isDeepStrictEqual } from "node:util";
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import { TopologyDiff, diffTopology } from "../../infra/plan/diff";
+import { MoveChange, MoveViolation, moveTransitions, moveViolations } from "../../infra/plan/moveTransitions";
 
 export interface ResourceChange {
   urn: string;
@@ -18,6 +22,10 @@ export interface PlanDiff {
   deleted: PlannedResource[];
   changed: ResourceChange[];
   topology: TopologyDiff;
+  /** Every move of either plan, with its phase in the base ("new") and here ("removed"). */
+  moves: MoveChange[];
+  /** The review check (`--against BASE --check` exits 1 on any). */
+  moveViolations: MoveViolation[];
 }
 
 /** A URN without its stack, so a plan can be compared with another stack's (urn:pulumi:<stack>::<project>::...). */
@@ -51,5 +59,7 @@ export function diffPlans(before: PlanDocument, after: PlanDocument): PlanDiff {
     deleted: before.resources.filter((r) => !now.has(stackFreeUrn(r.urn))),
     changed,
     topology: diffTopology(before.topology, after.topology),
+    moves: moveTransitions(before.topology, after.topology),
+    moveViolations: moveViolations(before.topology, after.topology),
   };
 }

@@ -3,6 +3,8 @@ import type { PlanDocument, PlannedResource } from "./planDocument";
 import type { PlanDiff } from "./planDiff";
 import { formatRange, rangeSize, SLOT_COUNT } from "../../infra/plan/slots";
 import { renderSchema } from "./renderSchema";
+import { renderMoveDiff, renderMoves } from "./renderMoves";
+import type { LiveStatus } from "./moveStatus";
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
@@ -54,10 +56,13 @@ export function countsByType(resources: readonly PlannedResource[]): [string, nu
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-export function renderPlan(doc: PlanDocument, options: { tree?: boolean } = {}): string {
+/** `live`: the movers' status from --move-status; undefined when it was not given. */
+export function renderPlan(doc: PlanDocument, options: { tree?: boolean; live?: LiveStatus } = {}): string {
   const lines = [`gamedb plan of stack ${doc.stack} (project ${doc.project})`, "", ...renderTopology(doc), ""];
   const schema = renderSchema(doc.topology.schema);
   if (schema.length) lines.push(...schema, "");
+  const moves = renderMoves(doc.topology.moves, options.live);
+  if (moves.length) lines.push(...moves, "");
   lines.push(`Resources: ${doc.resources.length}`);
   if (options.tree !== false) lines.push(...renderResourceTree(doc.resources));
   lines.push("", "By type:");
@@ -78,6 +83,7 @@ export function renderDiff(diff: PlanDiff, against: string): string {
   for (const m of t.slotMoves) {
     topo.push(`  ${m.ranges.map(formatRange).join(", ")}: ${m.from ?? "none"} -> ${m.to ?? "none"} (${m.slots} slots)`);
   }
+  topo.push(...renderMoveDiff(diff.moves, diff.moveViolations));
   lines.push(...topo.map((l) => `  ${l}`));
   lines.push(
     `  resources: ${diff.created.length} to create, ${diff.changed.length} to change, ${diff.deleted.length} to delete`,
