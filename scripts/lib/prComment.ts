@@ -16,6 +16,7 @@ import { policySection } from "./prComment/policy";
 import { resourcesSection, statefulWarning } from "./prComment/resources";
 import { schemaSection } from "./prComment/schema";
 import { topologySection } from "./prComment/topology";
+import { movesSection } from "./prComment/moves";
 
 export { changedPaths, summarizeChanges } from "./prComment/changes";
 export type { ChangeSummary, ResourceChange } from "./prComment/changes";
@@ -27,7 +28,12 @@ export const commentMarker = (stack: string): string => `<!-- gamedb-plan:${stac
 
 /** An empty plan: the base of a stack that does not exist there yet. */
 export function emptyPlan(like: PlanDocument): PlanDocument {
-  return { ...like, resources: [], outputs: {}, topology: { ...like.topology, shards: [], slotMap: [] } };
+  return {
+    ...like,
+    resources: [],
+    outputs: {},
+    topology: { ...like.topology, shards: [], slotMap: [], publishedSlotMap: [], moves: [] },
+  };
 }
 
 /** The comment's markdown. `base` null: the base branch has no plan of this stack. */
@@ -40,7 +46,8 @@ export function renderPrComment(
   const max = options.maxItems ?? 50;
   const from = base ?? emptyPlan(head);
   const s = summarizeChanges(from, head);
-  const t = diffPlans(from, head).topology;
+  const diff = diffPlans(from, head);
+  const t = diff.topology;
   const noChange =
     s.created.length + s.deleted.length + s.updated.length + s.replaced.length === 0 &&
     t.shardsAdded.length +
@@ -48,7 +55,8 @@ export function renderPrComment(
       t.shardStateChanges.length +
       t.nodesAdded.length +
       t.nodesRemoved.length +
-      t.slotsMoved ===
+      t.slotsMoved +
+      diff.moves.filter((m) => m.before !== m.after).length ===
       0;
   const lines = [commentMarker(options.stack), `### gamedb plan of stack ${code(options.stack)}`, ""];
   if (!base)
@@ -71,6 +79,8 @@ export function renderPrComment(
     );
   if (noChange) lines.push("**No changes**: the head declares exactly what the base does.", "");
   else lines.push(...topologySection(from, head, max), "", ...resourcesSection(s, max), "");
+  const moves = movesSection(from, head, diff.moves, diff.moveViolations, options.stack, max);
+  if (moves.length) lines.push(...moves, "");
   const schema = schemaSection(base?.topology.schema, head.topology.schema, head, max);
   if (schema.length) lines.push(...schema, "");
   lines.push(...policySection(policy, head, options), "");
