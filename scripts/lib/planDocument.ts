@@ -26,5 +26,9 @@ export interface PlanDocument {
   stack: string;
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
+  /**
+   * The plan itself. The slot moves' review check (`--against BASE.json --check`) reads `moves` and the config's
+   * ownership in `shards[].slots`; a plan written before moves existed has no `moves` (read as none).
+   */
   topology: PlatformPlan;
 }
