@@ -66,34 +66,45 @@ const failWith = (errno: number, message: string) => () => {
 describe("readApplierQueue (MySQL 8.4 Group Replication, faked)", () => {
   it("reads the largest queue of any member", async () => {
     const { conn, seen } = fake({ SELECT: () => [{ members: 3, queue: "42" }] });
-    expect(await readApplierQueue(conn)).toEqual({ queue: 42 });
+    expect(await readApplierQueue(conn, "mysql")).toEqual({ queue: 42 });
     expect(seen[0]).toBe(
       "SELECT COUNT(*) AS members, MAX(COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE) AS queue " +
         "FROM performance_schema.replication_group_member_stats",
     );
   });
 
-  it("reads 0 with a note when the table is absent (MariaDB) or empty (Group Replication not running)", async () => {
+  it("reads 0 with a note on MariaDB (no query), when the table is absent, or empty (no group running)", async () => {
+    const maria = fake({});
+    expect(await readApplierQueue(maria.conn, "mariadb")).toEqual({
+      queue: 0,
+      note: expect.stringMatching(/^MariaDB/),
+    });
+    expect(maria.seen).toEqual([]);
     const absent = fake({
       SELECT: failWith(1146, "Table 'performance_schema.replication_group_member_stats' doesn't exist"),
     });
-    expect(await readApplierQueue(absent.conn)).toEqual({
+    expect(await readApplierQueue(absent.conn, "mysql")).toEqual({
       queue: 0,
       note: expect.stringMatching(/no Group Replication/),
     });
     const empty = fake({ SELECT: () => [{ members: 0, queue: null }] });
-    expect(await readApplierQueue(empty.conn)).toEqual({ queue: 0, note: expect.stringMatching(/is not running/) });
+    expect(await readApplierQueue(empty.conn, "mysql")).toEqual({
+      queue: 0,
+      note: expect.stringMatching(/is not running/),
+    });
   });
 
   it("throws naming the grant when the account may not read it, and passes other errors on", async () => {
     const denied = fake({ SELECT: failWith(1142, "SELECT command denied") });
-    await expect(readApplierQueue(denied.conn)).rejects.toThrow(
+    await expect(readApplierQueue(denied.conn, "mysql")).rejects.toThrow(
       "GRANT SELECT ON performance_schema.replication_group_member_stats TO the mover account",
     );
     const lost = fake({ SELECT: failWith(2013, "Lost connection") });
-    await expect(readApplierQueue(lost.conn)).rejects.toThrow("Lost connection");
+    await expect(readApplierQueue(lost.conn, "mysql")).rejects.toThrow("Lost connection");
     const odd = fake({ SELECT: () => [{ members: 1, queue: "-1" }] });
-    await expect(readApplierQueue(odd.conn)).rejects.toThrow(/COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE read as "-1"/);
+    await expect(readApplierQueue(odd.conn, "mysql")).rejects.toThrow(
+      /COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE read as "-1"/,
+    );
   });
 });
 
@@ -104,8 +115,8 @@ describe("readThrottleSample and throttleOn", () => {
       SHOW: () => [{ Variable_name: "Threads_running", Value: running }],
       SELECT: () => [{ members: 2, queue: "7" }],
     });
-    expect(await readThrottleSample(conn)).toEqual<ThrottleSample>({ threadsRunning: 3, applierQueue: 7 });
-    const next = throttleOn(conn, LIMITS);
+    expect(await readThrottleSample(conn, "mysql")).toEqual<ThrottleSample>({ threadsRunning: 3, applierQueue: 7 });
+    const next = throttleOn(conn, "mysql", LIMITS);
     expect(await next()).toEqual({ wait: false });
     running = "40";
     expect(await next()).toEqual({ wait: true, reason: "Threads_running 40 > 25" });
@@ -113,6 +124,6 @@ describe("readThrottleSample and throttleOn", () => {
 
   it("refuses a status without Threads_running", async () => {
     const { conn } = fake({ SHOW: () => [] });
-    await expect(readThrottleSample(conn)).rejects.toThrow("SHOW GLOBAL STATUS has no Threads_running");
+    await expect(readThrottleSample(conn, "mysql")).rejects.toThrow("SHOW GLOBAL STATUS has no Threads_running");
   });
 });

@@ -15,6 +15,7 @@
  */
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import type { Throttle } from "../../../infra/contracts/slotMoves";
+import type { Flavour } from "./connect";
 
 type Queryable = Pick<Connection, "query">;
 
@@ -22,7 +23,7 @@ export interface ThrottleSample {
   threadsRunning: number;
   /** The largest applier queue of any member; 0 when there is no Group Replication to read (see `applierNote`). */
   applierQueue: number;
-  /** Why applierQueue is 0 without being read: no such table (MariaDB, or MySQL without the plugin), no group. */
+  /** Why applierQueue is 0 without being read: MariaDB (no Group Replication), no such table, no group running. */
   applierNote?: string;
 }
 
@@ -62,11 +63,14 @@ export async function readThreadsRunning(conn: Queryable): Promise<number> {
 }
 
 /**
- * The largest applier queue of the group's members. An absent table (MariaDB has no Group Replication; MySQL
- * without the plugin) or an empty one (the plugin is not running) reads as 0 with a note: nothing to wait for. A
- * denied read throws, naming the grant: reading 0 there would silently turn this throttle off on a real group.
+ * The largest applier queue of the group's members. MariaDB has no Group Replication: 0, said so, without a query
+ * (as the mover account it would get "SELECT command denied", MariaDB checking privileges before the table exists,
+ * as the stand-in shows). On MySQL an absent table or an empty one (the plugin is not running) reads as 0 with a
+ * note: nothing to wait for. A denied read throws, naming the grant: reading 0 there would silently turn this
+ * throttle off on a real group.
  */
-export async function readApplierQueue(conn: Queryable): Promise<{ queue: number; note?: string }> {
+export async function readApplierQueue(conn: Queryable, flavour: Flavour): Promise<{ queue: number; note?: string }> {
+  if (flavour === "mariadb") return { queue: 0, note: "MariaDB has no Group Replication: no applier queue to read" };
   let rows: RowDataPacket[];
   try {
     [rows] = await conn.query<RowDataPacket[]>(
@@ -96,9 +100,9 @@ export async function readApplierQueue(conn: Queryable): Promise<{ queue: number
   return { queue: count("COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE", row.queue) };
 }
 
-export async function readThrottleSample(conn: Queryable): Promise<ThrottleSample> {
+export async function readThrottleSample(conn: Queryable, flavour: Flavour): Promise<ThrottleSample> {
   const threadsRunning = await readThreadsRunning(conn);
-  const applier = await readApplierQueue(conn);
+  const applier = await readApplierQueue(conn, flavour);
   return {
     threadsRunning,
     applierQueue: applier.queue,
@@ -107,6 +111,6 @@ export async function readThrottleSample(conn: Queryable): Promise<ThrottleSampl
 }
 
 /** A throttle function for the copy and the deletes: reads a sample and decides, each call. */
-export function throttleOn(conn: Queryable, limits: ThrottleLimits): () => Promise<ThrottleDecision> {
-  return async () => throttleDecision(await readThrottleSample(conn), limits);
+export function throttleOn(conn: Queryable, flavour: Flavour, limits: ThrottleLimits): () => Promise<ThrottleDecision> {
+  return async () => throttleDecision(await readThrottleSample(conn, flavour), limits);
 }
