@@ -11,7 +11,7 @@ import type * as mysql from "mysql2/promise";
 import { ClientEndpoints } from "../../infra/contracts/endpoints";
 import { evenSlotRanges, formatRange } from "../../infra/plan/slots";
 import { shardSetupSql } from "../../client/examples/players/schema";
-import { MariaDbFleet, MariaDbServer, startMariaDbFleet } from "../../scripts/lib/standins/mariadb";
+import { FleetOptions, MariaDbFleet, MariaDbServer, startMariaDbFleet } from "../../scripts/lib/standins/mariadb";
 
 export const DATABASE = "game";
 
@@ -45,8 +45,8 @@ export function endpointsDoc(ports: Map<number, number>, owners: number[]): Clie
 }
 
 /** `count` stand-ins (plus `spares` with the schema but owning no slots, for tests that re-point a Router). */
-export async function startShardFleet(count: number, spares = 0): Promise<ShardFleet> {
-  const fleet = await startMariaDbFleet(count + spares);
+export async function startShardFleet(count: number, spares = 0, options: FleetOptions = {}): Promise<ShardFleet> {
+  const fleet = await startMariaDbFleet(count + spares, options);
   const shards = Array.from({ length: count + spares }, (_, i) => i + 1);
   const ports = new Map(shards.map((s, i) => [s, fleet.servers[i]!.port]));
   const doc = endpointsDoc(new Map([...ports].slice(0, count)), shards.slice(0, count));

@@ -5,7 +5,7 @@
  */
 import type { Connection, Pool, RowDataPacket } from "mysql2/promise";
 import type { TableDefinition } from "../../../infra/contracts/shardedTable";
-import { SlotRange, checkSlotRange, slotChecksumSql, slotChunks } from "./checksumSql";
+import { SlotRange, checkSlotRange, slotChecksumSql, slotChunks, slotListChecksumSql } from "./checksumSql";
 
 export interface SlotChecksum {
   /** COUNT(*) of the slot's rows. */
@@ -78,6 +78,32 @@ export async function checksumSlots(
       bigNumberStrings: true,
     });
     for (const [slot, sum] of readChecksumRows(rows, chunk)) out.set(slot, sum);
+  }
+  return out;
+}
+
+/** Checksums of the listed slots (any order, scattered), 1024 slots per statement. */
+export async function checksumSlotList(
+  conn: Queryable,
+  table: TableDefinition,
+  slots: readonly number[],
+): Promise<SlotChecksums> {
+  const out: SlotChecksums = new Map();
+  const sorted = [...new Set(slots)].sort((a, b) => a - b);
+  for (const s of sorted) checkSlotRange({ from: s, to: s });
+  for (let i = 0; i < sorted.length; i += 1024) {
+    const part = sorted.slice(i, i + 1024);
+    const [rows] = await (conn as Pick<Connection, "query">).query<RowDataPacket[]>({
+      sql: slotListChecksumSql(table, part.length),
+      values: part,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
+    const wanted = new Set(part);
+    for (const [slot, sum] of readChecksumRows(rows, { from: part[0]!, to: part[part.length - 1]! })) {
+      if (!wanted.has(slot)) throw new Error(`checksum row for slot ${slot}, which was not asked for`);
+      out.set(slot, sum);
+    }
   }
   return out;
 }

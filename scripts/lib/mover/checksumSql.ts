@@ -155,6 +155,15 @@ export function slotChecksumSql(def: TableDefinition): string {
   );
 }
 
+/**
+ * The same per-slot checksums for a list of `count` slots (`count` placeholders): what the switch re-checks under
+ * its freeze, where the dirty slots are scattered over the range and one statement per side must do.
+ */
+export function slotListChecksumSql(def: TableDefinition, count: number): string {
+  if (!Number.isInteger(count) || count < 1) throw new Error(`slot list size ${count} must be a positive integer`);
+  return slotChecksumSql(def).replace(`BETWEEN ? AND ?`, `IN (${Array.from({ length: count }, () => "?").join(", ")})`);
+}
+
 /** Throws naming the field unless 0 <= from <= to <= MAX_SLOT, integers. */
 export function checkSlotRange(range: SlotRange): void {
   const { from, to } = range ?? ({} as SlotRange);

@@ -62,7 +62,7 @@ export async function switchRange(plan: SwitchPlan): Promise<number> {
     if (dirty.length > limits.maxDirtySlots) {
       return await abort(`${dirty.length} dirty slots, more than switch.maxDirtySlots ${limits.maxDirtySlots}`);
     }
-    const differing = await plan.verifier.check(dirty);
+    const differing = await plan.verifier.checkSlots(dirty);
     if (differing.length > 0) {
       return await abort(`slots ${differing.slice(0, 20).join(", ")} differ between the shards after the drain`);
     }

@@ -7,7 +7,7 @@
  * the moment the origin was read, and every later change reaches it through the stream, which marks it dirty.
  */
 import type { Connection } from "mysql2/promise";
-import { checksumSlots, compareSlots } from "./checksum";
+import { checksumSlotList, checksumSlots, compareSlots } from "./checksum";
 import { slotChunks } from "./checksumSql";
 import type { MovedTable } from "./rowSql";
 
@@ -50,37 +50,42 @@ export class RangeVerifier {
     return { verified, dirty: this.passes > 0 ? size - verified : 0 };
   }
 
-  /** Checks the given slots (all of the range by default); returns the slots that differed. */
-  async check(slots?: readonly number[]): Promise<number[]> {
-    const ranges = slots ? toRuns(slots) : [this.range];
+  /** Checks the whole range, chunk by chunk; returns the slots that differed. */
+  async check(): Promise<number[]> {
     const differing: number[] = [];
-    for (const r of ranges) {
-      for (const chunk of slotChunks(r, this.chunkSlots)) {
-        const start = this.stream.counter;
-        const bad = new Set<number>();
-        for (const t of this.tables) {
-          const a = await checksumSlots(this.origin, t.def, chunk, { chunkSlots: this.chunkSlots });
-          const b = await checksumSlots(this.copy, t.def, chunk, { chunkSlots: this.chunkSlots });
-          for (const d of compareSlots(a, b)) bad.add(d.slot);
-        }
-        for (let s = chunk.from; s <= chunk.to; s++) {
-          if (bad.has(s)) this.verifiedAt.delete(s);
-          else this.verifiedAt.set(s, start);
-        }
-        differing.push(...[...bad].sort((x, y) => x - y));
+    for (const chunk of slotChunks(this.range, this.chunkSlots)) {
+      const start = this.stream.counter;
+      const bad = new Set<number>();
+      for (const t of this.tables) {
+        const a = await checksumSlots(this.origin, t.def, chunk, { chunkSlots: this.chunkSlots });
+        const b = await checksumSlots(this.copy, t.def, chunk, { chunkSlots: this.chunkSlots });
+        for (const d of compareSlots(a, b)) bad.add(d.slot);
       }
+      const slots = Array.from({ length: chunk.to - chunk.from + 1 }, (_, i) => chunk.from + i);
+      differing.push(...this.record(slots, bad, start));
     }
-    if (!slots) this.passes++;
+    this.passes++;
     return differing;
   }
-}
 
-function toRuns(slots: readonly number[]): { from: number; to: number }[] {
-  const out: { from: number; to: number }[] = [];
-  for (const s of [...slots].sort((a, b) => a - b)) {
-    const last = out[out.length - 1];
-    if (last && last.to === s - 1) last.to = s;
-    else if (!last || last.to < s) out.push({ from: s, to: s });
+  /** Checks scattered slots (the dirty ones), one statement per table and side. */
+  async checkSlots(slots: readonly number[]): Promise<number[]> {
+    if (slots.length === 0) return [];
+    const start = this.stream.counter;
+    const bad = new Set<number>();
+    for (const t of this.tables) {
+      const a = await checksumSlotList(this.origin, t.def, slots);
+      const b = await checksumSlotList(this.copy, t.def, slots);
+      for (const d of compareSlots(a, b)) bad.add(d.slot);
+    }
+    return this.record(slots, bad, start);
   }
-  return out;
+
+  private record(slots: readonly number[], bad: ReadonlySet<number>, start: number): number[] {
+    for (const s of slots) {
+      if (bad.has(s)) this.verifiedAt.delete(s);
+      else this.verifiedAt.set(s, start);
+    }
+    return [...bad].sort((x, y) => x - y);
+  }
 }
