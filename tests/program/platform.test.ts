@@ -155,8 +155,8 @@ function shardOnAws(id: number, indexes: number[], gameDatabase = true): string[
     `gamedb:mysql:InnoDbCluster shard${id}-cluster`,
     `aws:iam/role:Role shard${id}-host`,
     `aws:iam/instanceProfile:InstanceProfile shard${id}-host`,
-    // The backup account has no password (auth_socket, local to each member); the game database's two accounts do.
-    ...["cluster-admin", "router", ...(gameDatabase ? ["schema", "app"] : [])].map(
+    // The backup account has no password (auth_socket, local to each member); the game database's three accounts do.
+    ...["cluster-admin", "router", ...(gameDatabase ? ["schema", "app", "mover"] : [])].map(
       (role) => `random:index/randomPassword:RandomPassword shard${id}-${role}-password`,
     ),
     `command:remote:Command shard${id}-converge`,
@@ -196,10 +196,10 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    // network 36, host access 3, per shard 8 + 8 per node (+2 game accounts' passwords), Redis 12, routers, backup,
+    // network 36, host access 3, per shard 8 + 8 per node (+3 game accounts' passwords), Redis 12, routers, backup,
     // alerts 3, worker 9, verify 6, schema 11
     expect(doc.resources).toHaveLength(
-      36 + 3 + 4 * (8 + 2 + 3 * 8) + 12 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
+      36 + 3 + 4 * (8 + 3 + 3 * 8) + 12 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
     );
   });
 
@@ -337,7 +337,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 2 + 8) + 12 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
+    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 3 + 8) + 12 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
   });
 
   it("routes both zones through the single NAT gateway", () => {
