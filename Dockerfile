@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
-# Four images from one build, each named in config (README "Images"):
+# Five images from one build, each named in config (README "Images"):
 #   docker build --target monitor          -t REGISTRY/gamedb-monitor:0.1.0 .            (monitoring.image)
 #   docker build --target restore-verify   -t REGISTRY/gamedb-restore-verify:0.1.0 .     (backup.restoreVerification.image)
 #   docker build --target redis-controller -t REGISTRY/gamedb-redis-controller:0.1.0 .   (redis.controllerImage)
 #   docker build --target migrate          -t REGISTRY/gamedb-migrate:0.1.0 .            (schema.image)
+#   docker build --target mover            -t REGISTRY/gamedb-mover:0.1.0 .              (slotMoves.image)
 # Not built in CI here (no container engine); tests/unit/images.test.ts compiles what they run and starts it.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 # The official MySQL image (Oracle Linux) ships mysqld and mysqlsh at the same version: the verifier needs both.
@@ -70,3 +71,16 @@ COPY package.json ./
 RUN groupadd --system --gid 10001 gamedb && useradd --system --uid 10001 --gid 10001 --no-create-home gamedb
 USER 10001:10001
 ENTRYPOINT ["node", "/app/dist/scripts/apps/migrate/main.js"]
+
+FROM ${NODE_IMAGE} AS mover
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+# The non-root uid the movers' Deployments and the slot map gate Job name (infra/moves MOVER_UID).
+RUN groupadd --system --gid 10001 gamedb && useradd --system --uid 10001 --gid 10001 --no-create-home gamedb
+USER 10001:10001
+# The mover's status port (/status, /metrics: infra/contracts/slotMoves.ts statusPort's default).
+EXPOSE 9480
+ENTRYPOINT ["node", "/app/dist/scripts/apps/mover/main.js"]
