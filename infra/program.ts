@@ -74,6 +74,11 @@ export function declarePlatform(options: ProgramOptions = {}) {
       kubeconfig,
       alertWebhookUrl,
       convergeRequest: plan.mysql.converge === "always" ? (options.runStamp ?? new Date().toISOString()) : undefined,
+      // The moves are in the plan (plan.moves); the image and the gate's timeout are not.
+      slotMoves: topology.slotMoves && {
+        image: topology.slotMoves.image,
+        gateTimeoutMinutes: topology.slotMoves.gateTimeoutMinutes,
+      },
     },
     { transformations: options.transformations },
   );

@@ -23,6 +23,12 @@ export interface GameDbPlatformArgs {
    * @default undefined: converge runs only when the shard's config changes
    */
   readonly convergeRequest?: string;
+  /**
+   * gamedb:slotMoves' settings the plan does not carry (plan.moves has the moves themselves): the mover image and
+   * how long `pulumi up` waits for the slot map gate.
+   * @default undefined: no gamedb:slotMoves, so no movers and no gate (the slot map is published as before)
+   */
+  readonly slotMoves?: { readonly image: string; readonly gateTimeoutMinutes: number };
 }
 
 export interface PlatformContext {

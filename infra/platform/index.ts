@@ -17,9 +17,10 @@ import { declareBackup } from "./backup";
 import { declareKubernetes } from "./kubernetes";
 import { declareRouters } from "./routers";
 import { declareRedis, redisDocument } from "./redis";
-import { declareEndpoints } from "./endpoints";
+import { declareEndpoints, declareRoutersConfigMap } from "./endpoints";
 import { declareRestoreVerification } from "./restoreVerification";
 import { declareSchemaMigrations } from "./schema";
+import { declareSlotMoves, slotMovesEnabled } from "./moves";
 
 export type { GameDbPlatformArgs, ShardResources } from "./context";
 
@@ -64,7 +65,25 @@ export class GameDbPlatform extends pulumi.ComponentResource {
     const kube = declareKubernetes(ctx, this.network);
     const routers = declareRouters(ctx, kube, this.shards);
     this.redis = declareRedis(ctx, kube, this.network);
-    const endpoints = declareEndpoints(ctx, kube, { shards: this.shards, routers, redis: redisDocument(this.redis) });
+
+    // With slot moves the endpoints publish a slot map only after the gate passed, and the gate runs after the
+    // migration Job (every fence installed) and the movers: those are declared first, the Jobs reading the Routers
+    // from gamedb-routers. Without slot moves, the order and the resources are as they always were.
+    const schemaDeps = { shards: this.shards, backup: this.backup, alerts: this.alerts };
+    let publishAfter: pulumi.Resource[] = [];
+    const gated = slotMovesEnabled(ctx);
+    if (gated) {
+      const routersMap = declareRoutersConfigMap(ctx, kube, routers);
+      const schema = declareSchemaMigrations(ctx, kube, { ...schemaDeps, endpoints: routersMap })!;
+      const moves = declareSlotMoves(ctx, kube, { shards: this.shards, routers, migrations: schema.migrations });
+      publishAfter = [moves.gate];
+    }
+    const endpoints = declareEndpoints(ctx, kube, {
+      shards: this.shards,
+      routers,
+      redis: redisDocument(this.redis),
+      publishAfter,
+    });
     this.endpoints = endpoints.data;
 
     declareMonitoringWorker(ctx, kube, {
@@ -75,12 +94,7 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       endpoints: endpoints.configMap,
     });
     declareRestoreVerification(ctx, kube, { backup: this.backup, alerts: this.alerts });
-    declareSchemaMigrations(ctx, kube, {
-      shards: this.shards,
-      endpoints: endpoints.configMap,
-      backup: this.backup,
-      alerts: this.alerts,
-    });
+    if (!gated) declareSchemaMigrations(ctx, kube, { ...schemaDeps, endpoints: endpoints.configMap });
     this.registerOutputs({ network: this.network, hostAccess: this.hostAccess, endpoints: this.endpoints });
   }
 }
