@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import type { FenceState, SlotRun } from "../../infra/contracts/slotFence";
 import type { GateSpec, MoveStatus } from "../../infra/contracts/slotMoves";
+import type { Connection } from "mysql2/promise";
 import type { FenceRow } from "../../scripts/lib/mover/fenceRows";
 import { GateFinding, gateFindings, gateProblems, runGate } from "../../scripts/lib/mover/gate";
 
@@ -185,9 +186,11 @@ const status = (over: Partial<MoveStatus>): MoveStatus => ({
   ...over,
 });
 
+type Queryable = Pick<Connection, "query">;
+
 /** A shard: its fence rows and control rows, answering the two SELECTs the gate makes. */
-function shardConn(fence: () => FenceRow[], control: () => Record<string, unknown> | undefined) {
-  return {
+function shardConn(fence: () => FenceRow[], control: () => Record<string, unknown> | undefined): Queryable {
+  const conn = {
     async query(sql: string) {
       if (sql.includes("slot_fence")) {
         return [fence().map((r) => ({ slot: r.slot, state: r.state, owner_shard: r.owner, epoch: r.epoch })), []];
@@ -199,6 +202,7 @@ function shardConn(fence: () => FenceRow[], control: () => Record<string, unknow
       throw new Error(`unexpected ${sql}`);
     },
   };
+  return conn as unknown as Queryable;
 }
 
 const controlRow = (state: string, s: MoveStatus | null) => ({
@@ -352,7 +356,7 @@ describe("runGate (faked shards and clock)", () => {
       async query(): Promise<never> {
         throw new Error("connect ECONNREFUSED");
       },
-    };
+    } as unknown as Queryable;
     const result = await runGate(
       spec({ moves: [] }),
       new Map([
