@@ -126,7 +126,8 @@ async function deleteChunk(conn: Connection, plan: Plan, keys: unknown[][]): Pro
   await conn.beginTransaction();
   try {
     const [fence] = await conn.query<RowDataPacket[]>(
-      `SELECT slot, state, owner_shard, epoch FROM ${FENCE} WHERE slot BETWEEN ? AND ? ORDER BY slot LOCK IN SHARE MODE`,
+      `SELECT slot, state, owner_shard, epoch FROM ${FENCE} WHERE slot BETWEEN ? AND ? ORDER BY slot ` +
+        "LOCK IN SHARE MODE",
       [span.from, span.to],
     );
     const runs = fenceRuns(

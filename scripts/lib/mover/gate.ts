@@ -53,11 +53,20 @@ export function formatFinding(f: GateFinding): string {
     case "noRow":
       return `${slots} ${are} given to shard ${f.mapShard} but its fence has no row for them: install the fence rows`;
     case "ownedElsewhere":
-      return `${slots} ${are} owned on shard ${f.shard}'s fence (epoch ${f.epoch}) but the map gives them to shard ${f.mapShard}: ${HOW}`;
+      return (
+        `${slots} ${are} owned on shard ${f.shard}'s fence (epoch ${f.epoch}) but the map gives them to ` +
+        `shard ${f.mapShard}: ${HOW}`
+      );
     case "frozen":
-      return `${slots} ${are} frozen on shard ${f.shard}'s fence (owner ${f.owner}, epoch ${f.epoch}): a switch is under way`;
+      return (
+        `${slots} ${are} frozen on shard ${f.shard}'s fence (owner ${f.owner}, epoch ${f.epoch}): ` +
+        "a switch is under way"
+      );
     case "unreadable":
-      return `${slots} ${are} given to shard ${f.mapShard}, whose fence the gate cannot read: add the shard to the gate's shards`;
+      return (
+        `${slots} ${are} given to shard ${f.mapShard}, whose fence the gate cannot read: ` +
+        "add the shard to the gate's shards"
+      );
   }
 }
 

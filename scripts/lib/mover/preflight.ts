@@ -153,7 +153,8 @@ export function binlogProblems(vars: Record<string, string>, flavour: Flavour): 
     }
     if (normalise(raw) === rule.want) continue;
     problems.push(
-      `${rule.variable} is ${raw === "" ? "'' (empty)" : raw}; the mover needs ${wanted} (${rule.why}): ${rule.fix[flavour]}`,
+      `${rule.variable} is ${raw === "" ? "'' (empty)" : raw}; the mover needs ${wanted} (${rule.why}): ` +
+        rule.fix[flavour],
     );
   }
   return problems;
@@ -209,7 +210,8 @@ async function fenceProblems(conn: Queryable): Promise<string[]> {
 async function rowsInRange(conn: Queryable, schema: string, table: string, range: SlotRange): Promise<string> {
   const cap = 1000;
   const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${quoteIdentifier("schema", schema)}.${quoteIdentifier("table", table)} ` +
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${quoteIdentifier("schema", schema)}.` +
+      `${quoteIdentifier("table", table)} ` +
       `WHERE gamedb_slot BETWEEN ? AND ? LIMIT ${cap + 1}) AS x`,
     [range.from, range.to],
   );
