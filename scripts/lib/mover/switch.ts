@@ -14,6 +14,7 @@ import { Range, claim, freeze, rangeStates, allIn, release, unfreeze } from "./f
 import { Position, currentPosition, reached } from "./position";
 import type { Flavour } from "./connect";
 import type { RangeVerifier } from "./verifier";
+import { failpoint } from "./failpoints";
 
 export interface SwitchPlan {
   moveId: number;
@@ -51,6 +52,7 @@ export async function switchRange(plan: SwitchPlan): Promise<number> {
   } catch (e) {
     return abort(`the freeze did not get the range within ${limits.freezeTimeoutSeconds} s (${(e as Error).message})`);
   }
+  failpoint("switch-frozen");
   try {
     const freezePoint = await currentPosition(owner.conn, plan.flavour);
     while (!reached(plan.applied(), freezePoint)) {
@@ -82,6 +84,7 @@ export async function switchRange(plan: SwitchPlan): Promise<number> {
     return abort((e as Error).message);
   }
   // Committed: from here on the switch only goes forward (finishSwitch repeats this after a crash).
+  failpoint("switch-claimed");
   await release(owner.conn, range, heir.shard, plan.epoch);
   await setState(owner.conn, plan.moveId, plan.done);
   return performance.now() - started;
