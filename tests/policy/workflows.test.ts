@@ -139,6 +139,8 @@ describe("GitHub Actions workflows", () => {
     expect(plan.some((s) => s.run?.includes("npm run --silent pr-comment --"))).toBe(true);
     expect(plan.some((s) => s.uses === "actions/github-script@v7")).toBe(true);
     expect(plan.at(-1)!.run).toContain("--check");
+    // The review check of slot ownership needs the base plan (issue 16).
+    expect(plan.at(-1)!.run).toContain('--against "$RUNNER_TEMP/base.json"');
     expect(wf.jobs.plan.permissions["pull-requests"]).toBe("write");
     expect(wf.jobs.preview.if).toBe("needs.credentials.outputs.available == 'true'");
     expect(wf.jobs["preview-skipped"].if).toBe("needs.credentials.outputs.available != 'true'");
