@@ -75,7 +75,6 @@ export async function expectAcknowledgedWrites(
     }
     expect(wrong).toEqual([]);
     expect(expected.size).toBeGreaterThan(0);
-    void keySlot;
   } finally {
     for (const c of conns.values()) await c.end();
   }

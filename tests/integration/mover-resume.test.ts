@@ -3,7 +3,6 @@
  * again each time, under a writer load: it resumes from its control rows, and the move ends as if nothing happened
  * (MariaDB 10.11 stand-ins; the mover runs as its image runs it, in a child process).
  */
-import type * as mysql from "mysql2/promise";
 import { keySlot } from "../../infra/contracts/slots";
 import { switchEpoch } from "../../infra/contracts/slotMoves";
 import { readControl } from "../../scripts/lib/mover/control";

@@ -4,19 +4,15 @@
  * stops, and a failure is reported in the status and retried after a pause: every step resumes from the control
  * rows, so a crash or restart at any point goes on where the last commit left off.
  */
-import type { Connection } from "mysql2/promise";
 import {
   MoveSpec,
   MoveState,
   MoveStatus,
   MoverSecrets,
-  moverServerId,
   reverseEpoch,
   switchEpoch,
   switchRefusal,
 } from "../../../infra/contracts/slotMoves";
-import { RangeApplier } from "./applier";
-import { ShardLogin } from "./connect";
 import {
   ControlRow,
   ensureControlTables,
@@ -29,18 +25,14 @@ import {
 import { copyRange } from "./copier";
 import { deleteRange } from "./deleteRange";
 import { abandon, markImporting } from "./fenceOps";
-import { LagTracker } from "./lag";
 import { movedTables } from "./movedTables";
-import { currentPosition, formatPosition, parsePosition } from "./position";
+import { currentPosition, formatPosition } from "./position";
 import { preflight, shardProblems } from "./preflight";
-import { MovedTable } from "./rowSql";
+import { Follow, openFollow } from "./follow";
 import { Side, Sides, openSides } from "./sides";
 import { Step, nextStep } from "./steps";
-import { BinlogStream } from "./stream";
 import { SwitchAborted, finishSwitch, switchRange } from "./switch";
 import { throttleOn } from "./throttle";
-import { RangeVerifier } from "./verifier";
-import { binlogLogin } from "./binlogSource";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,16 +44,6 @@ export interface MoverOptions {
   retryMs?: number;
   /** Pause between verification rounds while following. @default 1000 */
   verifyEveryMs?: number;
-}
-
-/** A running stream into one side, with its verifier and lag. */
-interface Follow {
-  applier: RangeApplier;
-  stream: BinlogStream;
-  verifier: RangeVerifier;
-  lag: LagTracker;
-  failure: () => Error | undefined;
-  stop(): Promise<void>;
 }
 
 export class Mover {
@@ -141,6 +123,11 @@ export class Mover {
     await ensureControlTables(sides.target.ctrl);
     const row = await readControl(sides.target.ctrl, spec.id);
     if (row) this.status.state = row.state;
+    // Figures of earlier processes carry over (the status document in the control row is the mover's own).
+    if (row?.status) {
+      this.status.rowsCopied = Math.max(this.status.rowsCopied, row.status.rowsCopied);
+      this.status.pauseMs = this.status.pauseMs ?? row.status.pauseMs;
+    }
     const step: Step = nextStep(spec.id, spec.phase, row?.state);
     this.log(`move ${spec.id}: phase ${spec.phase}, state ${row?.state ?? "none"}: ${step.kind}`);
     switch (step.kind) {
@@ -199,66 +186,9 @@ export class Mover {
     await this.setBoth(sides, "copying");
   }
 
-  /** A stream from `origin`'s binlog applying the range into `dest`, with its verifier and lag. */
-  private async openFollow(
-    sides: Sides,
-    origin: Side,
-    dest: Side,
-    row: ControlRow,
-    tables: MovedTable[],
-    direction: "forward" | "reverse",
-  ): Promise<Follow> {
-    const { spec } = this.options;
-    if (!row.streamPosition) throw new Error(`move ${spec.id}: no stream position recorded on shard ${dest.shard}`);
-    const from = parsePosition(sides.flavour, row.streamPosition);
-    const include = { [spec.database]: tables.map((t) => t.def.name), gamedb_meta: ["move_watermarks"] };
-    const stream = await BinlogStream.start(await binlogLogin(origin.ctrl, origin.login), sides.flavour, {
-      serverId: moverServerId(spec.id, direction),
-      from,
-      include,
-    });
-    const applier = new RangeApplier(dest.data, stream, {
-      moveId: spec.id,
-      range: spec.slots,
-      tables: new Map(tables.map((t) => [t.def.name, t])),
-      from,
-      cursors: direction === "forward" ? (row.copyCursor ?? []) : undefined,
-    });
-    let failure: Error | undefined;
-    const running = applier.run().catch((e: Error) => {
-      failure = e;
-    });
-    const verifier = new RangeVerifier(origin.verify, dest.verify, tables, spec.slots, applier);
-    const lag = new LagTracker();
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling && !failure) {
-        lag.record(await currentPosition(origin.ctrl, sides.flavour));
-        await sleep(250);
-      }
-    })().catch((e: Error) => {
-      failure = failure ?? e;
-    });
-    return {
-      applier,
-      stream,
-      verifier,
-      lag,
-      failure: () => failure,
-      stop: async () => {
-        sampling = false;
-        applier.stop();
-        stream.stop();
-        await running;
-        await sampler;
-      },
-    };
-  }
-
   private refresh(f: Follow): void {
     const counts = f.verifier.counts();
     Object.assign(this.status, {
-      rowsCopied: this.status.rowsCopied + 0,
       rowsStreamed: f.applier.rowsStreamed,
       lagSeconds: f.lag.lagSeconds(f.applier.committed),
       verifiedSlots: counts.verified,
@@ -283,7 +213,7 @@ export class Mover {
   private async followForward(sides: Sides, row: ControlRow, switchWhenReady: boolean): Promise<void> {
     const { spec } = this.options;
     const tables = await movedTables(sides.source.ctrl, sides.target.ctrl, spec.database);
-    const f = await this.openFollow(sides, sides.source, sides.target, row, tables, "forward");
+    const f = await openFollow(spec, sides.flavour, sides.source, sides.target, row, tables, "forward");
     this.follow = f;
     const copiedBefore = row.status?.rowsCopied ?? 0;
     const throttle = throttleOn(sides.source.ctrl, sides.flavour, spec.throttle);
@@ -406,7 +336,7 @@ export class Mover {
     const row = await readControl(sides.source.ctrl, spec.id);
     if (!row) throw new Error(`move ${spec.id}: the source has no control row`);
     const tables = await movedTables(sides.target.ctrl, sides.source.ctrl, spec.database);
-    const f = await this.openFollow(sides, sides.target, sides.source, row, tables, "reverse");
+    const f = await openFollow(spec, sides.flavour, sides.target, sides.source, row, tables, "reverse");
     this.follow = f;
     this.status.copyDone = true;
     this.status.state = "switched";
@@ -455,5 +385,3 @@ export class Mover {
     await this.publish(sides);
   }
 }
-
-export type { Connection };
