@@ -2,15 +2,13 @@
  * A slot move end to end on MariaDB 10.11 stand-ins (tests/helpers/moveFleet.ts), under a concurrent writer load:
  * copy while following the binlog, verify, switch with a write pause, the reverse stream keeping the source equal.
  */
-import type * as mysql from "mysql2/promise";
 import { keySlot } from "../../infra/contracts/slots";
 import { switchEpoch } from "../../infra/contracts/slotMoves";
 import { Mover } from "../../scripts/lib/mover/mover";
-import { checksumSlots } from "../../scripts/lib/mover/checksum";
-import { describeTable } from "../../client/src/tableDefinition";
 import { rangeStates } from "../../scripts/lib/mover/fenceOps";
 import { MoveFleet, playerIn, startMoveFleet } from "../helpers/moveFleet";
 import { startLoad } from "../helpers/moveLoad";
+import { expectAcknowledgedWrites, rangeChecksums, seedPlayers } from "../helpers/moveChecks";
 import { requireMariaDb } from "../../scripts/lib/standins/mariadb";
 
 jest.setTimeout(180_000);
@@ -21,37 +19,6 @@ async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promi
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function seed(conn: mysql.Connection, ids: bigint[]): Promise<void> {
-  const rows = ids.map((id) => [id, keySlot(id), `seed-${id}`, 1]);
-  await conn.query("INSERT INTO players (player_id, gamedb_slot, name, level) VALUES ?", [rows]);
-  const items = ids.flatMap((id) =>
-    [1, 2].map((item) => [
-      id,
-      item,
-      keySlot(id),
-      item * 3,
-      `${id % 1000n}.${item}5`,
-      Buffer.from([item, 0, 255]),
-      `{"k":${item}}`,
-    ]),
-  );
-  await conn.query("INSERT INTO inventory (player_id, item_id, gamedb_slot, qty, price, tag, attrs) VALUES ?", [items]);
-}
-
-async function rangeChecksums(fleet: MoveFleet, shard: number) {
-  const conn = await fleet.admin(shard);
-  try {
-    const out: Record<string, string> = {};
-    for (const t of ["players", "inventory"]) {
-      const sums = await checksumSlots(conn, await describeTable(conn, "game", t), RANGE);
-      out[t] = [...sums].map(([s, c]) => `${s}:${c.rows}:${c.digest}`).join(",");
-    }
-    return out;
-  } finally {
-    await conn.end();
   }
 }
 
@@ -74,9 +41,7 @@ describe("slot move on stand-ins", () => {
       outside.push(b);
       next = b + 1n;
     }
-    const admin = await fleet.admin(1);
-    await seed(admin, [...inside, ...outside]);
-    await admin.end();
+    await seedPlayers(fleet, 1, [...inside, ...outside]);
 
     const load = startLoad({
       ids: [...inside.slice(0, 400), ...outside.slice(0, 400)],
@@ -127,17 +92,8 @@ describe("slot move on stand-ins", () => {
     expect(result.ackedIn.some((a) => a.shard === 2)).toBe(true);
 
     // Every acknowledged write is on the shard that owns its key now, exactly once.
+    await expectAcknowledgedWrites(fleet, result.expected, (id) => (keySlot(BigInt(id)) <= RANGE.to ? 2 : 1));
     const [one, two] = [await fleet.admin(1), await fleet.admin(2)];
-    for (const [id, want] of result.expected) {
-      const owner = keySlot(BigInt(id)) <= RANGE.to ? two : one;
-      const [rows] = await owner.query<mysql.RowDataPacket[]>("SELECT name, level FROM players WHERE player_id = ?", [
-        id,
-      ]);
-      expect({ id, row: rows[0] ? { name: rows[0].name, level: Number(rows[0].level) } : null }).toEqual({
-        id,
-        row: want,
-      });
-    }
     const epoch = switchEpoch(7);
     expect(await rangeStates(two, RANGE)).toEqual([{ state: "owned", owner: 2, epoch, slots: 4096 }]);
     expect(await rangeStates(one, RANGE)).toEqual([{ state: "moved", owner: 2, epoch, slots: 4096 }]);
@@ -148,6 +104,6 @@ describe("slot move on stand-ins", () => {
     await one.end();
     await two.end();
     // The reverse stream kept the source equal to the target, row for row.
-    expect(await rangeChecksums(fleet, 1)).toEqual(await rangeChecksums(fleet, 2));
+    expect(await rangeChecksums(fleet, 1, RANGE)).toEqual(await rangeChecksums(fleet, 2, RANGE));
   });
 });
