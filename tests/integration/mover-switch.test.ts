@@ -64,6 +64,13 @@ describe("slot move on stand-ins", () => {
       () => copy.status.state === "streaming" && copy.status.verifyPasses >= 1,
     );
     expect(copy.status.lastError).toBeNull();
+    // A second mover of the same move waits for the first (GET_LOCK on the target) and writes nothing.
+    const twin = new Mover({ spec: fleet.spec("copy"), secrets: fleet.secrets, log: () => undefined, retryMs: 100 });
+    const twinRun = twin.run();
+    await until("the twin to give way", () => /another mover holds move 7/.test(twin.status.lastError ?? ""));
+    expect(twin.status.rowsCopied).toBe(0);
+    twin.stop();
+    await twinRun;
     expect(copy.status.rowsCopied).toBeGreaterThan(0);
     copy.stop();
     await copying;

@@ -41,6 +41,15 @@ export async function openSides(spec: MoveSpec, secrets: MoverSecrets): Promise<
     const target = await openSide(moverLogin(spec.target, secrets), opened);
     const status = await connect(target.login);
     opened.push(status);
+    // One mover per move: a second one (a pod of an old ReplicaSet on a partitioned node, an operator's test run)
+    // would follow the same binlog and write the same rows. The lock lives as long as this connection; on Group
+    // Replication it is the primary's, which every mover of the move reaches through the Router.
+    const [[lock]] = (await status.query("SELECT GET_LOCK(?, 0) AS held", [`gamedb_move_${spec.id}`])) as unknown as [
+      [{ held: number | null }],
+    ];
+    if (Number(lock?.held) !== 1) {
+      throw new Error(`another mover holds move ${spec.id} on shard ${spec.target.shard}; this one waits`);
+    }
     const [a, b] = [await serverFlavour(source.ctrl), await serverFlavour(target.ctrl)];
     if (a !== b) throw new Error(`the source runs ${a} and the target ${b}: a move needs the same server on both`);
     return { source, target, status, flavour: a, close };
