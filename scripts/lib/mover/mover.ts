@@ -271,7 +271,10 @@ export class Mover {
   /** One switch attempt (forward, or a reverse); true when done. A refusal or abort is reported, not thrown. */
   private async trySwitch(sides: Sides, f: Follow, direction: "forward" | "reverse"): Promise<boolean> {
     const { spec } = this.options;
-    const refusal = switchRefusal(this.status, spec.switch);
+    // A reverse needs the same readiness of its own stream (target -> source); switchRefusal reads a switched
+    // move as done, so it is asked as of a streaming one.
+    const readiness = direction === "forward" ? this.status : { ...this.status, state: "streaming" as const };
+    const refusal = switchRefusal(readiness, spec.switch);
     if (refusal) {
       this.status.lastError = `${direction === "forward" ? "switch" : "reverse"} waits: ${refusal}`;
       return false;
