@@ -7,6 +7,9 @@ import type { ClientAck } from "./moveClientLoad";
 import type { MoveFleet } from "./moveFleet";
 import type { PlayerState } from "./moveLoad";
 import { keySlot } from "../../infra/contracts/slots";
+import { describeTable } from "../../client/src/tableDefinition";
+import { checksumSlots } from "../../scripts/lib/mover/checksum";
+import { DATABASE } from "./shardFleet";
 
 export interface FenceObservation {
   state: string;
@@ -176,4 +179,20 @@ export function playersAround(range: { from: number; to: number }, inside: numbe
     } else if (outs.length < outside) outs.push(id);
   }
   return { inside: ins, outside: outs };
+}
+
+/** Per slot of `range` on `shard`, one table's row count and digest (slots without rows are absent). */
+export async function slotChecksums(
+  fleet: MoveFleet,
+  shard: number,
+  table: string,
+  range: { from: number; to: number },
+): Promise<Map<number, string>> {
+  const conn = await fleet.admin(shard);
+  try {
+    const sums = await checksumSlots(conn, await describeTable(conn, DATABASE, table), range);
+    return new Map([...sums].map(([s, c]) => [s, `${c.rows}:${c.digest}`]));
+  } finally {
+    await conn.end();
+  }
 }
