@@ -33,7 +33,7 @@ export interface StreamOptions {
   highWater?: number;
 }
 
-interface ZongJiEvent {
+export interface ZongJiEvent {
   getTypeName(): string;
   gtid?: string;
   timestamp: number;
@@ -43,13 +43,23 @@ interface ZongJiEvent {
   query?: string;
 }
 
-interface ZongJiLike {
+/** The part of zongji's ZongJi class the stream uses (tests give a fake with the same shape). */
+export interface ZongJiLike {
   on(event: "binlog", fn: (e: ZongJiEvent) => void): void;
   on(event: "error", fn: (e: Error) => void): void;
+  once(event: "ready", fn: () => void): void;
+  once(event: "error", fn: (e: Error) => void): void;
   start(options: Record<string, unknown>): void;
   stop(): void;
   connection?: { pause(): void; resume(): void } | null;
 }
+
+export type ZongJiConstructor = () => Promise<new (dsn: Record<string, unknown>) => ZongJiLike>;
+
+/** @vlasky/zongji is ESM-only (0.6+): loaded with import() from this CommonJS project. */
+const loadZongJi: ZongJiConstructor = async () =>
+  ((await import("@vlasky/zongji")) as unknown as { default: new (dsn: Record<string, unknown>) => ZongJiLike })
+    .default;
 
 const ROW_KINDS: Record<string, "insert" | "update" | "delete"> = {
   WriteRows: "insert",
@@ -78,17 +88,19 @@ export class BinlogStream {
     this.highWater = options.highWater ?? 20_000;
   }
 
-  static async start(login: ShardLogin, flavour: Flavour, options: StreamOptions): Promise<BinlogStream> {
+  static async start(
+    login: ShardLogin,
+    flavour: Flavour,
+    options: StreamOptions,
+    zongji: ZongJiConstructor = loadZongJi,
+  ): Promise<BinlogStream> {
     const stream = new BinlogStream(login, flavour, options);
-    await stream.open();
+    await stream.open(zongji);
     return stream;
   }
 
-  private async open(): Promise<void> {
-    // ESM-only package (0.6+): loaded with import() from this CommonJS project.
-    const { default: ZongJi } = (await import("@vlasky/zongji")) as unknown as {
-      default: new (dsn: Record<string, unknown>) => ZongJiLike;
-    };
+  private async open(zongji: ZongJiConstructor): Promise<void> {
+    const ZongJi = await zongji();
     const zj = new ZongJi({
       host: this.login.host,
       port: this.login.port,
@@ -100,8 +112,8 @@ export class BinlogStream {
     zj.on("error", (e) => this.fail(e));
     zj.on("binlog", (e) => this.onEvent(e));
     const ready = new Promise<void>((resolve, reject) => {
-      (zj as unknown as { once(ev: string, fn: (x?: unknown) => void): void }).once("ready", () => resolve());
-      (zj as unknown as { once(ev: string, fn: (x: Error) => void): void }).once("error", reject);
+      zj.once("ready", () => resolve());
+      zj.once("error", reject);
     });
     const gtidEvent = this.flavour === "mysql" ? "gtid" : "mariadbgtid";
     zj.start({
