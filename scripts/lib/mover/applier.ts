@@ -146,7 +146,12 @@ export class RangeApplier {
       this.counter++;
       this.touched.set(slot, this.counter);
       this.rowsStreamed++;
-      for (const w of this.windows.values()) if (w.chunk.table === e.table) w.keys.add(keyOf(table, row));
+      // Both images' keys: an update that changes a key removes the old one, which the chunk may still hold.
+      for (const w of this.windows.values()) {
+        if (w.chunk.table !== e.table) continue;
+        if (image.before) w.keys.add(keyOf(table, image.before));
+        if (image.after) w.keys.add(keyOf(table, image.after));
+      }
       if (image.before && image.after && keyOf(table, image.before) !== keyOf(table, image.after)) {
         this.add(table, "delete", image.before);
       }

@@ -35,13 +35,14 @@ export function movedTable(def: TableDefinition): MovedTable {
 
 /** A row's primary key as one string, the same for a binlog image and a SELECT row (both read as exact text). */
 export function keyOf(t: MovedTable, row: Row): string {
-  return t.key
-    .map((c) => {
+  // JSON of the typed parts: a separator inside a text key cannot make two keys one.
+  return JSON.stringify(
+    t.key.map((c) => {
       const v = row[c];
-      if (v === null || v === undefined) return "\u0000";
-      return Buffer.isBuffer(v) ? `x${v.toString("hex")}` : `s${String(v)}`;
-    })
-    .join("\u0001");
+      if (v === null || v === undefined) return null;
+      return Buffer.isBuffer(v) ? ["x", v.toString("hex")] : String(v);
+    }),
+  );
 }
 
 export function slotOf(row: Row): number {
