@@ -12,7 +12,7 @@
  * 5. the fence triggers' cost: single-row and batched INSERTs into players with and without the triggers, same
  *    server, interleaved rounds.
  *
- *   npm run bench:move                                       the defaults (about 3-5 minutes on 2 cores)
+ *   npm run bench:move                                       the defaults (about 2 minutes here: 2 cores, load 5-7)
  *   npm run bench:move -- --rows 20000 --catchup-changes 10000 --switches 5 --fence-rounds 4     a quick run
  *   npm run bench:move -- --json move-bench.json            the text report, and the JSON written to the file
  *   npm run bench:move -- --json                            the figures as JSON on stdout (progress on stderr)
@@ -20,7 +20,7 @@
 import * as os from "node:os";
 import { writeFileSync } from "node:fs";
 import { Command } from "commander";
-import { parseOptions, runMain } from "../../lib/cli";
+import { USAGE_EXIT, parseOptions, runMain } from "../../lib/cli";
 import type { MariaDbFleet } from "../../lib/standins/mariadb";
 import { measureCatchup, measureCopy, measureVerify } from "../../lib/mover/bench/copyPhases";
 import { MoveBenchFleet, SOURCE, startMoveBenchFleet } from "../../lib/mover/bench/fleet";
@@ -199,7 +199,13 @@ async function main(argv: string[]): Promise<number> {
     (s) => process.stderr.write(s),
   );
   if (typeof flags === "number") return flags;
-  const o = benchOptions(flags);
+  let o: BenchOptions;
+  try {
+    o = benchOptions(flags);
+  } catch (e) {
+    process.stderr.write(`move-bench: ${(e as Error).message}\n`);
+    return USAGE_EXIT;
+  }
   const jsonOnly = flags.json === true;
   const log = (line: string) => (jsonOnly ? console.error(line) : console.log(line));
   const moverLog = flags.verbose ? (line: string) => console.error(`  ${line}`) : () => undefined;
