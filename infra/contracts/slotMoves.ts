@@ -77,8 +77,8 @@ export function moveName(id: number): string {
 /**
  * preflight -> copying -> streaming (copy done, following the binlog; verified/dirty in the status) -> switching ->
  * switched (target owns; reverse stream) -> cleaning -> cleaned. From streaming/copying: cancelling -> cancelled.
- * From switched: reversing -> reversed (source owns again) -> cancelling -> cancelled. failed keeps lastError and is
- * left by a restart (every step resumes from the control rows).
+ * From switched: reversing -> reversed (source owns again) -> cancelling -> cancelled. A failure is not a state: it
+ * is the status's lastError, and the mover retries (every step resumes from the control rows).
  */
 export const MOVE_STATES = [
   "preflight",
@@ -92,7 +92,6 @@ export const MOVE_STATES = [
   "cleaned",
   "cancelling",
   "cancelled",
-  "failed",
 ] as const;
 export type MoveState = (typeof MOVE_STATES)[number];
 

@@ -130,12 +130,12 @@ describe("gate on stand-ins", () => {
     await initControl(target, {
       moveId: 8,
       role: "target",
-      state: "failed",
+      state: "streaming",
       slots: range,
       sourceShard: 1,
       targetShard: 2,
     });
-    await saveStatus(target, status({ id: 8, slots: range, state: "failed", lastError: "stream: binlog purged" }));
+    await saveStatus(target, status({ id: 8, slots: range, state: "streaming", lastError: "stream: binlog purged" }));
     const start = Date.now();
     const result = await runGate(spec(AFTER, [{ id: 8, phase: "switch", from: 1, to: 2 }], 1), conns, { pollMs: 100 });
     expect(result).toEqual({

@@ -284,11 +284,11 @@ describe("runGate (faked shards and clock)", () => {
         clock(),
       );
     expect(
-      await run(() => controlRow("failed", status({ state: "failed", lastError: "stream: connection lost" }))),
+      await run(() => controlRow("copying", status({ state: "copying", lastError: "stream: connection lost" }))),
     ).toEqual({
       ok: false,
       problems: [
-        "move 7 is failed, not yet switched/cleaning/cleaned: stream: connection lost (waited 10 s; the map is not published)",
+        "move 7 is copying, not yet switched/cleaning/cleaned: stream: connection lost (waited 10 s; the map is not published)",
       ],
     });
     expect((await run(() => controlRow("streaming", status({})))).problems).toEqual([

@@ -70,9 +70,9 @@ describe("describeMove", () => {
   it("judges the switch on the control row's state and the move's limits", () => {
     const lines = describeMove(MOVE, row({ state: "streaming", status: STATUS }), undefined);
     expect(lines.at(-1)).toBe("  switch: could start now");
-    // The row says failed though the document still says streaming: the row wins.
-    const failed = describeMove(MOVE, row({ state: "failed", status: STATUS }), undefined);
-    expect(failed.at(-1)).toMatch(/^ {2}switch: could not start now: move 3 is failed; a switch needs it streaming/);
+    // The row says copying though the document still says streaming: the row wins.
+    const copying = describeMove(MOVE, row({ state: "copying", status: STATUS }), undefined);
+    expect(copying.at(-1)).toMatch(/^ {2}switch: could not start now: move 3 is copying; a switch needs it streaming/);
     const strict = { ...MOVE, switch: { ...MOVE.switch, maxLagSeconds: 0.1 } };
     expect(describeMove(strict, row({ state: "streaming", status: STATUS }), undefined).at(-1)).toMatch(
       /lags 0\.5 s behind its source; a switch needs under 0\.1 s$/,

@@ -35,10 +35,9 @@ const TABLE: Record<string, [string, string, string, string, string]> = {
   reversing: ["recover reverse", "recover reverse", "recover reverse", "recover reverse", "recover reverse"],
   reversed: ["refuse", "refuse", "idle", "cancel", "refuse"],
   cleaning: ["refuse", "refuse", "refuse", "refuse", "cleanup"],
-  cleaned: ["idle", "idle", "idle", "idle", "idle"],
+  cleaned: ["refuse", "refuse", "refuse", "refuse", "idle"],
   cancelling: ["refuse", "refuse", "refuse", "cancel", "refuse"],
-  cancelled: ["idle", "idle", "idle", "idle", "idle"],
-  failed: ["refuse", "refuse", "refuse", "refuse", "refuse"],
+  cancelled: ["refuse", "refuse", "refuse", "idle", "refuse"],
 };
 
 const refusal = (phase: MovePhase, state: MoveState | undefined): string => {
@@ -48,7 +47,7 @@ const refusal = (phase: MovePhase, state: MoveState | undefined): string => {
 };
 
 describe("nextStep", () => {
-  it("has a step for each of the 5 phases x (12 states + no control row), as the table says", () => {
+  it("has a step for each of the 5 phases x (11 states + no control row), as the table says", () => {
     expect(Object.keys(TABLE)).toEqual(STATES.map(String));
     for (const state of STATES) {
       const row = MOVE_PHASES.map((phase) => shape(nextStep(7, phase, state)));

@@ -53,14 +53,18 @@ export function nextStep(id: number, phase: MovePhase, state: MoveState | undefi
     case "cleaning":
       return phase === "cleanup"
         ? { kind: "cleanup" }
-        : refuse("comes too late: cleanup has begun deleting the source's rows");
+        : refuse("comes too late: cleanup has begun deleting the source's rows; set phase cleanup to finish it");
     case "cleaned":
-      return { kind: "idle", note: `move ${id} is complete; remove it from the config` };
+      return phase === "cleanup"
+        ? { kind: "idle", note: `move ${id} is complete; remove it from the config` }
+        : refuse("comes too late: the move is complete; set phase cleanup back, then remove the move from the config");
     case "cancelling":
-      return phase === "cancel" ? { kind: "cancel" } : refuse("comes too late: cancel has begun emptying the target");
+      return phase === "cancel"
+        ? { kind: "cancel" }
+        : refuse("comes too late: cancel has begun emptying the target; set phase cancel to finish it");
     case "cancelled":
-      return { kind: "idle", note: `move ${id} is cancelled; remove it from the config` };
-    case "failed":
-      return refuse("cannot continue a move recorded as failed; cancel it");
+      return phase === "cancel"
+        ? { kind: "idle", note: `move ${id} is cancelled; remove it from the config` }
+        : refuse("comes too late: the move is cancelled; set phase cancel back, then start a new move with a new id");
   }
 }
