@@ -141,7 +141,7 @@ describe("gate on stand-ins", () => {
     expect(result).toEqual({
       ok: false,
       problems: [
-        "move 8 is failed, not yet switched/cleaning/cleaned: stream: binlog purged (waited 1 s; the map is not " +
+        "move 8 is streaming, not yet switched/cleaning/cleaned: stream: binlog purged (waited 1 s; the map is not " +
           "published)",
       ],
     });
