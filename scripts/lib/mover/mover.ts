@@ -84,8 +84,12 @@ export class Mover {
     let failures = 0;
     while (!this.stopping) {
       let sides: Sides | undefined;
+      let ticker: NodeJS.Timeout | undefined;
       try {
         sides = await openSides(this.options.spec, this.options.secrets);
+        // The status (rows, lag, verification) is published every second whatever the step is busy with.
+        const opened = sides;
+        ticker = setInterval(() => void this.publish(opened).catch(() => undefined), 1000);
         const idle = await this.step(sides);
         failures = 0;
         if (idle) await this.idle(sides);
@@ -96,6 +100,7 @@ export class Mover {
         if (sides) await this.publish(sides).catch(() => undefined);
         await this.pause(Math.min((this.options.retryMs ?? 5000) * failures, 60_000));
       } finally {
+        clearInterval(ticker);
         await this.follow?.stop().catch(() => undefined);
         this.follow = undefined;
         await sides?.close();
