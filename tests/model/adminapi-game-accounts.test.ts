@@ -131,9 +131,9 @@ describeEachShell(() => {
       }
     });
 
-    test("the mover's grants are the intended ones: the binlog's on *.*, data, gamedb_meta, performance_schema; no DDL, no GRANT OPTION", () => {
+    test("the mover's grants are the intended ones: the binlog's on *.*, data and TRIGGER (to see the fence), gamedb_meta, performance_schema; no other DDL, no GRANT OPTION", () => {
       expect(MOVER_GLOBAL).toEqual(["REPLICATION SLAVE", "REPLICATION CLIENT"]);
-      expect(MOVER_DB).toEqual(["SELECT", "INSERT", "UPDATE", "DELETE"]);
+      expect(MOVER_DB).toEqual(["SELECT", "INSERT", "UPDATE", "DELETE", "TRIGGER"]);
       expect(MOVER_META).toEqual(["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE"]);
       expect(MOVER_PS).toEqual(["SELECT"]);
       const f = gameCluster();
@@ -152,7 +152,7 @@ describeEachShell(() => {
       );
       expect(shown.value).toEqual([
         "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO `gamedb_mover`@`%`",
-        `GRANT SELECT, INSERT, UPDATE, DELETE ON ${GAME_ON} TO \`gamedb_mover\`@\`%\``,
+        `GRANT SELECT, INSERT, UPDATE, DELETE, TRIGGER ON ${GAME_ON} TO \`gamedb_mover\`@\`%\``,
         `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON ${META_ON} TO \`gamedb_mover\`@\`%\``,
         `GRANT SELECT ON ${PS_ON} TO \`gamedb_mover\`@\`%\``,
       ]);
@@ -253,6 +253,19 @@ describeEachShell(() => {
       const r = run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS);
       expectOk(r);
       expect(mutations(r)).toEqual([`SQL db2:3306: GRANT SELECT ON ${META_ON} TO ?@?`]);
+    });
+
+    test("a mover account made before it held TRIGGER gets TRIGGER on the game database, and nothing else", () => {
+      const f = gameCluster();
+      expectOk(run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS));
+      for (const m of [A, B, C]) {
+        const mover = f.get(m).users.get(userKey(MOVER_USER, "%"))!;
+        mover.grants.delete(`TRIGGER ON ${escaped(GAME_DB)}.*`);
+      }
+      const r = run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS);
+      expectOk(r);
+      expect(mutations(r)).toEqual([`SQL db2:3306: GRANT TRIGGER ON ${GAME_ON} TO ?@?`]);
+      for (const m of [A, B, C]) expect(grantsOf(f, m, MOVER_USER)).toEqual(expectedMover());
     });
 
     test.each([

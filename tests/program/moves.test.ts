@@ -439,7 +439,9 @@ describe("what the movers reach", () => {
       const accounts = one(base, "command:remote:Command", `shard${s}-accounts`).inputs.create as string;
       expect(accounts).toContain('"mover": "gamedb_mover"');
       expect(accounts).toContain('var MOVER_GLOBAL_PRIVILEGES = ["REPLICATION SLAVE", "REPLICATION CLIENT"];');
-      expect(accounts).toContain('var MOVER_DATABASE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"];');
+      expect(accounts).toContain(
+        'var MOVER_DATABASE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRIGGER"];',
+      );
       expect(accounts).toContain('var MOVER_META_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE"];');
       expect(accounts).toContain('var MOVER_PERFORMANCE_SCHEMA_PRIVILEGES = ["SELECT"];');
       expect(accounts).toContain(

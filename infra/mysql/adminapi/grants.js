@@ -62,16 +62,20 @@ var APP_META_PRIVILEGES = ["SELECT"];
 //   8.4.8 modules/adminapi/replica_set/replica_set_impl.cc grants "REPLICATION SLAVE" on *.*, and accounts.cc
 //   k_admin_global_privileges lists it without an upper version); REPLICATION CLIENT for SHOW BINARY LOG STATUS and
 //   SHOW BINARY LOGS (where the stream stands).
-// - On the game database: the rows it copies, applies from the stream and, at cleanup or cancel, deletes. No DDL:
-//   the migrate Job owns the schema.
+// - On the game database: the rows it copies, applies from the stream and, at cleanup or cancel, deletes. TRIGGER so
+//   its preflight sees the fence triggers: information_schema.TRIGGERS (and SHOW TRIGGERS) list a table's triggers
+//   only to an account with TRIGGER on it (MySQL 8.4 Reference Manual 28.3.44 "The INFORMATION_SCHEMA TRIGGERS
+//   Table"), and without it every sharded table reads as unfenced (scripts/lib/mover/preflight.ts, checkShardedTable).
+//   TRIGGER also allows CREATE and DROP TRIGGER there (manual 15.1.22, 15.1.34); the mover issues neither. No other
+//   DDL: the migrate Job owns the schema.
 // - On gamedb_meta: its control and watermark tables (CREATE, then their rows) and the fence rows it freezes and
 //   flips (UPDATE).
 // - On performance_schema: replication_group_members (where the primary is, whose binlog it reads) and
 //   replication_group_member_stats (the applier queue it throttles on).
 // The cluster admin can grant all of it: REPLICATION SLAVE, REPLICATION CLIENT and SELECT on *.* WITH GRANT OPTION
-// are Shell's own (k_admin_global_privileges), DELETE and CREATE are among ADMIN_EXTRA_PRIVILEGES.
+// are Shell's own (k_admin_global_privileges), DELETE, CREATE and TRIGGER are among ADMIN_EXTRA_PRIVILEGES.
 var MOVER_GLOBAL_PRIVILEGES = ["REPLICATION SLAVE", "REPLICATION CLIENT"];
-var MOVER_DATABASE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+var MOVER_DATABASE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRIGGER"];
 var MOVER_META_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE"];
 var MOVER_PERFORMANCE_SCHEMA_PRIVILEGES = ["SELECT"];
 
