@@ -11,7 +11,7 @@ import {
   roundRatios,
   summarize,
   verdict,
-} from "../../scripts/cli/bench/clientBenchStats";
+} from "../../scripts/lib/bench/stats";
 
 describe("client bench statistics", () => {
   it("takes nearest-rank percentiles: values that were measured", () => {

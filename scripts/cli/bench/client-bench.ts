@@ -32,7 +32,7 @@ import { ownedSlotsJoin } from "../../../infra/contracts/slotFence";
 import { keySlot } from "../../../infra/contracts/slots";
 import type { MariaDbFleet } from "../../lib/standins/mariadb";
 import { BenchFleet, DATABASE, LOCATION, SYLLABLES, USER, barePool, nameOf, startBenchFleet } from "./clientBenchFleet";
-import * as stats from "./clientBenchStats";
+import * as stats from "../../lib/bench/stats";
 
 const READ_SQL =
   "SELECT player_id, name, level, experience, location_data, last_updated FROM players WHERE player_id = ?";

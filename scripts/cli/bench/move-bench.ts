@@ -31,7 +31,7 @@ import { idsInRanges, seedPlayers } from "../../lib/mover/bench/seed";
 import { SwitchSample, switchResult } from "../../lib/mover/bench/stats";
 import { measureSwitch } from "../../lib/mover/bench/switchPhase";
 import { startWriterProcess } from "../../lib/mover/bench/writerProcess";
-import { intListOption, intOption } from "./clientBenchStats";
+import { intListOption, intOption } from "../../lib/bench/stats";
 
 interface Flags {
   rows: string;

@@ -6,7 +6,7 @@
  * (autocommit) and batched INSERTs of many rows. Every INSERT adds new players, to both tables alike.
  */
 import type { Connection } from "mysql2/promise";
-import { rotation } from "../../../cli/bench/clientBenchStats";
+import { rotation } from "../../bench/stats";
 import { FENCE_BENCH, MoveBenchFleet } from "./fleet";
 import { playerRow } from "./seed";
 import { FenceResult, VariantRounds, compareVariants } from "./stats";

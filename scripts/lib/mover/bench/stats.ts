@@ -3,7 +3,7 @@
  * are judged by, verification time per million rows, and the fence triggers' cost as a ratio of throughputs, overall
  * and round by round. Pure: no I/O, so every figure's derivation can be read and tested on its own.
  */
-import { percentile, spread } from "../../../cli/bench/clientBenchStats";
+import { percentile, spread } from "../../bench/stats";
 import type { SlotSpan } from "./plan";
 
 export interface CopyResult {

@@ -1,5 +1,5 @@
 /**
- * Pure helpers of the client benchmark (client-bench.ts): option parsing, percentiles, summaries of latency samples,
+ * Pure helpers of the benchmarks (scripts/cli/bench: client-bench.ts, move-bench.ts): option parsing, percentiles, summaries of latency samples,
  * client/baseline comparisons and the report's tables. No I/O here, so the figures' arithmetic can be read (and checked) on its own.
  */
 
