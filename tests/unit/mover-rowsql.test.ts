@@ -68,6 +68,17 @@ describe("movedTable", () => {
       qualified: "`ga``me`.`inv``items`",
     });
     expect(tokens.integerKey).toEqual([true, false]);
+    // Integer types by name, not any type containing "int" (an ENUM value, POINT, INTERVAL-like names).
+    const kinds = movedTable({
+      ...TOKENS,
+      columns: [
+        ...TOKENS.columns,
+        { name: "kind", columnType: "enum('print','mint')", nullable: false },
+        { name: "n", columnType: "mediumint(8) unsigned", nullable: false },
+      ],
+      indexes: [{ name: "PRIMARY", columns: ["kind", "n"], unique: true }],
+    });
+    expect(kinds.integerKey).toEqual([false, true]);
   });
 
   it("refuses a table without a PRIMARY KEY, naming it and why", () => {

@@ -86,6 +86,9 @@ export async function main(
       .description(command === "run" ? "run one slot move (long-running)" : "check a slot map before it is published")
       .requiredOption("--spec <file>", command === "run" ? "move.json (moveSpecSchema)" : "gate.json (gateSpecSchema)")
       .requiredOption("--secrets <file>", 'passwords.json: {"<shard id>": "<gamedb_mover password>"}')
+      // Subcommands copy their parent's settings when created, before parseOptions sets them on the parent.
+      .exitOverride()
+      .configureOutput({ writeOut: out, writeErr: err })
       .action((opts: Files) => {
         chosen = { command, files: opts };
       });

@@ -28,7 +28,7 @@ export function movedTable(def: TableDefinition): MovedTable {
     def,
     columns: def.columns.map((c) => c.name),
     key: pk.columns,
-    integerKey: pk.columns.map((c) => /int/i.test(type.get(c) ?? "")),
+    integerKey: pk.columns.map((c) => /^(tiny|small|medium|big)?int\b/i.test(type.get(c) ?? "")),
     qualified: `${quoteIdentifier("schema", def.schema)}.${quoteIdentifier("table", def.name)}`,
   };
 }

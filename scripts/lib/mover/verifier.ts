@@ -36,7 +36,7 @@ export class RangeVerifier {
     return at !== undefined && (this.stream.touched.get(slot) ?? 0) <= at;
   }
 
-  /** Slots checked at least once and not verified now (different, or touched since). */
+  /** Slots not verified now: never checked, found different, or touched since their check. */
   dirty(): number[] {
     const out: number[] = [];
     for (let s = this.range.from; s <= this.range.to; s++) if (!this.isVerified(s)) out.push(s);
