@@ -1,0 +1,206 @@
+/**
+ * Switches that must not happen yet, on MariaDB 10.11 stand-ins under a client load (@gamedb/client):
+ * - the forward stream lags (a transaction on the target holds row locks the applier needs): the mover asked to
+ *   switch refuses with the lag named in its status, never freezes the source; once the locks go it catches up and
+ *   switches;
+ * - a transaction on the source holds a written slot of the range open past switch.freezeTimeoutSeconds: the
+ *   switch aborts with the freeze named, the range is owned again and writers go on; after the commit the next
+ *   attempt switches, and the held write is on the target.
+ */
+import type * as mysql from "mysql2/promise";
+import { keySlot } from "../../infra/contracts/slots";
+import { switchEpoch } from "../../infra/contracts/slotMoves";
+import { rangeStates } from "../../scripts/lib/mover/fenceOps";
+import { requireMariaDb } from "../../scripts/lib/standins/mariadb";
+import { MoveFleet, startMoveFleet } from "../helpers/moveFleet";
+import { seedPlayers } from "../helpers/moveChecks";
+import { ClientLoad, publishSlotMap, startClientLoad } from "../helpers/moveClientLoad";
+import {
+  inRange,
+  lateAcks,
+  playersAround,
+  rangeRows,
+  rowDifferences,
+  unfencedAcks,
+  wantedRows,
+  watchFence,
+} from "../helpers/moveClientChecks";
+import { runMover, until } from "../helpers/moverInProcess";
+
+jest.setTimeout(240_000);
+const RANGE = { from: 0, to: 4095 };
+const ID = 7; // moveFleet's move id
+const EPOCH = switchEpoch(ID);
+const { inside, outside } = playersAround(RANGE, 2000, 300);
+const ALL = [...inside, ...outside];
+/** The load writes a few players of the range (and some outside), so few slots are dirty at any time. */
+const WRITERS_INSIDE = 60;
+const WRITTEN = [...inside.slice(0, WRITERS_INSIDE), ...outside.slice(0, 40)];
+
+/** What a test left running, stopped after it even when it failed (last first: a lock holder before a mover). */
+const running: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
+});
+
+/** Seeds shard 1, publishes a map giving it every slot, starts the load, and copies until verified. */
+async function copied(fleet: MoveFleet): Promise<ClientLoad> {
+  await seedPlayers(fleet, 1, ALL);
+  publishSlotMap(fleet, [{ from: 0, to: 16383, shard: 1 }]);
+  const load = startClientLoad(fleet, { ids: WRITTEN, writers: 4 });
+  running.push(() => load.stop());
+  const copy = runMover(fleet, fleet.spec("copy"));
+  running.push(() => copy.stop());
+  await until(
+    "the copy and a verification pass",
+    () => copy.mover.status.state === "streaming" && copy.mover.status.verifyPasses >= 1,
+    60_000,
+    copy.describe,
+  );
+  await copy.stop();
+  return load;
+}
+
+const acksOfRangeOn = (load: ClientLoad, shard: number, after: number) =>
+  load.acks.filter((a) => a.shard === shard && a.changed > 0 && inRange(RANGE, a.id) && a.at > after).length;
+
+describe("a switch refused while the stream lags", () => {
+  let fleet: MoveFleet;
+  beforeAll(async () => {
+    requireMariaDb();
+    fleet = await startMoveFleet();
+  });
+  afterAll(async () => fleet?.stop());
+
+  it("names the lag, leaves the source owning the range, then catches up and switches", async () => {
+    const load = await copied(fleet);
+    const sourceFence = watchFence(fleet, 1, RANGE.from);
+    running.push(() => sourceFence.stop());
+    // Root on the target holds the rows the load keeps changing: the applier waits for them, the stream lags.
+    const holder: mysql.Connection = await fleet.admin(2);
+    running.push(async () => holder.destroy());
+    await holder.beginTransaction();
+    await holder.query("SELECT player_id FROM players WHERE player_id IN (?) FOR UPDATE", [WRITTEN]);
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const sw = runMover(fleet, fleet.spec("switch"));
+    // After a failure the lock goes first: the mover's applier may be waiting for it.
+    running.push(
+      () => sw.stop(),
+      async () => holder.destroy(),
+    );
+    const lags = /^switch waits: move 7 lags \S+ s behind its source; a switch needs under 1 s$/;
+    await until("the lag refusal", () => lags.test(sw.mover.status.lastError ?? ""), 30_000, sw.describe);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(sw.mover.status.lastError).toMatch(lags);
+    expect(sw.mover.status.state).toBe("streaming");
+    // Never frozen: no switch was attempted (an attempt under lag freezes the range until its drain times out).
+    const attempts = sw.log.filter((l) => /aborted/.test(l));
+    expect({ fence: sourceFence.observations.map((o) => o.state), attempts }).toEqual({
+      fence: ["owned"],
+      attempts: [],
+    });
+    const [one, two] = [await fleet.admin(1), await fleet.admin(2)];
+    running.push(
+      () => one.end(),
+      () => two.end(),
+    );
+    expect(await rangeStates(one, RANGE)).toEqual([{ state: "owned", owner: 1, epoch: 0, slots: 4096 }]);
+    expect(await rangeStates(two, RANGE)).toEqual([{ state: "importing", owner: 1, epoch: 0, slots: 4096 }]);
+
+    await holder.rollback();
+    await holder.end();
+    await until("the switch", () => sw.mover.status.state === "switched", 60_000, sw.describe);
+    expect(sw.mover.status.pauseMs!).toBeLessThan(3000);
+    publishSlotMap(fleet, [
+      { from: 0, to: 4095, shard: 2, epoch: EPOCH },
+      { from: 4096, to: 16383, shard: 1 },
+    ]);
+    load.reload();
+    const switchedAt = Date.now();
+    await until("writes of the range on the target", () => acksOfRangeOn(load, 2, switchedAt) >= 20, 30_000);
+    const result = await load.stop();
+    await sw.stop();
+    const seen = await sourceFence.stop();
+
+    expect(result.errors).toEqual([]);
+    expect(unfencedAcks(result.acks)).toEqual([]);
+    expect(lateAcks(result.acks, 1, RANGE, seen)).toEqual([]);
+    expect(rowDifferences(await rangeRows(fleet, 2, RANGE), wantedRows(ALL, RANGE, result.expected))).toEqual([]);
+    expect(await rangeStates(one, RANGE)).toEqual([{ state: "moved", owner: 2, epoch: EPOCH, slots: 4096 }]);
+  });
+});
+
+describe("a switch aborted by the freeze timeout", () => {
+  let fleet: MoveFleet;
+  beforeAll(async () => {
+    requireMariaDb();
+    fleet = await startMoveFleet();
+  });
+  afterAll(async () => fleet?.stop());
+
+  it("unfreezes the range, lets writers go on, and switches once the open transaction commits", async () => {
+    const load = await copied(fleet);
+    const sourceFence = watchFence(fleet, 1, RANGE.from);
+    running.push(() => sourceFence.stop());
+    // An open transaction on the source that wrote a row of the range: its trigger holds the slot's fence row. Its
+    // slot is the highest of the seeded ones, so the writers' slots come before it in the freeze's scan.
+    const held = inside.slice(WRITERS_INSIDE).reduce((a, b) => (keySlot(b) > keySlot(a) ? b : a));
+    const holder: mysql.Connection = await fleet.admin(1);
+    running.push(async () => holder.destroy());
+    await holder.beginTransaction();
+    await holder.query("UPDATE players SET name = 'held', level = 4242 WHERE player_id = ?", [held]);
+
+    const sw = runMover(
+      fleet,
+      fleet.spec("switch", { switch: { ...fleet.spec("switch").switch, freezeTimeoutSeconds: 1 } }),
+      {
+        verifyEveryMs: 200,
+      },
+    );
+    running.push(
+      () => sw.stop(),
+      async () => holder.destroy(),
+    );
+    // The first error that is not a refusal to start (the lag and verification gates) is the freeze's.
+    const failed = () => sw.mover.status.lastError !== null && !sw.mover.status.lastError.startsWith("switch waits:");
+    await until("the switch attempt to fail", failed, 30_000, sw.describe);
+    expect(sw.mover.status.lastError).toMatch(
+      /^switch of slots 0-4095 aborted, range unfrozen: the freeze did not get the range within 1 s \(/,
+    );
+    const abortedAt = Date.now();
+    const [one, two] = [await fleet.admin(1), await fleet.admin(2)];
+    running.push(
+      () => one.end(),
+      () => two.end(),
+    );
+    expect(await rangeStates(one, RANGE)).toEqual([{ state: "owned", owner: 1, epoch: 0, slots: 4096 }]);
+    // Writers of the range go on on the source while the transaction stays open (the mover keeps trying).
+    await until("writes of the range on the source", () => acksOfRangeOn(load, 1, abortedAt) >= 20, 30_000);
+    expect(sourceFence.observations.map((o) => o.state)).toEqual(["owned"]);
+    expect(sw.mover.status.state).toBe("streaming");
+
+    await holder.commit();
+    await holder.end();
+    await until("the switch", () => sw.mover.status.state === "switched", 60_000, sw.describe);
+    expect(sw.mover.status.lastError).toBeNull();
+    expect(sw.mover.status.pauseMs!).toBeLessThan(3000);
+    publishSlotMap(fleet, [
+      { from: 0, to: 4095, shard: 2, epoch: EPOCH },
+      { from: 4096, to: 16383, shard: 1 },
+    ]);
+    load.reload();
+    const switchedAt = Date.now();
+    await until("writes of the range on the target", () => acksOfRangeOn(load, 2, switchedAt) >= 20, 30_000);
+    const result = await load.stop();
+    await sw.stop();
+    const seen = await sourceFence.stop();
+
+    expect(result.errors).toEqual([]);
+    expect(unfencedAcks(result.acks)).toEqual([]);
+    expect(lateAcks(result.acks, 1, RANGE, seen)).toEqual([]);
+    const expected = new Map(result.expected).set(String(held), { name: "held", level: 4242 });
+    expect(rowDifferences(await rangeRows(fleet, 2, RANGE), wantedRows(ALL, RANGE, expected))).toEqual([]);
+    expect(await rangeStates(one, RANGE)).toEqual([{ state: "moved", owner: 2, epoch: EPOCH, slots: 4096 }]);
+  });
+});
