@@ -5,11 +5,13 @@
  *   switches;
  * - a transaction on the source holds a written slot of the range open past switch.freezeTimeoutSeconds: the
  *   switch aborts with the freeze named, the range is owned again and writers go on; after the commit the next
- *   attempt switches, and the held write is on the target.
+ *   attempt switches, and the held write is on the target;
+ * - after a switch, the reverse stream lags (the same locks on the source): the reverse is refused the same way,
+ *   the target keeps the range unfrozen, and the reverse happens once the stream caught up.
  */
 import type * as mysql from "mysql2/promise";
 import { keySlot } from "../../infra/contracts/slots";
-import { switchEpoch } from "../../infra/contracts/slotMoves";
+import { reverseEpoch, switchEpoch } from "../../infra/contracts/slotMoves";
 import { rangeStates } from "../../scripts/lib/mover/fenceOps";
 import { requireMariaDb } from "../../scripts/lib/standins/mariadb";
 import { MoveFleet, startMoveFleet } from "../helpers/moveFleet";
@@ -202,5 +204,81 @@ describe("a switch aborted by the freeze timeout", () => {
     const expected = new Map(result.expected).set(String(held), { name: "held", level: 4242 });
     expect(rowDifferences(await rangeRows(fleet, 2, RANGE), wantedRows(ALL, RANGE, expected))).toEqual([]);
     expect(await rangeStates(one, RANGE)).toEqual([{ state: "moved", owner: 2, epoch: EPOCH, slots: 4096 }]);
+  });
+});
+
+describe("a reverse refused while the reverse stream lags", () => {
+  let fleet: MoveFleet;
+  beforeAll(async () => {
+    requireMariaDb();
+    fleet = await startMoveFleet();
+  });
+  afterAll(async () => fleet?.stop());
+
+  it("names the lag, leaves the target owning the range, then catches up and reverses", async () => {
+    const load = await copied(fleet);
+    const sw = runMover(fleet, fleet.spec("switch"));
+    running.push(() => sw.stop());
+    await until("the switch", () => sw.mover.status.state === "switched", 60_000, sw.describe);
+    publishSlotMap(fleet, [
+      { from: 0, to: 4095, shard: 2, epoch: EPOCH },
+      { from: 4096, to: 16383, shard: 1 },
+    ]);
+    load.reload();
+    const switchedAt = Date.now();
+    await until("writes of the range on the target", () => acksOfRangeOn(load, 2, switchedAt) >= 20, 30_000);
+    await sw.stop();
+
+    const targetFence = watchFence(fleet, 2, RANGE.from);
+    running.push(() => targetFence.stop());
+    // Root on the source holds the rows the load keeps changing on the target: the reverse stream lags.
+    const holder: mysql.Connection = await fleet.admin(1);
+    running.push(async () => holder.destroy());
+    await holder.beginTransaction();
+    await holder.query("SELECT player_id FROM players WHERE player_id IN (?) FOR UPDATE", [WRITTEN]);
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const rev = runMover(fleet, fleet.spec("reverse"));
+    running.push(
+      () => rev.stop(),
+      async () => holder.destroy(),
+    );
+    const lags = /^reverse waits: move 7 lags \S+ s behind its source; a switch needs under 1 s$/;
+    await until("the lag refusal", () => lags.test(rev.mover.status.lastError ?? ""), 30_000, rev.describe);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(rev.mover.status.lastError).toMatch(lags);
+    const attempts = rev.log.filter((l) => /aborted/.test(l));
+    expect({ fence: targetFence.observations.map((o) => o.state), attempts }).toEqual({
+      fence: ["owned"],
+      attempts: [],
+    });
+
+    await holder.rollback();
+    await holder.end();
+    await until("the reverse", () => rev.mover.status.state === "reversed", 60_000, rev.describe);
+    expect(rev.mover.status.pauseMs!).toBeLessThan(3000);
+    const back = reverseEpoch(ID);
+    publishSlotMap(fleet, [
+      { from: 0, to: 4095, shard: 1, epoch: back },
+      { from: 4096, to: 16383, shard: 1 },
+    ]);
+    load.reload();
+    const reversedAt = Date.now();
+    await until("writes of the range on the source", () => acksOfRangeOn(load, 1, reversedAt) >= 20, 30_000);
+    const result = await load.stop();
+    await rev.stop();
+    const seen = await targetFence.stop();
+
+    expect(result.errors).toEqual([]);
+    expect(unfencedAcks(result.acks)).toEqual([]);
+    expect(lateAcks(result.acks, 2, RANGE, seen)).toEqual([]);
+    expect(rowDifferences(await rangeRows(fleet, 1, RANGE), wantedRows(ALL, RANGE, result.expected))).toEqual([]);
+    const [one, two] = [await fleet.admin(1), await fleet.admin(2)];
+    running.push(
+      () => one.end(),
+      () => two.end(),
+    );
+    expect(await rangeStates(one, RANGE)).toEqual([{ state: "owned", owner: 1, epoch: back, slots: 4096 }]);
+    expect(await rangeStates(two, RANGE)).toEqual([{ state: "moved", owner: 1, epoch: back, slots: 4096 }]);
   });
 });
