@@ -204,8 +204,10 @@ export function switchRefusal(status: MoveStatus, limits: SwitchLimits): string 
   if (status.state !== "streaming" && status.state !== "switching")
     return `move ${status.id} is ${status.state}; a switch needs it streaming (copy done, following the binlog)`;
   if (!status.copyDone) return `move ${status.id} has not finished copying (${status.rowsCopied} rows so far)`;
-  if (status.lagSeconds === null || status.lagSeconds > limits.maxLagSeconds)
-    return `move ${status.id} lags ${status.lagSeconds ?? "unknown"} s behind its source; a switch needs under ${limits.maxLagSeconds} s`;
+  if (status.lagSeconds === null)
+    return `move ${status.id} has not caught up with its source since the mover started; a switch needs it under ${limits.maxLagSeconds} s behind`;
+  if (status.lagSeconds > limits.maxLagSeconds)
+    return `move ${status.id} lags ${status.lagSeconds} s behind its source; a switch needs under ${limits.maxLagSeconds} s`;
   if (status.verifiedSlots + status.dirtySlots < size || status.verifyPasses < 1)
     return `move ${status.id} has verified ${status.verifiedSlots} of ${size} slots; wait for a full verification pass`;
   if (status.dirtySlots > limits.maxDirtySlots)

@@ -11,7 +11,7 @@ import { binlogLogin } from "./binlogSource";
 import type { Flavour } from "./connect";
 import type { ControlRow } from "./control";
 import { LagTracker } from "./lag";
-import { currentPosition, parsePosition } from "./position";
+import { currentPosition, parsePosition, reached } from "./position";
 import type { MovedTable } from "./rowSql";
 import type { Side } from "./sides";
 import { BinlogStream } from "./stream";
@@ -22,6 +22,11 @@ export interface Follow {
   stream: BinlogStream;
   verifier: RangeVerifier;
   lag: LagTracker;
+  /**
+   * Seconds behind the origin, or null until the stream has applied everything the origin had when it started: the
+   * samples begin at the start, so a backlog from before it would otherwise look as young as the process.
+   */
+  lagSeconds(): number | null;
   /** The stream's or the lag sampler's failure, once there is one. */
   failure: () => Error | undefined;
   stop(): Promise<void>;
@@ -60,6 +65,9 @@ export async function openFollow(
   });
   const verifier = new RangeVerifier(origin.verify, dest.verify, tables, spec.slots, applier);
   const lag = new LagTracker();
+  const startedAt = await currentPosition(origin.ctrl, flavour);
+  lag.record(startedAt);
+  let caughtUp = false;
   let sampling = true;
   const sampler = (async () => {
     while (sampling && !failure) {
@@ -74,6 +82,10 @@ export async function openFollow(
     stream,
     verifier,
     lag,
+    lagSeconds: () => {
+      caughtUp ||= reached(applier.committed, startedAt);
+      return caughtUp ? lag.lagSeconds(applier.committed) : null;
+    },
     failure: () => failure,
     stop: async () => {
       sampling = false;

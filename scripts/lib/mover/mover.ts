@@ -195,7 +195,7 @@ export class Mover {
     const counts = f.verifier.counts();
     Object.assign(this.status, {
       rowsStreamed: f.applier.rowsStreamed,
-      lagSeconds: f.lag.lagSeconds(f.applier.committed),
+      lagSeconds: f.lagSeconds(),
       verifiedSlots: counts.verified,
       dirtySlots: counts.dirty,
       verifyPasses: f.verifier.passes,
