@@ -52,3 +52,16 @@ export async function until(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Registers, for the calling test file, what each test leaves running (movers, loads, watchers, lock holders), stopped
+ * after the test even when it failed, last registered first: a failed test must not leave writers and movers running
+ * (jest would not exit). Call at the top level of the file.
+ */
+export function stopAfterEach(): (...stops: (() => Promise<unknown>)[]) => void {
+  const open: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const stop of open.splice(0).reverse()) await stop().catch(() => undefined);
+  });
+  return (...stops) => void open.push(...stops);
+}

@@ -19,9 +19,11 @@ import {
   unfencedAcks,
   wantedRows,
 } from "../helpers/moveClientChecks";
-import { runMover, until } from "../helpers/moverInProcess";
+import { runMover, stopAfterEach, until } from "../helpers/moverInProcess";
 
 jest.setTimeout(240_000);
+/** Stopped after each test even when it failed (jest would not exit with writers and movers running). */
+const leftRunning = stopAfterEach();
 const RANGE = { from: 0, to: 4095 };
 const ALL = { from: 0, to: 16383 };
 const ID = 7; // moveFleet's move id
@@ -44,8 +46,10 @@ describe("a move cancelled before its switch", () => {
     publishSlotMap(fleet, [{ from: 0, to: 16383, shard: 1 }]);
     const written = [...inside.slice(0, 240), ...outside.slice(0, 80)];
     const load = startClientLoad(fleet, { ids: written, writers: 4 });
+    leftRunning(() => load.stop());
 
     const copy = runMover(fleet, fleet.spec("copy"));
+    leftRunning(() => copy.stop());
     await until(
       "the copy and a verification pass",
       () => copy.mover.status.state === "streaming" && copy.mover.status.verifyPasses >= 1,
@@ -62,6 +66,7 @@ describe("a move cancelled before its switch", () => {
 
     // Cancelled while the writers go on writing the range to the source.
     const cancel = runMover(fleet, fleet.spec("cancel"));
+    leftRunning(() => cancel.stop());
     await until("the cancel", () => cancel.mover.status.state === "cancelled", 60_000, cancel.describe);
     expect(cancel.mover.status.lastError).toBeNull();
     await cancel.stop();
@@ -92,6 +97,7 @@ describe("a move cancelled before its switch", () => {
   it("does nothing for a move that never started: idle, no error, no control row, fences as they were", async () => {
     const range = { from: 8192, to: 12287 };
     const never = runMover(fleet, fleet.spec("cancel", { id: 9, slots: range }));
+    leftRunning(() => never.stop());
     await until("the mover to find nothing to do", () => never.log.some((l) => /never started/.test(l)));
     await new Promise((r) => setTimeout(r, 300));
     expect(never.mover.status.lastError).toBeNull();

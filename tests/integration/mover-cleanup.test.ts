@@ -25,10 +25,12 @@ import {
   wantedRows,
   watchFence,
 } from "../helpers/moveClientChecks";
-import { runMover, until } from "../helpers/moverInProcess";
+import { runMover, stopAfterEach, until } from "../helpers/moverInProcess";
 import { DATABASE } from "../helpers/shardFleet";
 
 jest.setTimeout(240_000);
+/** Stopped after each test even when it failed (jest would not exit with writers and movers running). */
+const leftRunning = stopAfterEach();
 const RANGE = { from: 0, to: 4095 };
 const REST = { from: 4096, to: 16383 };
 const ID = 7; // moveFleet's move id
@@ -51,11 +53,14 @@ describe("a switched move cleaned up under a client load", () => {
     };
     publishSlotMap(fleet, [{ from: 0, to: 16383, shard: 1 }]);
     const sourceFence = watchFence(fleet, 1, RANGE.from);
+    leftRunning(() => sourceFence.stop());
     const load = startClientLoad(fleet, { ids: [...inside.slice(0, 240), ...outside.slice(0, 80)], writers: 4 });
+    leftRunning(() => load.stop());
     const acksBy = (shard: number, after = 0) =>
       load.acks.filter((a) => a.shard === shard && a.changed > 0 && inRange(RANGE, a.id) && a.at > after).length;
 
     const copy = runMover(fleet, fleet.spec("copy"));
+    leftRunning(() => copy.stop());
     await until(
       "the copy and a verification pass",
       () => copy.mover.status.state === "streaming" && copy.mover.status.verifyPasses >= 1,
@@ -64,6 +69,7 @@ describe("a switched move cleaned up under a client load", () => {
     );
     await copy.stop();
     const sw = runMover(fleet, fleet.spec("switch"));
+    leftRunning(() => sw.stop());
     await until("the switch", () => sw.mover.status.state === "switched", 90_000, sw.describe);
     const epoch = switchEpoch(ID);
     publishSlotMap(fleet, [
@@ -77,6 +83,7 @@ describe("a switched move cleaned up under a client load", () => {
     // Cleanup while the writers go on (to the target for the range, to the source for the rest).
     const cleanupStarted = Date.now();
     const cleanup = runMover(fleet, fleet.spec("cleanup"));
+    leftRunning(() => cleanup.stop());
     await until("the cleanup", () => cleanup.mover.status.state === "cleaned", 60_000, cleanup.describe);
     await cleanup.stop();
     const cleanedAt = Date.now();

@@ -23,9 +23,11 @@ import {
   wantedRows,
   watchFence,
 } from "../helpers/moveClientChecks";
-import { runMover, until } from "../helpers/moverInProcess";
+import { runMover, stopAfterEach, until } from "../helpers/moverInProcess";
 
 jest.setTimeout(240_000);
+/** Stopped after each test even when it failed (jest would not exit with writers and movers running). */
+const leftRunning = stopAfterEach();
 const RANGE = { from: 0, to: 4095 };
 const ID = 7; // moveFleet's move id
 
@@ -44,12 +46,16 @@ describe("a switched move reversed and cancelled under a client load", () => {
     // The new shard's Router is published before it owns anything; every slot is shard 1's.
     publishSlotMap(fleet, [{ from: 0, to: 16383, shard: 1 }]);
     const sourceFence = watchFence(fleet, 1, RANGE.from);
+    leftRunning(() => sourceFence.stop());
     const targetFence = watchFence(fleet, 2, RANGE.from);
+    leftRunning(() => targetFence.stop());
     const load = startClientLoad(fleet, { ids: [...inside.slice(0, 240), ...outside.slice(0, 80)], writers: 4 });
+    leftRunning(() => load.stop());
     const acksBy = (shard: number, after = 0) =>
       load.acks.filter((a) => a.shard === shard && a.changed > 0 && inRange(RANGE, a.id) && a.at > after).length;
 
     const copy = runMover(fleet, fleet.spec("copy"));
+    leftRunning(() => copy.stop());
     await until(
       "the copy and a verification pass",
       () => copy.mover.status.state === "streaming" && copy.mover.status.verifyPasses >= 1,
@@ -59,6 +65,7 @@ describe("a switched move reversed and cancelled under a client load", () => {
     await copy.stop();
 
     const sw = runMover(fleet, fleet.spec("switch"));
+    leftRunning(() => sw.stop());
     await until("the switch", () => sw.mover.status.state === "switched", 90_000, sw.describe);
     const switchPause = sw.mover.status.pauseMs;
     // The gate saw the fences agree and the ConfigMap is published with the target (at the switch's epoch).
@@ -72,6 +79,7 @@ describe("a switched move reversed and cancelled under a client load", () => {
     await sw.stop();
 
     const rev = runMover(fleet, fleet.spec("reverse"));
+    leftRunning(() => rev.stop());
     await until("the reverse", () => rev.mover.status.state === "reversed", 90_000, rev.describe);
     const reversePause = rev.mover.status.pauseMs;
     const [one, two] = [await fleet.admin(1), await fleet.admin(2)];
@@ -89,6 +97,7 @@ describe("a switched move reversed and cancelled under a client load", () => {
 
     // Cancel while the writers go on (they write to the source, which owns the range again).
     const cancel = runMover(fleet, fleet.spec("cancel"));
+    leftRunning(() => cancel.stop());
     await until("the cancel", () => cancel.mover.status.state === "cancelled", 60_000, cancel.describe);
     await cancel.stop();
     const cancelledAt = Date.now();
