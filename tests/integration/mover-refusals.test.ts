@@ -172,7 +172,7 @@ describe("a switch aborted by the freeze timeout", () => {
     const failed = () => sw.mover.status.lastError !== null && !sw.mover.status.lastError.startsWith("switch waits:");
     await until("the switch attempt to fail", failed, 30_000, sw.describe);
     expect(sw.mover.status.lastError).toMatch(
-      /^switch of slots 0-4095 aborted, range unfrozen: the freeze did not get the range within 1 s \(/,
+      /^switch of slots 0-4095 aborted, nothing frozen: the freeze did not get the range within 1 s \(/,
     );
     const abortedAt = Date.now();
     const [one, two] = [await fleet.admin(1), await fleet.admin(2)];

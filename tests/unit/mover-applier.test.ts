@@ -25,7 +25,9 @@ const PLAYERS: TableDefinition = {
   indexes: [{ name: "PRIMARY", columns: ["gamedb_slot", "id"], unique: true }],
 };
 const players = movedTable(PLAYERS);
-const REPLACE = "REPLACE INTO `game`.`players` (`gamedb_slot`, `id`, `v`) VALUES";
+const REPLACE = "INSERT INTO `game`.`players` (`gamedb_slot`, `id`, `v`) VALUES";
+const ON_DUP = " ON DUPLICATE KEY UPDATE `v` = VALUES(`v`)";
+const IN_RANGE = " AND `gamedb_slot` BETWEEN ? AND ?";
 const DELETE = "DELETE FROM `game`.`players` WHERE (`gamedb_slot`, `id`) IN";
 const CHECKPOINT = "UPDATE `gamedb_meta`.`slot_moves` SET stream_position = ?";
 
@@ -85,7 +87,9 @@ class FakeDest {
   }
   async query(sql: string, values: unknown[] = []) {
     this.calls.push({ sql, values });
-    this.log.push(sql.startsWith(CHECKPOINT) ? "CHECKPOINT" : sql.split(" ")[0]!);
+    this.log.push(
+      sql.startsWith(CHECKPOINT) ? "CHECKPOINT" : sql.startsWith("INSERT INTO") ? "REPLACE" : sql.split(" ")[0]!,
+    );
     if (this.failOn?.test(sql)) throw Object.assign(new Error("Deadlock found"), { errno: 1213 });
     return [{ affectedRows: 1 }, []];
   }
@@ -134,6 +138,7 @@ function setup(options: SetupOptions = {}) {
   const dest = new FakeDest(options.failOn);
   const applier = new RangeApplier(dest as unknown as Connection, stream as unknown as BinlogStream, {
     moveId: MOVE,
+    flavour: "mariadb",
     range: options.range ?? { from: 0, to: 10 },
     tables: new Map([["players", players]]),
     from: parsePosition("mariadb", "0-1-0"),
@@ -182,7 +187,7 @@ describe("RangeApplier: DBLog watermarks", () => {
     await finish();
     expect(dest.log).toEqual(["BEGIN", "REPLACE", "DELETE", "REPLACE", "CHECKPOINT", "COMMIT"]);
     expect(dest.calls[0]!.values).toEqual([5, "2", "B"]);
-    expect(dest.calls[1]!.values).toEqual([5, "3"]);
+    expect(dest.calls[1]!.values).toEqual([5, "3", 0, 10]);
     // Only key 1 of the chunk: 2 and 3 were changed by the stream inside the window.
     expect(dest.calls[2]!.values).toEqual([5, "1", "a"]);
     expect(outcome).toEqual({ applied: 1 });
@@ -260,8 +265,8 @@ describe("RangeApplier: DBLog watermarks", () => {
     await finish();
     const writes = dest.calls.filter((q) => !q.sql.startsWith(CHECKPOINT));
     expect(writes).toEqual([
-      { sql: `${DELETE} ((?, ?))`, values: [5, "1"] },
-      { sql: `${REPLACE} (?, ?, ?)`, values: [5, "9", "a"] },
+      { sql: `${DELETE} ((?, ?))${IN_RANGE}`, values: [5, "1", 0, 10] },
+      { sql: `${REPLACE} (?, ?, ?)${ON_DUP}`, values: [5, "9", "a"] },
     ]);
   });
 
@@ -301,7 +306,7 @@ describe("RangeApplier: the stream's changes", () => {
     );
     await finish();
     const writes = dest.calls.filter((q) => !q.sql.startsWith(CHECKPOINT));
-    expect(writes).toEqual([{ sql: `${REPLACE} (?, ?, ?)`, values: [10, "1", "in"] }]);
+    expect(writes).toEqual([{ sql: `${REPLACE} (?, ?, ?)${ON_DUP}`, values: [10, "1", "in"] }]);
     expect(applier.rowsStreamed).toBe(1);
     expect([...applier.touched.keys()]).toEqual([10]);
   });
@@ -311,8 +316,8 @@ describe("RangeApplier: the stream's changes", () => {
     await feed(update(row(1, "a"), row(2, "a")), commit());
     await finish();
     expect(dest.calls.filter((q) => !q.sql.startsWith(CHECKPOINT))).toEqual([
-      { sql: `${DELETE} ((?, ?))`, values: [5, "1"] },
-      { sql: `${REPLACE} (?, ?, ?)`, values: [5, "2", "a"] },
+      { sql: `${DELETE} ((?, ?))${IN_RANGE}`, values: [5, "1", 0, 10] },
+      { sql: `${REPLACE} (?, ?, ?)${ON_DUP}`, values: [5, "2", "a"] },
     ]);
   });
 
@@ -321,8 +326,8 @@ describe("RangeApplier: the stream's changes", () => {
     await feed(update(row(1, "a"), row(1, "b")), del(row(2, "x")), commit());
     await finish();
     expect(dest.calls.filter((q) => !q.sql.startsWith(CHECKPOINT))).toEqual([
-      { sql: `${REPLACE} (?, ?, ?)`, values: [5, "1", "b"] },
-      { sql: `${DELETE} ((?, ?))`, values: [5, "2"] },
+      { sql: `${REPLACE} (?, ?, ?)${ON_DUP}`, values: [5, "1", "b"] },
+      { sql: `${DELETE} ((?, ?))${IN_RANGE}`, values: [5, "2", 0, 10] },
     ]);
   });
 
@@ -340,7 +345,7 @@ describe("RangeApplier: the stream's changes", () => {
   });
 
   it("a failed write rolls back, fails the waiting chunk and rejects the run; nothing counts as committed", async () => {
-    const { dest, applier, feed, run } = setup({ failOn: /^REPLACE/ });
+    const { dest, applier, feed, run } = setup({ failOn: /^INSERT INTO/ });
     const { c, outcome } = chunk(1, [row(1, "a")]);
     applier.expect(c);
     await feed(watermark(MOVE, 1), commit(), watermark(MOVE, 2), commit());

@@ -8,7 +8,7 @@ import {
   deleteSql,
   keyOf,
   movedTable,
-  replaceSql,
+  upsertSql,
   slotOf,
 } from "../../scripts/lib/mover/rowSql";
 
@@ -89,44 +89,62 @@ describe("movedTable", () => {
   });
 });
 
-describe("replaceSql and deleteSql", () => {
-  it("REPLACE: every column in table order, one tuple per row, values row by row", () => {
+describe("upsertSql and deleteSql", () => {
+  it("INSERT ... ON DUPLICATE KEY UPDATE: every column in table order, the non-key columns updated (MariaDB: VALUES())", () => {
     const rows = [
       { gamedb_slot: 5, player_id: "9007199254740993", name: "ann" },
       { name: null, player_id: "2", gamedb_slot: 6 },
     ];
-    expect(replaceSql(players, rows)).toEqual({
-      sql: "REPLACE INTO `game`.`players` (`gamedb_slot`, `player_id`, `name`) VALUES (?, ?, ?), (?, ?, ?)",
+    expect(upsertSql(players, rows, "mariadb")).toEqual({
+      sql:
+        "INSERT INTO `game`.`players` (`gamedb_slot`, `player_id`, `name`) VALUES (?, ?, ?), (?, ?, ?) " +
+        "ON DUPLICATE KEY UPDATE `gamedb_slot` = VALUES(`gamedb_slot`), `name` = VALUES(`name`)",
       values: [5, "9007199254740993", "ann", 6, "2", null],
     });
   });
 
-  it("REPLACE escapes backticks in every identifier and refuses a row image missing a column", () => {
+  it("on MySQL 8.4 the new row is a row alias (VALUES() is deprecated there)", () => {
+    expect(upsertSql(players, [{ gamedb_slot: 5, player_id: "1", name: "a" }], "mysql").sql).toBe(
+      "INSERT INTO `game`.`players` (`gamedb_slot`, `player_id`, `name`) VALUES (?, ?, ?) AS gamedb_new " +
+        "ON DUPLICATE KEY UPDATE `gamedb_slot` = gamedb_new.`gamedb_slot`, `name` = gamedb_new.`name`",
+    );
+  });
+
+  it("escapes backticks in every identifier, updates a key-only table to itself, refuses a row image missing a column", () => {
     const row = { gamedb_slot: 1, owner: "7", "item`code": "sword", qty: 2 };
-    expect(replaceSql(items, [row])).toEqual({
-      sql: "REPLACE INTO `ga``me`.`inv``items` (`gamedb_slot`, `owner`, `item``code`, `qty`) VALUES (?, ?, ?, ?)",
+    expect(upsertSql(items, [row], "mariadb")).toEqual({
+      sql:
+        "INSERT INTO `ga``me`.`inv``items` (`gamedb_slot`, `owner`, `item``code`, `qty`) VALUES (?, ?, ?, ?) " +
+        "ON DUPLICATE KEY UPDATE `qty` = VALUES(`qty`)",
       values: [1, "7", "sword", 2],
     });
-    expect(() => replaceSql(items, [{ gamedb_slot: 1, owner: "7", qty: 2 }])).toThrow(
+    expect(upsertSql(tokens, [{ gamedb_slot: 1, token: Buffer.from([1]) }], "mariadb").sql).toMatch(
+      / ON DUPLICATE KEY UPDATE `gamedb_slot` = VALUES\(`gamedb_slot`\)$/,
+    );
+    expect(() => upsertSql(items, [{ gamedb_slot: 1, owner: "7", qty: 2 }], "mariadb")).toThrow(
       "`ga``me`.`inv``items`: a row image has no column item`code",
     );
   });
 
-  it("DELETE by a single key: IN (?, ...) with the key values only", () => {
-    expect(deleteSql(players, [{ player_id: "1", gamedb_slot: 5, name: "a" }, { player_id: "2" }])).toEqual({
-      sql: "DELETE FROM `game`.`players` WHERE `player_id` IN (?, ?)",
-      values: ["1", "2"],
+  it("DELETE by a single key, only inside the range's slots", () => {
+    expect(
+      deleteSql(players, [{ player_id: "1", gamedb_slot: 5, name: "a" }, { player_id: "2" }], { from: 0, to: 99 }),
+    ).toEqual({
+      sql: "DELETE FROM `game`.`players` WHERE `player_id` IN (?, ?) AND `gamedb_slot` BETWEEN ? AND ?",
+      values: ["1", "2", 0, 99],
     });
   });
 
-  it("DELETE by a composite key: a row constructor IN a list of tuples, values tuple by tuple", () => {
+  it("DELETE by a composite key: a row constructor IN a list of tuples, then the range", () => {
     const rows = [
       { gamedb_slot: 1, owner: "7", "item`code": "sword", qty: 2 },
       { gamedb_slot: 2, owner: "8", "item`code": "shield", qty: 1 },
     ];
-    expect(deleteSql(items, rows)).toEqual({
-      sql: "DELETE FROM `ga``me`.`inv``items` WHERE (`gamedb_slot`, `owner`, `item``code`) IN ((?, ?, ?), (?, ?, ?))",
-      values: [1, "7", "sword", 2, "8", "shield"],
+    expect(deleteSql(items, rows, { from: 1, to: 2 })).toEqual({
+      sql:
+        "DELETE FROM `ga``me`.`inv``items` WHERE (`gamedb_slot`, `owner`, `item``code`) IN ((?, ?, ?), (?, ?, ?)) " +
+        "AND `gamedb_slot` BETWEEN ? AND ?",
+      values: [1, "7", "sword", 2, "8", "shield", 1, 2],
     });
   });
 });

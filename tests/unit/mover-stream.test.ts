@@ -121,6 +121,18 @@ describe("BinlogStream", () => {
     ]);
   });
 
+  it("does not end a transaction at a SAVEPOINT, ROLLBACK TO or XA statement inside it", async () => {
+    const { stream, zj } = await open("mariadb", "0-1-5");
+    zj.send("MariadbGtid", { gtid: "0-1-6" });
+    zj.send("WriteRows", { tableId: 9, tableMap: TABLES, rows: [{ player_id: "1" }], gtid: "0-1-6" });
+    for (const q of ["SAVEPOINT `a`", "ROLLBACK TO `a`", "RELEASE SAVEPOINT a", "XA END 'x'", "XA PREPARE 'x'"]) {
+      zj.send("Query", { query: q, gtid: "0-1-6" });
+    }
+    zj.send("WriteRows", { tableId: 9, tableMap: TABLES, rows: [{ player_id: "2" }], gtid: "0-1-6" });
+    zj.send("Xid", { gtid: "0-1-6" });
+    expect(drain(stream).map((e) => e.kind)).toEqual(["rows", "rows", "commit"]);
+  });
+
   it("fails on a transaction without a GTID, and on a row event without its table map", async () => {
     const a = await open("mysql", `${UUID}:1-41`);
     a.zj.send("Query", { query: "BEGIN" });

@@ -14,7 +14,8 @@ import { FENCE_SCHEMA } from "../../../infra/contracts/slotFence";
 import { WATERMARK_TABLE } from "../../../infra/contracts/slotMoves";
 import { TableCursor, saveCheckpoint } from "./control";
 import { Position, advance, formatPosition } from "./position";
-import { MovedTable, cursorAfter, deleteSql, keyOf, replaceSql, slotOf } from "./rowSql";
+import { MovedTable, cursorAfter, deleteSql, keyOf, slotOf, upsertSql } from "./rowSql";
+import type { Flavour } from "./connect";
 import type { BinlogStream, Row, StreamEvent } from "./stream";
 
 /** A copy chunk waiting for its high watermark. */
@@ -45,6 +46,8 @@ export interface ApplierOptions {
   from: Position;
   /** The copy cursors (forward stream only): saved with each checkpoint. */
   cursors?: TableCursor[];
+  /** The destination's server: the upsert's spelling differs (rowSql.ts). */
+  flavour: Flavour;
   /** Commit once a batch holds this many rows (at the next transaction end). @default 2000 */
   batchRows?: number;
 }
@@ -217,7 +220,9 @@ export class RangeApplier {
       await this.dest.beginTransaction();
       for (const run of runs) {
         const { sql, values } =
-          run.kind === "replace" ? replaceSql(run.table, run.rows) : deleteSql(run.table, run.rows);
+          run.kind === "replace"
+            ? upsertSql(run.table, run.rows, this.options.flavour)
+            : deleteSql(run.table, run.rows, this.options.range);
         await this.dest.query(sql, values);
       }
       await saveCheckpoint(

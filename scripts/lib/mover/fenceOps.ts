@@ -76,16 +76,31 @@ export async function markImporting(conn: Queryable, range: Range, source: numbe
  * it commits; every writer after it gets GAMEDB_TRYAGAIN.
  */
 export async function freeze(conn: Queryable, range: Range, timeoutSeconds: number): Promise<void> {
+  await freezeUpdate(conn, range, timeoutSeconds);
+  await expectFrozen(conn, range);
+}
+
+/** The freeze's UPDATE alone: one autocommit statement, so a lock-wait timeout leaves nothing frozen. */
+export async function freezeUpdate(conn: Queryable, range: Range, timeoutSeconds: number): Promise<void> {
   await conn.query("SET SESSION innodb_lock_wait_timeout = ?", [timeoutSeconds]);
   await conn.query(`UPDATE ${FENCE} SET state = 'frozen' WHERE slot BETWEEN ? AND ? AND state = 'owned'`, [
     range.from,
     range.to,
   ]);
+}
+
+export async function expectFrozen(conn: Queryable, range: Range): Promise<void> {
   await expectAll(conn, range, { state: "frozen" }, "freezing the range");
 }
 
-/** Undoes a freeze (a refused or timed-out switch): `frozen` -> `owned`. */
+/**
+ * Undoes a freeze (a refused or timed-out switch): `frozen` -> `owned`. READ COMMITTED, so the scan does not wait on
+ * rows it does not change (InnoDB's semi-consistent read: a row another transaction holds, whose committed state is
+ * not `frozen`, is skipped, MySQL 8.4 manual 17.7.2.1 "READ COMMITTED"); under REPEATABLE READ it would queue behind
+ * every open writer of the range.
+ */
 export async function unfreeze(conn: Queryable, range: Range): Promise<void> {
+  await conn.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
   await conn.query(`UPDATE ${FENCE} SET state = 'owned' WHERE slot BETWEEN ? AND ? AND state = 'frozen'`, [
     range.from,
     range.to,

@@ -55,6 +55,7 @@ export async function openFollow(
   const applier = new RangeApplier(dest.data, stream, {
     moveId: spec.id,
     range: spec.slots,
+    flavour,
     tables: new Map(tables.map((t) => [t.def.name, t])),
     from,
     cursors: direction === "forward" ? (row.copyCursor ?? []) : undefined,

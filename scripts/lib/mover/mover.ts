@@ -353,6 +353,9 @@ export class Mover {
 
   /** After a soak: the source's rows of the range are deleted; the reverse stream is gone. */
   private async cleanup(sides: Sides): Promise<void> {
+    // A switch that crashed between the claim and the release leaves the source frozen: finish it first, or the
+    // delete (which refuses a frozen range) could never run.
+    await this.recover(sides, "forward");
     await this.deleteFrom(sides, sides.source, "cleaning", "cleaned");
   }
 

@@ -7,6 +7,7 @@ import { SLOT_COLUMN } from "../../../infra/contracts/slotFence";
 import type { TableDefinition } from "../../../infra/contracts/shardedTable";
 import { quoteIdentifier } from "./checksumSql";
 import type { Row } from "./stream";
+import type { Flavour } from "./connect";
 
 export interface MovedTable {
   def: TableDefinition;
@@ -49,7 +50,15 @@ export function slotOf(row: Row): number {
   return Number(row[SLOT_COLUMN]);
 }
 
-export function replaceSql(t: MovedTable, rows: readonly Row[]): { sql: string; values: unknown[] } {
+/**
+ * Inserts or updates rows from full row images: INSERT ... ON DUPLICATE KEY UPDATE of every column that is not in
+ * the primary key. Not REPLACE: a REPLACE deletes the row it conflicts with (firing ON DELETE CASCADE on the child
+ * tables, which the binlog does not carry) and would silently move a row of ANOTHER slot that shares a surrogate key;
+ * an update of such a row instead changes its gamedb_slot, which the fence triggers refuse for every account, so
+ * the move stops with the error rather than corrupting the shard. MySQL 8.4 spells the new row with a row alias
+ * (VALUES() is deprecated there, manual 15.2.7.2 "INSERT ... ON DUPLICATE KEY UPDATE"); MariaDB only knows VALUES().
+ */
+export function upsertSql(t: MovedTable, rows: readonly Row[], flavour: Flavour): { sql: string; values: unknown[] } {
   const cols = t.columns.map((c) => quoteIdentifier("column", c)).join(", ");
   const one = `(${t.columns.map(() => "?").join(", ")})`;
   const values: unknown[] = [];
@@ -59,10 +68,24 @@ export function replaceSql(t: MovedTable, rows: readonly Row[]): { sql: string; 
       values.push(r[c]);
     }
   }
-  return { sql: `REPLACE INTO ${t.qualified} (${cols}) VALUES ${rows.map(() => one).join(", ")}`, values };
+  const rest = t.columns.filter((c) => !t.key.includes(c));
+  const set = (rest.length > 0 ? rest : [t.key[0]!]).map((c) => {
+    const q = quoteIdentifier("column", c);
+    return `${q} = ${flavour === "mysql" ? `gamedb_new.${q}` : `VALUES(${q})`}`;
+  });
+  const alias = flavour === "mysql" ? " AS gamedb_new" : "";
+  return {
+    sql: `INSERT INTO ${t.qualified} (${cols}) VALUES ${rows.map(() => one).join(", ")}${alias} ON DUPLICATE KEY UPDATE ${set.join(", ")}`,
+    values,
+  };
 }
 
-export function deleteSql(t: MovedTable, rows: readonly Row[]): { sql: string; values: unknown[] } {
+/** Deletes rows by key, and only within the range's slots: a surrogate key shared with another slot is left alone. */
+export function deleteSql(
+  t: MovedTable,
+  rows: readonly Row[],
+  range: { from: number; to: number },
+): { sql: string; values: unknown[] } {
   const cols = t.key.map((c) => quoteIdentifier("column", c));
   const tuple = `(${cols.map(() => "?").join(", ")})`;
   const values = rows.flatMap((r) => t.key.map((c) => r[c]));
@@ -70,7 +93,11 @@ export function deleteSql(t: MovedTable, rows: readonly Row[]): { sql: string; v
     t.key.length === 1
       ? `${cols[0]} IN (${rows.map(() => "?").join(", ")})`
       : `(${cols.join(", ")}) IN (${rows.map(() => tuple).join(", ")})`;
-  return { sql: `DELETE FROM ${t.qualified} WHERE ${where}`, values };
+  const slot = quoteIdentifier("column", SLOT_COLUMN);
+  return {
+    sql: `DELETE FROM ${t.qualified} WHERE ${where} AND ${slot} BETWEEN ? AND ?`,
+    values: [...values, range.from, range.to],
+  };
 }
 
 /** A cursor value as a parameter: integer key columns as BigInt (mysql2 sends it as an exact literal). */

@@ -61,6 +61,10 @@ const loadZongJi: ZongJiConstructor = async () =>
   ((await import("@vlasky/zongji")) as unknown as { default: new (dsn: Record<string, unknown>) => ZongJiLike })
     .default;
 
+/** Query events that stay inside their transaction. */
+const IN_TRANSACTION =
+  /^\s*(BEGIN|START TRANSACTION|SAVEPOINT|ROLLBACK\s+(WORK\s+)?TO|RELEASE\s+SAVEPOINT|XA\s+(START|BEGIN|END|PREPARE))\b/i;
+
 const ROW_KINDS: Record<string, "insert" | "update" | "delete"> = {
   WriteRows: "insert",
   UpdateRows: "update",
@@ -144,8 +148,10 @@ export class BinlogStream {
       this.pendingGtid = e.gtid;
       return;
     }
-    // A transaction ends at its XID event; a DDL (or a non-transactional engine's COMMIT) at its Query event.
-    const ends = type === "Xid" || (type === "Query" && !/^\s*BEGIN\s*$/i.test(e.query ?? ""));
+    // A transaction ends at its XID event; a DDL (or a non-transactional engine's COMMIT) at its Query event. Query
+    // events inside a transaction (SAVEPOINT, ROLLBACK TO, XA START/END/PREPARE) do not end it: both servers log
+    // them mid-transaction, and a checkpoint there would skip the rest of it on resume.
+    const ends = type === "Xid" || (type === "Query" && !IN_TRANSACTION.test(e.query ?? ""));
     if (ends) {
       const gtid = e.gtid ?? this.pendingGtid;
       this.pendingGtid = undefined;

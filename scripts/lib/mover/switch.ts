@@ -10,7 +10,7 @@
 import type { Connection } from "mysql2/promise";
 import type { MoveState, SwitchLimits } from "../../../infra/contracts/slotMoves";
 import { setState } from "./control";
-import { Range, claim, freeze, rangeStates, allIn, release, unfreeze } from "./fenceOps";
+import { Range, allIn, claim, expectFrozen, freezeUpdate, rangeStates, release, unfreeze } from "./fenceOps";
 import { Position, currentPosition, reached } from "./position";
 import type { Flavour } from "./connect";
 import type { RangeVerifier } from "./verifier";
@@ -35,6 +35,8 @@ export interface SwitchPlan {
 }
 
 export class SwitchAborted extends Error {}
+/** The claim's COMMIT failed without a known outcome: the owner stays frozen until finishSwitch decides. */
+export class ClaimUncertain extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,14 +47,29 @@ export async function switchRange(plan: SwitchPlan): Promise<number> {
   const deadline = started + limits.freezeTimeoutSeconds * 1000 + limits.drainTimeoutMs;
   const abort = async (why: string): Promise<never> => {
     await unfreeze(owner.conn, range);
-    throw new SwitchAborted(`switch of slots ${range.from}-${range.to} aborted, range unfrozen: ${why}`);
+    throw new SwitchAborted(
+      `${plan.done === "switched" ? "switch" : "reverse"} of slots ${range.from}-${range.to} aborted, range ` +
+        `unfrozen: ${why}`,
+    );
   };
+  const word = plan.done === "switched" ? "switch" : "reverse";
   try {
-    await freeze(owner.conn, range, limits.freezeTimeoutSeconds);
+    await freezeUpdate(owner.conn, range, limits.freezeTimeoutSeconds);
   } catch (e) {
-    return abort(`the freeze did not get the range within ${limits.freezeTimeoutSeconds} s (${(e as Error).message})`);
+    // The UPDATE is one autocommit statement: when it fails (a writer held a row past the lock wait) it froze
+    // nothing, and an unfreeze here would only queue behind the same writer.
+    throw new SwitchAborted(
+      `${word} of slots ${range.from}-${range.to} aborted, nothing frozen: the freeze did not get the range within ` +
+        `${limits.freezeTimeoutSeconds} s (${(e as Error).message})`,
+    );
+  }
+  try {
+    await expectFrozen(owner.conn, range);
+  } catch (e) {
+    return abort((e as Error).message);
   }
   failpoint("switch-frozen");
+  let committing = false;
   try {
     const freezePoint = await currentPosition(owner.conn, plan.flavour);
     while (!reached(plan.applied(), freezePoint)) {
@@ -74,13 +91,19 @@ export async function switchRange(plan: SwitchPlan): Promise<number> {
     try {
       await claim(heir.conn, range, heir.shard, plan.epoch);
       await setState(heir.conn, plan.moveId, plan.done);
-      await heir.conn.commit();
     } catch (e) {
       await heir.conn.rollback().catch(() => undefined);
       throw e;
     }
+    committing = true;
+    await heir.conn.commit();
   } catch (e) {
     if (e instanceof SwitchAborted) throw e;
+    // A COMMIT whose outcome is unknown (the connection lost while it ran) may have given the heir the range:
+    // unfreezing the owner then would make two owners. Leave the owner frozen; the next step reads the heir's
+    // fence on a new connection (finishSwitch) and goes forward or unfreezes.
+    if (committing)
+      throw new ClaimUncertain(`the claim's COMMIT on shard ${heir.shard} failed: ${(e as Error).message}`);
     return abort((e as Error).message);
   }
   // Committed: from here on the switch only goes forward (finishSwitch repeats this after a crash).
