@@ -7,9 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as mysql from "mysql2/promise";
-import { MOVER_ACCOUNT } from "../../infra/contracts/slotFence";
+import { MOVER_ACCOUNT, fenceTriggersSql } from "../../infra/contracts/slotFence";
 import { initControl } from "../../scripts/lib/mover/control";
-import { preflight, shardProblems } from "../../scripts/lib/mover/preflight";
+import { epochProblems, preflight, shardProblems } from "../../scripts/lib/mover/preflight";
 import { compareShardTables, shardedTables } from "../../scripts/lib/mover/shardTables";
 import { MOVER_PASSWORD, MoverStandins, fillPlayers, setFence, startMoverStandins } from "./mover-standins";
 
@@ -43,9 +43,17 @@ describe("binlog preflight on stand-ins", () => {
     expect((await preflight(mover1, "mysql")).map((p) => p.split(" ")[0])).toEqual([
       "binlog_transaction_compression",
       "binlog_row_value_options",
+      "binlog_order_commits",
       "enforce_gtid_consistency",
       "gtid_mode",
     ]);
+  });
+
+  it("has no Group Replication (so no rule of it applies) and no binlog_order_commits on MariaDB", async () => {
+    const [vars] = await mover1.query<mysql.RowDataPacket[]>(
+      "SHOW GLOBAL VARIABLES WHERE Variable_name LIKE 'group\\_replication%' OR Variable_name = 'binlog_order_commits'",
+    );
+    expect(vars).toEqual([]);
   });
 
   it("refuses MariaDB's default binlog_row_metadata, and passes once the fix it names is applied", async () => {
@@ -253,5 +261,87 @@ describe("shard preflight on stand-ins", () => {
       "nosuch has no table with a gamedb_slot column: nothing to move (is the database right?)",
       "gamedb_meta.slot_fence does not exist: install the fence (infra/contracts/slotFence.ts)",
     ]);
+  });
+});
+
+describe("foreign keys on stand-ins", () => {
+  it("refuses a sharded table with a foreign key, or referenced by one, naming each constraint and the fix", async () => {
+    const root1 = await s.root(1);
+    for (const sql of [
+      "CREATE TABLE game.items (gamedb_slot SMALLINT UNSIGNED NOT NULL, item_id BIGINT UNSIGNED NOT NULL, " +
+        "owner_id BIGINT UNSIGNED NOT NULL, PRIMARY KEY (gamedb_slot, item_id), KEY owner (gamedb_slot, owner_id), " +
+        "CONSTRAINT items_owner FOREIGN KEY (gamedb_slot, owner_id) REFERENCES game.players (gamedb_slot, player_id) " +
+        "ON DELETE CASCADE) ENGINE=InnoDB",
+      ...fenceTriggersSql("game", "items"),
+      // Not sharded (no gamedb_slot column), but it references a sharded table.
+      "CREATE TABLE game.audit (id BIGINT PRIMARY KEY, slot SMALLINT UNSIGNED NOT NULL, player_id BIGINT UNSIGNED " +
+        "NOT NULL, CONSTRAINT audit_player FOREIGN KEY (slot, player_id) REFERENCES game.players (gamedb_slot, " +
+        "player_id)) ENGINE=InnoDB",
+    ]) {
+      await root1.query(sql);
+    }
+    try {
+      expect(await shardProblems(mover1, "game", "source", RANGE, 7)).toEqual([
+        expect.stringMatching(
+          /^game\.audit has foreign key audit_player \(slot, player_id\) REFERENCES game\.players \(gamedb_slot, player_id\) ON DELETE \w+ ON UPDATE \w+: a slot move cannot carry tables tied by a foreign key \(the copy and the deletes go table by table.*ALTER TABLE game\.audit DROP FOREIGN KEY audit_player/,
+        ),
+        expect.stringMatching(
+          /^game\.items has foreign key items_owner \(gamedb_slot, owner_id\) REFERENCES game\.players \(gamedb_slot, player_id\) ON DELETE CASCADE ON UPDATE \w+: .*InnoDB writes no binlog row for the child rows a cascade changes.*ALTER TABLE game\.items DROP FOREIGN KEY items_owner\) and keep the relation in the application$/,
+        ),
+      ]);
+
+      // Why: the item's cascaded delete has no row event in the binlog, only the player's own delete has.
+      await root1.query("INSERT INTO game.players VALUES (1500, 77, 'p77')");
+      await root1.query("INSERT INTO game.items VALUES (1500, 1, 77)");
+      const [[at]] = await root1.query<mysql.RowDataPacket[]>("SHOW MASTER STATUS");
+      await root1.query("DELETE FROM game.players WHERE gamedb_slot = 1500 AND player_id = 77");
+      const [[left]] = await root1.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM game.items");
+      expect(Number(left!.n)).toBe(0);
+      const [events] = await root1.query<mysql.RowDataPacket[]>(
+        `SHOW BINLOG EVENTS IN '${String(at!.File)}' FROM ${Number(at!.Position)}`,
+      );
+      // MariaDB maps both tables (it opens the child for the cascade) but logs rows of the parent only.
+      const tableIds = new Map(
+        events
+          .filter((e) => e.Event_type === "Table_map")
+          .map((e) => /table_id: (\d+) \((.+)\)/.exec(String(e.Info))!)
+          .map((m) => [m[1]!, m[2]!]),
+      );
+      const rows = events.filter((e) => /^(Write|Update|Delete)_rows/.test(String(e.Event_type)));
+      expect(rows.map((e) => tableIds.get(/table_id: (\d+)/.exec(String(e.Info))![1]!))).toEqual(["game.players"]);
+    } finally {
+      await root1.query("DROP TABLE game.audit");
+      await root1.query("DROP TABLE game.items");
+    }
+    expect(await shardProblems(mover1, "game", "source", RANGE, 7)).toEqual([]);
+  });
+});
+
+describe("epochs on stand-ins", () => {
+  const range = { from: 3000, to: 3999 };
+  const earlier = { from: 3500, to: 3599 };
+
+  it("refuses a move whose switch epoch is not above an earlier move's epoch on the range, on either shard", async () => {
+    const [root1, root2] = [await s.root(1), await s.root(2)];
+    // An earlier move, id 10 and gone from the config, switched slots 3500-3599 to shard 2 and reversed them.
+    await setFence(root1, earlier, "owned", 1, 22);
+    await setFence(root2, earlier, "moved", 1, 22);
+    try {
+      expect(await epochProblems(mover1, range, 7, "source shard 1")).toEqual([
+        "the fence of slots 3000-3999 on source shard 1 already carries epoch 22 (100 owned (owner 1, epoch 22)); " +
+          "move 7's switch would write epoch 15, lower, and clients that learned epoch 22 would ignore the new " +
+          "owner: move ids are unique only within the current config, so give this move an id of at least 11 (its " +
+          "switch writes epoch 23)",
+      ]);
+      expect(await epochProblems(mover2, range, 7, "target shard 2")).toEqual([
+        expect.stringMatching(/^the fence of slots 3000-3999 on target shard 2 .*\(100 moved \(owner 1, epoch 22\)\)/),
+      ]);
+      expect(await epochProblems(mover1, range, 11, "source shard 1")).toEqual([]);
+      expect(await epochProblems(mover2, range, 11, "target shard 2")).toEqual([]);
+      expect(await epochProblems(mover1, { from: 3000, to: 3499 }, 7, "source shard 1")).toEqual([]);
+    } finally {
+      await setFence(root1, earlier, "owned", 1, 0);
+      await setFence(root2, earlier, "moved", 1, 0);
+    }
   });
 });

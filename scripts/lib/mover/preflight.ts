@@ -12,6 +12,8 @@ import { quoteIdentifier, type SlotRange } from "./checksumSql";
 import { type Flavour, serverFlavour } from "./connect";
 import { readControl } from "./control";
 import { FENCE, describeRun, fenceRuns, readFenceRows } from "./fenceRows";
+import { foreignKeyProblems, readForeignKeys } from "./foreignKeys";
+import { GROUP_REPLICATION_VARIABLES, groupReplicationProblems } from "./groupReplicationRules";
 import { shardedTables } from "./shardTables";
 
 interface BinlogRule {
@@ -30,11 +32,11 @@ const mariaSet = (variable: string, value: string) =>
 
 /**
  * MySQL 8.4 Reference Manual pages: 19.1.6.4 "Binary Logging Options and Variables" (replication-options-binary-log
- * .html) for log_bin, binlog_format, binlog_row_image, binlog_row_metadata and binlog_row_value_options; 19.1.6.5
- * "Global Transaction ID System Variables" (replication-options-gtids.html) for gtid_mode and
- * enforce_gtid_consistency; 19.1.4 "Changing GTID Mode on Online Servers" for the steps to gtid_mode ON; 7.4.4.5
- * "Binary Log Transaction Compression" (Transaction_payload_event); 19.5.1.17 "Replication of JSON Documents"
- * (PARTIAL_JSON). zongji: node_modules/@vlasky/zongji/README.md (0.9.0), lines cited per rule.
+ * .html) for log_bin, binlog_format, binlog_row_image, binlog_row_metadata, binlog_row_value_options and
+ * binlog_order_commits; 19.1.6.5 "Global Transaction ID System Variables" (replication-options-gtids.html) for
+ * gtid_mode and enforce_gtid_consistency; 19.1.4 "Changing GTID Mode on Online Servers" for the steps to gtid_mode
+ * ON; 7.4.4.5 "Binary Log Transaction Compression" (Transaction_payload_event); 19.5.1.17 "Replication of JSON
+ * Documents" (PARTIAL_JSON). zongji: node_modules/@vlasky/zongji/README.md (0.9.0), lines cited per rule.
  */
 const MYSQL_RULES: BinlogRule[] = [
   {
@@ -92,6 +94,18 @@ const MYSQL_RULES: BinlogRule[] = [
     fix: { mysql: `SET PERSIST binlog_row_value_options = ''${RECONNECT}`, mariadb: "" },
   },
   {
+    variable: "binlog_order_commits",
+    want: "ON",
+    // The copy's DBLog watermarks: a row the chunk SELECT sees must be committed before the high watermark in the
+    // binlog too. OFF lets InnoDB make a transaction visible in another order than the binlog lists it (manual
+    // 19.1.6.4, binlog_order_commits; the server's own description: "Issue internal commit calls in the same order
+    // as transactions are written to the binary log", mysql-server sql/sys_vars.cc Sys_binlog_order_commits).
+    // MariaDB has no such variable: its engines commit in binlog order through the commit_ordered() handler call
+    // (MariaDB KB "Enhancements for START TRANSACTION WITH CONSISTENT SNAPSHOT").
+    why: "the copy's watermarks need commits visible in binlog order",
+    fix: { mysql: "SET PERSIST binlog_order_commits = ON", mariadb: "" },
+  },
+  {
     variable: "enforce_gtid_consistency",
     want: "ON",
     why: "gtid_mode ON needs it",
@@ -114,17 +128,18 @@ const MYSQL_RULES: BinlogRule[] = [
 const MYSQL_ONLY = new Set([
   "binlog_transaction_compression",
   "binlog_row_value_options",
+  "binlog_order_commits",
   "enforce_gtid_consistency",
   "gtid_mode",
 ]);
 
 /**
  * The rules of a flavour. MariaDB 10.11 (the test stand-ins) has GTIDs always on and no gtid_mode,
- * enforce_gtid_consistency, binlog_transaction_compression or binlog_row_value_options. Its own binlog compression,
- * log_bin_compress, is NOT refused: zongji decodes MariaDB's compressed query and row events (README 197,
- * lib/binlog_event.js QUERY_COMPRESSED_EVENT and the *_ROWS_COMPRESSED_EVENT codes of lib/code_map.js), checked on a
- * stand-in by tests/integration/mover-preflight.test.ts. The rule is about what the stream can decode, not about
- * compression as such, so the two flavours differ here on purpose.
+ * enforce_gtid_consistency, binlog_transaction_compression, binlog_row_value_options or binlog_order_commits. Its own
+ * binlog compression, log_bin_compress, is NOT refused: zongji decodes MariaDB's compressed query and row events
+ * (README 197, lib/binlog_event.js QUERY_COMPRESSED_EVENT and the *_ROWS_COMPRESSED_EVENT codes of
+ * lib/code_map.js), checked on a stand-in by tests/integration/mover-preflight.test.ts. The rule is about what the
+ * stream can decode, not about compression as such, so the two flavours differ here on purpose.
  */
 export function binlogRules(flavour: Flavour): readonly BinlogRule[] {
   return flavour === "mysql" ? MYSQL_RULES : MYSQL_RULES.filter((r) => !MYSQL_ONLY.has(r.variable));
@@ -162,10 +177,14 @@ export function binlogProblems(vars: Record<string, string>, flavour: Flavour): 
 
 type Queryable = Pick<Connection, "query">;
 
-export async function readBinlogVariables(conn: Queryable): Promise<Record<string, string>> {
+/** The GLOBAL values of `names` (default: the binlog rules' and the Group Replication rules'), by lower-case name. */
+export async function readBinlogVariables(
+  conn: Queryable,
+  names: readonly string[] = [...BINLOG_VARIABLES, ...GROUP_REPLICATION_VARIABLES],
+): Promise<Record<string, string>> {
   const [rows] = await conn.query<RowDataPacket[]>(
-    `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${BINLOG_VARIABLES.map(() => "?").join(", ")})`,
-    [...BINLOG_VARIABLES],
+    `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${names.map(() => "?").join(", ")})`,
+    [...names],
   );
   return Object.fromEntries(rows.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value ?? "")]));
 }
@@ -175,11 +194,15 @@ export interface PreflightOptions {
   label?: string;
 }
 
-/** The binlog problems of the server behind `conn`; a failed read is a problem too. */
+/**
+ * The binlog and Group Replication problems of the server behind `conn` (groupReplicationRules.ts); a failed read is
+ * a problem too.
+ */
 export async function preflight(conn: Queryable, flavour: Flavour, opts: PreflightOptions = {}): Promise<string[]> {
   const prefix = opts.label ? `${opts.label}: ` : "";
   try {
-    return binlogProblems(await readBinlogVariables(conn), flavour).map((p) => prefix + p);
+    const vars = await readBinlogVariables(conn);
+    return [...binlogProblems(vars, flavour), ...groupReplicationProblems(vars, flavour)].map((p) => prefix + p);
   } catch (e) {
     return [`${prefix}cannot read the binlog variables: ${(e as Error).message}`];
   }
@@ -225,7 +248,8 @@ const TRIGGER_HINT =
 
 /**
  * The problems of one side of move `moveId` over `range`, as the mover account sees them: every sharded table of
- * `database` passes checkShardedTable (with its triggers), the fence has its 16384 rows, and
+ * `database` passes checkShardedTable (with its triggers) and has no foreign key, in either direction
+ * (foreignKeys.ts), the fence has its 16384 rows, and
  * - source: owns the whole range (every fence row 'owned');
  * - target: owns none of it ('owned' or 'frozen' would make two owners), and holds no row of it unless this move's
  *   control row is there (a restart resumes over its own copies).
@@ -250,6 +274,8 @@ export async function shardProblems(
       const hint = mysql && def.triggers?.length === 0 ? TRIGGER_HINT : "";
       problems.push(...checkShardedTable(def).map((p) => (/fence trigger/.test(p) ? p + hint : p)));
     }
+    const names = tables.map((t) => t.name);
+    problems.push(...foreignKeyProblems(await readForeignKeys(conn, database, names)));
     const fence = await fenceProblems(conn);
     problems.push(...fence);
     if (fence.length === 0) {
@@ -307,3 +333,6 @@ async function targetRangeProblems(
   }
   return problems;
 }
+
+/** Epochs across moves (moveEpochs.ts): called by the mover for both shards, next to shardProblems. */
+export { epochProblems } from "./moveEpochs";
