@@ -131,6 +131,7 @@ interface SetupOptions {
   batchRows?: number;
   range?: { from: number; to: number };
   cursors?: TableCursor[];
+  definitionsAt?: ReturnType<typeof parsePosition>;
 }
 
 function setup(options: SetupOptions = {}) {
@@ -144,6 +145,7 @@ function setup(options: SetupOptions = {}) {
     from: parsePosition("mariadb", "0-1-0"),
     cursors: options.cursors ?? [{ table: "players", done: false, after: null }],
     batchRows: options.batchRows,
+    definitionsAt: options.definitionsAt,
   });
   let running: Promise<void> | undefined;
   /** Starts the applier (once), feeds it `events` and waits until it has handled them. */
@@ -363,5 +365,31 @@ describe("RangeApplier: the stream's changes", () => {
     const failing = run();
     stream.fail(new Error("binlog lost"));
     await expect(failing).rejects.toThrow("binlog lost");
+  });
+});
+
+describe("RangeApplier and DDL", () => {
+  it("stops at a DDL the table definitions were read before, without committing the batch; ignores one they include", async () => {
+    const late = setup({ definitionsAt: parsePosition("mariadb", "0-1-1") });
+    await late.feed(insert(row(1, "a")), { kind: "commit", gtid: "0-1-2", timestampMs: 0, ddl: true });
+    await expect(late.run()).rejects.toThrow(
+      "a DDL statement (transaction 0-1-2) changed the schema after the mover read the tables; restarting",
+    );
+    expect(late.dest.log).not.toContain("COMMIT");
+    const known = setup({ definitionsAt: parsePosition("mariadb", "0-1-9") });
+    await known.feed({ kind: "commit", gtid: "0-1-3", timestampMs: 0, ddl: true });
+    await known.finish();
+    expect(formatPosition(known.applier.committed)).toBe("0-1-3");
+  });
+
+  it("writes images from before and after an ADD COLUMN in separate statements, each with its own columns", async () => {
+    const { dest, feed, finish } = setup();
+    await feed(insert({ gamedb_slot: 5, id: "1" }), insert(row(2, "b")), commit());
+    await finish();
+    const writes = dest.calls.filter((q) => q.sql.startsWith("INSERT INTO"));
+    expect(writes.map((w) => w.values)).toEqual([
+      [5, "1"],
+      [5, "2", "b"],
+    ]);
   });
 });

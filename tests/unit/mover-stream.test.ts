@@ -103,7 +103,7 @@ describe("BinlogStream", () => {
         rows: [{ before: { player_id: "7" }, after: { player_id: "8" } }],
       },
       { kind: "commit", gtid: `${UUID}:42`, timestampMs: 1_700_000_000_000 },
-      { kind: "commit", gtid: `${UUID}:43`, timestampMs: 1_700_000_000_000 },
+      { kind: "commit", gtid: `${UUID}:43`, timestampMs: 1_700_000_000_000, ddl: true },
     ]);
   });
 
@@ -117,7 +117,7 @@ describe("BinlogStream", () => {
     expect(drain(stream)).toEqual([
       { kind: "rows", schema: "game", table: "players", op: "delete", rows: [{ before: { player_id: "7" } }] },
       { kind: "commit", gtid: "0-1-42", timestampMs: 1_700_000_000_000 },
-      { kind: "commit", gtid: "0-1-43", timestampMs: 1_700_000_000_000 },
+      { kind: "commit", gtid: "0-1-43", timestampMs: 1_700_000_000_000, ddl: true },
     ]);
   });
 

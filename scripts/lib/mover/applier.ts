@@ -13,7 +13,7 @@ import type { Connection } from "mysql2/promise";
 import { FENCE_SCHEMA } from "../../../infra/contracts/slotFence";
 import { WATERMARK_TABLE } from "../../../infra/contracts/slotMoves";
 import { TableCursor, saveCheckpoint } from "./control";
-import { Position, advance, formatPosition } from "./position";
+import { Position, advance, formatPosition, parsePosition, reached } from "./position";
 import { MovedTable, cursorAfter, deleteSql, keyOf, slotOf, upsertSql } from "./rowSql";
 import type { Flavour } from "./connect";
 import type { BinlogStream, Row, StreamEvent } from "./stream";
@@ -46,6 +46,8 @@ export interface ApplierOptions {
   from: Position;
   /** The copy cursors (forward stream only): saved with each checkpoint. */
   cursors?: TableCursor[];
+  /** The origin's position when the table definitions were read: a later DDL restarts the step. */
+  definitionsAt?: Position;
   /** The destination's server: the upsert's spelling differs (rowSql.ts). */
   flavour: Flavour;
   /** Commit once a batch holds this many rows (at the next transaction end). @default 2000 */
@@ -115,6 +117,15 @@ export class RangeApplier {
         this.onRows(event);
       } else {
         atBoundary = true;
+        // A DDL the table definitions were read before: stop (the batch is not committed) so the step restarts,
+        // reads them again and replays from the checkpoint. A DDL already in definitionsAt is reflected in them.
+        const at = this.options.definitionsAt;
+        if (event.ddl && at && !reached(at, parsePosition(at.flavour, event.gtid))) {
+          throw new Error(
+            `a DDL statement (transaction ${event.gtid}) changed the schema after the mover read the tables; ` +
+              "restarting to read them again",
+          );
+        }
         this.pending = advance(this.pending, event.gtid);
         this.txSinceFlush++;
         // Also under a busy source whose transactions miss the range: the checkpoint keeps up (the switch drains to
@@ -202,7 +213,10 @@ export class RangeApplier {
 
   private add(table: MovedTable, kind: Run["kind"], row: Row): void {
     const last = this.runs[this.runs.length - 1];
-    if (last && last.table === table && last.kind === kind && last.rows.length < 500) last.rows.push(row);
+    // One statement writes one set of columns: images from before and after an ADD COLUMN go in separate runs.
+    const sameColumns = (a: Row, b: Row) => Object.keys(a).join("\u0000") === Object.keys(b).join("\u0000");
+    if (last && last.table === table && last.kind === kind && last.rows.length < 500 && sameColumns(last.rows[0]!, row))
+      last.rows.push(row);
     else this.runs.push({ table, kind, rows: [row] });
     this.batchRows++;
   }

@@ -11,7 +11,7 @@ import { binlogLogin } from "./binlogSource";
 import type { Flavour } from "./connect";
 import type { ControlRow } from "./control";
 import { LagTracker } from "./lag";
-import { currentPosition, parsePosition, reached } from "./position";
+import { Position, currentPosition, parsePosition, reached } from "./position";
 import type { MovedTable } from "./rowSql";
 import type { Side } from "./sides";
 import { BinlogStream } from "./stream";
@@ -43,6 +43,8 @@ export async function openFollow(
   row: ControlRow,
   tables: MovedTable[],
   direction: "forward" | "reverse",
+  /** The origin's position when `tables` were read: a DDL after it stops the stream so the step reads them again. */
+  definitionsAt: Position,
 ): Promise<Follow> {
   if (!row.streamPosition) throw new Error(`move ${spec.id}: no stream position recorded on shard ${dest.shard}`);
   const from = parsePosition(flavour, row.streamPosition);
@@ -56,6 +58,7 @@ export async function openFollow(
     moveId: spec.id,
     range: spec.slots,
     flavour,
+    definitionsAt,
     tables: new Map(tables.map((t) => [t.def.name, t])),
     from,
     cursors: direction === "forward" ? (row.copyCursor ?? []) : undefined,

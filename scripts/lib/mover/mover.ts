@@ -13,21 +13,13 @@ import {
   switchEpoch,
   switchRefusal,
 } from "../../../infra/contracts/slotMoves";
-import {
-  ControlRow,
-  ensureControlTables,
-  initControl,
-  readControl,
-  saveCheckpoint,
-  saveStatus,
-  setState,
-} from "./control";
+import { ControlRow, ensureControlTables, readControl, saveCheckpoint, saveStatus, setState } from "./control";
 import { copyRange } from "./copier";
 import { deleteRange } from "./deleteRange";
-import { abandon, markImporting } from "./fenceOps";
+import { abandon } from "./fenceOps";
 import { movedTables } from "./movedTables";
 import { currentPosition, formatPosition } from "./position";
-import { preflight, shardProblems } from "./preflight";
+import { startMove } from "./start";
 import { Follow, openFollow } from "./follow";
 import { Side, Sides, openSides } from "./sides";
 import { Step, nextStep } from "./steps";
@@ -137,7 +129,8 @@ export class Mover {
     this.log(`move ${spec.id}: phase ${spec.phase}, state ${row?.state ?? "none"}: ${step.kind}`);
     switch (step.kind) {
       case "start":
-        await this.start(sides);
+        await startMove(sides, spec);
+        this.status.state = "copying";
         return false;
       case "follow":
         await this.followForward(sides, row!, step.switchWhenReady);
@@ -169,28 +162,6 @@ export class Mover {
     this.status.state = state;
   }
 
-  /** Preflight on both shards, then the target's range importing and the stream's start position recorded. */
-  private async start(sides: Sides): Promise<void> {
-    const { spec } = this.options;
-    const problems = [
-      ...(await preflight(sides.source.ctrl, sides.flavour, { label: `source shard ${spec.source.shard}` })),
-      ...(await preflight(sides.target.ctrl, sides.flavour, { label: `target shard ${spec.target.shard}` })),
-      ...(await shardProblems(sides.source.ctrl, spec.database, "source", spec.slots, spec.id)),
-      ...(await shardProblems(sides.target.ctrl, spec.database, "target", spec.slots, spec.id)),
-    ];
-    if (problems.length > 0) throw new Error(`preflight refused move ${spec.id}: ${problems.join("; ")}`);
-    const tables = await movedTables(sides.source.ctrl, sides.target.ctrl, spec.database);
-    const base = { moveId: spec.id, state: "preflight" as const, slots: spec.slots };
-    const shards = { sourceShard: spec.source.shard, targetShard: spec.target.shard };
-    await initControl(sides.target.ctrl, { ...base, ...shards, role: "target" });
-    await initControl(sides.source.ctrl, { ...base, ...shards, role: "source" });
-    await markImporting(sides.target.ctrl, spec.slots, spec.source.shard);
-    const start = await currentPosition(sides.source.ctrl, sides.flavour);
-    const cursors = tables.map((t) => ({ table: t.def.name, done: false, after: null }));
-    await saveCheckpoint(sides.target.ctrl, spec.id, formatPosition(start), cursors);
-    await this.setBoth(sides, "copying");
-  }
-
   private refresh(f: Follow): void {
     const counts = f.verifier.counts();
     Object.assign(this.status, {
@@ -217,12 +188,16 @@ export class Mover {
   /** Copy (what is left), then follow and verify; switch when asked and ready. Returns once switched. */
   private async followForward(sides: Sides, row: ControlRow, switchWhenReady: boolean): Promise<void> {
     const { spec } = this.options;
+    const definitionsAt = await currentPosition(sides.source.ctrl, sides.flavour);
     const tables = await movedTables(sides.source.ctrl, sides.target.ctrl, spec.database);
-    const f = await openFollow(spec, sides.flavour, sides.source, sides.target, row, tables, "forward");
+    const f = await openFollow(spec, sides.flavour, sides.source, sides.target, row, tables, "forward", definitionsAt);
     this.follow = f;
     const copiedBefore = row.status?.rowsCopied ?? 0;
     const throttle = throttleOn(sides.source.ctrl, sides.flavour, spec.throttle);
-    if (row.state === "copying") {
+    // A table without a finished cursor is copied, also one a migration created after the copy ended.
+    const cursors = row.copyCursor ?? [];
+    if (tables.some((t) => !cursors.find((c) => c.table === t.def.name)?.done)) {
+      this.status.copyDone = false;
       let copyError: Error | undefined;
       const copying = copyRange(sides.source.data, f.applier, tables, {
         moveId: spec.id,
@@ -249,7 +224,7 @@ export class Mover {
       this.check(f);
       if (this.stopping) return;
       this.status.rowsCopied = copiedBefore + f.applier.rowsCopied;
-      await this.setBoth(sides, "streaming");
+      if (row.state === "copying") await this.setBoth(sides, "streaming");
     }
     this.status.copyDone = true;
     this.status.lastError = null;
@@ -343,8 +318,9 @@ export class Mover {
     await this.recover(sides, "forward");
     const row = await readControl(sides.source.ctrl, spec.id);
     if (!row) throw new Error(`move ${spec.id}: the source has no control row`);
+    const definitionsAt = await currentPosition(sides.target.ctrl, sides.flavour);
     const tables = await movedTables(sides.target.ctrl, sides.source.ctrl, spec.database);
-    const f = await openFollow(spec, sides.flavour, sides.target, sides.source, row, tables, "reverse");
+    const f = await openFollow(spec, sides.flavour, sides.target, sides.source, row, tables, "reverse", definitionsAt);
     this.follow = f;
     this.status.copyDone = true;
     this.status.state = "switched";

@@ -59,16 +59,26 @@ export function slotOf(row: Row): number {
  * (VALUES() is deprecated there, manual 15.2.7.2 "INSERT ... ON DUPLICATE KEY UPDATE"); MariaDB only knows VALUES().
  */
 export function upsertSql(t: MovedTable, rows: readonly Row[], flavour: Flavour): { sql: string; values: unknown[] } {
-  const cols = t.columns.map((c) => quoteIdentifier("column", c)).join(", ");
-  const one = `(${t.columns.map(() => "?").join(", ")})`;
+  // The first image's columns: an image from before an ADD COLUMN lacks it (the column takes its default, as it
+  // did on the origin); a column the table does not have means the target lacks a migration the origin has.
+  const first = rows[0] ?? {};
+  const columns = t.columns.filter((c) => c in first);
+  for (const c of Object.keys(first)) {
+    if (!t.columns.includes(c)) {
+      throw new Error(`${t.qualified}: a row image has column ${c}, which this shard's table lacks (a migration?)`);
+    }
+  }
+  for (const c of t.key) if (!(c in first)) throw new Error(`${t.qualified}: a row image has no column ${c}`);
+  const cols = columns.map((c) => quoteIdentifier("column", c)).join(", ");
+  const one = `(${columns.map(() => "?").join(", ")})`;
   const values: unknown[] = [];
   for (const r of rows) {
-    for (const c of t.columns) {
+    for (const c of columns) {
       if (!(c in r)) throw new Error(`${t.qualified}: a row image has no column ${c}`);
       values.push(r[c]);
     }
   }
-  const rest = t.columns.filter((c) => !t.key.includes(c));
+  const rest = columns.filter((c) => !t.key.includes(c));
   const set = (rest.length > 0 ? rest : [t.key[0]!]).map((c) => {
     const q = quoteIdentifier("column", c);
     return `${q} = ${flavour === "mysql" ? `gamedb_new.${q}` : `VALUES(${q})`}`;

@@ -15,7 +15,13 @@ export type Row = Record<string, unknown>;
 
 export type StreamEvent =
   | { kind: "rows"; schema: string; table: string; op: "insert" | "update" | "delete"; rows: RowImage[] }
-  | { kind: "commit"; gtid: string; timestampMs: number };
+  | {
+      kind: "commit";
+      gtid: string;
+      timestampMs: number;
+      /** Ended by its own Query event (a DDL statement), not by XID or COMMIT: table definitions may have changed. */
+      ddl?: true;
+    };
 
 export interface RowImage {
   before?: Row;
@@ -158,7 +164,8 @@ export class BinlogStream {
       if (gtid === undefined) {
         return this.fail(new Error("a binlog transaction without a GTID: the mover needs GTIDs on (preflight)"));
       }
-      this.push({ kind: "commit", gtid, timestampMs: e.timestamp });
+      const ddl = type === "Query" && !/^\s*(COMMIT|ROLLBACK|XA\s+(COMMIT|ROLLBACK))\b/i.test(e.query ?? "");
+      this.push({ kind: "commit", gtid, timestampMs: e.timestamp, ...(ddl ? { ddl: true as const } : {}) });
     }
   }
 

@@ -121,6 +121,8 @@ async function createServer(root: string, serverId: number, options: FleetOption
   const port = await freePort();
   let child: ChildProcess | undefined;
   const log = path.join(root, "error.log");
+  const tmpDir = path.join(root, "tmp");
+  fs.mkdirSync(tmpDir, { recursive: true });
   const args = [
     "--no-defaults",
     `--datadir=${dataDir}`,
@@ -129,6 +131,8 @@ async function createServer(root: string, serverId: number, options: FleetOption
     `--socket=${path.join(root, "mysqld.sock")}`,
     `--pid-file=${path.join(root, "mysqld.pid")}`,
     `--log-error=${log}`,
+    // Its own temporary directory: internal temporary tables live there, and a shared /tmp is cleaned by others.
+    `--tmpdir=${tmpDir}`,
     "--skip-name-resolve",
     "--innodb-buffer-pool-size=64M",
     "--innodb-log-file-size=16M",
