@@ -9,9 +9,13 @@ import { rangeStates } from "../../scripts/lib/mover/fenceOps";
 import { MoveFleet, playerIn, startMoveFleet } from "../helpers/moveFleet";
 import { startLoad } from "../helpers/moveLoad";
 import { expectAcknowledgedWrites, rangeChecksums, seedPlayers } from "../helpers/moveChecks";
+import { ownershipEnded, watchFence } from "../helpers/moveClientChecks";
+import { stopAfterEach } from "../helpers/moverInProcess";
 import { requireMariaDb } from "../../scripts/lib/standins/mariadb";
 
 jest.setTimeout(180_000);
+/** Stopped after each test even when it failed (jest would not exit with a watcher running). */
+const leftRunning = stopAfterEach();
 const RANGE = { from: 0, to: 4095 };
 
 async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -75,6 +79,9 @@ describe("slot move on stand-ins", () => {
     copy.stop();
     await copying;
 
+    // The source's fence as seen from outside (a root connection, every 2 ms; the range changes in one statement).
+    const fence = watchFence(fleet, 1, RANGE.from, 2);
+    leftRunning(() => fence.stop());
     const sw = new Mover({
       spec: fleet.spec("switch"),
       secrets: fleet.secrets,
@@ -84,9 +91,9 @@ describe("slot move on stand-ins", () => {
     });
     const switching = sw.run();
     await until("the switch", () => sw.status.state === "switched", 90_000);
-    const switchedAt = Date.now();
     await new Promise((r) => setTimeout(r, 700));
     const result = await load.stop();
+    const seen = await fence.stop();
     await until("the reverse stream to catch up", () => sw.status.lagSeconds === 0, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     sw.stop();
@@ -94,8 +101,15 @@ describe("slot move on stand-ins", () => {
 
     expect(sw.status.pauseMs).not.toBeNull();
     expect(sw.status.pauseMs!).toBeLessThan(3000);
-    // After the switch no write in the range was acknowledged by the old owner.
-    expect(result.ackedIn.filter((a) => a.shard === 1 && a.at > switchedAt)).toEqual([]);
+    // No write in the range was acknowledged by the old owner after its fence showed the freeze that ended its
+    // ownership (the first `frozen` of the run that became `moved`: a switch aborted earlier unfreezes, and writes
+    // go on there legitimately). A writer in flight when the freeze began holds the fence row's shared lock, so the
+    // freeze commits after that writer's commit: its acknowledgement comes before any read can see `frozen`.
+    expect(seen.map((o) => o.state)).toContain("frozen");
+    const frozenAt = ownershipEnded(seen, 0);
+    expect(frozenAt).toBeLessThan(Infinity);
+    expect(result.ackedIn.filter((a) => a.shard === 1 && a.at > frozenAt)).toEqual([]);
+    expect(result.ackedIn.some((a) => a.shard === 1 && a.at <= frozenAt)).toBe(true);
     expect(result.ackedIn.some((a) => a.shard === 2)).toBe(true);
 
     // Every acknowledged write is on the shard that owns its key now, exactly once.
