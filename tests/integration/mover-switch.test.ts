@@ -73,8 +73,18 @@ describe("slot move on stand-ins", () => {
     const twinRun = twin.run();
     await until("the twin to give way", () => /another mover holds move 7/.test(twin.status.lastError ?? ""));
     expect(twin.status.rowsCopied).toBe(0);
+    // The holder's lock connection dies: the twin takes the lock and the first mover stops writing (assertLock).
+    const root = await fleet.admin(2);
+    const [[holder]] = (await root.query("SELECT IS_USED_LOCK('gamedb_move_7') AS id")) as unknown as [
+      [{ id: number }],
+    ];
+    await root.query(`KILL CONNECTION ${Number(holder!.id)}`);
+    await until("the twin to take the move", () => twin.status.lastError === null);
+    await until("the first mover to give way", () => /another mover holds move 7/.test(copy.status.lastError ?? ""));
+    await root.end();
     twin.stop();
     await twinRun;
+    await until("the first mover to take the move back", () => copy.status.lastError === null);
     expect(copy.status.rowsCopied).toBeGreaterThan(0);
     copy.stop();
     await copying;

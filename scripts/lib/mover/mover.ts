@@ -217,6 +217,7 @@ export class Mover {
       });
       while (!copyError && !(await Promise.race([copying.then(() => true), sleep(1000).then(() => false)]))) {
         this.check(f);
+        await sides.assertLock();
         this.status.rowsCopied = copiedBefore + f.applier.rowsCopied;
         await this.publish(sides);
       }
@@ -236,6 +237,7 @@ export class Mover {
     const every = this.options.verifyEveryMs ?? 1000;
     while (!this.stopping) {
       this.check(f);
+      await sides.assertLock();
       if (f.verifier.passes === 0) await f.verifier.check();
       else {
         const dirty = f.verifier.dirty();

@@ -19,6 +19,8 @@ export interface Sides {
   target: Side;
   status: Connection;
   flavour: Flavour;
+  /** Throws unless the move's lock is still this process's (its connection may have dropped and another taken it). */
+  assertLock(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,7 +54,13 @@ export async function openSides(spec: MoveSpec, secrets: MoverSecrets): Promise<
     }
     const [a, b] = [await serverFlavour(source.ctrl), await serverFlavour(target.ctrl)];
     if (a !== b) throw new Error(`the source runs ${a} and the target ${b}: a move needs the same server on both`);
-    return { source, target, status, flavour: a, close };
+    const assertLock = async () => {
+      const [[held]] = (await status.query("SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine", [
+        `gamedb_move_${spec.id}`,
+      ])) as unknown as [[{ mine: number | null }]];
+      if (Number(held?.mine) !== 1) throw new Error(`move ${spec.id}: this mover no longer holds its lock; stopping`);
+    };
+    return { source, target, status, flavour: a, assertLock, close };
   } catch (e) {
     await close();
     throw e;
