@@ -13,10 +13,10 @@ import { z } from "zod";
 export const ON_CALENDAR =
   /^(minutely|hourly|daily|weekly|monthly|quarterly|semiannually|yearly|annually|((Mon|Tue|Wed|Thu|Fri|Sat|Sun)([.,][.,]?(Mon|Tue|Wed|Thu|Fri|Sat|Sun))* )?[\d*/,.]+-[\d*/,.]+-[\d*/,.~]+ [\d*/,.]+:[\d*/,.]+(:[\d*/,.]+)?( UTC)?)$/;
 
-/** A strict object whose unknown-key error lists the keys it allows (a typo such as `node: 3` names `nodes`). */
 /** Shard ids: names, server ids (id * 1000 + node + 1) and backup prefixes derive from them. */
 export const MAX_SHARD_ID = 999_999;
 
+/** A strict object whose unknown-key error lists the keys it allows (a typo such as `node: 3` names `nodes`). */
 export function strict<T extends z.core.$ZodLooseShape>(shape: T) {
   const allowed = Object.keys(shape).join(", ");
   return z.strictObject(shape, {

@@ -19,9 +19,9 @@ const move = strict({
   /** What the operator asks for: copy, switch, cleanup; cancel before a switch; reverse after it. */
   phase: z.enum(MOVE_PHASES, { error: `must be one of ${MOVE_PHASES.join(", ")}` }),
   /** Copy and delete pacing. @default chunkRows 1000, maxThreadsRunning 25, maxApplierQueue 1000 */
-  throttle: throttleSchema.strict().optional(),
+  throttle: strict(throttleSchema.shape).optional(),
   /** Limits of the switch. @default maxLagSeconds 1, freezeTimeoutSeconds 2, drainTimeoutMs 2000, maxDirtySlots 256 */
-  switch: switchLimitsSchema.strict().optional(),
+  switch: strict(switchLimitsSchema.shape).optional(),
 });
 
 export const slotMovesSection = strict({

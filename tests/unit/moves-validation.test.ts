@@ -20,6 +20,43 @@ function withMove(): RawConfig {
 const move = (r: RawConfig, i = 0) => r.slotMoves.moves[i];
 
 const CASES: { name: string; mutate: (r: RawConfig) => void; expected: Expected[] }[] = [
+  // Shapes the schema refuses (infra/config/slotMoves.ts).
+  {
+    name: "an unknown phase",
+    mutate: (r) => (move(r).phase = "finish"),
+    expected: [
+      'gamedb:slotMoves.moves[0].phase: "finish" is not allowed; use one of "copy", "switch", "reverse", "cancel", "cleanup"',
+    ],
+  },
+  {
+    name: "a move id below 1",
+    mutate: (r) => (move(r).id = 0),
+    expected: ["gamedb:slotMoves.moves[0].id: 0 is out of range; use at least 1"],
+  },
+  {
+    name: "no mover image",
+    mutate: (r) => delete r.slotMoves.image,
+    expected: ["gamedb:slotMoves.image: is required (string)"],
+  },
+  {
+    name: "a slot range that is not one",
+    mutate: (r) => (move(r).slots = "abc"),
+    expected: ['gamedb:slotMoves.moves[0].slots: "abc" must be a slot ("42") or an inclusive slot range ("0-8191")'],
+  },
+  {
+    name: "throttle and switch limits out of range, an unknown limit, a gate timeout of 0",
+    mutate: (r) => {
+      move(r).throttle = { chunkRows: 5 };
+      move(r).switch = { maxLagSeconds: 120, drain: 1 };
+      r.slotMoves.gateTimeoutMinutes = 0;
+    },
+    expected: [
+      "gamedb:slotMoves.gateTimeoutMinutes: 0 is out of range; use at least 1",
+      "gamedb:slotMoves.moves[0].throttle.chunkRows: 5 is out of range; use at least 10",
+      "gamedb:slotMoves.moves[0].switch.maxLagSeconds: 120 is out of range; use at most 60",
+      "gamedb:slotMoves.moves[0].switch.drain: unknown key; allowed keys here: maxLagSeconds, freezeTimeoutSeconds, drainTimeoutMs, maxDirtySlots",
+    ],
+  },
   {
     name: "duplicate move id",
     mutate: (r) => r.slotMoves.moves.push({ id: 1, slots: "0-99", from: 1, to: 5, phase: "copy" }),
