@@ -14,7 +14,6 @@ import * as random from "@pulumi/random";
 import type { ShardPlan } from "../plan/plan";
 import type { EnvironmentPolicy } from "../plan/environmentPolicy";
 import type { NodePlan } from "../plan/nodes";
-import { adminApiScript } from "./adminapi";
 import { adminApiCommand } from "./remoteScript";
 import { DATA_DIR, MyCnfInput, dynamicVariables, mycnfSettings, renderMyCnf, restartVariables } from "./mycnf";
 import { PASSWORD_ROLES, PasswordRole, SCHEMA_PASSWORD_ROLES, SchemaPasswordRole } from "../catalog/mysql";
@@ -154,7 +153,7 @@ export class InnoDbCluster extends pulumi.ComponentResource {
         const input = mycnfInput(host.node, addr, args);
         const settings = mycnfSettings(input);
         return adminApiCommand({
-          script: adminApiScript("configure-instance"),
+          script: "configure-instance",
           params: configureParams(memberAddress(addr), dynamicVariables(settings)),
           mycnf: renderMyCnf(input),
         });
@@ -180,7 +179,7 @@ export class InnoDbCluster extends pulumi.ComponentResource {
     const convergeText = (allowCreate: boolean) =>
       pulumi.all([members, restartVars]).apply(([m, vars]) =>
         adminApiCommand({
-          script: adminApiScript("converge-cluster"),
+          script: "converge-cluster",
           params: convergeParams(shard, args.policy, m, vars, allowCreate),
           note: args.convergeRequest ? `converge requested ${args.convergeRequest}` : undefined,
         }),
@@ -202,12 +201,12 @@ export class InnoDbCluster extends pulumi.ComponentResource {
     for (const host of args.hosts) {
       const join = pulumi.all([members, host.address]).apply(([m, addr]) =>
         adminApiCommand({
-          script: adminApiScript("join-member"),
+          script: "join-member",
           params: joinParams(shard, m[seed.node.index]!, memberAddress(addr)),
         }),
       );
       const leave = host.address.apply((addr) =>
-        adminApiCommand({ script: adminApiScript("leave-member"), params: leaveParams(shard, memberAddress(addr)) }),
+        adminApiCommand({ script: "leave-member", params: leaveParams(shard, memberAddress(addr)) }),
       );
       previous = new command.remote.Command(
         `${host.node.name}-member`,
@@ -218,7 +217,7 @@ export class InnoDbCluster extends pulumi.ComponentResource {
 
     const accountsText = members.apply((m) =>
       adminApiCommand({
-        script: adminApiScript("setup-accounts"),
+        script: "setup-accounts",
         params: withGameAccountParams(accountsParams(shard, m), gameDatabase),
       }),
     );

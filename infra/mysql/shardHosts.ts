@@ -1,10 +1,10 @@
 /**
- * The hosts of one shard, one per node, and their bootstrap. aws: an EC2 instance in its zone's private subnet
- * with a separate encrypted data volume; cloud-init runs the bootstrap and a remote command waits for it. static:
- * hosts the operator already runs; a remote command runs the same bootstrap over SSH.
+ * The hosts of one shard, one per node, their toolkit and their bootstrap. aws: an EC2 instance in its zone's
+ * private subnet with a separate encrypted data volume. static: hosts the operator already runs. Either way the host
+ * gets the toolkit (infra/toolkit) over SSH, then the toolkit's bootstrap runs once per host.
  *
- * What changes over a host's life (my.cnf, scripts) is delivered by the cluster's remote commands, not here:
- * user data and the image are ignored after creation, so no edit ever replaces a running database host.
+ * What changes over a host's life (my.cnf, scripts) is delivered by the toolkit and the cluster's steps, not here:
+ * the image is ignored after creation, so no edit ever replaces a running database host.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -13,7 +13,8 @@ import type { Environment } from "../config/defaults";
 import type { NodePlan } from "../plan/nodes";
 import type { ShardPlan } from "../plan/plan";
 import type { EnvironmentPolicy } from "../plan/environmentPolicy";
-import { bootstrapCommand, renderUserData, waitForBootstrapCommand } from "./cloudInit";
+import { bootstrapStepCommand } from "./bootstrapStep";
+import { installHostToolkit } from "../toolkit/hostToolkit";
 import { DATA_DIR } from "./mycnf";
 import { Bastion, sshConnection } from "./connection";
 
@@ -161,9 +162,7 @@ export class ShardHosts extends pulumi.ComponentResource {
         iamInstanceProfile: this.instanceProfile!.name,
         metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
         rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: s.rootVolumeGiB, deleteOnTermination: true },
-        userData: volume.id.apply((id) =>
-          renderUserData({ mysqlVersion: args.mysqlVersion, dataDevice: `ebs:${id}`, dataDir: DATA_DIR }),
-        ),
+        // No user data: the bootstrap arrives with the toolkit (hosts made before it keep theirs, ignored below).
         userDataReplaceOnChange: false,
         tags: hostTags(args.environment, node, "mysql"),
       },
@@ -178,10 +177,14 @@ export class ShardHosts extends pulumi.ComponentResource {
     );
     this.instanceIds[node.name] = instance.id;
     const connection = sshConnection(instance.privateIp, args.sshUser, args.privateKey, args.bastion);
+    const toolkit = installHostToolkit({ name: node.name, connection, hostId: instance.id, after: [attachment] }, this);
+    const create = volume.id.apply((id) =>
+      bootstrapStepCommand({ mysqlVersion: args.mysqlVersion, dataDevice: `ebs:${id}`, dataDir: DATA_DIR }),
+    );
     const bootstrap = new command.remote.Command(
       `${node.name}-bootstrap`,
-      { connection, create: waitForBootstrapCommand(), logging: "stdoutAndStderr" },
-      { parent: this, dependsOn: [attachment] },
+      { connection, create, logging: "stdoutAndStderr" },
+      { parent: this, dependsOn: [toolkit, attachment] },
     );
     return { node, address: instance.privateIp, connection, bootstrap };
   }
@@ -190,13 +193,18 @@ export class ShardHosts extends pulumi.ComponentResource {
     const address = node.address;
     if (address === undefined) throw new Error(`${node.name}: no address (validation requires one with static hosts)`);
     const connection = sshConnection(address, node.sshUser ?? args.sshUser, args.privateKey, args.bastion);
-    const run = bootstrapCommand({ mysqlVersion: args.mysqlVersion, dataDevice: s.dataDevice, dataDir: DATA_DIR });
+    const toolkit = installHostToolkit({ name: node.name, connection, hostId: address }, this);
+    const create = bootstrapStepCommand({
+      mysqlVersion: args.mysqlVersion,
+      dataDevice: s.dataDevice,
+      dataDir: DATA_DIR,
+    });
+    // Installs once per host (the launcher skips a bootstrapped host): a later mysql.version applies to new hosts;
+    // re-running the install on every member at once would restart them all together.
     const bootstrap = new command.remote.Command(
       `${node.name}-bootstrap`,
-      { connection, create: run.command, stdin: run.stdin, logging: "stdoutAndStderr" },
-      // Installs once per host: a later mysql.version applies to new hosts; re-running the install on every member
-      // at once would restart them all together.
-      { parent: this, ignoreChanges: ["create", "stdin"] },
+      { connection, create, logging: "stdoutAndStderr" },
+      { parent: this, dependsOn: [toolkit] },
     );
     return { node, address: pulumi.output(address), connection, bootstrap };
   }

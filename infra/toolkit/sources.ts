@@ -1,0 +1,60 @@
+/**
+ * What the host toolkit is made of: every file by its path in the toolkit, read from where it lives in this repo, and
+ * the entries steps run (the files each one runs, launcher first). A file added here is delivered to every host; an
+ * entry's list decides which steps re-run when a file changes.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ADMINAPI_SCRIPTS, AdminApiScriptName, adminApiScriptFiles } from "../mysql/adminapi";
+
+const INFRA = join(__dirname, "..");
+
+/** Toolkit path -> source file (absolute). */
+function sourceFiles(): Record<string, string> {
+  const adminapi = new Set(ADMINAPI_SCRIPTS.flatMap((name) => adminApiScriptFiles(name)));
+  return {
+    "bin/gamedb-step": join(__dirname, "host", "gamedb-step"),
+    "bin/gamedb-toolkit-install": join(__dirname, "host", "gamedb-toolkit-install"),
+    "lib/adminapi.sh": join(__dirname, "host", "adminapi.sh"),
+    "lib/install-mycnf.sh": join(__dirname, "host", "install-mycnf.sh"),
+    "lib/bootstrap.sh": join(__dirname, "host", "bootstrap.sh"),
+    "host/bootstrap.sh": join(INFRA, "mysql", "bootstrap", "bootstrap.sh"),
+    ...Object.fromEntries([...adminapi].sort().map((f) => [`adminapi/${f}`, join(INFRA, "mysql", "adminapi", f)])),
+  };
+}
+
+/** The entry that runs one AdminAPI script: the launcher, my.cnf's installer for configure, then the script's files. */
+export function adminApiEntry(name: AdminApiScriptName): string {
+  return `adminapi/${name}`;
+}
+
+/** The host bootstrap (MySQL, MySQL Shell, the data volume). */
+export const BOOTSTRAP_ENTRY = "host/bootstrap";
+
+/** Entry -> the toolkit paths it runs, launcher first. */
+function entries(): Record<string, string[]> {
+  const out: Record<string, string[]> = {
+    [BOOTSTRAP_ENTRY]: ["lib/bootstrap.sh", "host/bootstrap.sh"],
+  };
+  for (const name of ADMINAPI_SCRIPTS) {
+    const mycnf = name === "configure-instance" ? ["lib/install-mycnf.sh"] : [];
+    out[adminApiEntry(name)] = ["lib/adminapi.sh", ...mycnf, ...adminApiScriptFiles(name).map((f) => `adminapi/${f}`)];
+  }
+  return out;
+}
+
+export interface ToolkitSources {
+  /** Toolkit path -> content. */
+  readonly files: Record<string, string>;
+  /** Entry -> toolkit paths, launcher first. */
+  readonly entries: Record<string, string[]>;
+}
+
+/** Reads every source file. Throws naming an entry that lists a file the toolkit does not have. */
+export function readToolkitSources(): ToolkitSources {
+  const files = Object.fromEntries(Object.entries(sourceFiles()).map(([p, src]) => [p, readFileSync(src, "utf8")]));
+  const all = entries();
+  for (const [entry, list] of Object.entries(all))
+    for (const p of list) if (!(p in files)) throw new Error(`toolkit entry ${entry} lists ${p}, which is not a file`);
+  return { files, entries: all };
+}
