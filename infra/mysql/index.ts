@@ -11,6 +11,6 @@ export {
 } from "./shardHosts";
 export type { Bastion } from "./connection";
 export { InnoDbCluster, type ClusterPasswords, type InnoDbClusterArgs } from "./innodbCluster";
-export { MySqlRouter, type MySqlRouterArgs } from "./router";
+export { MySqlRouter, routerBootstrapConfigMap, type MySqlRouterArgs } from "./router";
 export { ubuntuAmi } from "./ami";
 export { instanceArch } from "../catalog/instanceTypes";

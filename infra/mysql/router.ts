@@ -2,6 +2,7 @@
  * MySQL Router for one shard on Kubernetes: a Deployment that bootstraps against the shard's members with the
  * router account (never creating one), a Service with the classic and X protocol ports and the read-write split
  * port, and a PodDisruptionBudget. The password reaches the pod as a Secret volume read on stdin by the bootstrap.
+ * Every shard's routers run the same bootstrap script, from one ConfigMap (routerBootstrapConfigMap).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +15,9 @@ export const ROUTER_BOOTSTRAP_SCRIPT = fs.readFileSync(path.join(__dirname, "rou
 
 /** Router's ports: classic RW/RO, X protocol RW/RO, the read-write split (8.2+), and the REST API. */
 export const ROUTER_PORTS = { rw: 6446, ro: 6447, xRw: 6448, xRo: 6449, rwSplit: 6450, http: 8443 } as const;
+
+/** The ConfigMap that holds bootstrap.sh for every shard's routers. */
+export const ROUTER_BOOTSTRAP_CONFIG_MAP = "gamedb-router-bootstrap";
 
 /** The image's mysqlrouter user. */
 export const ROUTER_UID = 999;
@@ -35,6 +39,27 @@ export interface MySqlRouterArgs {
   readonly passwordRotation: number;
   /** The shard's cluster: routers start once it is formed and its router account exists. */
   readonly cluster: pulumi.Resource;
+  /** The ConfigMap with the bootstrap script (routerBootstrapConfigMap): pods start once it exists. */
+  readonly bootstrap: k8s.core.v1.ConfigMap;
+}
+
+/** The one ConfigMap of the routers' bootstrap script, in the routers' namespace. */
+export function routerBootstrapConfigMap(
+  namespace: pulumi.Input<string>,
+  opts?: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMap {
+  return new k8s.core.v1.ConfigMap(
+    ROUTER_BOOTSTRAP_CONFIG_MAP,
+    {
+      metadata: {
+        name: ROUTER_BOOTSTRAP_CONFIG_MAP,
+        namespace,
+        labels: labels(ROUTER_BOOTSTRAP_CONFIG_MAP, "mysql-router"),
+      },
+      data: { "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT },
+    },
+    opts,
+  );
 }
 
 /** The pod template of a router: pure, so tests and the checksum see exactly what runs. */
@@ -76,7 +101,7 @@ export function routerPodSpec(name: string, image: string, members: string[], se
       },
     ],
     volumes: [
-      { name: "bootstrap", configMap: { name: `${name}-bootstrap`, defaultMode: 0o555 } },
+      { name: "bootstrap", configMap: { name: ROUTER_BOOTSTRAP_CONFIG_MAP, defaultMode: 0o555 } },
       { name: "secret", secret: { secretName, defaultMode: 0o440 } },
       { name: "run", emptyDir: {} },
       { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
@@ -101,11 +126,6 @@ export class MySqlRouter extends pulumi.ComponentResource {
     const secret = new k8s.core.v1.Secret(
       `${name}-password`,
       { metadata: meta(), type: "Opaque", stringData: { password: args.password } },
-      child,
-    );
-    new k8s.core.v1.ConfigMap(
-      `${name}-bootstrap`,
-      { metadata: meta("-bootstrap"), data: { "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT } },
       child,
     );
     const selector = selectorLabels(k8sName, "mysql-router");
@@ -134,7 +154,7 @@ export class MySqlRouter extends pulumi.ComponentResource {
           })),
         },
       },
-      { parent: this, dependsOn: [secret, args.cluster] },
+      { parent: this, dependsOn: [secret, args.bootstrap, args.cluster] },
     );
     new k8s.policy.v1.PodDisruptionBudget(
       name,

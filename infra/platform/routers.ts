@@ -1,6 +1,6 @@
 /** MySQL Router in front of every shard that clients may reach (not retired ones). */
 import * as pulumi from "@pulumi/pulumi";
-import { MySqlRouter } from "../mysql";
+import { MySqlRouter, routerBootstrapConfigMap } from "../mysql";
 import type { RouterEndpoint } from "../contracts/endpoints";
 import type { KubernetesContext, PlatformContext, ShardResources } from "./context";
 
@@ -11,6 +11,9 @@ export function declareRouters(
   shards: Record<string, ShardResources>,
 ): pulumi.Output<Record<string, RouterEndpoint>> {
   const routers: Record<string, pulumi.Output<RouterEndpoint>> = {};
+  const serving = ctx.plan.shards.filter((s) => s.state !== "retired");
+  // One script for every shard's routers: a shard added does not add another copy to the state.
+  const bootstrap = serving.length > 0 ? routerBootstrapConfigMap(kube.namespace, kube.opts) : undefined;
   for (const shard of ctx.plan.shards) {
     if (shard.state === "retired") continue;
     const s = shards[shard.key]!;
@@ -25,6 +28,7 @@ export function declareRouters(
         password: s.cluster.passwords.router,
         passwordRotation: ctx.plan.mysql.passwordRotation,
         cluster: s.cluster,
+        bootstrap: bootstrap!,
       },
       kube.opts,
     );
