@@ -24,6 +24,11 @@ export interface Toolkit {
 
 /** The toolkit of these sources. Pure. */
 export function buildToolkit(sources: ToolkitSources): Toolkit {
+  for (const [entry, list] of Object.entries(sources.entries)) {
+    if (list.length === 0) throw new Error(`toolkit entry ${entry} lists no files; its first file is its launcher`);
+    for (const p of list)
+      if (!(p in sources.files)) throw new Error(`toolkit entry ${entry} lists ${p}, which is not a file`);
+  }
   const texts: Record<string, string> = { ...sources.files };
   for (const [entry, list] of Object.entries(sources.entries)) texts[`${ENTRY_DIR}/${entry}`] = `${list.join("\n")}\n`;
   const files = new Map<string, ToolkitFile>();
