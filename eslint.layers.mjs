@@ -5,7 +5,18 @@
 // The game-server client (client/, @gamedb/client) sits beside the program: it may import only the contract modules
 // it shares with it (infra/contracts), and nothing in infra/ imports the client.
 
-const COMPONENTS = ["network", "mysql", "redis", "backup", "kubernetes", "monitoring", "iam", "schema", "moves"];
+const COMPONENTS = [
+  "network",
+  "mysql",
+  "redis",
+  "backup",
+  "kubernetes",
+  "monitoring",
+  "iam",
+  "schema",
+  "moves",
+  "toolkit",
+];
 const ABOVE_COMPONENTS = ["platform", "outputs", "program"];
 
 /**
