@@ -13,7 +13,10 @@ export function declareRouters(
   const routers: Record<string, pulumi.Output<RouterEndpoint>> = {};
   const serving = ctx.plan.shards.filter((s) => s.state !== "retired");
   // One script for every shard's routers: a shard added does not add another copy to the state.
-  const bootstrap = serving.length > 0 ? routerBootstrapConfigMap(kube.namespace, kube.opts) : undefined;
+  const bootstrap =
+    serving.length > 0
+      ? routerBootstrapConfigMap(kube.namespace, { parent: ctx.parent, provider: kube.provider })
+      : undefined;
   for (const shard of ctx.plan.shards) {
     if (shard.state === "retired") continue;
     const s = shards[shard.key]!;
