@@ -1,5 +1,5 @@
 // The MySQL layer's public surface: the components a platform composes, their inputs, and the lookups it feeds
-// them with. my.cnf, cloud-init, the AdminAPI params and remote command texts are the components' own (tests
+// them with. my.cnf, the bootstrap step, the AdminAPI params and remote command texts are the components' own (tests
 // import those files directly).
 export { HostAccess, type HostAccessArgs } from "./hostAccess";
 export {
