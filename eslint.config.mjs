@@ -13,6 +13,7 @@ export default tseslint.config(
       "dist/",
       "client/dist/",
       "tmp/",
+      ".gamedb/",
       "coverage/",
       "**/*.js",
       "!infra/mysql/adminapi/*.js",
