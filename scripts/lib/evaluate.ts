@@ -3,7 +3,9 @@
  * options. No CLI, no credentials, no network. Secrets are recorded as "[secret]" only.
  *
  * Mocks do not see resource options, so a transformation on the top-level component records them (it sees every
- * descendant); the mock monitor's inputs are joined to those records by type and name.
+ * descendant); the mock monitor's inputs are joined to those records by type and name. The transformation keeps
+ * only what the plan shows (recordOptions.ts), not the props, so the program's input objects can be freed once
+ * registered.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./stackFile";
@@ -12,54 +14,15 @@ import { planMocks, valueOf } from "./mockValues";
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import { declarePlatform } from "../../infra/program";
 import { withoutPromiseStacks } from "./promiseStacks";
+import { Recorded, UrnCache, dependenciesOf, recordResource } from "./recordOptions";
+import { redactSecrets } from "./redactSecrets";
 
-/** Replaces Pulumi secret envelopes by the placeholder, recursively. */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return SECRET_PLACEHOLDER;
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, redactSecrets(v)]));
-  }
-  return value;
-}
+export { redactSecrets };
 
 async function resolveOutput(value: unknown): Promise<unknown> {
   const out = pulumi.output(value);
   const secret = await (out as unknown as { isSecret: Promise<boolean> }).isSecret;
   return secret ? SECRET_PLACEHOLDER : redactSecrets(await valueOf(out));
-}
-
-async function urnsOf(
-  deps: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
-): Promise<string[]> {
-  if (!deps) return [];
-  const list = await (deps as Promise<unknown>);
-  const arr = Array.isArray(list) ? list : [list];
-  const out: string[] = [];
-  for (const d of arr) out.push(await valueOf((await (d as Promise<pulumi.Resource>)).urn));
-  return out;
-}
-
-/** Every resource an input's Outputs come from: the dependencies Pulumi infers, besides `dependsOn`. */
-async function inputDependencies(value: unknown, out: Set<pulumi.Resource>, depth = 0): Promise<void> {
-  if (depth > 32 || value === null || value === undefined) return;
-  if (pulumi.Output.isInstance(value)) {
-    const all = (value as unknown as { allResources?: () => Promise<Set<pulumi.Resource>> }).allResources;
-    for (const r of all ? await all() : []) out.add(r);
-    return;
-  }
-  if (Array.isArray(value)) for (const v of value) await inputDependencies(v, out, depth + 1);
-  else if (typeof value === "object" && !pulumi.Resource.isInstance(value))
-    for (const v of Object.values(value as Record<string, unknown>)) await inputDependencies(v, out, depth + 1);
-}
-
-interface Seen {
-  resource: pulumi.Resource;
-  type: string;
-  name: string;
-  props: Record<string, unknown>;
-  opts: pulumi.ResourceOptions;
 }
 
 /** What the offline plan shows for the converge request of a shard with mysql.converge: always. */
@@ -69,14 +32,49 @@ export function evaluate(stack: StackConfig): Promise<PlanDocument> {
   return withoutPromiseStacks(() => evaluateWithStacks(stack));
 }
 
+/** Throws on the first type and name seen twice: the mocks' inputs are joined to the records by them. */
+function checkUniqueNames(seen: readonly Recorded[]): void {
+  const keys = new Set<string>();
+  for (const s of seen) {
+    const key = `${s.type}::${s.name}`;
+    if (keys.has(key)) throw new Error(`two resources share the type and name ${key}; names must be unique`);
+    keys.add(key);
+  }
+}
+
+async function planned(
+  s: Recorded,
+  inputs: Map<string, Record<string, unknown>>,
+  urns: UrnCache,
+): Promise<PlannedResource> {
+  const [urn, parent, dependsOn, inferred] = await Promise.all([
+    urns.of(s.resource),
+    s.parent ? urns.of(s.parent) : null,
+    urns.ofDependsOn(s.dependsOn),
+    s.inferred,
+  ]);
+  // Read after the URN: registering the resource completed its Outputs' resource sets.
+  const inferredUrns = await Promise.all([...dependenciesOf(inferred)].map((r) => urns.of(r)));
+  return {
+    urn,
+    type: s.type,
+    name: s.name,
+    parent,
+    custom: pulumi.CustomResource.isInstance(s.resource),
+    inputs: redactSecrets(inputs.get(`${s.type}::${s.name}`) ?? {}) as Record<string, unknown>,
+    options: { ...s.options, dependsOn },
+    dependencies: [...new Set([...dependsOn, ...inferredUrns])].filter((u) => u !== urn).sort(),
+  };
+}
+
 async function evaluateWithStacks(stack: StackConfig): Promise<PlanDocument> {
   const inputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(planMocks(inputs), stack.project, stack.stack, false);
   pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
 
-  const seen: Seen[] = [];
+  const seen: Recorded[] = [];
   const record: pulumi.ResourceTransformation = (args) => {
-    seen.push({ resource: args.resource, type: args.type, name: args.name, props: args.props, opts: args.opts });
+    seen.push(recordResource(args));
     return undefined;
   };
   // The converge request differs on every real run; the plan names it instead, so two plans of one config agree.
@@ -85,33 +83,9 @@ async function evaluateWithStacks(stack: StackConfig): Promise<PlanDocument> {
   const resolvedOutputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(outputs)) resolvedOutputs[key] = await resolveOutput(value);
 
-  const resources: PlannedResource[] = [];
-  const keys = new Set<string>();
-  for (const s of seen) {
-    const key = `${s.type}::${s.name}`;
-    if (keys.has(key)) throw new Error(`two resources share the type and name ${key}; names must be unique`);
-    keys.add(key);
-    const urn = await valueOf(s.resource.urn);
-    const parent = s.opts.parent ? await valueOf(s.opts.parent.urn) : null;
-    const dependsOn = await urnsOf(s.opts.dependsOn);
-    const inferred = new Set<pulumi.Resource>();
-    await inputDependencies(s.props, inferred);
-    const inferredUrns = await Promise.all([...inferred].map((r) => valueOf(r.urn)));
-    resources.push({
-      urn,
-      type: s.type,
-      name: s.name,
-      parent,
-      custom: pulumi.CustomResource.isInstance(s.resource),
-      inputs: redactSecrets(inputs.get(key) ?? {}) as Record<string, unknown>,
-      options: {
-        protect: s.opts.protect === true,
-        retainOnDelete: s.opts.retainOnDelete === true,
-        ignoreChanges: [...(s.opts.ignoreChanges ?? [])],
-        dependsOn,
-      },
-      dependencies: [...new Set([...dependsOn, ...inferredUrns])].filter((u) => u !== urn).sort(),
-    });
-  }
+  checkUniqueNames(seen);
+  // All at once: each resource waits only for its own URN and dependencies, not for every resource before it.
+  const urns = new UrnCache();
+  const resources = await Promise.all(seen.map((s) => planned(s, inputs, urns)));
   return { project: stack.project, stack: stack.stack, resources, outputs: resolvedOutputs, topology: plan };
 }

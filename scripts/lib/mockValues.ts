@@ -87,7 +87,13 @@ export function planMocks(inputs: Map<string, Record<string, unknown>>): pulumi.
   };
 }
 
-/** Resolves an Output's value (the mocks run outside preview, so every value is known). */
+/**
+ * Resolves an Output's value (the mocks run outside preview, so every value is known). Through the Output's own
+ * promise (internal to @pulumi/pulumi's types; output.js OutputImpl.promise) when it has one: `apply` would build a
+ * whole new Output, some ten promises, for each value read, and the plan reads one per resource and dependency.
+ */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  const promise = (o as unknown as { promise?: () => Promise<T> }).promise;
+  if (typeof promise === "function") return promise.call(o);
   return new Promise((resolve) => o.apply((v) => (resolve(v), v)));
 }
