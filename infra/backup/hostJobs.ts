@@ -1,9 +1,10 @@
 /**
  * Installs the backup and binlog-shipping jobs on every shard host: the scripts, /etc/gamedb/backup.env, MySQL
- * Shell's AWS config and the systemd timers, by a remote command that rewrites only what changed. A schedule edit
- * updates the timer; it never restarts mysqld or the host. EC2 hosts reach the bucket with their instance profile;
- * static hosts get the shard's own access key as a credentials file, carried on the command's stdin. The jobs log
- * in to MySQL as the local backup account (ACCOUNTS.backup, auth_socket as root), made by the shard's accounts step.
+ * Shell's AWS config and the systemd timers, by a toolkit step that rewrites only what changed (host/installStep.ts).
+ * A schedule edit updates the timer; it never restarts mysqld or the host. EC2 hosts reach the bucket with their
+ * instance profile; static hosts get the shard's own access key as a credentials file, carried on the command's
+ * stdin. The jobs log in to MySQL as the local backup account (ACCOUNTS.backup, auth_socket as root), made by the
+ * shard's accounts step.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -11,7 +12,8 @@ import type { StackConfig } from "../config/schema";
 import type { ShardHost } from "../mysql/shardHosts";
 import { ACCOUNTS } from "../catalog/mysql";
 import { memberAddress } from "../mysql/clusterParams";
-import { backupUnits, installCommand } from "./host/units";
+import { backupUnits } from "./host/units";
+import { backupInstallCommand } from "./host/installStep";
 import { HOST_CREDENTIALS_PATH, MYSQLSH_AWS_CONFIG_PATH, mysqlshAwsConfig } from "./host/mysqlshAws";
 import { shellQuote } from "../shell";
 
@@ -140,7 +142,10 @@ export function installBackupJobs(args: BackupJobsArgs, parent: pulumi.Resource)
           create: pulumi
             .all([args.bucket, args.alertTopicArn, host.address])
             .apply(([bucket, alertTopicArn, address]) =>
-              installCommand(backupHostFiles(units, hostBackupEnv(shard, { bucket, alertTopicArn, address })), options),
+              backupInstallCommand(
+                backupHostFiles(units, hostBackupEnv(shard, { bucket, alertTopicArn, address })),
+                options,
+              ),
             ),
           ...(credentials ? { stdin: pulumi.secret(credentials) } : {}),
           logging: "stdoutAndStderr",

@@ -4,11 +4,14 @@
  * stand-in mysqlsh that records its argv and environment; tests/helpers/mysqlshS3.ts then replays what Shell 8.4.3
  * would do with them (mysqlshdk/libs/aws), running the credential_process against a stand-in aws.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MYSQLSH_AWS_CONFIG_PATH, credentialProcess, mysqlshAwsConfig } from "../../infra/backup/host/mysqlshAws";
 import { CREDENTIALS_PATH, backupHostFiles, credentialsFile } from "../../infra/backup/hostJobs";
-import { backupUnits, installCommand } from "../../infra/backup/host/units";
+import { backupUnits } from "../../infra/backup/host/units";
+import { backupInstallCommand } from "../../infra/backup/host/installStep";
+import { freshRoot, runBackupInstall } from "../helpers/backupInstall";
 import {
   BACKUP_ENV,
   BACKUP_PATH,
@@ -84,8 +87,14 @@ describe("/etc/gamedb/mysqlsh-aws.config", () => {
     expect(backupHostFiles(units, env)[MYSQLSH_AWS_CONFIG_PATH]).toBe(mysqlshAwsConfig());
     const files = backupHostFiles(units, { ...env, credentialsFile: CREDENTIALS_PATH });
     expect(files[MYSQLSH_AWS_CONFIG_PATH]).toBe(mysqlshAwsConfig(CREDENTIALS_PATH));
-    // installCommand runs each `put` under sudo (root), 0644 for everything outside /usr/local/sbin.
-    expect(installCommand(files)).toContain(`put '${MYSQLSH_AWS_CONFIG_PATH}' 0644`);
+    // The install step's launcher writes each file under sudo (root), 0644 for the bundle's files.
+    const root = freshRoot();
+    const run = runBackupInstall(backupInstallCommand(files), root);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const installed = join(root, MYSQLSH_AWS_CONFIG_PATH);
+    expect(readFileSync(installed, "utf8")).toBe(mysqlshAwsConfig(CREDENTIALS_PATH));
+    expect(spawnSync("stat", ["-c", "%a", installed], { encoding: "utf8" }).stdout.trim()).toBe("644");
   });
 });
 

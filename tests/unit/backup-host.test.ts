@@ -1,36 +1,20 @@
 /**
  * The backup jobs on the shard hosts (infra/backup/host): the scripts pass shellcheck, tables_json and the
  * mysqlbinlog parsing on fixture outputs, both scripts end to end under bash with stand-ins for mysql, mysqlsh,
- * mysqlbinlog and aws (tests/helpers/backupHost.ts), and the install command writes files only when they change.
- * Elsewhere: the dump source (backup-source), MySQL Shell's S3 credentials (backup-credentials), the MySQL account
- * (backup-account), the alert (backup-alert).
+ * mysqlbinlog and aws (tests/helpers/backupHost.ts), and the units. Elsewhere: the install step (backup-install), the
+ * dump source (backup-source), MySQL Shell's S3 credentials (backup-credentials), the MySQL account (backup-account),
+ * the alert (backup-alert).
  */
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { binlogSidecarSchema, dumpManifestSchema } from "../../infra/contracts/backupLayout";
-import {
-  BACKUP_SCRIPT,
-  BINLOG_SHIP_SCRIPT,
-  ALERT_SCRIPT,
-  backupUnits,
-  heredocDelimiter,
-  installCommand,
-} from "../../infra/backup/host/units";
+import { backupUnits } from "../../infra/backup/host/units";
 import { shellcheck } from "../helpers/shellcheck";
 import {
   BACKUP_PATH,
   GROUP,
+  HOST_DIR,
   SHIP_PATH,
   UUID_A,
   UUID_B,
@@ -41,18 +25,9 @@ import {
   membersTable,
 } from "../helpers/backupHost";
 
-describe("the scripts and the install command pass shellcheck", () => {
-  it.each([
-    ["gamedb-backup.sh", BACKUP_SCRIPT],
-    ["gamedb-binlog-ship.sh", BINLOG_SHIP_SCRIPT],
-    ["gamedb-alert.sh", ALERT_SCRIPT],
-  ])("%s", (_name, text) => {
-    expect(shellcheck(text)).toEqual([]);
-  });
-
-  it("installCommand", () => {
-    const units = backupUnits({ shardKey: "shard3", fullSchedule: "*-*-* 03:00:00", binlogShipMinutes: 5 });
-    expect(shellcheck(installCommand(units))).toEqual([]);
+describe("the scripts pass shellcheck", () => {
+  it.each(["gamedb-backup.sh", "gamedb-binlog-ship.sh", "gamedb-alert.sh"])("%s", (name) => {
+    expect(shellcheck(readFileSync(join(HOST_DIR, name), "utf8"))).toEqual([]);
   });
 });
 
@@ -409,153 +384,5 @@ describe("backupUnits", () => {
     expect(() => backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 0 })).toThrow(
       /binlogShipMinutes/,
     );
-  });
-});
-
-describe("installCommand", () => {
-  const units = backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 5 });
-
-  /**
-   * Runs the install command with only stand-ins and the coreutils it needs on PATH (no real snap or aws from the
-   * machine running the tests); `tools` adds stand-ins: aws (on systemd's PATH too) and snap.
-   */
-  function runInstall(
-    text: string,
-    root: string,
-    tools: { aws?: boolean; snap?: boolean } = { aws: true },
-    input = "",
-  ) {
-    const bin = join(root, "..", `bin-${Date.now()}-${Math.random()}`);
-    mkdirSync(bin);
-    for (const tool of ["mktemp", "cat", "rm", "cmp", "install", "cp", "mkdir", "ln", "chmod", "sh"]) {
-      const path = ["/usr/bin", "/bin"].map((d) => join(d, tool)).find((p) => existsSync(p));
-      if (path) symlinkSync(path, join(bin, tool));
-    }
-    writeFileSync(join(bin, "sudo"), '#!/bin/sh\n[ "$1" = "-n" ] && shift\nexec "$@"\n', { mode: 0o755 });
-    writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho systemctl "$@" >> ${root}/../systemctl.log\n`, {
-      mode: 0o755,
-    });
-    if (tools.aws) writeFileSync(join(bin, "aws"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-    // snap stand-in: records the call and puts an aws binary where the snap would.
-    if (tools.snap)
-      writeFileSync(
-        join(bin, "snap"),
-        `#!/bin/sh\necho snap "$@" >> ${root}/../snap.log\nmkdir -p ${root}/snap/bin && printf '#!/bin/sh\\n' > ${root}/snap/bin/aws && chmod 755 ${root}/snap/bin/aws\n`,
-        { mode: 0o755 },
-      );
-    const run = spawnSync("/bin/bash", ["--norc", "--noprofile", "-c", text], {
-      input,
-      env: { PATH: bin, GAMEDB_SYSTEMD_PATH: bin, GAMEDB_ROOT: root, HOME: root },
-      encoding: "utf8",
-    });
-    const logPath = join(root, "..", "systemctl.log");
-    const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
-    writeFileSync(logPath, "");
-    const snapLog = join(root, "..", "snap.log");
-    const snap = existsSync(snapLog) ? readFileSync(snapLog, "utf8") : "";
-    rmSync(snapLog, { force: true });
-    return { ...run, systemctl: log, snap };
-  }
-
-  it("writes the scripts and units byte for byte, only when they differ, and enables the timers", () => {
-    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
-    const root = join(base, "root");
-    mkdirSync(root);
-    const text = installCommand(units);
-
-    const first = runInstall(text, root);
-    expect(first.stderr).toBe("");
-    expect(first.status).toBe(0);
-    expect(readFileSync(join(root, "usr/local/sbin/gamedb-backup"), "utf8")).toBe(BACKUP_SCRIPT);
-    expect(readFileSync(join(root, "usr/local/sbin/gamedb-binlog-ship"), "utf8")).toBe(BINLOG_SHIP_SCRIPT);
-    expect(
-      spawnSync("stat", ["-c", "%a", join(root, "usr/local/sbin/gamedb-backup")], { encoding: "utf8" }).stdout.trim(),
-    ).toBe("755");
-    for (const [path, content] of Object.entries(units)) expect(readFileSync(join(root, path), "utf8")).toBe(content);
-    expect(first.systemctl).toBe(
-      "systemctl daemon-reload\nsystemctl enable --now gamedb-backup.timer gamedb-binlog-ship.timer\n",
-    );
-    expect(readFileSync(join(root, "usr/local/sbin/gamedb-alert"), "utf8")).toBe(ALERT_SCRIPT);
-    expect(first.stdout.match(/gamedb: wrote /g)).toHaveLength(8);
-
-    const second = runInstall(text, root);
-    expect(second.status).toBe(0);
-    expect(second.stdout).not.toContain("gamedb: wrote");
-    expect(second.systemctl).toBe("systemctl enable --now gamedb-backup.timer gamedb-binlog-ship.timer\n");
-
-    const changed = backupUnits({ shardKey: "shard3", fullSchedule: "daily", binlogShipMinutes: 10 });
-    const third = runInstall(installCommand(changed), root);
-    expect(third.status).toBe(0);
-    expect(third.stdout.match(/gamedb: wrote (.*)/g)).toEqual([
-      "gamedb: wrote /etc/systemd/system/gamedb-binlog-ship.timer",
-    ]);
-    expect(third.systemctl).toContain("daemon-reload");
-    // Outside the heredocs, the command only installs files and enables the timers: no restart, nothing on mysqld.
-    const outside = text.replace(/<<'(\w+)'\n[\s\S]*?\n\1\n/g, "\n");
-    expect(outside).not.toMatch(/restart|mysql|stop /);
-  });
-
-  it("installs the AWS CLI from its snap when systemd's PATH has no aws, and fails with a message without snap", () => {
-    const fresh = () => {
-      const root = join(mkdtempSync(join(tmpdir(), "gamedb-install-")), "root");
-      mkdirSync(root);
-      return root;
-    };
-    const text = installCommand(units);
-
-    const noSnap = runInstall(text, fresh(), {});
-    expect(noSnap.status).not.toBe(0);
-    expect(noSnap.stderr).toContain("the AWS CLI v2 is missing and snap is not available");
-
-    const root = fresh();
-    const withSnap = runInstall(text, root, { snap: true });
-    expect(withSnap.stderr).toBe("");
-    expect(withSnap.status).toBe(0);
-    expect(withSnap.snap).toBe("snap install aws-cli --classic\n");
-    expect(readlinkSync(join(root, "usr/local/bin/aws"))).toBe("/snap/bin/aws");
-
-    // The snap already there (an SSH session would find /snap/bin/aws; systemd would not): only the link.
-    const linkOnly = runInstall(text, root, { snap: true });
-    expect(linkOnly.status).toBe(0);
-    expect(linkOnly.snap).toBe("");
-    expect(linkOnly.stdout).toContain("gamedb: linked /usr/local/bin/aws to the aws-cli snap");
-
-    const present = runInstall(text, fresh(), { aws: true, snap: true });
-    expect(present.status).toBe(0);
-    expect(present.stdout).not.toContain("linked");
-  });
-
-  it("with stdinTo, installs stdin as a 0600 file that never appears in the command text", () => {
-    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
-    const root = join(base, "root");
-    mkdirSync(root);
-    const secret = "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t/value\n";
-    const text = installCommand(units, { stdinTo: "/etc/gamedb/aws-credentials" });
-    expect(text).not.toContain("s3cr3t");
-    const first = runInstall(text, root, { aws: true }, secret);
-    expect(first.stderr).toBe("");
-    expect(first.status).toBe(0);
-    const path = join(root, "etc/gamedb/aws-credentials");
-    expect(readFileSync(path, "utf8")).toBe(secret);
-    expect(spawnSync("stat", ["-c", "%a", path], { encoding: "utf8" }).stdout.trim()).toBe("600");
-    expect(runInstall(text, root, { aws: true }, secret).stdout).toContain(
-      "gamedb: /etc/gamedb/aws-credentials unchanged",
-    );
-    const empty = runInstall(text, root, { aws: true }, "");
-    expect(empty.status).not.toBe(0);
-    expect(empty.stderr).toContain("expected the file on stdin");
-    expect(() => installCommand(units, { stdinTo: "relative/path" })).toThrow(/bad path/);
-  });
-
-  it("picks a heredoc delimiter that does not occur as a line of the content", () => {
-    expect(heredocDelimiter("a\nb\n")).toBe("GAMEDB_UNIT_EOF");
-    expect(heredocDelimiter("a\nGAMEDB_UNIT_EOF\nGAMEDB_UNIT_EOF_1\n")).toBe("GAMEDB_UNIT_EOF_2");
-    const tricky = { "/etc/systemd/system/x.conf": "x\nGAMEDB_UNIT_EOF\ny\n" };
-    const base = mkdtempSync(join(tmpdir(), "gamedb-install-"));
-    const root = join(base, "root");
-    mkdirSync(root);
-    const run = runInstall(installCommand(tricky), root);
-    expect(run.status).toBe(0);
-    expect(readFileSync(join(root, "etc/systemd/system/x.conf"), "utf8")).toBe(tricky["/etc/systemd/system/x.conf"]);
   });
 });
