@@ -1,11 +1,13 @@
 /**
  * The difference between two plans: resources created, deleted and changed (with the input keys), slot movement,
- * and the slot moves with their phase changes and the review check's violations.
+ * the slot moves with their phase changes and the review check's violations, and the host toolkit's files and the
+ * steps that run them (scripts/lib/toolkitDiff.ts).
  */
 import { isDeepStrictEqual } from "node:util";
 import type { PlanDocument, PlannedResource } from "./planDocument";
 import { TopologyDiff, diffTopology } from "../../infra/plan/diff";
 import { MoveChange, MoveViolation, moveTransitions, moveViolations } from "../../infra/plan/moveTransitions";
+import { ResourcePair, ToolkitDiff, diffToolkit } from "./toolkitDiff";
 
 export interface ResourceChange {
   urn: string;
@@ -26,6 +28,8 @@ export interface PlanDiff {
   moves: MoveChange[];
   /** The review check (`--against BASE --check` exits 1 on any). */
   moveViolations: MoveViolation[];
+  /** The toolkit's files and changed steps; absent when neither plan has a toolkit section. */
+  toolkit?: ToolkitDiff;
 }
 
 /** A URN without its stack, so a plan can be compared with another stack's (urn:pulumi:<stack>::<project>::...). */
@@ -46,6 +50,7 @@ export function diffPlans(before: PlanDocument, after: PlanDocument): PlanDiff {
   const old = new Map(before.resources.map((r) => [stackFreeUrn(r.urn), r]));
   const now = new Map(after.resources.map((r) => [stackFreeUrn(r.urn), r]));
   const changed: ResourceChange[] = [];
+  const pairs: ResourcePair[] = [];
   for (const r of after.resources) {
     const prev = old.get(stackFreeUrn(r.urn));
     if (!prev) continue;
@@ -53,6 +58,7 @@ export function diffPlans(before: PlanDocument, after: PlanDocument): PlanDiff {
     const options = changedKeys(normalizeOptions(prev.options), normalizeOptions(r.options));
     if (inputs.length > 0 || options.length > 0)
       changed.push({ urn: r.urn, type: r.type, name: r.name, inputs, options });
+    if (inputs.length > 0) pairs.push({ before: prev, after: r });
   }
   return {
     created: after.resources.filter((r) => !old.has(stackFreeUrn(r.urn))),
@@ -61,5 +67,6 @@ export function diffPlans(before: PlanDocument, after: PlanDocument): PlanDiff {
     topology: diffTopology(before.topology, after.topology),
     moves: moveTransitions(before.topology, after.topology),
     moveViolations: moveViolations(before.topology, after.topology),
+    ...(before.toolkit || after.toolkit ? { toolkit: diffToolkit(before.toolkit, after.toolkit, pairs) } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { formatRange, rangeSize, SLOT_COUNT } from "../../infra/plan/slots";
 import { renderSchema } from "./renderSchema";
 import { renderMoveDiff, renderMoves } from "./renderMoves";
 import type { LiveStatus } from "./moveStatus";
+import { renderToolkitDiff, renderToolkitPlan } from "./renderToolkit";
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
@@ -63,6 +64,8 @@ export function renderPlan(doc: PlanDocument, options: { tree?: boolean; live?: 
   if (schema.length) lines.push(...schema, "");
   const moves = renderMoves(doc.topology.moves, options.live);
   if (moves.length) lines.push(...moves, "");
+  const toolkit = renderToolkitPlan(doc.toolkit);
+  if (toolkit.length) lines.push(...toolkit, "");
   lines.push(`Resources: ${doc.resources.length}`);
   if (options.tree !== false) lines.push(...renderResourceTree(doc.resources));
   lines.push("", "By type:");
@@ -95,5 +98,6 @@ export function renderDiff(diff: PlanDiff, against: string): string {
   }
   for (const r of diff.deleted)
     lines.push(`    - ${r.type} ${r.name}${r.options.protect ? " (PROTECTED: the deletion will fail)" : ""}`);
+  if (diff.toolkit) lines.push(...renderToolkitDiff(diff.toolkit).map((l) => `  ${l}`));
   return lines.join("\n");
 }
