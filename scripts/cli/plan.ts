@@ -5,6 +5,7 @@
  *   npm run plan -- --config path/Pulumi.x.yaml      any file of that shape (stack from the name, or --stack)
  *   npm run plan -- --stack prod --json plan.json    also writes the machine-readable plan
  *   npm run plan -- --stack prod --against base.json what changes against another plan, stack or stack file
+ *                                                    (with --json, the toolkit's changes go in the plan JSON too)
  *   npm run plan -- --stack prod --check             also runs the policy rules (policy/rules)
  *   npm run plan -- --plan-file plan.json --check    checks a plan written earlier with --json
  *   npm run plan -- --stack prod --against base.yaml --check
@@ -28,6 +29,7 @@ import { checkPlanDocument } from "../lib/policyPlan";
 import { renderDiff, renderPlan } from "../lib/render";
 import { StackConfig, UsageError, readStackConfig, stackNameFromFile } from "../lib/stackFile";
 import { liveStatus, readMoveStatusFile } from "../lib/moveStatus";
+import { withToolkit } from "../lib/toolkitPlan";
 
 /** Policy violations share 1 with an invalid config: either way the change is not fit to deploy. */
 export const EXIT = {
@@ -74,12 +76,17 @@ function readPlanFile(file: string): PlanDocument {
   return doc;
 }
 
+/** The program evaluated on this checkout, with the toolkit its steps were written with. */
+async function evaluatePlan(config: StackConfig): Promise<PlanDocument> {
+  return withToolkit(await evaluate(config));
+}
+
 /** A stack file not named Pulumi.<stack>.yaml (base.yaml) is read as the head's stack. */
 async function loadAgainst(spec: string, headStack: string): Promise<PlanDocument> {
   if (spec.endsWith(".json")) return readPlanFile(spec);
   if (/\.ya?ml$/.test(spec))
-    return evaluate(stackConfig({ config: spec, stack: stackNameFromFile(spec) ? undefined : headStack }));
-  return evaluate(stackConfig({ stack: spec }));
+    return evaluatePlan(stackConfig({ config: spec, stack: stackNameFromFile(spec) ? undefined : headStack }));
+  return evaluatePlan(stackConfig({ stack: spec }));
 }
 
 export async function main(
@@ -108,16 +115,20 @@ export async function main(
       throw new UsageError("give either --plan-file or --stack/--config, not both");
     if (opts.checkJson && !opts.check) throw new UsageError("--check-json needs --check");
     const statuses = opts.moveStatus ? readMoveStatusFile(opts.moveStatus) : undefined;
-    const doc = opts.planFile ? readPlanFile(opts.planFile) : await evaluate(stackConfig(opts));
+    const doc = opts.planFile ? readPlanFile(opts.planFile) : await evaluatePlan(stackConfig(opts));
     // A plan JSON written before slot moves has none.
     const live = statuses && liveStatus(doc.topology.moves ?? [], statuses, opts.moveStatus!);
     out(renderPlan(doc, { tree: opts.tree, live }));
     let code: number = EXIT.ok;
+    const diff = opts.against ? diffPlans(await loadAgainst(opts.against, doc.stack), doc) : undefined;
     if (opts.json) {
-      writeFileSync(opts.json, JSON.stringify(doc, null, 2) + "\n");
+      // The base's toolkit changes ride along for tools that read the JSON; a later diff never reads them.
+      const written: PlanDocument = { ...doc };
+      delete written.toolkitChanges; // a --plan-file's, against its own base
+      if (diff?.toolkit) written.toolkitChanges = { against: opts.against!, ...diff.toolkit };
+      writeFileSync(opts.json, JSON.stringify(written, null, 2) + "\n");
       out(`\nwrote ${opts.json}`);
     }
-    const diff = opts.against ? diffPlans(await loadAgainst(opts.against, doc.stack), doc) : undefined;
     if (diff) out("\n" + renderDiff(diff, opts.against!));
     if (opts.check) {
       const report = checkPlanDocument(doc);

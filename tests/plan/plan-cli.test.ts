@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, EXIT } from "../../scripts/cli/plan";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
+import { currentToolkit } from "../../infra/toolkit/build";
 
 import { runCli } from "../helpers/cli";
 
@@ -39,7 +40,7 @@ describe("npm run plan", () => {
     const { code } = await run(["--stack", "prod", "--json", file, "--no-tree"]);
     expect(code).toBe(EXIT.ok);
     const doc = JSON.parse(readFileSync(file, "utf8")) as PlanDocument;
-    expect(Object.keys(doc).sort()).toEqual(["outputs", "project", "resources", "stack", "topology"]);
+    expect(Object.keys(doc).sort()).toEqual(["outputs", "project", "resources", "stack", "toolkit", "topology"]);
     expect(doc.project).toBe("gamedb");
     expect(doc.stack).toBe("prod");
     expect(doc.resources).toHaveLength(280);
@@ -106,6 +107,8 @@ describe("npm run plan", () => {
     expect(code).toBe(EXIT.ok);
     expect(out).toContain("  shards removed: 3, 4");
     expect(out).toContain("    ~ aws:ec2/vpc:Vpc gamedb-network-vpc (cidrBlock)");
+    // The base stack is evaluated on this checkout: the same toolkit, so no file changed.
+    expect(out).toContain(`  toolkit: ${currentToolkit().version}, unchanged\n`);
   });
 
   it("exits 1 and prints every problem for an invalid config", async () => {
