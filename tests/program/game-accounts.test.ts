@@ -21,6 +21,7 @@ import type { ClusterPasswords, InnoDbCluster, InnoDbClusterArgs } from "../../i
 import { accountSecrets, checkGameDatabase, withGameAccountParams } from "../../infra/mysql/gameAccounts";
 import { stackOf } from "../helpers/stack";
 import { resourceOf } from "../helpers/plan";
+import { stepOf } from "../helpers/toolkit";
 
 /** A game database given to the component directly, past the config's own check (undefined: as the platform passes). */
 let mockGameDatabase: string | undefined;
@@ -42,12 +43,9 @@ const COMMAND = "command:remote:Command";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const SHARDS = ["shard1", "shard2", "shard3", "shard4"];
 const text = (r: PlannedResource, key = "create") => r.inputs[key] as string;
-/** The params.json a remote AdminAPI command writes (infra/mysql/remoteScript.ts). */
-function paramsOf(command: string): string {
-  const m = /params\.json" <<'GAMEDB_EOF'\n([\s\S]*?)\nGAMEDB_EOF/.exec(command);
-  if (!m) throw new Error("no params.json in the command");
-  return m[1]!;
-}
+/** The params JSON a remote AdminAPI step carries (infra/mysql/remoteScript.ts), parsed. */
+type Params = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const paramsOf = (command: string) => stepOf(command).params as Params;
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -117,7 +115,8 @@ describe("a shard with a game database", () => {
   it("names the database, gamedb_meta and the three accounts in the accounts step's params, never a password", () => {
     for (const s of SHARDS) {
       const accounts = text(resourceOf(game, COMMAND, `${s}-accounts`));
-      const params = JSON.parse(paramsOf(accounts));
+      expect(stepOf(accounts).entry).toBe("adminapi/setup-accounts");
+      const params = paramsOf(accounts);
       expect(params).toMatchObject({
         accounts: {
           router: "gamedb_router",
@@ -132,7 +131,7 @@ describe("a shard with a game database", () => {
       });
       expect(resourceOf(game, COMMAND, `${s}-accounts`).inputs.stdin).toBe("[secret]");
       // Without a game database the params are exactly as before: no new key.
-      const plain = JSON.parse(paramsOf(text(resourceOf(none, COMMAND, `${s}-accounts`))));
+      const plain = paramsOf(text(resourceOf(none, COMMAND, `${s}-accounts`)));
       expect(Object.keys(plain).sort()).toEqual(
         ["accountHost", "accounts", "clusterAdmin", "clusterName", "members", "seed"].sort(),
       );
@@ -161,13 +160,16 @@ describe("a shard with a game database", () => {
   it("writes log_bin_trust_function_creators = ON in each node's my.cnf and applies it at runtime (no restart)", () => {
     for (const s of SHARDS)
       for (const i of [0, 1, 2]) {
-        const configure = text(resourceOf(game, COMMAND, `${s}-node${i}-configure`));
-        expect(configure).toMatch(/^log_bin_trust_function_creators = ON$/m);
+        const configure = stepOf(text(resourceOf(game, COMMAND, `${s}-node${i}-configure`)));
+        expect(configure.file).toMatch(/^log_bin_trust_function_creators = ON$/m);
         // configure-instance's params: SET GLOBAL to what the server reads back for ON.
-        expect(configure).toContain('"log_bin_trust_function_creators": "1"');
-        expect(text(resourceOf(none, COMMAND, `${s}-node${i}-configure`))).not.toContain(
-          "log_bin_trust_function_creators",
-        );
+        expect((configure.params as Params).dynamicVariables.log_bin_trust_function_creators).toBe("1");
+        const plain = text(resourceOf(none, COMMAND, `${s}-node${i}-configure`));
+        expect(plain).not.toContain("log_bin_trust_function_creators");
+        // Nothing else differs: the same entry, its other params and my.cnf lines.
+        const withoutIt = (t: string) =>
+          t.replace('"log_bin_trust_function_creators":"1",', "").replace("log_bin_trust_function_creators = ON\n", "");
+        expect(withoutIt(text(resourceOf(game, COMMAND, `${s}-node${i}-configure`)))).toBe(withoutIt(plain));
       }
     // Not a restart setting: converge compares and restarts nothing new.
     for (const s of SHARDS)

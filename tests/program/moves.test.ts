@@ -19,6 +19,7 @@ import { gateSpecSchema, moveSpecSchema } from "../../infra/contracts/slotMoves"
 import { sha256 } from "../../infra/moves/specs";
 import { stackOf } from "../helpers/stack";
 import { resourceOf as one } from "../helpers/plan";
+import { stepOf } from "../helpers/toolkit";
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const IMAGE = "registry.example.com/gamedb/gamedb-mover:0.1.0";
@@ -436,8 +437,12 @@ describe("what an edit changes", () => {
 describe("what the movers reach", () => {
   it("every shard's accounts step makes gamedb_mover with the mover's grants", () => {
     for (const s of [1, 2, 3, 4, 5]) {
-      const accounts = one(base, "command:remote:Command", `shard${s}-accounts`).inputs.create as string;
-      expect(accounts).toContain('"mover": "gamedb_mover"');
+      const step = stepOf(one(base, "command:remote:Command", `shard${s}-accounts`).inputs.create);
+      expect(step.entry).toBe("adminapi/setup-accounts");
+      expect((step.params as Raw).accounts.mover).toBe("gamedb_mover");
+      // The grants are in the script the step runs (grants.js, one of the entry's files).
+      const accounts = step.script;
+      expect(step.files.map((f) => f.path)).toContain("adminapi/grants.js");
       expect(accounts).toContain('var MOVER_GLOBAL_PRIVILEGES = ["REPLICATION SLAVE", "REPLICATION CLIENT"];');
       expect(accounts).toContain(
         'var MOVER_DATABASE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRIGGER"];',

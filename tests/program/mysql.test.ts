@@ -1,6 +1,7 @@
 /**
- * Shard hosts and InnoDB Clusters under Pulumi's mock runtime: exact inputs and options of hosts and volumes, the
- * command chain per shard and its dependencies, secrets, static hosts and the converge mode.
+ * Shard hosts and InnoDB Clusters under Pulumi's mock runtime: exact inputs and options of hosts and volumes, each
+ * host's toolkit and bootstrap, the command chain per shard and its dependencies, the scripts and params each step
+ * runs (read back from its command text, tests/helpers/toolkit.ts), secrets, static hosts and the converge mode.
  */
 import { evaluate } from "../../scripts/lib/evaluate";
 import { criticalPath } from "../../scripts/lib/criticalPath";
@@ -8,7 +9,11 @@ import { mockPrivateIp } from "../../scripts/lib/mockValues";
 import type { StackConfig } from "../../scripts/lib/stackFile";
 import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocument";
 import { benchTopology } from "../../scripts/cli/bench/topologies";
-import { BOOTSTRAP_SCRIPT } from "../../infra/mysql/cloudInit";
+import { bootstrapEnvFile, bootstrapStepCommand } from "../../infra/mysql/bootstrapStep";
+import { ADMINAPI_SCRIPTS, adminApiScript } from "../../infra/mysql/adminapi";
+import { installCommand } from "../../infra/contracts/toolkit";
+import { currentToolkit, entryFiles } from "../../infra/toolkit/build";
+import { isStep, stepOf } from "../helpers/toolkit";
 import { stackOf } from "../helpers/stack";
 import { planOf, resourceOf as get } from "../helpers/plan";
 import { validDev } from "../helpers/configs";
@@ -17,6 +22,7 @@ const INSTANCE = "aws:ec2/instance:Instance";
 const VOLUME = "aws:ebs/volume:Volume";
 const ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment";
 const COMMAND = "command:remote:Command";
+const COPY = "command:remote:CopyToRemote";
 const cmd = (doc: PlanDocument, name: string) => get(doc, COMMAND, name);
 const text = (r: PlannedResource, key = "create") => r.inputs[key] as string;
 
@@ -42,8 +48,8 @@ describe("prod shard hosts", () => {
       userDataReplaceOnChange: false,
       tags: { Name: "gamedb-prod-shard1-node0", shard: "1", node: "0", role: "mysql" },
     });
-    expect(text(i, "userData").split("\n")[0]).toBe("#cloud-config");
-    expect(text(i, "userData")).toContain("ebs:shard1-node0-data-id");
+    // No user data: the bootstrap arrives with the toolkit. Hosts made with user data keep it (ignored).
+    expect(Object.keys(i.inputs).filter((k) => k.startsWith("userData"))).toEqual(["userDataReplaceOnChange"]);
     expect(i.options).toMatchObject({
       protect: false,
       ignoreChanges: ["ami", "userData", "userDataBase64", "keyName", "availabilityZone", "subnetId"],
@@ -79,11 +85,91 @@ describe("prod shard hosts", () => {
     expect(a.options.retainOnDelete).toBe(true);
   });
 
-  it("waits for the cloud-init bootstrap after the data volume is attached", () => {
-    const b = cmd(doc, "shard3-node2-bootstrap");
-    expect(b.options.dependsOn).toEqual([get(doc, ATTACHMENT, "shard3-node2-data").urn]);
-    expect(text(b)).toContain("cloud-init status --wait");
-    expect(b.inputs.stdin).toBeUndefined();
+  it("copies the toolkit to each host once its data volume is attached, then installs it", () => {
+    const { version } = currentToolkit();
+    for (const id of [1, 2, 3, 4])
+      for (const i of [0, 1, 2]) {
+        const node = `shard${id}-node${i}`;
+        const copy = get(doc, COPY, `${node}-toolkit-copy`);
+        // The archive's path is checked in tests/program/toolkit.test.ts: the plan shows an archive without it.
+        expect(copy.inputs).toEqual({
+          connection: "[secret]",
+          source: { __pulumiArchive: true, path: {} },
+          remotePath: ".gamedb-toolkit",
+          triggers: [`${node}-id`],
+        });
+        expect(copy.options).toEqual({
+          protect: false,
+          retainOnDelete: false,
+          ignoreChanges: [],
+          dependsOn: [get(doc, ATTACHMENT, `${node}-data`).urn],
+        });
+        const install = cmd(doc, `${node}-toolkit`);
+        expect(install.inputs).toEqual({
+          connection: "[secret]",
+          create: installCommand(version),
+          logging: "stdoutAndStderr",
+        });
+        expect(install.options).toEqual({
+          protect: false,
+          retainOnDelete: false,
+          ignoreChanges: [],
+          dependsOn: [copy.urn],
+        });
+      }
+  });
+
+  it("bootstraps each host by the toolkit's step once the toolkit is installed and the data volume attached", () => {
+    for (const id of [1, 2, 3, 4])
+      for (const i of [0, 1, 2]) {
+        const node = `shard${id}-node${i}`;
+        const b = cmd(doc, `${node}-bootstrap`);
+        const input = { mysqlVersion: "8.4.3", dataDevice: `ebs:${node}-data-id`, dataDir: "/var/lib/mysql" };
+        expect(b.inputs).toEqual({
+          connection: "[secret]",
+          create: bootstrapStepCommand(input),
+          logging: "stdoutAndStderr",
+        });
+        // Re-runs when its text changes (a new mysql.version, a new bootstrap.sh): the launcher skips a bootstrapped host.
+        expect(b.options).toEqual({
+          protect: false,
+          retainOnDelete: false,
+          ignoreChanges: [],
+          dependsOn: [cmd(doc, `${node}-toolkit`).urn, get(doc, ATTACHMENT, `${node}-data`).urn],
+        });
+        const step = stepOf(b.inputs.create);
+        expect([step.entry, step.params, step.file, step.note]).toEqual([
+          "host/bootstrap",
+          undefined,
+          bootstrapEnvFile(input),
+          undefined,
+        ]);
+        expect(step.files.map((f) => f.path)).toEqual(["lib/bootstrap.sh", "host/bootstrap.sh"]);
+      }
+  });
+
+  it("names in every step the hash of exactly the files its entry runs, in this checkout's toolkit", () => {
+    // The backup jobs' steps are checked in the backup tests (tests/unit/backup-*.test.ts).
+    const steps = doc.resources
+      .filter((r) => r.type === COMMAND && !r.name.endsWith("-backup-jobs"))
+      .flatMap((r) => (["create", "update", "delete"] as const).map((k) => r.inputs[k]).filter((t) => t !== undefined));
+    const entries = new Map<string, number>();
+    for (const t of steps.filter(isStep)) {
+      const step = stepOf(t);
+      expect(step.sha256).toBe(entryFiles(currentToolkit(), step.entry).sha256);
+      entries.set(step.entry, (entries.get(step.entry) ?? 0) + 1);
+    }
+    // Per node: bootstrap, configure, join and leave; per shard: converge (create and update), accounts.
+    expect(Object.fromEntries(entries)).toEqual({
+      "host/bootstrap": 12,
+      "adminapi/configure-instance": 12,
+      "adminapi/converge-cluster": 8,
+      "adminapi/join-member": 12,
+      "adminapi/leave-member": 12,
+      "adminapi/setup-accounts": 4,
+    });
+    // Every other command text is a host's toolkit install.
+    expect(steps.filter((t) => !isStep(t))).toEqual(Array(12).fill(installCommand(currentToolkit().version)));
   });
 
   it("chains configure -> converge -> one member at a time -> accounts within a shard, and never across shards", () => {
@@ -113,41 +199,78 @@ describe("prod shard hosts", () => {
 
   it("runs converge and accounts on the seed (lowest index) and configures each node with its own my.cnf", () => {
     const seedIp = mockPrivateIp("shard1-node0");
-    const converge = text(cmd(doc, "shard1-converge"));
-    expect(converge).toContain(`"seed": "${seedIp}:3306"`);
-    expect(converge).toContain(`"clusterName": "shard1"`);
-    expect(converge).toContain(`"communicationStack": "MYSQL"`);
-    expect(converge).toContain(`"memberSslMode": "REQUIRED"`);
-    expect(converge).toContain(`"recoveryMethod": "clone"`);
-    // Only the first run may create the cluster; every later run (update) refuses to create a second one.
-    expect(converge).toContain(`"allowCreate": true`);
-    expect(text(cmd(doc, "shard1-converge"), "update")).toContain(`"allowCreate": false`);
-    expect(text(cmd(doc, "shard1-converge"), "update").replace(`"allowCreate": false`, `"allowCreate": true`)).toBe(
-      converge,
-    );
-    expect(converge).toContain("dba.createCluster");
-    for (const i of [0, 1, 2]) expect(converge).toContain(`"${mockPrivateIp(`shard1-node${i}`)}:3306"`);
-    const configure = text(cmd(doc, "shard1-node2-configure"));
-    expect(configure).toMatch(/^server_id\s*=\s*1003$/m);
-    expect(configure).toMatch(
+    const converge = stepOf(text(cmd(doc, "shard1-converge")));
+    expect(converge.entry).toBe("adminapi/converge-cluster");
+    expect(converge.params).toMatchObject({
+      seed: `${seedIp}:3306`,
+      clusterName: "shard1",
+      createOptions: { communicationStack: "MYSQL", memberSslMode: "REQUIRED" },
+      recoveryMethod: "clone",
+      // Only the first run may create the cluster; every later run (update) refuses to create a second one.
+      allowCreate: true,
+      members: [0, 1, 2].map((i) => `${mockPrivateIp(`shard1-node${i}`)}:3306`),
+    });
+    expect(stepOf(text(cmd(doc, "shard1-converge"), "update"))).toEqual({
+      ...converge,
+      params: { ...(converge.params as object), allowCreate: false },
+    });
+    expect(converge.script).toBe(adminApiScript("converge-cluster"));
+    expect(converge.script).toContain("dba.createCluster");
+    const configure = stepOf(text(cmd(doc, "shard1-node2-configure")));
+    expect(configure.entry).toBe("adminapi/configure-instance");
+    expect(configure.file).toMatch(/^server_id\s*=\s*1003$/m);
+    expect(configure.file).toMatch(
       new RegExp(`^report_host\\s*=\\s*${mockPrivateIp("shard1-node2").replace(/\./g, "\\.")}$`, "m"),
     );
-    expect(configure).toContain("dba.configureInstance");
-    expect(text(cmd(doc, "shard1-accounts"))).toContain("setupRouterAccount");
+    expect(configure.params).toMatchObject({ self: `${mockPrivateIp("shard1-node2")}:3306` });
+    expect(configure.script).toBe(adminApiScript("configure-instance"));
+    expect(configure.script).toContain("dba.configureInstance");
+    // The my.cnf is installed by the configure entry's helper, which no other entry runs.
+    expect(configure.files.map((f) => f.path).slice(0, 2)).toEqual(["lib/adminapi.sh", "lib/install-mycnf.sh"]);
+    const accounts = stepOf(text(cmd(doc, "shard1-accounts")));
+    expect([accounts.entry, accounts.file]).toEqual(["adminapi/setup-accounts", undefined]);
+    expect(accounts.params).toMatchObject({ clusterName: "shard1", seed: `${seedIp}:3306` });
+    expect(accounts.script).toContain("setupRouterAccount");
+  });
+
+  it("runs each AdminAPI script from exactly its files: the launcher, then the helpers and the script", () => {
+    for (const name of ADMINAPI_SCRIPTS) {
+      const { files } = entryFiles(currentToolkit(), `adminapi/${name}`);
+      const js = files.filter((f) => f.path.endsWith(".js")).map((f) => f.path);
+      expect(files[0]!.path).toBe("lib/adminapi.sh");
+      expect(js[js.length - 1]).toBe(`adminapi/${name}.js`);
+      expect(js.map((p) => currentToolkit().files.get(p)!.text).join("\n")).toBe(adminApiScript(name));
+    }
   });
 
   it("removes a node from its cluster before its host goes: the member command depends on the instance", () => {
     for (const i of [0, 1, 2]) {
       const member = cmd(doc, `shard4-node${i}-member`);
       expect(member.dependencies).toContain(get(doc, INSTANCE, `shard4-node${i}`).urn);
-      expect(text(member, "delete")).toContain(`"self": "${mockPrivateIp(`shard4-node${i}`)}:3306"`);
-      expect(text(member, "delete")).toContain("removeInstance");
-      expect(text(member)).toContain("addInstance");
+      const leave = stepOf(text(member, "delete"));
+      expect([leave.entry, leave.params]).toEqual([
+        "adminapi/leave-member",
+        { clusterName: "shard4", self: `${mockPrivateIp(`shard4-node${i}`)}:3306`, clusterAdmin: "gamedb_admin" },
+      ]);
+      expect(leave.script).toContain("removeInstance");
+      const join = stepOf(text(member));
+      expect([join.entry, join.params]).toEqual([
+        "adminapi/join-member",
+        {
+          clusterName: "shard4",
+          seed: `${mockPrivateIp("shard4-node0")}:3306`,
+          self: `${mockPrivateIp(`shard4-node${i}`)}:3306`,
+          clusterAdmin: "gamedb_admin",
+          recoveryMethod: "clone",
+        },
+      ]);
+      expect(join.script).toContain("addInstance");
     }
   });
 
   it("re-runs converge on every pulumi up by default (the plan names the request instead of a time)", () => {
     expect(text(cmd(doc, "shard1-converge")).split("\n")[0]).toBe("# converge requested <on every pulumi up>");
+    expect(stepOf(text(cmd(doc, "shard1-converge"))).note).toBe("converge requested <on every pulumi up>");
     expect(text(cmd(doc, "shard1-node0-configure")).startsWith("#")).toBe(false);
   });
 
@@ -174,17 +297,23 @@ describe("secrets", () => {
       const json = JSON.stringify(doc);
       expect(json).not.toContain("mock-secret-of");
       expect(json).not.toContain("PRIVATE KEY");
-      // The AdminAPI commands carry secrets on stdin; bootstrap and backup-job installs carry none at all.
+      // The AdminAPI commands carry secrets on stdin; the toolkit, bootstrap and backup-job installs carry none.
       const commands = doc.resources.filter(
         (r) => r.type === COMMAND && /-(configure|converge|member|accounts)$/.test(r.name),
       );
-      for (const c of doc.resources.filter((r) => r.type === COMMAND && /-(bootstrap|backup-jobs)$/.test(r.name)))
-        expect(c.inputs.stdin).toBeUndefined();
+      const others = doc.resources.filter(
+        (r) => r.type.startsWith("command:remote:") && /-(toolkit-copy|toolkit|bootstrap|backup-jobs)$/.test(r.name),
+      );
+      expect(commands.length + others.length).toBe(doc.resources.filter((r) => r.type.startsWith("command:")).length);
+      for (const c of others) expect(c.inputs.stdin).toBeUndefined();
       expect(commands.length).toBeGreaterThan(0);
+      // adminapi.sh, every AdminAPI entry's launcher, writes its stdin to the secrets file mysqlsh reads.
+      expect(currentToolkit().files.get("lib/adminapi.sh")!.text).toContain('cat >"$d/secrets.json"');
       for (const c of commands) {
         expect(c.inputs.stdin).toBe("[secret]");
         expect(c.inputs.connection).toBe("[secret]");
-        expect(text(c)).toContain('cat > "$d/secrets.json"');
+        for (const key of ["create", "update", "delete"].filter((k) => c.inputs[k] !== undefined))
+          expect(stepOf(text(c, key)).files[0]!.path).toBe("lib/adminapi.sh");
       }
     },
   );
@@ -204,6 +333,7 @@ describe("dev", () => {
     raw.mysql.converge = "onChange";
     const doc = await evaluate(stackOf(raw, "dev"));
     expect(text(cmd(doc, "shard1-converge")).startsWith("set -eu")).toBe(true);
+    expect(stepOf(text(cmd(doc, "shard1-converge"))).note).toBeUndefined();
   });
 });
 
@@ -222,17 +352,38 @@ describe("static hosts", () => {
     secretKeys: ["gamedb:sshPrivateKey"],
   });
 
-  it("creates no EC2 resources and bootstraps each host once over SSH with the same script", async () => {
+  it("creates no EC2 resources; gives each host the toolkit over SSH and bootstraps it with the same step", async () => {
     const doc = await evaluate(withKey(stackOf(staticRaw(), "dev")));
     expect(doc.resources.filter((r) => r.type.startsWith("aws:ec2/instance") || r.type.startsWith("aws:ebs"))).toEqual(
       [],
     );
     expect(doc.resources.filter((r) => r.type === "aws:ec2/keyPair:KeyPair" || r.type.startsWith("tls:"))).toEqual([]);
-    const b = cmd(doc, "shard1-node0-bootstrap");
-    expect(text(b)).toMatch(/^sudo -n env .*GAMEDB_DATA_DEVICE='\/dev\/nvme1n1'.* bash -s$/);
-    expect(b.inputs.stdin).toBe(BOOTSTRAP_SCRIPT);
-    expect(b.options.ignoreChanges).toEqual(["create", "stdin"]);
-    expect(text(cmd(doc, "shard2-converge"))).toContain('"seed": "db-b.internal:3306"');
+    const input = { mysqlVersion: "8.4.3", dataDevice: "/dev/nvme1n1", dataDir: "/var/lib/mysql" };
+    for (const [node, address] of [
+      ["shard1-node0", "10.9.0.10"],
+      ["shard2-node0", "db-b.internal"],
+    ]) {
+      const copy = get(doc, COPY, `${node}-toolkit-copy`);
+      expect(copy.inputs).toEqual({
+        connection: "[secret]",
+        source: { __pulumiArchive: true, path: {} },
+        remotePath: ".gamedb-toolkit",
+        triggers: [address],
+      });
+      expect(copy.options).toEqual({ protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [] });
+      const install = cmd(doc, `${node}-toolkit`);
+      expect(install.inputs.create).toBe(installCommand(currentToolkit().version));
+      expect(install.options.dependsOn).toEqual([copy.urn]);
+      const b = cmd(doc, `${node}-bootstrap`);
+      expect(b.inputs).toEqual({
+        connection: "[secret]",
+        create: bootstrapStepCommand(input),
+        logging: "stdoutAndStderr",
+      });
+      expect(b.options).toEqual({ protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [install.urn] });
+      expect(stepOf(b.inputs.create).file).toContain("GAMEDB_DATA_DEVICE='/dev/nvme1n1'");
+    }
+    expect(stepOf(text(cmd(doc, "shard2-converge"))).params).toMatchObject({ seed: "db-b.internal:3306" });
     expect(JSON.stringify(doc)).not.toContain("BEGIN OPENSSH");
     expect(doc.outputs.bastion).toEqual({ host: "bastion.example.com", user: "ubuntu", port: 22 });
   });
@@ -275,6 +426,7 @@ describe("critical path", () => {
       const { chain, commands } = criticalPath(await evaluate(benchTopology(n)));
       lengths.push([chain.length, commands.length]);
       expect(commands.map((c) => c.name.replace(/^shard\d+-/, ""))).toEqual([
+        "node0-toolkit",
         "node0-bootstrap",
         "node0-configure",
         "converge",
