@@ -2,10 +2,12 @@
  * MySQL Router and the Redis Cluster on Kubernetes, and the ElastiCache alternative, under Pulumi's mocks: pod
  * specs (image pins, probes, limits, security context, secrets by reference), ordering, endpoints.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { evaluate } from "../../scripts/lib/evaluate";
 import { diffPlans } from "../../scripts/lib/planDiff";
-import { mockPrivateIp } from "../../scripts/lib/mockValues";
+import { mockPrivateIp, planMocks, valueOf } from "../../scripts/lib/mockValues";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
+import { declarePlatform } from "../../infra/program";
 import { ROUTER_BOOTSTRAP_SCRIPT } from "../../infra/mysql/router";
 import { stackOf } from "../helpers/stack";
 import { planOf, resourceOf as get } from "../helpers/plan";
@@ -74,11 +76,61 @@ describe("MySQL Router (prod)", () => {
     }
   });
 
-  it("keeps the password secret and ships the bootstrap script unchanged", () => {
+  it("keeps the password secret and ships the bootstrap script unchanged, in one ConfigMap for every shard", () => {
     expect(get(doc, SECRET, "shard1-router-password").inputs.stringData).toBe("[secret]");
-    expect((get(doc, CONFIGMAP, "shard1-router-bootstrap").inputs as Any).data["bootstrap.sh"]).toBe(
-      ROUTER_BOOTSTRAP_SCRIPT,
+    const cm = get(doc, CONFIGMAP, "gamedb-router-bootstrap");
+    expect(cm.inputs).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: {
+        name: "gamedb-router-bootstrap",
+        namespace: "gamedb",
+        labels: {
+          "app.kubernetes.io/instance": "gamedb-router-bootstrap",
+          "app.kubernetes.io/managed-by": "gamedb",
+          "app.kubernetes.io/name": "mysql-router",
+          "app.kubernetes.io/part-of": "gamedb",
+        },
+      },
+      data: { "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT },
+    });
+    expect(cm.parent).toBe(get(doc, "gamedb:index:GameDbPlatform", "gamedb").urn);
+    expect(cm.options).toEqual({ protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [] });
+    expect(doc.resources.filter((r) => r.type === CONFIGMAP && r.name.includes("router")).map((r) => r.name)).toEqual([
+      "gamedb-router-bootstrap",
+    ]);
+    // Every shard's pods mount it, and start once it exists (with their Secret and their shard's cluster).
+    for (const id of [1, 2, 3, 4]) {
+      const d = get(doc, DEPLOYMENT, `shard${id}-router`);
+      expect((d.inputs as Any).spec.template.spec.volumes).toContainEqual({
+        name: "bootstrap",
+        configMap: { name: "gamedb-router-bootstrap", defaultMode: 0o555 },
+      });
+      expect(d.options.dependsOn).toEqual([
+        get(doc, SECRET, `shard${id}-router-password`).urn,
+        cm.urn,
+        get(doc, "gamedb:mysql:InnoDbCluster", `shard${id}-cluster`).urn,
+      ]);
+    }
+  });
+
+  it("declares the routers' ConfigMap with the stack's Kubernetes provider, as every router object", async () => {
+    const stack = stackOf(validProd(), "prod");
+    const providers = new Map<string, string | undefined>();
+    const mocks = planMocks(new Map());
+    await pulumi.runtime.setMocks(
+      { ...mocks, newResource: (a) => (providers.set(`${a.type}::${a.name}`, a.provider), mocks.newResource(a)) },
+      stack.project,
+      stack.stack,
+      false,
     );
+    pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+    const seen: pulumi.Resource[] = [];
+    declarePlatform({ transformations: [(a) => void seen.push(a.resource)], runStamp: "test" });
+    await Promise.all(seen.map((r) => valueOf(r.urn)));
+    const k8s = /^urn:pulumi:prod::gamedb::[^:]+:index:GameDbPlatform\$pulumi:providers:kubernetes::gamedb-k8s::/;
+    expect(providers.get(`${CONFIGMAP}::gamedb-router-bootstrap`)).toMatch(k8s);
+    for (const type of [DEPLOYMENT, SERVICE, PDB]) expect(providers.get(`${type}::shard1-router`)).toMatch(k8s);
   });
 
   it("exposes RW, RO, X RW/RO and the read-write split on a Service, with a PodDisruptionBudget", () => {

@@ -137,18 +137,22 @@ const SCHEMA = [
   "kubernetes:core/v1:Secret gamedb-partitions",
   "kubernetes:batch/v1:CronJob gamedb-partitions",
 ];
+/** The one ConfigMap of every shard's routers' bootstrap script. */
+const ROUTER_BOOTSTRAP = "kubernetes:core/v1:ConfigMap gamedb-router-bootstrap";
 /** The router of one shard. */
 function routerOf(id: number): string[] {
   return [
     `gamedb:mysql:Router shard${id}-router`,
     `kubernetes:core/v1:Secret shard${id}-router-password`,
-    `kubernetes:core/v1:ConfigMap shard${id}-router-bootstrap`,
     `kubernetes:apps/v1:Deployment shard${id}-router`,
     `kubernetes:policy/v1:PodDisruptionBudget shard${id}-router`,
     `kubernetes:core/v1:Service shard${id}-router`,
   ];
 }
-/** One shard on EC2: per node an instance, a data volume and its attachment, and four commands; per shard two more. */
+/**
+ * One shard on EC2: per node an instance, a data volume and its attachment, the toolkit's copy and install, four
+ * more commands and two alarms; per shard two more commands.
+ */
 function shardOnAws(id: number, indexes: number[], gameDatabase = true): string[] {
   return [
     `gamedb:mysql:ShardHosts shard${id}-hosts`,
@@ -165,6 +169,8 @@ function shardOnAws(id: number, indexes: number[], gameDatabase = true): string[
       `aws:ec2/instance:Instance shard${id}-node${i}`,
       `aws:ebs/volume:Volume shard${id}-node${i}-data`,
       `aws:ec2/volumeAttachment:VolumeAttachment shard${id}-node${i}-data`,
+      `command:remote:CopyToRemote shard${id}-node${i}-toolkit-copy`,
+      `command:remote:Command shard${id}-node${i}-toolkit`,
       `command:remote:Command shard${id}-node${i}-bootstrap`,
       `command:remote:Command shard${id}-node${i}-configure`,
       `command:remote:Command shard${id}-node${i}-member`,
@@ -193,13 +199,14 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...KUBERNETES,
         ...SCHEMA,
         ...[1, 2, 3, 4].flatMap(routerOf),
+        ROUTER_BOOTSTRAP,
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    // network 36, host access 3, per shard 8 + 8 per node (+3 game accounts' passwords), Redis 12, routers, backup,
-    // alerts 3, worker 9, verify 6, schema 11
+    // network 36, host access 3, per shard 8 + 10 per node (+3 game accounts' passwords), Redis 12, routers 5 per
+    // shard and their script 1, backup, alerts 3, worker 9, verify 6, schema 11
     expect(doc.resources).toHaveLength(
-      36 + 3 + 4 * (8 + 3 + 3 * 8) + 12 + 4 * 6 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
+      36 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
     );
   });
 
@@ -334,10 +341,11 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...SCHEMA,
         ...routerOf(1),
         ...routerOf(2),
+        ROUTER_BOOTSTRAP,
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 3 + 8) + 12 + 2 * 6 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
+    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 3 + 10) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
   });
 
   it("routes both zones through the single NAT gateway", () => {
@@ -386,6 +394,7 @@ describe("adopted network", () => {
         ...shardOnAws(1, [0], false),
         ...KUBERNETES,
         ...routerOf(1),
+        ROUTER_BOOTSTRAP,
         ...backupOf([1], false),
       ].sort(),
     );
