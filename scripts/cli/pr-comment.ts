@@ -1,6 +1,6 @@
 /**
  * Renders the pull-request comment of one stack from two offline plans (scripts/lib/prComment.ts), with the
- * policy results of both:
+ * policy results of both, and the host toolkit's file diffs from the plans' toolkit sections:
  *
  *   npm run pr-comment -- --base base.json --head head.json --stack prod [--out comment.md]
  *
@@ -45,7 +45,9 @@ export function main(
   err: (s: string) => void = console.error,
 ): number {
   const program = new Command("pr-comment")
-    .description("Markdown PR comment of one stack: topology change, resource changes, policy results")
+    .description(
+      "Markdown PR comment of one stack: topology change, resource changes, host toolkit diffs, policy results",
+    )
     .requiredOption("--base <file>", "plan JSON of the base branch (missing file: no plan there)")
     .requiredOption("--head <file>", "plan JSON of the pull request's head")
     .requiredOption("--stack <name>", "stack name, also the comment's marker")

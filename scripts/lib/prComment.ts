@@ -4,7 +4,8 @@
  * the policy results. A pure function of two offline plans, so tests pin its output with snapshots.
  *
  * The parts live in scripts/lib/prComment/: replacement.ts (stateful types, replace-on-change inputs), changes.ts
- * (each resource's change), markdown.ts, and one module per section (topology, resources, schema, policy).
+ * (each resource's change), markdown.ts, toolkitPatches.ts (capped unified diffs), and one module per section
+ * (topology, resources, toolkit, schema, policy).
  */
 import type { PlanDocument } from "./planDocument";
 import { diffPlans } from "./planDiff";
@@ -17,6 +18,8 @@ import { resourcesSection, statefulWarning } from "./prComment/resources";
 import { schemaSection } from "./prComment/schema";
 import { topologySection } from "./prComment/topology";
 import { movesSection } from "./prComment/moves";
+import { toolkitSection } from "./prComment/toolkit";
+import { GITHUB_COMMENT_MAX } from "./prComment/toolkitPatches";
 
 export { changedPaths, summarizeChanges } from "./prComment/changes";
 export type { ChangeSummary, ResourceChange } from "./prComment/changes";
@@ -26,15 +29,20 @@ export { STATEFUL_TYPES } from "./prComment/replacement";
 /** Hidden in the comment so the workflow finds and updates its own comment for the stack. */
 export const commentMarker = (stack: string): string => `<!-- gamedb-plan:${stack} -->`;
 
-/** An empty plan: the base of a stack that does not exist there yet. */
+/** An empty plan: the base of a stack that does not exist there yet (no toolkit either: every file is new). */
 export function emptyPlan(like: PlanDocument): PlanDocument {
   return {
     ...like,
     resources: [],
     outputs: {},
     topology: { ...like.topology, shards: [], slotMap: [], publishedSlotMap: [], moves: [] },
+    toolkit: undefined,
+    toolkitChanges: undefined,
   };
 }
+
+/** Room kept under GitHub's limit for what the toolkit section's estimate leaves out (joins, the final newline). */
+const COMMENT_MARGIN = 500;
 
 /** The comment's markdown. `base` null: the base branch has no plan of this stack. */
 export function renderPrComment(
@@ -79,6 +87,7 @@ export function renderPrComment(
     );
   if (noChange) lines.push("**No changes**: the head declares exactly what the base does.", "");
   else lines.push(...topologySection(from, head, max), "", ...resourcesSection(s, max), "");
+  const beforeToolkit = lines.length;
   const moves = movesSection(from, head, diff.moves, diff.moveViolations, options.stack, max);
   if (moves.length) lines.push(...moves, "");
   const schema = schemaSection(base?.topology.schema, head.topology.schema, head, max);
@@ -91,5 +100,13 @@ export function renderPrComment(
   lines.push(
     `<sub>Offline plan (\`npm run plan\`) under Pulumi's mock runtime: no cloud was asked and ids are stand-ins. Replacements are inferred from inputs that cannot change in place; \`pulumi preview\` is authoritative.${refs}</sub>`,
   );
+  // Last, so its diffs get the room the rest of the comment leaves.
+  const room = GITHUB_COMMENT_MAX - lines.join("\n").length - COMMENT_MARGIN;
+  const toolkit = toolkitSection(diff.toolkit, from.toolkit, head.toolkit, {
+    max,
+    perFile: options.maxToolkitDiffChars ?? 8000,
+    budget: Math.min(options.maxToolkitChars ?? 40000, room),
+  });
+  if (toolkit.length) lines.splice(beforeToolkit, 0, ...toolkit, "");
   return lines.join("\n") + "\n";
 }

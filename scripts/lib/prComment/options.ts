@@ -14,4 +14,15 @@ export interface PrCommentOptions {
   basePolicy?: PolicyReport;
   /** Longest list shown before "… and N more"; keeps the comment under GitHub's size limit. */
   maxItems?: number;
+  /**
+   * Most characters of one toolkit file's diff.
+   * @default 8000
+   */
+  maxToolkitDiffChars?: number;
+  /**
+   * Most characters of the host toolkit section, diffs included; it also never takes the comment past GitHub's
+   * 65536 characters.
+   * @default 40000
+   */
+  maxToolkitChars?: number;
 }
