@@ -10,7 +10,9 @@ import { evaluate } from "../../scripts/lib/evaluate";
 import { diffPlans, PlanDiff } from "../../scripts/lib/planDiff";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 import type { ResourceChange } from "../../scripts/lib/planDiff";
+import { bootstrapEnvFile } from "../../infra/mysql/bootstrapStep";
 import { stackOf } from "../helpers/stack";
+import { stepOf } from "../helpers/toolkit";
 
 /** Changed inputs of a resource that its ignoreChanges does not cover. */
 function notIgnored(c: ResourceChange, doc: PlanDocument): string[] {
@@ -20,7 +22,8 @@ function notIgnored(c: ResourceChange, doc: PlanDocument): string[] {
 
 /**
  * Inputs whose change makes the provider replace the resource (AWS provider schema: "forces new"), per type. A
- * remote command is replaced only when its triggers change; every other input change runs its create again.
+ * remote command is replaced only when its triggers change; every other input change runs its create again. A
+ * toolkit copy likewise (pulumi-command CopyToRemote: "Trigger replacements on changes to this input").
  */
 const REPLACES: Record<string, string[]> = {
   "aws:ec2/instance:Instance": [
@@ -35,6 +38,7 @@ const REPLACES: Record<string, string[]> = {
   "aws:ebs/volume:Volume": ["availabilityZone", "encrypted", "kmsKeyId", "snapshotId"],
   "aws:ec2/volumeAttachment:VolumeAttachment": ["deviceName", "instanceId", "volumeId"],
   "command:remote:Command": ["triggers"],
+  "command:remote:CopyToRemote": ["triggers"],
   "random:index/randomPassword:RandomPassword": ["length", "special", "keepers"],
   "tls:index/privateKey:PrivateKey": ["algorithm"],
 };
@@ -87,6 +91,16 @@ describe("stable names and inputs", () => {
     ]);
     for (const r of diff.created) expect(r.name).toMatch(/shard5|^gamedb-migrate-[0-9a-f]{10}$/);
     expect(diff.created.filter((r) => MIGRATE_JOB.test(r.name))).toHaveLength(1);
+    // Each new host gets the toolkit of its own: no existing host's copy or install runs again.
+    const created = diff.created.map((r) => `${r.type} ${r.name}`);
+    for (const i of [0, 1, 2])
+      expect(created).toEqual(
+        expect.arrayContaining([
+          `command:remote:CopyToRemote shard5-node${i}-toolkit-copy`,
+          `command:remote:Command shard5-node${i}-toolkit`,
+          `command:remote:Command shard5-node${i}-bootstrap`,
+        ]),
+      );
     expect(diff.topology).toMatchObject({
       shardsAdded: [5],
       shardsRemoved: [],
@@ -108,9 +122,24 @@ describe("stable names and inputs", () => {
       ["shard1-router", ["spec"], []],
       ["gamedb-endpoints", ["data"], []],
     ]);
-    for (const r of diff.created) expect(r.name).toMatch(/shard1-node[34]/);
-    // Per node: instance, volume, attachment, four commands, and its two status-check alarms.
-    expect(diff.created).toHaveLength(18);
+    // Per node: instance, volume, attachment, the toolkit's copy and install, four commands, two status alarms.
+    expect(diff.created.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      [3, 4]
+        .flatMap((i) => [
+          `aws:ec2/instance:Instance shard1-node${i}`,
+          `aws:ebs/volume:Volume shard1-node${i}-data`,
+          `aws:ec2/volumeAttachment:VolumeAttachment shard1-node${i}-data`,
+          `command:remote:CopyToRemote shard1-node${i}-toolkit-copy`,
+          `command:remote:Command shard1-node${i}-toolkit`,
+          `command:remote:Command shard1-node${i}-bootstrap`,
+          `command:remote:Command shard1-node${i}-configure`,
+          `command:remote:Command shard1-node${i}-member`,
+          `command:remote:Command shard1-node${i}-backup-jobs`,
+          `aws:cloudwatch/metricAlarm:MetricAlarm shard1-node${i}-system-status`,
+          `aws:cloudwatch/metricAlarm:MetricAlarm shard1-node${i}-instance-status`,
+        ])
+        .sort(),
+    );
     expect(diff.topology.nodesAdded).toEqual(["shard1-node3", "shard1-node4"]);
     const nodes = (doc: PlanDocument) => doc.topology.shards.flatMap((s) => s.nodes);
     for (const n of nodes(base)) expect(nodes(next)).toContainEqual(n);
@@ -157,18 +186,47 @@ describe("stable names and inputs", () => {
     expect(diff.changed.filter((c) => c.name.endsWith("cluster-admin-password"))).toEqual([]);
   });
 
-  it("a mysql.version edit rolls the routers to the new version and reinstalls no host", async () => {
-    const { diff, next } = await change((raw) => (raw.mysql = { ...raw.mysql, version: "8.4.4" }));
+  it("a mysql.version edit rolls the routers and re-runs only the bootstrap steps, which reinstall no host", async () => {
+    const { diff, base, next } = await change((raw) => (raw.mysql = { ...raw.mysql, version: "8.4.4" }));
     expect(diff.created).toEqual([]);
     expect(diff.deleted).toEqual([]);
+    expect(replacements(diff, next)).toEqual([]);
     const effective = diff.changed.filter((c) => notIgnored(c, next).length > 0);
     expect([
       ...new Set(effective.map((c) => `${c.name.replace(/^shard\d+-/, "shardN-")} ${c.inputs.join(",")}`)),
-    ]).toEqual(["shardN-router spec"]);
+    ]).toEqual([
+      "shardN-node0-bootstrap create",
+      "shardN-node1-bootstrap create",
+      "shardN-node2-bootstrap create",
+      "shardN-router spec",
+    ]);
+    expect(effective).toHaveLength(4 * 3 + 4);
+    // The version is in the bootstrap's env file only: same entry and files, so the host's launcher
+    // (infra/toolkit/host/bootstrap.sh) runs, finds the host bootstrapped and changes nothing (tests/unit/bootstrap.test.ts).
+    for (const c of effective.filter((x) => x.name.endsWith("-bootstrap"))) {
+      const [before, after] = [base, next].map((d) => stepOf(d.resources.find((r) => r.urn === c.urn)!.inputs.create));
+      const dataDevice = `ebs:${c.name.replace(/-bootstrap$/, "")}-data-id`;
+      expect(after).toEqual({
+        ...before!,
+        file: bootstrapEnvFile({ mysqlVersion: "8.4.4", dataDevice, dataDir: "/var/lib/mysql" }),
+      });
+      expect(before!.file).toBe(bootstrapEnvFile({ mysqlVersion: "8.4.3", dataDevice, dataDir: "/var/lib/mysql" }));
+    }
     const router = next.resources.find(
       (r) => r.name === "shard1-router" && r.type === "kubernetes:apps/v1:Deployment",
     )!;
     expect(JSON.stringify(router.inputs)).toContain("community-router:8.4.4");
+  });
+
+  it("a backup schedule edit re-runs only the backup units, on every host", async () => {
+    const { diff } = await change((raw) => {
+      raw.backup = { ...raw.backup, fullSchedule: "Sun *-*-* 03:30", binlogShipMinutes: 2 };
+    });
+    expect(diff.created).toEqual([]);
+    expect(diff.deleted).toEqual([]);
+    expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual(
+      [1, 2, 3, 4].flatMap((s) => [0, 1, 2].map((i) => [`shard${s}-node${i}-backup-jobs`, ["create"], []])),
+    );
   });
 
   it("adding an admin network adds one rule and changes nothing else", async () => {
@@ -250,6 +308,8 @@ describe("stable names and inputs", () => {
           `aws:ec2/instance:Instance shard2-node${i}`,
           `aws:ebs/volume:Volume shard2-node${i}-data`,
           `aws:ec2/volumeAttachment:VolumeAttachment shard2-node${i}-data`,
+          `command:remote:CopyToRemote shard2-node${i}-toolkit-copy`,
+          `command:remote:Command shard2-node${i}-toolkit`,
           `command:remote:Command shard2-node${i}-bootstrap`,
           `command:remote:Command shard2-node${i}-configure`,
           `command:remote:Command shard2-node${i}-member`,
