@@ -1,74 +1,135 @@
 /**
- * The command text that runs an AdminAPI script on a host (infra/mysql/remoteScript.ts): it passes shellcheck, it
- * carries the script and params byte for byte, secrets come only from stdin, and it refuses content that would end
- * its heredocs early.
+ * The command text that runs an AdminAPI script on a host (infra/mysql/remoteScript.ts), run for real: the step's
+ * text under bash, with the real runner (bin/gamedb-step) and launcher (lib/adminapi.sh, lib/install-mycnf.sh) from
+ * this checkout's toolkit installed as `current` under a temp toolkit root, and sudo, mysqlsh, systemctl, cmp,
+ * install and mysql replaced by stand-ins. mysqlsh gets exactly the entry's script, the params and the secrets from
+ * stdin (mode 0600, removed after), the my.cnf is installed and mysqld restarted only when it must be, the text passes
+ * shellcheck and refuses a file that would end its heredoc.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMINAPI_SCRIPTS, adminApiScript } from "../../infra/mysql/adminapi";
-import { HEREDOC_END, adminApiCommand } from "../../infra/mysql/remoteScript";
+import { ADMINAPI_SCRIPTS, AdminApiScriptName, adminApiScript } from "../../infra/mysql/adminapi";
+import { adminApiCommand } from "../../infra/mysql/remoteScript";
+import { FILE_END, PARAMS_END, TOOLKIT_ROOT, stepCommand } from "../../infra/contracts/toolkit";
+import { currentToolkit, toolkitDirectory } from "../../infra/toolkit/build";
 import { shellcheck } from "../helpers/shellcheck";
+import { stepOf } from "../helpers/toolkit";
 
 const MYCNF = "[mysqld]\nserver_id = 1001\nreport_host = 10.0.0.1\n";
 
+/** A toolkit root holding this checkout's toolkit as `<root>/<version>` and `current`, built once. */
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "gamedb-remote-toolkit-"));
+  const toolkit = currentToolkit();
+  expect(toolkitDirectory(toolkit, root)).toBe(join(root, toolkit.version));
+  symlinkSync(toolkit.version, join(root, "current"));
+});
+
+/** The command text of one script with plain params (and the my.cnf configure needs). */
+function commandOf(name: AdminApiScriptName, params: Record<string, unknown> = {}, note?: string): string {
+  return adminApiCommand({ script: name, params, mycnf: name === "configure-instance" ? MYCNF : undefined, note });
+}
+
+/** Runs the real command text under bash, with sudo, mysqlsh and the system tools replaced by stand-ins. */
+function runWithStandIns(
+  text: string,
+  stdin: string,
+  tools: { cmp: number; active: number; mysql: [number, string] } = { cmp: 0, active: 0, mysql: [0, "ONLINE"] },
+) {
+  const dir = mkdtempSync(join(tmpdir(), "gamedb-remote-"));
+  const bin = join(dir, "bin");
+  const secrets = join(dir, "shm");
+  for (const d of [bin, secrets]) mkdirSync(d);
+  const mycnfPath = join(dir, "gamedb.cnf");
+  const stub = (name: string, body: string) => writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  stub("sudo", '[ "$1" = "-n" ] && shift\nexec "$@"');
+  stub(
+    "mysqlsh",
+    [
+      `echo mysqlsh "$@" >> ${dir}/calls`,
+      'while [ "$1" != "-f" ]; do shift; done',
+      `cp "$2" ${dir}/script.js; cp "$3" ${dir}/params.json; cp "$4" ${dir}/secrets.json`,
+      `ls -l "$4" | cut -c1-10 > ${dir}/mode`,
+    ].join("\n"),
+  );
+  stub("cmp", `exit ${tools.cmp}`);
+  // install -m 0644 -o root -g root SRC DEST: SRC is the 7th argument.
+  stub("install", `echo install "$@" >> ${dir}/calls\ncp "$7" ${dir}/installed.cnf`);
+  stub("mysql", `printf '%s' '${tools.mysql[1]}'\nexit ${tools.mysql[0]}`);
+  stub("systemctl", `echo systemctl "$@" >> ${dir}/calls\n[ "$1" = is-active ] && exit ${tools.active}\nexit 0`);
+  const run = spawnSync("bash", ["--norc", "--noprofile", "-c", text.split(TOOLKIT_ROOT).join(root)], {
+    input: stdin,
+    env: {
+      PATH: `${bin}:/usr/bin:/bin`,
+      HOME: dir,
+      GAMEDB_TOOLKIT_ROOT: root,
+      GAMEDB_LOCK: join(dir, "lock"),
+      GAMEDB_SECRET_DIR: secrets,
+      GAMEDB_MYCNF_PATH: mycnfPath,
+    },
+    encoding: "utf8",
+  });
+  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
+  return { run, read, calls: read("calls"), secretDir: () => readdirSync(secrets), mycnfPath };
+}
+
 describe("adminApiCommand", () => {
   it.each(ADMINAPI_SCRIPTS)("%s: the command text passes shellcheck", (name) => {
-    const text = adminApiCommand({
-      script: adminApiScript(name),
-      params: { clusterName: "shard1", self: "10.0.0.1:3306" },
-      mycnf: name === "configure-instance" ? MYCNF : undefined,
-      note: name === "converge-cluster" ? "converge requested 2026-11-25T12:00:00Z" : undefined,
-    });
+    const text = commandOf(
+      name,
+      { clusterName: "shard1", self: "10.0.0.1:3306" },
+      name === "converge-cluster" ? "converge requested 2026-11-25T12:00:00Z" : undefined,
+    );
     expect(shellcheck(text)).toEqual([]);
   });
 
-  /** Runs the real command text under bash, with sudo, mysqlsh and the system tools replaced by stand-ins. */
-  function runWithStandIns(
-    text: string,
-    stdin: string,
-    tools: { cmp: number; active: number; mysql: [number, string] },
-  ) {
-    const dir = mkdtempSync(join(tmpdir(), "gamedb-remote-"));
-    const bin = join(dir, "bin");
-    mkdirSync(bin);
-    const stub = (name: string, body: string) =>
-      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-    stub("sudo", '[ "$1" = "-n" ] && shift\nexec "$@"');
-    stub(
-      "mysqlsh",
-      `while [ "$1" != "-f" ]; do shift; done\ncp "$2" ${dir}/script.js; cp "$3" ${dir}/params.json; cp "$4" ${dir}/secrets.json\nls -l "$4" | cut -c1-10 > ${dir}/mode`,
-    );
-    stub("cmp", `exit ${tools.cmp}`);
-    stub("install", `echo install "$@" >> ${dir}/calls`);
-    stub("mysql", `printf '%s' '${tools.mysql[1]}'\nexit ${tools.mysql[0]}`);
-    stub("systemctl", `echo systemctl "$@" >> ${dir}/calls\n[ "$1" = is-active ] && exit ${tools.active}\nexit 0`);
-    const run = spawnSync("bash", ["--norc", "--noprofile", "-c", text], {
-      input: stdin,
-      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir },
-      encoding: "utf8",
-    });
-    const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
-    return { run, read, calls: read("calls") };
-  }
+  it.each(ADMINAPI_SCRIPTS)(
+    "%s: runs mysqlsh as root on exactly the entry's script, the params and the secrets from stdin",
+    (name) => {
+      const params = { seed: "10.0.0.1:3306", quote: 'it\'s $x `y` \\ "z"', nested: { list: [1, "two"] } };
+      const text = commandOf(name, params);
+      const secrets = '{"clusterAdminPassword":"s3cr3t"}';
+      const { run, read, calls, secretDir } = runWithStandIns(text, secrets);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      // The script mysqlsh runs is the entry's files joined as adminApiScript joins them, byte for byte.
+      expect(read("script.js")).toBe(adminApiScript(name));
+      expect(read("script.js")).toBe(stepOf(text).script);
+      expect(read("params.json")).toBe(`${JSON.stringify(params)}\n`);
+      expect(JSON.parse(read("params.json"))).toEqual(params);
+      expect(read("secrets.json")).toBe(secrets);
+      expect(read("mode").trim()).toBe("-rw-------");
+      expect(calls).toMatch(/^mysqlsh --js --no-wizard -f \S+\/script\.js \S+\/params\.json \S+\/secrets\.json\n/);
+      // The private directory with the secrets is removed on exit.
+      expect(secretDir()).toEqual([]);
+      expect(text).not.toContain("s3cr3t");
+      if (name !== "configure-instance") expect(calls).not.toMatch(/^(install|systemctl)/m);
+    },
+  );
 
-  it("writes the script, params, my.cnf and stdin to files exactly, and runs mysqlsh on them as root", () => {
-    const script = "println(\"a $HOME `x` \\\\ 'q'\");\n";
-    const params = { seed: "10.0.0.1:3306", quote: "it's $x" };
-    const text = adminApiCommand({ script, params, mycnf: MYCNF });
-    const secrets = '{"clusterAdminPassword":"s3cr3t"}';
-    const { run, read, calls } = runWithStandIns(text, secrets, { cmp: 1, active: 3, mysql: [1, ""] });
+  it("carries params holding the heredoc delimiters, newlines and quotes unchanged (JSON keeps them on one line)", () => {
+    const params = { odd: `a\n${PARAMS_END}\n${FILE_END}\n'"$(reboot)` };
+    const text = commandOf("join-member", params);
+    expect(text.split("\n").filter((l) => l === PARAMS_END)).toHaveLength(1);
+    const { run, read } = runWithStandIns(text, "{}");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(read("params.json"))).toEqual(params);
+  });
+
+  it("configure: installs a changed my.cnf byte for byte and starts a stopped mysqld", () => {
+    const text = commandOf("configure-instance", { self: "10.0.0.1:3306" });
+    const { run, read, calls, mycnfPath } = runWithStandIns(text, "{}", { cmp: 1, active: 3, mysql: [1, ""] });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(read("script.js")).toBe(script);
-    expect(JSON.parse(read("params.json"))).toEqual(params);
-    expect(read("secrets.json")).toBe(secrets);
-    expect(read("mode").trim()).toBe("-rw-------");
-    // my.cnf differs and mysqld is stopped: install it and start mysqld.
-    expect(calls).toContain(`install -m 0644 -o root -g root`);
+    expect(calls).toMatch(new RegExp(`^install -m 0644 -o root -g root \\S+/gamedb\\.cnf ${mycnfPath}$`, "m"));
+    expect(read("installed.cnf")).toBe(MYCNF);
     expect(calls).toContain("systemctl restart mysql");
-    expect(text).not.toContain("s3cr3t");
+    // mysqld is (re)started before the script runs.
+    expect(calls.indexOf("systemctl restart mysql")).toBeLessThan(calls.indexOf("mysqlsh"));
+    expect(read("script.js")).toBe(adminApiScript("configure-instance"));
   });
 
   it.each([
@@ -78,20 +139,51 @@ describe("adminApiCommand", () => {
     ["a running mysqld outside any group is restarted", [0, ""], 0, true],
     ["an unreadable member state stops the command without a restart", [1, ""], 1, false],
   ] as const)("my.cnf changed: %s", (_what, mysql, status, restarted) => {
-    const text = adminApiCommand({ script: "x", params: {}, mycnf: MYCNF });
+    const text = commandOf("configure-instance");
     const { run, calls } = runWithStandIns(text, "{}", { cmp: 1, active: 0, mysql: [mysql[0], mysql[1]] });
     expect(run.status).toBe(status);
     expect(calls.includes("systemctl restart mysql")).toBe(restarted);
+    // A stopped command runs no script.
+    expect(calls.includes("mysqlsh")).toBe(status === 0);
   });
 
   it("leaves an unchanged my.cnf and a running mysqld alone", () => {
-    const text = adminApiCommand({ script: "x", params: {}, mycnf: MYCNF });
+    const text = commandOf("configure-instance");
     const { run, calls } = runWithStandIns(text, "{}", { cmp: 0, active: 0, mysql: [0, "ONLINE"] });
     expect(run.status).toBe(0);
+    expect(calls).toMatch(/^mysqlsh [^\n]*\n$/);
+  });
+
+  it("runs nothing when no installed toolkit version has the files the step names", () => {
+    const { entry, params, file } = stepOf(commandOf("configure-instance"));
+    const text = stepCommand({ entry, sha256: "0".repeat(64), params, file });
+    const { run, calls } = runWithStandIns(text, "{}");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`no installed toolkit version under ${root} has entry ${entry} with hash`);
     expect(calls).toBe("");
   });
 
-  it("refuses content with a line that would end its heredoc", () => {
-    expect(() => adminApiCommand({ script: `x\n${HEREDOC_END}\ny`, params: {} })).toThrow(/would end the heredoc/);
+  it("takes a my.cnf with configure-instance only", () => {
+    expect(() => adminApiCommand({ script: "join-member", params: {}, mycnf: MYCNF })).toThrow(
+      "a my.cnf goes with configure-instance only (script join-member)",
+    );
+    expect(() => adminApiCommand({ script: "configure-instance", params: {} })).toThrow(
+      "a my.cnf goes with configure-instance only (script configure-instance)",
+    );
+  });
+
+  it("refuses a my.cnf with a line that would end its heredoc", () => {
+    expect(() =>
+      adminApiCommand({ script: "configure-instance", params: {}, mycnf: `[mysqld]\n${FILE_END}\nx = 1\n` }),
+    ).toThrow(`step content has a line "${FILE_END}"; it would end its heredoc`);
+  });
+
+  it("carries a my.cnf with the params' delimiter as a line unchanged (the params' heredoc ended before it)", () => {
+    const mycnf = `[mysqld]\n${PARAMS_END}\nx = 1\n`;
+    const text = adminApiCommand({ script: "configure-instance", params: { self: "a" }, mycnf });
+    const { run, read } = runWithStandIns(text, "{}", { cmp: 1, active: 3, mysql: [1, ""] });
+    expect(run.status).toBe(0);
+    expect(read("installed.cnf")).toBe(mycnf);
+    expect(JSON.parse(read("params.json"))).toEqual({ self: "a" });
   });
 });
