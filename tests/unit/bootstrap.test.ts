@@ -1,31 +1,32 @@
 /**
- * The host bootstrap: bootstrap.sh (static checks, and its input validation run for real) and how cloudInit.ts
- * ships it (cloud-init user data, the static-host command, the EC2 wait command).
+ * The host bootstrap: bootstrap.sh (static checks, and its input validation run for real), its environment file
+ * (bootstrapEnvFile) and the toolkit step that runs it (bootstrapStepCommand), run for real through the toolkit's
+ * runner and launcher (lib/bootstrap.sh) with stand-ins for sudo and cloud-init: once per host, after cloud-init's
+ * first boot, the env file installed and the script's output in the log.
  *
  * Nothing here runs the install path: it needs root on Ubuntu 24.04 and MySQL's repository. Every run of the script
- * below fails validation or passes --validate-only, both of which exit before touching the machine.
- * Needs shellcheck and gnupg (gpg).
+ * below fails validation or passes --validate-only, both of which exit before touching the machine; the launcher's
+ * runs otherwise use a stand-in script. Needs shellcheck and gnupg (gpg).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { parse, parseDocument } from "yaml";
 import {
   BOOTSTRAP_ENV_PATH,
-  BOOTSTRAP_INSTALL_PATH,
+  BOOTSTRAP_LOG_PATH,
   BOOTSTRAP_MARKER_PATH,
   BOOTSTRAP_SCRIPT,
   BootstrapInput,
-  USER_DATA_LIMIT,
-  USER_DATA_RUN,
-  bootstrapCommand,
   bootstrapEnvFile,
-  renderUserData,
-  waitForBootstrapCommand,
-} from "../../infra/mysql/cloudInit";
+  bootstrapStepCommand,
+} from "../../infra/mysql/bootstrapStep";
+import { FILE_END, TOOLKIT_ROOT } from "../../infra/contracts/toolkit";
+import { Toolkit, buildToolkit, currentToolkit, entryFiles, toolkitDirectory } from "../../infra/toolkit/build";
+import { readToolkitSources } from "../../infra/toolkit/sources";
 import { shellcheck } from "../helpers/shellcheck";
+import { stepOf } from "../helpers/toolkit";
 
 const SCRIPT_FILE = path.join(__dirname, "../../infra/mysql/bootstrap/bootstrap.sh");
 const SCRIPT = fs.readFileSync(SCRIPT_FILE, "utf8");
@@ -58,10 +59,82 @@ function bash(args: string[], env: Record<string, string> = {}, input?: string) 
   return result;
 }
 
-/** The command text of bootstrapCommand without its `sudo -n` (the tests do not run as root through sudo). */
-function withoutSudo(command: string): string {
-  expect(command.startsWith("sudo -n env ")).toBe(true);
-  return command.slice("sudo -n ".length);
+/** The tools the runner and the launcher use; nothing else from the machine (no real cloud-init or sudo). */
+const TOOLS = [
+  "bash",
+  "cat",
+  "cut",
+  "find",
+  "install",
+  "mktemp",
+  "readlink",
+  "rm",
+  "sha256sum",
+  "sort",
+  "tee",
+  "timeout",
+];
+
+/** A toolkit root per toolkit, holding it as `<root>/<version>` and `current`. */
+const roots = new Map<string, string>();
+function rootOf(toolkit: Toolkit): string {
+  let root = roots.get(toolkit.version);
+  if (!root) {
+    root = fs.mkdtempSync(path.join(tmp, "toolkit-"));
+    toolkitDirectory(toolkit, root);
+    fs.symlinkSync(toolkit.version, path.join(root, "current"));
+    roots.set(toolkit.version, root);
+  }
+  return root;
+}
+
+/** This checkout's toolkit with a stand-in for bootstrap.sh. */
+function withScript(script: string): Toolkit {
+  const sources = readToolkitSources();
+  return buildToolkit({ ...sources, files: { ...sources.files, "host/bootstrap.sh": script } });
+}
+
+interface HostOptions {
+  /** A cloud-init stand-in exiting with this status (EC2); none on PATH (a static host) when undefined. */
+  readonly cloudInit?: number;
+  /** The marker of a bootstrapped host, holding this version. */
+  readonly marker?: string;
+  readonly toolkit?: Toolkit;
+}
+
+/**
+ * Runs a bootstrap step's command text as a host would: the toolkit under a temp root, sudo a stand-in that runs
+ * the command as this user (dropping install's -o/-g), the env file, marker and log at temp paths.
+ */
+function runStep(text: string, opts: HostOptions = {}) {
+  const dir = fs.mkdtempSync(path.join(tmp, "host-"));
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin);
+  for (const tool of TOOLS) {
+    const found = ["/usr/bin", "/bin"].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p));
+    if (!found) throw new Error(`${tool} is not installed`);
+    fs.symlinkSync(found, path.join(bin, tool));
+  }
+  const stub = (name: string, body: string) =>
+    fs.writeFileSync(path.join(bin, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+  stub(
+    "sudo",
+    `echo "sudo $*" >> ${dir}/calls\n[ "$1" = -n ] && shift\nargs=()\nskip=0\nfor a in "$@"; do\n  if [ $skip = 1 ]; then skip=0; continue; fi\n  case $a in -o | -g) [ "$1" = install ] && skip=1 && continue ;; esac\n  args+=("$a")\ndone\nexec "\${args[@]}"`,
+  );
+  if (opts.cloudInit !== undefined) stub("cloud-init", `echo "cloud-init $*" >> ${dir}/calls\nexit ${opts.cloudInit}`);
+  const files = { marker: path.join(dir, "bootstrap.done"), env: path.join(dir, "etc", "bootstrap.env") };
+  if (opts.marker !== undefined) fs.writeFileSync(files.marker, `${opts.marker}\n`);
+  const root = rootOf(opts.toolkit ?? currentToolkit());
+  const log = path.join(dir, "bootstrap.log");
+  const result = bash(["-c", text.split(TOOLKIT_ROOT).join(root)], {
+    PATH: bin,
+    GAMEDB_TOOLKIT_ROOT: root,
+    GAMEDB_BOOTSTRAP_MARKER: files.marker,
+    GAMEDB_BOOTSTRAP_ENV: files.env,
+    GAMEDB_BOOTSTRAP_LOG: log,
+  });
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : undefined);
+  return { ...result, calls: read(path.join(dir, "calls")) ?? "", env: read(files.env), log: read(log), files };
 }
 
 describe("bootstrap.sh", () => {
@@ -69,10 +142,13 @@ describe("bootstrap.sh", () => {
     expect(shellcheck(SCRIPT)).toEqual([]);
   });
 
-  it("is bash with errexit, nounset and pipefail, and is what cloudInit.ts ships", () => {
+  it("is bash with errexit, nounset and pipefail, and is what the toolkit ships as host/bootstrap.sh", () => {
     expect(SCRIPT.split("\n")[0]).toBe("#!/usr/bin/env bash");
     expect(SCRIPT).toMatch(/^set -euo pipefail$/m);
     expect(BOOTSTRAP_SCRIPT).toBe(SCRIPT);
+    expect(currentToolkit().files.get("host/bootstrap.sh")!.text).toBe(SCRIPT);
+    // The marker the launcher skips a host by is the one the script writes when it completes.
+    expect(SCRIPT).toContain(`readonly MARKER=${BOOTSTRAP_MARKER_PATH}\n`);
   });
 
   const VERSION_ERROR = (got: string) =>
@@ -102,10 +178,14 @@ describe("bootstrap.sh", () => {
     });
   });
 
-  it("validates the same way when read from stdin, as bootstrapCommand runs it", () => {
-    const { command, stdin } = bootstrapCommand({ mysqlVersion: "8.4.x", dataDir: "/var/lib/mysql" });
-    const result = bash(["-c", withoutSudo(command)], {}, stdin);
-    expect([result.status, result.stderr]).toEqual([2, VERSION_ERROR("8.4.x")]);
+  it("validates the same way when the bootstrap step runs it, its errors in the log, the host not marked", () => {
+    const result = runStep(bootstrapStepCommand({ mysqlVersion: "8.4.x", dataDir: "/var/lib/mysql" }), {
+      cloudInit: 0,
+    });
+    // The launcher runs it with its output on stdout and appended to the log.
+    expect([result.status, result.stdout, result.stderr]).toEqual([2, VERSION_ERROR("8.4.x"), ""]);
+    expect(result.log).toBe(VERSION_ERROR("8.4.x"));
+    expect(fs.existsSync(result.files.marker)).toBe(false);
   });
 
   it("accepts good inputs (--validate-only stops there)", () => {
@@ -240,68 +320,139 @@ describe("the pinned MySQL signing key", () => {
   });
 });
 
-describe("renderUserData", () => {
-  const userData = renderUserData(EC2);
-
-  it("is a #cloud-config YAML document that parses cleanly", () => {
-    expect(userData.split("\n")[0]).toBe("#cloud-config");
-    const doc = parseDocument(userData);
-    expect([doc.errors, doc.warnings]).toEqual([[], []]);
-  });
-
-  it("writes the script byte for byte, its inputs, and runs it once with output to the log", () => {
-    expect(parse(userData)).toEqual({
-      write_files: [
-        { path: BOOTSTRAP_INSTALL_PATH, owner: "root:root", permissions: "0755", content: SCRIPT },
-        {
-          path: BOOTSTRAP_ENV_PATH,
-          owner: "root:root",
-          permissions: "0644",
-          content: [
-            "# Generated by gamedb: the inputs of /usr/local/sbin/gamedb-bootstrap (sourced by bash).",
-            "GAMEDB_MYSQL_VERSION='8.4.3'",
-            "GAMEDB_DATA_DEVICE='ebs:vol-0123456789abcdef0'",
-            "GAMEDB_DATA_DIR='/var/lib/mysql'",
-            "",
-          ].join("\n"),
-        },
-      ],
-      runcmd: [["bash", "-c", USER_DATA_RUN]],
-    });
-    expect(USER_DATA_RUN).toContain("/usr/local/sbin/gamedb-bootstrap 2>&1 | tee -a /var/log/gamedb-bootstrap.log");
-  });
-
-  it("leaves the data device out when there is none", () => {
-    expect(bootstrapEnvFile({ mysqlVersion: "8.4.3", dataDir: "/var/lib/mysql" })).not.toContain("GAMEDB_DATA_DEVICE");
-  });
-
-  it("stays under EC2's 16 KiB user data limit, and refuses to exceed it", () => {
-    const longest = renderUserData({ ...EC2, dataDir: `/${"d".repeat(200)}` });
-    expect(Buffer.byteLength(longest)).toBeLessThan(USER_DATA_LIMIT);
-    expect(USER_DATA_LIMIT).toBe(16384);
-    expect(() => renderUserData({ ...EC2, dataDir: `/${"d".repeat(USER_DATA_LIMIT)}` })).toThrow(
-      "EC2 accepts at most 16384",
+describe("bootstrapEnvFile", () => {
+  it("writes the inputs as shell-quoted assignments, in a fixed order", () => {
+    expect(bootstrapEnvFile(EC2)).toBe(
+      [
+        "# Generated by gamedb: the inputs of the host bootstrap (sourced by bash).",
+        "GAMEDB_MYSQL_VERSION='8.4.3'",
+        "GAMEDB_DATA_DEVICE='ebs:vol-0123456789abcdef0'",
+        "GAMEDB_DATA_DIR='/var/lib/mysql'",
+        "",
+      ].join("\n"),
     );
   });
 
-  it("runs the script through a runcmd that passes shellcheck", () => {
-    expect(shellcheck(USER_DATA_RUN)).toEqual([]);
+  it("leaves the data device out when there is none", () => {
+    expect(bootstrapEnvFile({ mysqlVersion: "8.4.3", dataDir: "/var/lib/mysql" })).toBe(
+      "# Generated by gamedb: the inputs of the host bootstrap (sourced by bash).\nGAMEDB_MYSQL_VERSION='8.4.3'\nGAMEDB_DATA_DIR='/var/lib/mysql'\n",
+    );
+    expect(bootstrapEnvFile({ ...EC2, dataDevice: "" })).not.toContain("GAMEDB_DATA_DEVICE");
+  });
+});
+
+describe("bootstrapStepCommand", () => {
+  it("runs the toolkit's host/bootstrap entry with the env file on fd 4: no params, no secrets", () => {
+    const { sha256 } = entryFiles(currentToolkit(), "host/bootstrap");
+    const text = bootstrapStepCommand(EC2);
+    expect(text).toBe(
+      [
+        "set -eu",
+        `exec bash /opt/gamedb/toolkit/current/bin/gamedb-step host/bootstrap ${sha256} 4<<'${FILE_END}'`,
+        `${bootstrapEnvFile(EC2)}${FILE_END}`,
+        "",
+      ].join("\n"),
+    );
+    const step = stepOf(text);
+    expect(step).toMatchObject({ entry: "host/bootstrap", sha256, params: undefined, file: bootstrapEnvFile(EC2) });
+    // The launcher first, then the script; nothing else, so only these two files re-run the step.
+    expect(step.files.map((f) => f.path)).toEqual(["lib/bootstrap.sh", "host/bootstrap.sh"]);
+    expect(shellcheck(text)).toEqual([]);
+    expect(shellcheck(bootstrapStepCommand({ mysqlVersion: "8.4.3", dataDir: "/var/lib/mysql" }))).toEqual([]);
+  });
+
+  it("is run by a launcher whose default marker, env file and log paths are the ones bootstrapStep.ts names", () => {
+    const launcher = currentToolkit().files.get("lib/bootstrap.sh")!.text;
+    expect(launcher).toContain(`marker=\${GAMEDB_BOOTSTRAP_MARKER:-${BOOTSTRAP_MARKER_PATH}}`);
+    expect(launcher).toContain(`env_path=\${GAMEDB_BOOTSTRAP_ENV:-${BOOTSTRAP_ENV_PATH}}`);
+    expect(launcher).toContain(`log=\${GAMEDB_BOOTSTRAP_LOG:-${BOOTSTRAP_LOG_PATH}}`);
+    expect(shellcheck(launcher)).toEqual([]);
+  });
+
+  it("refuses an input with a line that would end the env file's heredoc", () => {
+    expect(() => bootstrapStepCommand({ ...EC2, dataDir: `/x\n${FILE_END}\ny` })).toThrow(
+      `step content has a line "${FILE_END}"; it would end its heredoc`,
+    );
+  });
+});
+
+/** A stand-in bootstrap.sh: prints its inputs, NUL-separated, and where it runs from. */
+const PRINT_INPUTS = 'printf "%s\\0" "$GAMEDB_MYSQL_VERSION" "${GAMEDB_DATA_DEVICE-}" "$GAMEDB_DATA_DIR"';
+const STAND_IN = withScript(`#!/usr/bin/env bash\nset -euo pipefail\n${PRINT_INPUTS}\necho "ran $0"\n`);
+const ran = () => `ran ${path.join(rootOf(STAND_IN), STAND_IN.version, "host", "bootstrap.sh")}\n`;
+
+describe("the bootstrap step on a host (lib/bootstrap.sh)", () => {
+  it("on EC2: waits for cloud-init, installs the env file (0644) and runs the script as root, output logged", () => {
+    const r = runStep(bootstrapStepCommand(EC2, STAND_IN), { cloudInit: 0, toolkit: STAND_IN });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toBe(`8.4.3\0ebs:vol-0123456789abcdef0\0/var/lib/mysql\0${ran()}`);
+    expect(r.log).toBe(r.stdout);
+    expect(r.env).toBe(bootstrapEnvFile(EC2));
+    expect(fs.statSync(r.files.env).mode & 0o777).toBe(0o644);
+    const calls = r.calls.split("\n");
+    expect(calls[0]).toBe("cloud-init status --wait");
+    expect(calls[1]).toMatch(new RegExp(`^sudo -n install -D -m 0644 -o root -g root \\S+ ${r.files.env}$`));
+    expect(calls[2]).toMatch(/^sudo -n bash -c /);
+    expect(calls.slice(3)).toEqual([""]);
+  });
+
+  it("on a static host (no cloud-init): bootstraps at once", () => {
+    const r = runStep(bootstrapStepCommand({ mysqlVersion: "8.4.3", dataDir: "/d" }, STAND_IN), { toolkit: STAND_IN });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, `8.4.3\0\0/d\0${ran()}`, ""]);
+    expect(r.calls).not.toContain("cloud-init");
+  });
+
+  it("leaves a bootstrapped host alone: a new mysql.version or bootstrap.sh re-runs the step, which changes nothing", () => {
+    const r = runStep(bootstrapStepCommand({ ...EC2, mysqlVersion: "8.4.4" }, STAND_IN), {
+      cloudInit: 0,
+      marker: "8.4.3",
+      toolkit: STAND_IN,
+    });
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      0,
+      "gamedb-bootstrap: host bootstrapped (MySQL 8.4.3); nothing to do\n",
+      "",
+    ]);
+    expect([r.calls, r.env, r.log]).toEqual(["", undefined, undefined]);
+  });
+
+  it("bootstraps anyway when cloud-init reports an error or warnings, and stops if it never finishes", () => {
+    const degraded = runStep(bootstrapStepCommand(EC2, STAND_IN), { cloudInit: 2, toolkit: STAND_IN });
+    expect([degraded.status, degraded.stderr]).toEqual([0, ""]);
+    expect(degraded.stdout).toBe(
+      `gamedb-bootstrap: cloud-init reported exit 2; bootstrapping anyway\n8.4.3\0ebs:vol-0123456789abcdef0\0/var/lib/mysql\0${ran()}`,
+    );
+    const stuck = runStep(bootstrapStepCommand(EC2, STAND_IN), { cloudInit: 124, toolkit: STAND_IN });
+    expect([stuck.status, stuck.stdout, stuck.stderr]).toEqual([
+      1,
+      "",
+      "gamedb-bootstrap: cloud-init did not finish within 1800 seconds\n",
+    ]);
+    expect([stuck.env, stuck.log]).toEqual([undefined, undefined]);
+  });
+
+  it("refuses to run without the env file", () => {
+    const { sha256 } = entryFiles(STAND_IN, "host/bootstrap");
+    const r = runStep(`exec bash ${TOOLKIT_ROOT}/current/bin/gamedb-step host/bootstrap ${sha256}`, {
+      toolkit: STAND_IN,
+    });
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      1,
+      "",
+      "gamedb-bootstrap: the step carries no environment file (fd 4)\n",
+    ]);
   });
 });
 
 /** Any string a shell variable can hold (no NUL). */
 const value = fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !s.includes("\0"));
-const PRINT_INPUTS = 'printf "%s\\0" "$GAMEDB_MYSQL_VERSION" "${GAMEDB_DATA_DEVICE-}" "$GAMEDB_DATA_DIR"';
 
 describe("inputs reach the script unchanged, whatever their quotes and spaces", () => {
-  it("through the user data's env file", () => {
+  it("through the env file", () => {
     fc.assert(
       fc.property(value, value, value, (mysqlVersion, dataDevice, dataDir) => {
-        const parsed = parse(renderUserData({ mysqlVersion, dataDevice, dataDir })) as {
-          write_files: { content: string }[];
-        };
         const envFile = path.join(tmp, "bootstrap.env");
-        fs.writeFileSync(envFile, parsed.write_files[1]?.content ?? "");
+        fs.writeFileSync(envFile, bootstrapEnvFile({ mysqlVersion, dataDevice, dataDir }));
         const result = bash(["-c", `set -a\n. "$1"\nset +a\n${PRINT_INPUTS}`, "_", envFile]);
         expect(result.status).toBe(0);
         expect(result.stdout).toBe(`${mysqlVersion}\0${dataDevice}\0${dataDir}\0`);
@@ -310,68 +461,15 @@ describe("inputs reach the script unchanged, whatever their quotes and spaces", 
     );
   });
 
-  it("through the static-host command text", () => {
+  it("through the bootstrap step, run by the toolkit on a host", () => {
+    const noDelimiter = value.filter((s) => !s.split("\n").includes(FILE_END));
     fc.assert(
-      fc.property(value, value, value, (mysqlVersion, dataDevice, dataDir) => {
-        const { command } = bootstrapCommand({ mysqlVersion, dataDevice, dataDir });
-        const result = bash(["-c", withoutSudo(command)], {}, PRINT_INPUTS);
-        expect(result.status).toBe(0);
-        expect(result.stdout).toBe(`${mysqlVersion}\0${dataDevice}\0${dataDir}\0`);
+      fc.property(noDelimiter, noDelimiter, noDelimiter, (mysqlVersion, dataDevice, dataDir) => {
+        const r = runStep(bootstrapStepCommand({ mysqlVersion, dataDevice, dataDir }, STAND_IN), { toolkit: STAND_IN });
+        expect([r.status, r.stderr]).toEqual([0, ""]);
+        expect(r.stdout).toBe(`${mysqlVersion}\0${dataDevice}\0${dataDir}\0${ran()}`);
       }),
-      { numRuns: 60 },
+      { numRuns: 25 },
     );
-  });
-});
-
-describe("bootstrapCommand", () => {
-  it("runs the script from stdin as root with the inputs set, and passes shellcheck", () => {
-    const run = bootstrapCommand({ mysqlVersion: "8.4.3", dataDevice: "/dev/nvme1n1", dataDir: "/var/lib/mysql" });
-    expect(run).toEqual({
-      command:
-        "sudo -n env GAMEDB_MYSQL_VERSION='8.4.3' GAMEDB_DATA_DEVICE='/dev/nvme1n1' GAMEDB_DATA_DIR='/var/lib/mysql' bash -s",
-      stdin: SCRIPT,
-    });
-    expect(shellcheck(run.command)).toEqual([]);
-    expect(shellcheck(bootstrapCommand({ mysqlVersion: "8.4.3", dataDir: "/var/lib/mysql" }).command)).toEqual([]);
-  });
-});
-
-describe("waitForBootstrapCommand", () => {
-  it("passes shellcheck", () => {
-    expect(shellcheck(waitForBootstrapCommand())).toEqual([]);
-    expect(shellcheck(waitForBootstrapCommand("8.4.3"))).toEqual([]);
-  });
-
-  /** Runs the command with a fake `cloud-init` exiting `rc`, and the marker at a temporary path. */
-  function wait(rc: number, marker: string | undefined, expected?: string) {
-    const bin = fs.mkdtempSync(path.join(tmp, "bin-"));
-    fs.writeFileSync(path.join(bin, "cloud-init"), `#!/bin/sh\nexit ${rc}\n`, { mode: 0o755 });
-    const markerFile = path.join(bin, "bootstrap.done");
-    if (marker !== undefined) fs.writeFileSync(markerFile, `${marker}\n`);
-    const command = waitForBootstrapCommand(expected).replace(BOOTSTRAP_MARKER_PATH, markerFile);
-    const result = bash(["-c", command], { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr.split("\n")[0] };
-  }
-
-  it("succeeds once cloud-init is done and the marker is there", () => {
-    expect(wait(0, "8.4.3")).toEqual({
-      status: 0,
-      stdout: "gamedb-bootstrap: host bootstrapped (MySQL 8.4.3)\n",
-      stderr: "",
-    });
-    expect(wait(2, "8.4.3", "8.4.3").status).toBe(0); // cloud-init 24 exits 2 for warnings ("degraded")
-  });
-
-  it.each([
-    [1, undefined, undefined, "cloud-init reported an error (cloud-init status exit 1)"],
-    [0, undefined, undefined, "cloud-init finished but the bootstrap did not complete"],
-    [124, undefined, undefined, "cloud-init did not finish within 1800 seconds"],
-    [0, "8.4.2", "8.4.3", "the host was bootstrapped with MySQL 8.4.2, not 8.4.3"],
-  ])("fails clearly: cloud-init exit %d, marker %s, expected %s", (rc, marker, expected, why) => {
-    expect(wait(rc, marker, expected)).toEqual({
-      status: 1,
-      stdout: "",
-      stderr: `gamedb-bootstrap: bootstrap failed: ${why}. Last lines of /var/log/gamedb-bootstrap.log:`,
-    });
   });
 });
