@@ -28,7 +28,7 @@ describe("npm run plan", () => {
     expect(out).toContain("Topology: environment dev, region eu-west-1, zones eu-west-1a, eu-west-1b");
     expect(out).toContain("  shard 1 alpha [active] 1 node, slots 0-8191 (50.00% of keys)");
     expect(out).toContain("    shard2-node0  server_id 2001  eu-west-1a  t3.large");
-    expect(out).toContain("Resources: 134");
+    expect(out).toContain("Resources: 137");
     expect(out).toContain(
       "  gamedb:index:GameDbPlatform gamedb\n  ├─ pulumi:providers:aws gamedb-aws\n  ├─ gamedb:network:Network gamedb-network",
     );
@@ -43,7 +43,7 @@ describe("npm run plan", () => {
     expect(Object.keys(doc).sort()).toEqual(["outputs", "project", "resources", "stack", "toolkit", "topology"]);
     expect(doc.project).toBe("gamedb");
     expect(doc.stack).toBe("prod");
-    expect(doc.resources).toHaveLength(280);
+    expect(doc.resources).toHaveLength(301);
     expect(Object.keys(doc.resources[0]!).sort()).toEqual([
       "custom",
       "dependencies",
@@ -91,11 +91,12 @@ describe("npm run plan", () => {
     expect(out).toContain("  nodes added: shard5-node0, shard5-node1, shard5-node2");
     expect(out).toContain("  slots moved: 2048 of 16384 (12.50% of keys)");
     expect(out).toContain("    14336-16383: 4 -> 5 (2048 slots)");
-    // The new shard's 28 resources and its game accounts' 3 passwords, its router's 6, its backup policy and 3
+    // The new shard's 34 resources (each node's toolkit copy and install among them) and its game accounts' 3
+    // passwords, its router's 5 (the bootstrap script's ConfigMap is every router's), its backup policy and 3
     // backup-job commands, and the admin rule; the endpoints ConfigMap learns of them, the monitoring worker's
     // dependsOn gains its cluster, and the restore verification its id (the shard is active). The migration Job's
     // config learns the shard and slot map, so a new Job replaces the finished one.
-    expect(out).toContain("  resources: 47 to create, 4 to change, 1 to delete");
+    expect(out).toContain("  resources: 52 to create, 4 to change, 1 to delete");
     expect(out).toContain("    + command:remote:Command shard5-converge");
     expect(out).toContain(
       "    + aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-192-168-10-0-24",
@@ -170,7 +171,7 @@ describe("npm run plan", () => {
       encoding: "utf8",
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("Resources: 134");
+    expect(result.stdout).toContain("Resources: 137");
     const bad = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack"], { cwd: ROOT, encoding: "utf8" });
     expect(bad.status).toBe(2);
   });
