@@ -1,8 +1,14 @@
 /** The offline plan runs with stack traces off (scripts/lib/promiseStacks.ts), and puts them back afterwards. */
+import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { withoutPromiseStacks } from "../../scripts/lib/promiseStacks";
 
 const statics = pulumi.Resource as unknown as { stackTrace: (skip: number) => unknown[] };
+const load = createRequire(__filename);
+const debuggable = load("@pulumi/pulumi/runtime/debuggable") as {
+  debuggablePromise: <T>(p: Promise<T>, ctx: string) => Promise<T>;
+};
+const state = load("@pulumi/pulumi/runtime/state") as { getStore: () => { leakCandidates: Set<Promise<unknown>> } };
 
 describe("withoutPromiseStacks", () => {
   const before = Error.stackTraceLimit;
@@ -22,14 +28,37 @@ describe("withoutPromiseStacks", () => {
     expect(statics.stackTrace).toBe(stackTrace);
   });
 
-  it("restores both when the run fails", async () => {
+  it("keeps Pulumi's leak check on its promises without stamping them, and puts Pulumi's wrapper back", async () => {
+    const original = debuggable.debuggablePromise;
+    await withoutPromiseStacks(async () => {
+      expect(debuggable.debuggablePromise).not.toBe(original);
+      const candidates = state.getStore().leakCandidates;
+      let resolve!: (v: string) => void;
+      const pending = new Promise<string>((r) => (resolve = r));
+      const wrapped = debuggable.debuggablePromise(pending, "test");
+      // Still pending: the check at exit would report it.
+      expect(candidates.has(pending)).toBe(true);
+      expect(Object.getOwnPropertyNames(pending)).toEqual([]);
+      resolve("done");
+      expect(await wrapped).toBe("done");
+      expect(candidates.has(pending)).toBe(false);
+      const failing = Promise.reject(new Error("rejected"));
+      await expect(debuggable.debuggablePromise(failing, "test")).rejects.toThrow("rejected");
+      expect(candidates.has(failing)).toBe(false);
+    });
+    expect(debuggable.debuggablePromise).toBe(original);
+  });
+
+  it("restores all when the run fails", async () => {
     const stackTrace = statics.stackTrace;
+    const wrap = debuggable.debuggablePromise;
     await expect(
       withoutPromiseStacks(async () => {
         throw new Error("failed plan");
       }),
     ).rejects.toThrow("failed plan");
     expect(statics.stackTrace).toBe(stackTrace);
+    expect(debuggable.debuggablePromise).toBe(wrap);
   });
 
   it("restores the traces once the last of overlapping runs ends, whatever order they end in", async () => {
