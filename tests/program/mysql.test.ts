@@ -12,6 +12,7 @@ import { benchTopology } from "../../scripts/cli/bench/topologies";
 import { bootstrapEnvFile, bootstrapStepCommand } from "../../infra/mysql/bootstrapStep";
 import { ADMINAPI_SCRIPTS, adminApiScript } from "../../infra/mysql/adminapi";
 import { installCommand } from "../../infra/contracts/toolkit";
+import { parseFileBundle } from "../../infra/contracts/fileBundle";
 import { currentToolkit, entryFiles } from "../../infra/toolkit/build";
 import { isStep, stepOf } from "../helpers/toolkit";
 import { stackOf } from "../helpers/stack";
@@ -149,9 +150,8 @@ describe("prod shard hosts", () => {
   });
 
   it("names in every step the hash of exactly the files its entry runs, in this checkout's toolkit", () => {
-    // The backup jobs' steps are checked in the backup tests (tests/unit/backup-*.test.ts).
     const steps = doc.resources
-      .filter((r) => r.type === COMMAND && !r.name.endsWith("-backup-jobs"))
+      .filter((r) => r.type === COMMAND)
       .flatMap((r) => (["create", "update", "delete"] as const).map((k) => r.inputs[k]).filter((t) => t !== undefined));
     const entries = new Map<string, number>();
     for (const t of steps.filter(isStep)) {
@@ -159,7 +159,7 @@ describe("prod shard hosts", () => {
       expect(step.sha256).toBe(entryFiles(currentToolkit(), step.entry).sha256);
       entries.set(step.entry, (entries.get(step.entry) ?? 0) + 1);
     }
-    // Per node: bootstrap, configure, join and leave; per shard: converge (create and update), accounts.
+    // Per node: bootstrap, configure, join and leave, the backup jobs; per shard: converge (create, update), accounts.
     expect(Object.fromEntries(entries)).toEqual({
       "host/bootstrap": 12,
       "adminapi/configure-instance": 12,
@@ -167,6 +167,7 @@ describe("prod shard hosts", () => {
       "adminapi/join-member": 12,
       "adminapi/leave-member": 12,
       "adminapi/setup-accounts": 4,
+      "backup/install": 12,
     });
     // Every other command text is a host's toolkit install.
     expect(steps.filter((t) => !isStep(t))).toEqual(Array(12).fill(installCommand(currentToolkit().version)));
@@ -406,8 +407,18 @@ describe("static hosts", () => {
       // The jobs log in as the account the shard's accounts step creates: they are installed after the cluster.
       expect(jobs.options.dependsOn.some((u) => u.endsWith(`::shard${id}-cluster`))).toBe(true);
       expect(jobs.inputs.stdin).toBe("[secret]");
-      expect(text(jobs)).toContain("export AWS_SHARED_CREDENTIALS_FILE='/etc/gamedb/aws-credentials'");
-      expect(text(jobs)).toContain("put '/etc/gamedb/aws-credentials' 0600");
+      // The jobs' toolkit step carries the host's files on fd 4: backup.env points at the credentials file, which
+      // is the step's stdin (installed 0600), never in the text.
+      const step = stepOf(text(jobs));
+      expect(step.entry).toBe("backup/install");
+      const bundle = parseFileBundle(step.file!);
+      const env = bundle.find((f) => f.path === "/etc/gamedb/backup.env");
+      expect(env && "content" in env ? env.content : "").toContain(
+        "export AWS_SHARED_CREDENTIALS_FILE='/etc/gamedb/aws-credentials'\n",
+      );
+      expect(bundle.filter((f) => "stdin" in f)).toEqual([
+        { path: "/etc/gamedb/aws-credentials", mode: "0600", stdin: true },
+      ]);
     }
     expect(JSON.stringify(doc)).not.toMatch(/aws_secret_access_key = (?!\[secret\])/);
   });
