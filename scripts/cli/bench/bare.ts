@@ -8,6 +8,11 @@
  * inputs, spread over the components round-robin as their parent (top-level when there is no component). No
  * transformations, no config, no outputs between resources. "Resolved" means every resource's URN has resolved,
  * as evaluate() waits for.
+ *
+ * The floor is a low one: Pulumi makes an Output, some ten promises, for every property a resource class declares,
+ * and the provider SDKs declare every output (an aws Instance 61, a MetricAlarm 28, a remote Command 11): gamedb's
+ * resources average about 15 properties against Thing's 3. At 64 shards, Things with 12 more undefined properties
+ * took about 1.5x the time and 1.6x the peak memory of these (measured for issue 17; not the floor used here).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { planMocks, valueOf } from "../../lib/mockValues";
