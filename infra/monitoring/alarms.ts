@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
-/** The two alarms of one host, as plain inputs. Pure. */
-export function hostAlarmSpecs(nodeName: string, region: string, topicArn: string) {
+/** The two alarms of one host, as plain inputs (the topic's ARN as given: a string, or an Output). Pure. */
+export function hostAlarmSpecs<T extends pulumi.Input<string>>(nodeName: string, region: string, topicArn: T) {
   const base = {
     namespace: "AWS/EC2",
     statistic: "Maximum",
@@ -23,7 +23,7 @@ export function hostAlarmSpecs(nodeName: string, region: string, topicArn: strin
       name: `${nodeName}-system-status`,
       metricName: "StatusCheckFailed_System",
       alarmDescription: `${nodeName}: the EC2 system status check failed; EC2 recovers the instance onto other hardware`,
-      alarmActions: [`arn:aws:automate:${region}:ec2:recover`, topicArn],
+      alarmActions: [`arn:aws:automate:${region}:ec2:recover` as pulumi.Input<string>, topicArn],
     },
     instance: {
       ...base,
@@ -44,12 +44,12 @@ export function hostAlarms(
   parent: pulumi.Resource,
 ): void {
   for (const kind of ["system", "instance"] as const) {
+    // Plain args with Outputs only where they are: one Output for the whole args made Pulumi derive one per
+    // property (28 for an alarm), a cost the offline plan paid on every host.
+    const spec = hostAlarmSpecs(nodeName, region, topicArn)[kind];
     new aws.cloudwatch.MetricAlarm(
       `${nodeName}-${kind}-status`,
-      topicArn.apply((topic) => {
-        const spec = hostAlarmSpecs(nodeName, region, topic)[kind];
-        return { ...spec, name: `gamedb-${environment}-${spec.name}`, dimensions: { InstanceId: instanceId } };
-      }),
+      { ...spec, name: `gamedb-${environment}-${spec.name}`, dimensions: { InstanceId: instanceId } },
       { parent },
     );
   }
