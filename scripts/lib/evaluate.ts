@@ -16,6 +16,7 @@ import { declarePlatform } from "../../infra/program";
 import { withoutPromiseStacks } from "./promiseStacks";
 import { Recorded, UrnCache, dependenciesOf, recordResource } from "./recordOptions";
 import { redactSecrets } from "./redactSecrets";
+import { withResolvedAssets } from "./recordedAssets";
 
 export { redactSecrets };
 
@@ -53,6 +54,8 @@ async function planned(
     urns.ofDependsOn(s.dependsOn),
     s.inferred,
   ]);
+  // Read after the URN: the mocks record a resource's inputs when it registers.
+  const recorded = await withResolvedAssets(inputs.get(`${s.type}::${s.name}`) ?? {});
   // Read after the URN: registering the resource completed its Outputs' resource sets.
   const inferredUrns = await Promise.all([...dependenciesOf(inferred)].map((r) => urns.of(r)));
   return {
@@ -61,7 +64,7 @@ async function planned(
     name: s.name,
     parent,
     custom: pulumi.CustomResource.isInstance(s.resource),
-    inputs: redactSecrets(inputs.get(`${s.type}::${s.name}`) ?? {}) as Record<string, unknown>,
+    inputs: redactSecrets(recorded) as Record<string, unknown>,
     options: { ...s.options, dependsOn },
     dependencies: [...new Set([...dependsOn, ...inferredUrns])].filter((u) => u !== urn).sort(),
   };

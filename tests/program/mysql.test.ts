@@ -92,10 +92,9 @@ describe("prod shard hosts", () => {
       for (const i of [0, 1, 2]) {
         const node = `shard${id}-node${i}`;
         const copy = get(doc, COPY, `${node}-toolkit-copy`);
-        // The plan shows an archive without its path (a promise): tests/program/toolkit.test.ts checks the path.
         expect(copy.inputs).toEqual({
           connection: "[secret]",
-          source: expect.objectContaining({ __pulumiArchive: true }),
+          source: { __pulumiArchive: true, path: `.gamedb/toolkit/${currentToolkit().version}` },
           remotePath: ".gamedb-toolkit",
           triggers: [`${node}-id`],
         });
@@ -367,7 +366,7 @@ describe("static hosts", () => {
       const copy = get(doc, COPY, `${node}-toolkit-copy`);
       expect(copy.inputs).toEqual({
         connection: "[secret]",
-        source: expect.objectContaining({ __pulumiArchive: true }),
+        source: { __pulumiArchive: true, path: `.gamedb/toolkit/${currentToolkit().version}` },
         remotePath: ".gamedb-toolkit",
         triggers: [address],
       });

@@ -76,7 +76,7 @@ function changedSteps(steps: Map<string, string>, toolkit: Toolkit): string[] {
   return changed.sort();
 }
 
-/** The raw inputs of every resource the program declares for a stack (the plan shows an archive without its path). */
+/** The raw inputs of every resource the program declares for a stack (the archives as the program made them). */
 async function declaredInputs(): Promise<Map<string, Record<string, unknown>>> {
   const stack = readStackConfig(STACK);
   const inputs = new Map<string, Record<string, unknown>>();
@@ -205,9 +205,8 @@ describe("changing one toolkit file", () => {
     const changed = diff.changed.map((c) => `${c.name} ${c.inputs.join(",")} ${c.options.join(",")}`).sort();
     const expected = [
       ...SHARDS.flatMap(perShard).map(([name, inputs]) => `${name} ${inputs.join(",")} `),
-      // The install names the version. (The copies send the new version's directory: the plan shows an archive
-      // without its path, so it cannot show that change; the test above checks the path.)
-      ...NODES.map((n) => `${n}-toolkit create `),
+      // The copies send the new version's directory; the install names the version.
+      ...NODES.flatMap((n) => [`${n}-toolkit-copy source `, `${n}-toolkit create `]),
     ].sort();
     expect(changed).toEqual(expected);
     for (const n of NODES)
