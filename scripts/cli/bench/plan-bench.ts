@@ -6,73 +6,35 @@
  *   npm run bench -- --json bench.json              also write every run and the summary as JSON
  *
  * For each size: one fresh process runs evaluate() (scripts/lib/evaluate.ts) on the prod-shaped topology from
- * topologies.ts; then one fresh process runs the bare baseline (bare.ts) registering as many custom and component
- * resources as gamedb registered, under the same mocks. See worker.ts for exactly what each time covers.
+ * topologies.ts and writes its custom resources' shapes to a temp file; then one fresh process runs the bare baseline
+ * (bare.ts) registering as many custom and component resources as gamedb registered, under the same mocks; then one
+ * runs the typed floor (typed.ts) with those shapes. See worker.ts for exactly what each time covers.
  * "wall ms" in the main table is the evaluation only (setMocks -> every resource resolved); process startup and
  * module import are reported apart.
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { DEFAULT_BENCH_SIZES } from "./topologies";
 import type { WorkerResult } from "./worker";
+import { parseShapeSummary } from "../../lib/bench/resourceShapes";
+import {
+  type BenchRow,
+  type ProcessRun,
+  benchRow,
+  mib,
+  renderReport,
+  summarize,
+  verdict,
+} from "../../lib/bench/planReport";
+
+export { LINEAR_LIMIT, RATIO_LIMIT, renderReport, verdict } from "../../lib/bench/planReport";
+export type { BenchRow, Measurement, ProcessRun, Verdict } from "../../lib/bench/planReport";
 
 const ROOT = resolve(__dirname, "../../..");
 const WORKER = resolve(__dirname, "worker.ts");
-
-/** Ratio gamedb/bare at the largest size that passes. */
-export const RATIO_LIMIT = 1.5;
-/** Growth counts as linear when the ms per resource at the largest size is at most this times that at the smallest. */
-export const LINEAR_LIMIT = 1.25;
-
-export interface ProcessRun extends WorkerResult {
-  /** Spawn -> exit, measured by the parent: startup + import + evaluation + exit. */
-  processMs: number;
-}
-
-export interface Measurement {
-  /** Medians over the repeats. */
-  evalMs: number;
-  maxRssKiB: number;
-  startupMs: number;
-  importMs: number;
-  processMs: number;
-  runs: ProcessRun[];
-}
-
-export interface BenchRow {
-  shards: number;
-  resources: number;
-  customResources: number;
-  componentResources: number;
-  gamedb: Measurement;
-  bare: Measurement;
-  ratioWall: number;
-  ratioRss: number;
-  gamedbMsPerResource: number;
-  bareMsPerResource: number;
-}
-
-export interface Verdict {
-  /** Size the ratio check applies to: 256 when measured, else the largest size measured. */
-  ratioSize: number;
-  ratioWall: number;
-  ratioRss: number;
-  ratioWallOk: boolean;
-  ratioRssOk: boolean;
-  /** null when the resource count does not change between sizes (nothing to judge growth on). */
-  gamedbLinear: boolean | null;
-  bareLinear: boolean | null;
-  notes: string[];
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /** Runs worker.ts in a fresh node process with tsx's loader and returns its JSON report. */
 export function runWorker(args: string[]): Promise<ProcessRun> {
@@ -103,17 +65,6 @@ export function runWorker(args: string[]): Promise<ProcessRun> {
   });
 }
 
-function summarize(runs: ProcessRun[]): Measurement {
-  return {
-    evalMs: median(runs.map((r) => r.evalMs)),
-    maxRssKiB: median(runs.map((r) => r.maxRssKiB)),
-    startupMs: median(runs.map((r) => r.startupMs)),
-    importMs: median(runs.map((r) => r.importMs)),
-    processMs: median(runs.map((r) => r.processMs)),
-    runs,
-  };
-}
-
 function sameCounts(runs: ProcessRun[], what: string): void {
   const first = runs[0]!;
   for (const r of runs) {
@@ -131,9 +82,19 @@ function sameCounts(runs: ProcessRun[], what: string): void {
 }
 
 export async function measureSize(shards: number, repeat: number, log: (s: string) => void): Promise<BenchRow> {
+  const dir = mkdtempSync(join(tmpdir(), "gamedb-bench-"));
+  try {
+    return await measureIn(dir, shards, repeat, log);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureIn(dir: string, shards: number, repeat: number, log: (s: string) => void): Promise<BenchRow> {
+  const shapesFile = join(dir, `shapes-${shards}.json`);
   const gamedbRuns: ProcessRun[] = [];
   for (let i = 0; i < repeat; i++) {
-    const r = await runWorker(["gamedb", String(shards)]);
+    const r = await runWorker(["gamedb", String(shards), shapesFile]);
     log(
       `  gamedb ${shards} shards: ${r.resources} resources, eval ${r.evalMs.toFixed(0)} ms, peak RSS ${mib(r.maxRssKiB)} MiB`,
     );
@@ -141,158 +102,28 @@ export async function measureSize(shards: number, repeat: number, log: (s: strin
   }
   sameCounts(gamedbRuns, `gamedb ${shards} shards`);
   const { resources, customResources, componentResources } = gamedbRuns[0]!;
+  const typedShapes = parseShapeSummary(JSON.parse(readFileSync(shapesFile, "utf8")) as unknown);
 
-  const bareRuns: ProcessRun[] = [];
-  for (let i = 0; i < repeat; i++) {
-    const r = await runWorker(["bare", String(customResources), String(componentResources)]);
-    log(`  bare   ${resources} resources: eval ${r.evalMs.toFixed(0)} ms, peak RSS ${mib(r.maxRssKiB)} MiB`);
-    bareRuns.push(r);
-  }
-  sameCounts(bareRuns, `bare ${resources} resources`);
-  if (bareRuns[0]!.resources !== resources)
-    throw new Error(`bare registered ${bareRuns[0]!.resources} resources, gamedb ${resources}`);
-
-  const gamedb = summarize(gamedbRuns);
-  const bare = summarize(bareRuns);
-  return {
-    shards,
-    resources,
-    customResources,
-    componentResources,
-    gamedb,
-    bare,
-    ratioWall: gamedb.evalMs / bare.evalMs,
-    ratioRss: gamedb.maxRssKiB / bare.maxRssKiB,
-    gamedbMsPerResource: gamedb.evalMs / resources,
-    bareMsPerResource: bare.evalMs / resources,
+  const floor = async (name: string, args: string[]): Promise<ProcessRun[]> => {
+    const runs: ProcessRun[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const r = await runWorker(args);
+      log(
+        `  ${name.padEnd(6)} ${resources} resources: eval ${r.evalMs.toFixed(0)} ms, peak RSS ${mib(r.maxRssKiB)} MiB`,
+      );
+      runs.push(r);
+    }
+    sameCounts(runs, `${name} ${resources} resources`);
+    const r0 = runs[0]!;
+    if (r0.customResources !== customResources || r0.componentResources !== componentResources)
+      throw new Error(
+        `${name} registered ${r0.customResources}+${r0.componentResources} resources, gamedb ${customResources}+${componentResources}`,
+      );
+    return runs;
   };
-}
-
-function mib(kib: number): string {
-  return (kib / 1024).toFixed(1);
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    "| " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
-  return [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(line)].join("\n");
-}
-
-function growth(
-  rows: BenchRow[],
-  pick: (r: BenchRow) => number,
-  name: string,
-): { linear: boolean | null; note: string } {
-  const first = rows[0]!;
-  const last = rows[rows.length - 1]!;
-  const perResource = rows.map((r) => `${r.shards} shards ${(pick(r) / r.resources).toFixed(3)}`).join(", ");
-  if (rows.length < 2 || first.resources === last.resources) {
-    return {
-      linear: null,
-      note:
-        `${name}: the resource count does not grow with the shard count (${rows.map((r) => r.resources).join(", ")}), so growth per ` +
-        `resource cannot be judged yet; eval ms ${rows.map((r) => pick(r).toFixed(0)).join(" -> ")}; ms/resource ${perResource}.`,
-    };
-  }
-  const ratio = pick(last) / last.resources / (pick(first) / first.resources);
-  const exponent = Math.log(pick(last) / pick(first)) / Math.log(last.resources / first.resources);
-  const linear = ratio <= LINEAR_LIMIT;
-  return {
-    linear,
-    note:
-      `${name}: ms/resource ${perResource}; largest/smallest ${ratio.toFixed(2)} (limit ${LINEAR_LIMIT}), ` +
-      `time ~ resources^${exponent.toFixed(2)} -> ${linear ? "linear" : "NOT linear (grows faster than the resource count)"}.`,
-  };
-}
-
-export function verdict(rows: BenchRow[]): Verdict {
-  const at = rows.find((r) => r.shards === 256) ?? [...rows].sort((a, b) => a.shards - b.shards).pop()!;
-  const sorted = [...rows].sort((a, b) => a.shards - b.shards);
-  const g = growth(sorted, (r) => r.gamedb.evalMs, "gamedb");
-  const b = growth(sorted, (r) => r.bare.evalMs, "bare");
-  const notes = [g.note, b.note];
-  if (at.shards !== 256)
-    notes.push(`256 shards was not measured; the ratio check uses the largest size, ${at.shards} shards.`);
-  return {
-    ratioSize: at.shards,
-    ratioWall: at.ratioWall,
-    ratioRss: at.ratioRss,
-    ratioWallOk: at.ratioWall <= RATIO_LIMIT,
-    ratioRssOk: at.ratioRss <= RATIO_LIMIT,
-    gamedbLinear: g.linear,
-    bareLinear: b.linear,
-    notes,
-  };
-}
-
-export function renderReport(rows: BenchRow[], v: Verdict, repeat: number): string {
-  const main = table(
-    [
-      "shards",
-      "resources",
-      "gamedb wall ms",
-      "gamedb peak RSS MiB",
-      "bare wall ms",
-      "bare peak RSS MiB",
-      "ratio wall",
-      "ratio RSS",
-    ],
-    rows.map((r) => [
-      String(r.shards),
-      String(r.resources),
-      r.gamedb.evalMs.toFixed(0),
-      mib(r.gamedb.maxRssKiB),
-      r.bare.evalMs.toFixed(0),
-      mib(r.bare.maxRssKiB),
-      r.ratioWall.toFixed(2),
-      r.ratioRss.toFixed(2),
-    ]),
-  );
-  const side = table(
-    [
-      "shards",
-      "custom+component",
-      "gamedb ms/resource",
-      "bare ms/resource",
-      "gamedb startup ms",
-      "gamedb import ms",
-      "gamedb process ms",
-      "bare startup ms",
-      "bare import ms",
-      "bare process ms",
-    ],
-    rows.map((r) => [
-      String(r.shards),
-      `${r.customResources}+${r.componentResources}`,
-      r.gamedbMsPerResource.toFixed(3),
-      r.bareMsPerResource.toFixed(3),
-      r.gamedb.startupMs.toFixed(0),
-      r.gamedb.importMs.toFixed(0),
-      r.gamedb.processMs.toFixed(0),
-      r.bare.startupMs.toFixed(0),
-      r.bare.importMs.toFixed(0),
-      r.bare.processMs.toFixed(0),
-    ]),
-  );
-  const ok = (b: boolean) => (b ? "yes" : "NO");
-  return [
-    `wall ms = evaluation only: just before setMocks -> every resource registered and resolved${repeat > 1 ? ` (median of ${repeat} runs)` : ""}.`,
-    "peak RSS = process.resourceUsage().maxRSS of the run's own fresh process (includes node, tsx and module loading).",
-    "",
-    main,
-    "",
-    "Not included in wall ms: startup = node + tsx loader up to the worker's first line; import = loading the code under test",
-    "(gamedb: evaluate.ts, the program, @pulumi/pulumi, @pulumi/aws index; bare: @pulumi/pulumi); process = spawn -> exit seen by the parent.",
-    "",
-    side,
-    "",
-    "Growth:",
-    ...v.notes.map((n) => `  ${n}`),
-    "",
-    `Ratio at ${v.ratioSize} shards: wall ${v.ratioWall.toFixed(2)} <= ${RATIO_LIMIT}? ${ok(v.ratioWallOk)}; ` +
-      `peak RSS ${v.ratioRss.toFixed(2)} <= ${RATIO_LIMIT}? ${ok(v.ratioRssOk)}.`,
-  ].join("\n");
+  const bareRuns = await floor("bare", ["bare", String(customResources), String(componentResources)]);
+  const typedRuns = await floor("typed", ["typed", shapesFile, String(componentResources)]);
+  return benchRow(shards, summarize(gamedbRuns), summarize(bareRuns), summarize(typedRuns), typedShapes);
 }
 
 function parseSizes(text: string): number[] {
@@ -325,7 +156,7 @@ export async function main(
 ): Promise<number> {
   const program = new Command("bench")
     .description(
-      "Offline plan benchmark: gamedb evaluate() against a bare program with as many resources, per shard count",
+      "Offline plan benchmark: gamedb evaluate() against bare and typed programs with as many resources, per shard count",
     )
     .option("--sizes <list>", "shard counts, comma-separated", DEFAULT_BENCH_SIZES.join(","))
     .option("--repeat <n>", "fresh-process runs per measurement; the median is reported", "1")
@@ -368,7 +199,10 @@ export async function main(
       sizes,
       repeat,
       definitions: {
-        evalMs: "just before setMocks -> every resource registered and resolved (gamedb: evaluate(); bare: runBare())",
+        evalMs:
+          "just before setMocks -> every resource registered and resolved (gamedb: evaluate(); bare: runBare(); typed: runTyped())",
+        typed:
+          "gamedb's custom resource types, each registered with the property names its SDK class declares (all undefined but name); typedShapes per row",
         importMs: "dynamic import of the code under test, before evalMs",
         startupMs: "process start -> first line of worker.ts (node + tsx loader)",
         processMs: "spawn -> exit, measured by the parent",
