@@ -120,7 +120,12 @@ export function installCommand(version: string): string {
     `if [ -f "${TOOLKIT_ROOT}/$v/${MANIFEST_FILE}" ]; then`,
     `  exec bash "${TOOLKIT_ROOT}/$v/${INSTALLER}" "$v"`,
     "fi",
-    `exec bash "$HOME/${TOOLKIT_STAGING}/$v/${INSTALLER}" "$v"`,
+    `staged="$HOME/${TOOLKIT_STAGING}/$v/${INSTALLER}"`,
+    'if [ ! -f "$staged" ]; then',
+    `  echo "gamedb-toolkit: version $v is neither installed nor staged on this host (rebuilt or wiped?): pulumi up --replace this node's <node>-toolkit-copy and <node>-toolkit resources" >&2`,
+    "  exit 1",
+    "fi",
+    'exec bash "$staged" "$v"',
     "",
   ].join("\n");
 }
