@@ -1,7 +1,7 @@
 /**
  * How bootstrap.sh reaches a host: a toolkit step (entry host/bootstrap) whose file is the script's environment.
- * The host's launcher (infra/toolkit/host/bootstrap.sh) runs it once per host: on EC2 after cloud-init's first boot,
- * on static hosts at once; a host already bootstrapped is left alone, so the step is safe to re-run. Pure.
+ * The host's launcher (infra/toolkit/host/bootstrap.sh) runs it once per host: on EC2 after cloud-init's first boot
+ * (GAMEDB_WAIT_CLOUD_INIT in the environment file), on static hosts at once; a host already bootstrapped is left alone, so the step is safe to re-run. Pure.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,6 +31,11 @@ export interface BootstrapInput {
   readonly dataDevice?: string;
   /** The MySQL data directory, an absolute path (mycnf DATA_DIR). */
   readonly dataDir: string;
+  /**
+   * Wait for cloud-init's first boot before installing (EC2 hosts, whose first boot may still hold apt).
+   * @default false: static hosts start at once (their cloud-init, if any, may never report done)
+   */
+  readonly waitForCloudInit?: boolean;
 }
 
 /** The script's environment, in a fixed order. */
@@ -38,6 +43,7 @@ export function bootstrapEnv(input: BootstrapInput): [name: string, value: strin
   const env: [string, string][] = [["GAMEDB_MYSQL_VERSION", input.mysqlVersion]];
   if (input.dataDevice !== undefined && input.dataDevice !== "") env.push(["GAMEDB_DATA_DEVICE", input.dataDevice]);
   env.push(["GAMEDB_DATA_DIR", input.dataDir]);
+  if (input.waitForCloudInit) env.push(["GAMEDB_WAIT_CLOUD_INIT", "1"]);
   return env;
 }
 

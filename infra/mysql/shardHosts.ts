@@ -179,7 +179,12 @@ export class ShardHosts extends pulumi.ComponentResource {
     const connection = sshConnection(instance.privateIp, args.sshUser, args.privateKey, args.bastion);
     const toolkit = installHostToolkit({ name: node.name, connection, hostId: instance.id, after: [attachment] }, this);
     const create = volume.id.apply((id) =>
-      bootstrapStepCommand({ mysqlVersion: args.mysqlVersion, dataDevice: `ebs:${id}`, dataDir: DATA_DIR }),
+      bootstrapStepCommand({
+        mysqlVersion: args.mysqlVersion,
+        dataDevice: `ebs:${id}`,
+        dataDir: DATA_DIR,
+        waitForCloudInit: true,
+      }),
     );
     const bootstrap = new command.remote.Command(
       `${node.name}-bootstrap`,

@@ -61,7 +61,8 @@ export const TOOLKIT_BUILD_DIR = join(__dirname, "..", "..", ".gamedb", "toolkit
 /**
  * Writes the toolkit to `<base>/<version>` unless it is there, through a temporary directory and one rename, so
  * concurrent runs never see half a version. Returns the path CopyToRemote is given: relative to the working
- * directory when under it (a state written on one machine names the same path on another), else absolute.
+ * directory when under it, else absolute (`pulumi up` runs the program in stacks/: an absolute path there, which
+ * differs between machines harmlessly, as the provider and the engine compare archives by their hash).
  */
 export function toolkitDirectory(toolkit: Toolkit, base = TOOLKIT_BUILD_DIR): string {
   const dir = join(base, toolkit.version);

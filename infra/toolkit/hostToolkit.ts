@@ -12,7 +12,7 @@ export interface HostToolkitArgs {
   /** The node's name, which names the two resources. */
   readonly name: string;
   readonly connection: command.types.input.remote.ConnectionArgs;
-  /** What identifies the machine (an instance id, a static address): a new one copies again. */
+  /** What identifies the machine (an instance id, a static address): a new one, or a new SSH user, copies again. */
   readonly hostId: pulumi.Input<string>;
   /** What must exist before the copy (an EBS attachment: nothing runs on a host without its data volume). */
   readonly after?: readonly pulumi.Resource[];
@@ -29,7 +29,8 @@ export function installHostToolkit(args: HostToolkitArgs, parent: pulumi.Resourc
       connection: args.connection,
       source: new pulumi.asset.FileArchive(toolkitDirectory(toolkit)),
       remotePath: TOOLKIT_STAGING,
-      triggers: [args.hostId],
+      // A new machine, or a new SSH user (whose home the copy is staged in), copies again.
+      triggers: [args.hostId, args.connection.user ?? "root"],
     },
     { parent, dependsOn: [...(args.after ?? [])] },
   );

@@ -96,7 +96,8 @@ describe("prod shard hosts", () => {
           connection: "[secret]",
           source: { __pulumiArchive: true, path: `.gamedb/toolkit/${currentToolkit().version}` },
           remotePath: ".gamedb-toolkit",
-          triggers: [`${node}-id`],
+          // A new instance or a new SSH user (the staging home) copies again.
+          triggers: [`${node}-id`, "ubuntu"],
         });
         expect(copy.options).toEqual({
           protect: false,
@@ -124,7 +125,12 @@ describe("prod shard hosts", () => {
       for (const i of [0, 1, 2]) {
         const node = `shard${id}-node${i}`;
         const b = cmd(doc, `${node}-bootstrap`);
-        const input = { mysqlVersion: "8.4.3", dataDevice: `ebs:${node}-data-id`, dataDir: "/var/lib/mysql" };
+        const input = {
+          mysqlVersion: "8.4.3",
+          dataDevice: `ebs:${node}-data-id`,
+          dataDir: "/var/lib/mysql",
+          waitForCloudInit: true,
+        };
         expect(b.inputs).toEqual({
           connection: "[secret]",
           create: bootstrapStepCommand(input),
@@ -359,16 +365,16 @@ describe("static hosts", () => {
     );
     expect(doc.resources.filter((r) => r.type === "aws:ec2/keyPair:KeyPair" || r.type.startsWith("tls:"))).toEqual([]);
     const input = { mysqlVersion: "8.4.3", dataDevice: "/dev/nvme1n1", dataDir: "/var/lib/mysql" };
-    for (const [node, address] of [
-      ["shard1-node0", "10.9.0.10"],
-      ["shard2-node0", "db-b.internal"],
+    for (const [node, address, user] of [
+      ["shard1-node0", "10.9.0.10", "ubuntu"],
+      ["shard2-node0", "db-b.internal", "admin"],
     ]) {
       const copy = get(doc, COPY, `${node}-toolkit-copy`);
       expect(copy.inputs).toEqual({
         connection: "[secret]",
         source: { __pulumiArchive: true, path: `.gamedb/toolkit/${currentToolkit().version}` },
         remotePath: ".gamedb-toolkit",
-        triggers: [address],
+        triggers: [address, user],
       });
       expect(copy.options).toEqual({ protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [] });
       const install = cmd(doc, `${node}-toolkit`);

@@ -34,6 +34,7 @@ const EC2: BootstrapInput = {
   mysqlVersion: "8.4.3",
   dataDevice: "ebs:vol-0123456789abcdef0",
   dataDir: "/var/lib/mysql",
+  waitForCloudInit: true,
 };
 
 let tmp: string;
@@ -328,6 +329,7 @@ describe("bootstrapEnvFile", () => {
         "GAMEDB_MYSQL_VERSION='8.4.3'",
         "GAMEDB_DATA_DEVICE='ebs:vol-0123456789abcdef0'",
         "GAMEDB_DATA_DIR='/var/lib/mysql'",
+        "GAMEDB_WAIT_CLOUD_INIT='1'",
         "",
       ].join("\n"),
     );
@@ -398,6 +400,15 @@ describe("the bootstrap step on a host (lib/bootstrap.sh)", () => {
 
   it("on a static host (no cloud-init): bootstraps at once", () => {
     const r = runStep(bootstrapStepCommand({ mysqlVersion: "8.4.3", dataDir: "/d" }, STAND_IN), { toolkit: STAND_IN });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, `8.4.3\0\0/d\0${ran()}`, ""]);
+    expect(r.calls).not.toContain("cloud-init");
+  });
+
+  it("on a static host with a cloud-init that never reports done: bootstraps at once, without asking it", () => {
+    const r = runStep(bootstrapStepCommand({ mysqlVersion: "8.4.3", dataDir: "/d" }, STAND_IN), {
+      cloudInit: 124,
+      toolkit: STAND_IN,
+    });
     expect([r.status, r.stdout, r.stderr]).toEqual([0, `8.4.3\0\0/d\0${ran()}`, ""]);
     expect(r.calls).not.toContain("cloud-init");
   });

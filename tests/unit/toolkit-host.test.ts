@@ -10,6 +10,7 @@ import { currentToolkit, entryFiles } from "../../infra/toolkit/build";
 import { toolkitStep } from "../../infra/toolkit/step";
 import { BOOTSTRAP_ENTRY } from "../../infra/toolkit/sources";
 import { bootstrapStepCommand } from "../../infra/mysql/bootstrapStep";
+import { MYCNF_PATH } from "../../infra/mysql/mycnf";
 import { shellcheck } from "../helpers/shellcheck";
 import { toolkitHost, toolkitWith } from "../helpers/toolkitHost";
 
@@ -37,6 +38,11 @@ const ECHO = echoToolkit();
 describe("the toolkit's host scripts", () => {
   it.each(HOST_SCRIPTS)("%s passes shellcheck", (name) => {
     expect(shellcheck(readFileSync(join(__dirname, "../../infra/toolkit/host", name), "utf8"))).toEqual([]);
+  });
+
+  it("install-mycnf.sh writes the my.cnf where mycnf.ts says MySQL reads it", () => {
+    const text = readFileSync(join(__dirname, "../../infra/toolkit/host/install-mycnf.sh"), "utf8");
+    expect(text).toContain(`mycnf_path=\${GAMEDB_MYCNF_PATH:-${MYCNF_PATH}}`);
   });
 
   it("the install and step command texts pass shellcheck", () => {
@@ -96,6 +102,41 @@ describe("gamedb-toolkit-install", () => {
     expect(last.status).toBe(0);
     const left = readdirSync(host.root).filter((n) => /^[0-9a-f]{16}$/.test(n));
     expect(left.sort()).toEqual([versions[2]!, versions[3]!, versions[4]!].sort());
+  });
+
+  it("counts a rollback to an installed version as its newest install when pruning", () => {
+    const host = toolkitHost();
+    const [a, b, c, d] = ["a", "b", "c", "d"].map((x) => echoToolkit(`${x}\n`));
+    let t = 1000;
+    const install = (tk: ReturnType<typeof echoToolkit>) => {
+      expect(host.run(installCommand(host.stage(tk))).status).toBe(0);
+      utimesSync(join(host.root, tk.version), t, t);
+      t += 10;
+    };
+    for (const tk of [a!, b!, c!]) install(tk);
+    // Roll back to a (installed: nothing copied), then a new version d.
+    expect(host.run(installCommand(a!.version)).status).toBe(0);
+    expect(readlinkSync(join(host.root, "current"))).toBe(a!.version);
+    install(d!);
+    const left = readdirSync(host.root).filter((n) => /^[0-9a-f]{16}$/.test(n));
+    expect(left.sort()).toEqual([a!.version, c!.version, d!.version].sort());
+  });
+
+  it("removes a staged copy also when the version was installed already", () => {
+    const host = toolkitHost();
+    const v = host.stage(ECHO);
+    expect(host.run(installCommand(v)).status).toBe(0);
+    host.stage(ECHO);
+    expect(host.run(installCommand(v)).status).toBe(0);
+    expect(existsSync(join(host.home, TOOLKIT_STAGING, v))).toBe(false);
+  });
+
+  it("fails saying how to reinstall when the version is neither installed nor staged (a wiped host)", () => {
+    const host = toolkitHost();
+    const r = host.run(installCommand(ECHO.version));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`version ${ECHO.version} is neither installed nor staged on this host`);
+    expect(r.stderr).toContain("pulumi up --replace");
   });
 });
 
@@ -168,7 +209,7 @@ describe("the host/bootstrap entry", () => {
       MARKER_FOR_TEST: join(host.dir, "bootstrap.done"),
     };
     const text = bootstrapStepCommand(
-      { mysqlVersion: "8.4.3", dataDevice: "ebs:vol-0abc12345", dataDir: "/var/lib/mysql" },
+      { mysqlVersion: "8.4.3", dataDevice: "ebs:vol-0abc12345", dataDir: "/var/lib/mysql", waitForCloudInit: true },
       tk,
     );
     return { host, env, text };
@@ -193,7 +234,7 @@ describe("the host/bootstrap entry", () => {
     expect(existsSync(env.GAMEDB_BOOTSTRAP_ENV)).toBe(false);
   });
 
-  it("waits for cloud-init where there is one, and fails when it does not finish", () => {
+  it("on EC2, waits for cloud-init where there is one, and fails when it does not finish", () => {
     const { host, env, text } = bootstrapHost();
     host.stub("cloud-init", "#!/bin/sh\nexit 0\n");
     host.stub("timeout", '#!/bin/sh\n[ "$2" = cloud-init ] && exit "${TIMEOUT_RC:-0}"\nshift\nexec "$@"\n');
