@@ -70,6 +70,19 @@ async function change(edit: (raw: Raw) => void): Promise<{ base: PlanDocument; n
   return { base, next, diff: diffPlans(base, next) };
 }
 
+/** Per EC2 node: instance, volume, attachment, the toolkit's copy and install, four commands, two status alarms. */
+function nodeResources(shard: string, i: number): string[] {
+  const node = `${shard}-node${i}`;
+  return [
+    `aws:ec2/instance:Instance ${node}`,
+    `aws:ebs/volume:Volume ${node}-data`,
+    `aws:ec2/volumeAttachment:VolumeAttachment ${node}-data`,
+    `command:remote:CopyToRemote ${node}-toolkit-copy`,
+    ...["toolkit", "bootstrap", "configure", "member", "backup-jobs"].map((c) => `command:remote:Command ${node}-${c}`),
+    ...["system", "instance"].map((k) => `aws:cloudwatch/metricAlarm:MetricAlarm ${node}-${k}-status`),
+  ];
+}
+
 describe("stable names and inputs", () => {
   it("the same config plans identically twice", async () => {
     const { diff, base, next } = await change(() => undefined);
@@ -122,23 +135,8 @@ describe("stable names and inputs", () => {
       ["shard1-router", ["spec"], []],
       ["gamedb-endpoints", ["data"], []],
     ]);
-    // Per node: instance, volume, attachment, the toolkit's copy and install, four commands, two status alarms.
     expect(diff.created.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
-      [3, 4]
-        .flatMap((i) => [
-          `aws:ec2/instance:Instance shard1-node${i}`,
-          `aws:ebs/volume:Volume shard1-node${i}-data`,
-          `aws:ec2/volumeAttachment:VolumeAttachment shard1-node${i}-data`,
-          `command:remote:CopyToRemote shard1-node${i}-toolkit-copy`,
-          `command:remote:Command shard1-node${i}-toolkit`,
-          `command:remote:Command shard1-node${i}-bootstrap`,
-          `command:remote:Command shard1-node${i}-configure`,
-          `command:remote:Command shard1-node${i}-member`,
-          `command:remote:Command shard1-node${i}-backup-jobs`,
-          `aws:cloudwatch/metricAlarm:MetricAlarm shard1-node${i}-system-status`,
-          `aws:cloudwatch/metricAlarm:MetricAlarm shard1-node${i}-instance-status`,
-        ])
-        .sort(),
+      [3, 4].flatMap((i) => nodeResources("shard1", i)).sort(),
     );
     expect(diff.topology.nodesAdded).toEqual(["shard1-node3", "shard1-node4"]);
     const nodes = (doc: PlanDocument) => doc.topology.shards.flatMap((s) => s.nodes);
@@ -208,7 +206,12 @@ describe("stable names and inputs", () => {
       const dataDevice = `ebs:${c.name.replace(/-bootstrap$/, "")}-data-id`;
       expect(after).toEqual({
         ...before!,
-        file: bootstrapEnvFile({ mysqlVersion: "8.4.4", dataDevice, dataDir: "/var/lib/mysql" }),
+        file: bootstrapEnvFile({
+          mysqlVersion: "8.4.4",
+          dataDevice,
+          dataDir: "/var/lib/mysql",
+          waitForCloudInit: true,
+        }),
       });
       expect(before!.file).toBe(bootstrapEnvFile({ mysqlVersion: "8.4.3", dataDevice, dataDir: "/var/lib/mysql" }));
     }
@@ -303,21 +306,7 @@ describe("stable names and inputs", () => {
     const diff = diffPlans(base, next);
     expect(diff.created).toEqual([]);
     expect(diff.deleted.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
-      [1, 3]
-        .flatMap((i) => [
-          `aws:ec2/instance:Instance shard2-node${i}`,
-          `aws:ebs/volume:Volume shard2-node${i}-data`,
-          `aws:ec2/volumeAttachment:VolumeAttachment shard2-node${i}-data`,
-          `command:remote:CopyToRemote shard2-node${i}-toolkit-copy`,
-          `command:remote:Command shard2-node${i}-toolkit`,
-          `command:remote:Command shard2-node${i}-bootstrap`,
-          `command:remote:Command shard2-node${i}-configure`,
-          `command:remote:Command shard2-node${i}-member`,
-          `command:remote:Command shard2-node${i}-backup-jobs`,
-          `aws:cloudwatch/metricAlarm:MetricAlarm shard2-node${i}-system-status`,
-          `aws:cloudwatch/metricAlarm:MetricAlarm shard2-node${i}-instance-status`,
-        ])
-        .sort(),
+      [1, 3].flatMap((i) => nodeResources("shard2", i)).sort(),
     );
     // converge and accounts learn the smaller member list; the join order closes over the gaps (no input changes).
     expect(diff.changed.map((c) => [c.name, c.inputs, c.options])).toEqual([
