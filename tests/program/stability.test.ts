@@ -213,7 +213,9 @@ describe("stable names and inputs", () => {
           waitForCloudInit: true,
         }),
       });
-      expect(before!.file).toBe(bootstrapEnvFile({ mysqlVersion: "8.4.3", dataDevice, dataDir: "/var/lib/mysql" }));
+      expect(before!.file).toBe(
+        bootstrapEnvFile({ mysqlVersion: "8.4.3", dataDevice, dataDir: "/var/lib/mysql", waitForCloudInit: true }),
+      );
     }
     const router = next.resources.find(
       (r) => r.name === "shard1-router" && r.type === "kubernetes:apps/v1:Deployment",
