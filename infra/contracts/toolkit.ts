@@ -129,3 +129,11 @@ export function installCommand(version: string): string {
     "",
   ].join("\n");
 }
+
+/** The version a host's install step installs, read back from its text; undefined for any other text. */
+export function parseInstallCommand(text: unknown): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const m = /^# gamedb toolkit ([0-9a-f]{16})\n/.exec(text);
+  // The whole text must be installCommand's: a text that only starts like it may run anything.
+  return m && text === installCommand(m[1]!) ? m[1] : undefined;
+}

@@ -11,6 +11,7 @@ import {
   FILE_END,
   PARAMS_END,
   installCommand,
+  parseInstallCommand,
   parseStepCommand,
   sha256,
   stepCommand,
@@ -119,5 +120,14 @@ describe("step command texts", () => {
     expect(() => installCommand("xyz")).toThrow(/must be 16 hex digits/);
     expect(parseStepCommand("echo hi")).toBeUndefined();
     expect(parseStepCommand(42)).toBeUndefined();
+  });
+
+  it("reads the version back from an install step's text, and nothing from any other text", () => {
+    const v = "0123456789abcdef";
+    expect(parseInstallCommand(installCommand(v))).toBe(v);
+    expect(parseInstallCommand(`${installCommand(v)}rm -rf /\n`)).toBeUndefined();
+    expect(parseInstallCommand(installCommand(v).replace("exec bash", "bash"))).toBeUndefined();
+    expect(parseInstallCommand(stepCommand({ entry: "host/bootstrap", sha256: hash }))).toBeUndefined();
+    expect(parseInstallCommand(undefined)).toBeUndefined();
   });
 });
