@@ -1,12 +1,17 @@
 /**
  * What a change to the host toolkit does, for review: the version, the files added, removed or changed, and for each
- * changed resource whose command text runs a toolkit step (infra/contracts/toolkit.ts parseStepCommand), its entry
- * and which of the entry's files changed between the base and the head. A step's text names the hash of exactly the
- * files its entry runs, so its text (and its run) changes when one of them does; a step whose params changed and
- * whose files did not is listed too. Pure.
+ * changed Command that runs a toolkit step (infra/contracts/toolkit.ts parseStepCommand) the text that runs now, its
+ * entry and which of the entry's files changed between the base and the head. A step's text names the hash of exactly
+ * the files its entry runs, so its text changes when one of them does; a step whose params changed and whose files did
+ * not is listed too. The hosts' install steps (parseInstallCommand) are listed apart: they run the installer. Pure.
+ *
+ * What runs is the provider's rule (pulumi-command v1.2.1:provider/pkg/provider/remote/commandController.go): on any
+ * input change of an existing Command, Update runs `update` if set, else `create`; `delete` runs only when the
+ * resource is deleted. A change of its `triggers` replaces it instead (provider/pkg/provider/common/inputs.go
+ * replaceOnChanges): `create` runs on the new one, the base's `delete` on the old.
  */
 import { isDeepStrictEqual } from "node:util";
-import { PARAMS_END, entryHash, parseStepCommand } from "../../infra/contracts/toolkit";
+import { PARAMS_END, entryHash, parseInstallCommand, parseStepCommand } from "../../infra/contracts/toolkit";
 import type { PlanToolkit, PlannedResource } from "./planDocument";
 
 /** The inputs of command:remote:Command that hold a command text. */
@@ -33,12 +38,8 @@ export interface StepSide {
   known: boolean;
 }
 
-export interface ToolkitStepChange {
-  urn: string;
-  type: string;
-  name: string;
-  /** The command texts of the resource that run this step and changed (one entry per text when they differ). */
-  fields: StepField[];
+/** How one command text's step changed. */
+export interface TextChange {
   /** The step in the base; absent when the base text runs no toolkit entry (a script of its own, or no text). */
   base?: StepSide;
   /** The step in the head; absent when the head text runs no toolkit entry. */
@@ -56,6 +57,40 @@ export interface ToolkitStepChange {
   otherText: boolean;
 }
 
+/** Changed texts that do not run now (texts that change alike are one). */
+export interface RefreshedText extends TextChange {
+  fields: StepField[];
+}
+
+/** A changed Command that runs a toolkit step now, or whose step texts changed. */
+export interface ToolkitStepChange extends TextChange {
+  urn: string;
+  type: string;
+  name: string;
+  /** The text that runs now: `update` if the head has one, else `create`; `create` when the resource is replaced. */
+  field: "create" | "update";
+  /** Its triggers changed: the provider replaces it (create on the new one, the base's delete on the old one). */
+  replaced: boolean;
+  /**
+   * Whether the running text changed. When it did not, base and head are its step, the rest empty: it runs again
+   * for another input (`inputs`).
+   */
+  textChanged: boolean;
+  /** The other inputs that changed, by top-level key (any of them makes the provider run the text again). */
+  inputs: string[];
+  /** Its other step texts that changed; a delete text runs when the resource is deleted, a create text when created. */
+  refreshed: RefreshedText[];
+}
+
+/** A changed host install step (a Command whose create is installCommand): it runs the new version's installer. */
+export interface ToolkitInstallChange {
+  urn: string;
+  type: string;
+  name: string;
+  /** The version it installs in each plan; null where its text is not an install step. */
+  version: { base: string | null; head: string | null };
+}
+
 export interface ToolkitDiff {
   /** The toolkit's version in each plan; null where the plan has no toolkit section. */
   version: { base: string | null; head: string | null };
@@ -63,6 +98,8 @@ export interface ToolkitDiff {
   files: ToolkitFileChange[];
   /** Each changed resource that runs a toolkit step in the base or the head, in the order of the changes given. */
   steps: ToolkitStepChange[];
+  /** Each changed resource whose running text installs a toolkit version (it runs bin/gamedb-toolkit-install). */
+  installs: ToolkitInstallChange[];
 }
 
 /** A changed resource as the base and the head declare it. */
@@ -121,14 +158,12 @@ function rest(text: string, step: Step): string {
   return t;
 }
 
-type FieldChange = Omit<ToolkitStepChange, "urn" | "type" | "name" | "fields">;
-
 function fieldChange(
   base: PlanToolkit | undefined,
   head: PlanToolkit | undefined,
   before: unknown,
   after: unknown,
-): FieldChange | undefined {
+): TextChange | undefined {
   if (isDeepStrictEqual(before, after)) return undefined;
   const b = parseStepCommand(before);
   const h = parseStepCommand(after);
@@ -159,33 +194,108 @@ function fieldChange(
   };
 }
 
-/** Each changed step of each changed resource; a resource's texts that change alike are one step with many fields. */
+const present = (v: unknown) => v !== undefined && v !== null;
+
+/** The text the provider runs for this change of an existing Command (see the header); undefined when it has none. */
+export function runningField(before: Record<string, unknown>, after: Record<string, unknown>) {
+  if (!isDeepStrictEqual(before.triggers, after.triggers)) return present(after.create) ? "create" : undefined;
+  if (present(after.update)) return "update";
+  return present(after.create) ? "create" : undefined;
+}
+
+/** A text that did not change, as the step it runs. */
+function unchanged(base: PlanToolkit | undefined, head: PlanToolkit | undefined, text: unknown): TextChange {
+  const step = parseStepCommand(text);
+  const side = (t: PlanToolkit | undefined): StepSide | undefined =>
+    step && { entry: step.entry, sha256: step.sha256, known: stepFiles(t, step) !== undefined };
+  const [b, h] = [side(base), side(head)];
+  return {
+    ...(b ? { base: b } : {}),
+    ...(h ? { head: h } : {}),
+    files: [],
+    reordered: false,
+    params: [],
+    otherText: false,
+  };
+}
+
+function stepChange(
+  base: PlanToolkit | undefined,
+  head: PlanToolkit | undefined,
+  { before, after }: ResourcePair,
+): ToolkitStepChange | undefined {
+  const field = runningField(before.inputs, after.inputs);
+  const refreshed: { fields: StepField[]; change: TextChange }[] = [];
+  let running: TextChange | undefined;
+  for (const f of STEP_FIELDS) {
+    const change = fieldChange(base, head, before.inputs[f], after.inputs[f]);
+    if (!change) continue;
+    if (f === field) running = change;
+    else {
+      const same = refreshed.find((r) => isDeepStrictEqual(r.change, change));
+      if (same) same.fields.push(f);
+      else refreshed.push({ fields: [f], change });
+    }
+  }
+  if (!field) return undefined;
+  const runs = running ?? unchanged(base, head, after.inputs[field]);
+  // Listed when a step text changed, or when its running text is a step that runs again for another input.
+  if (!running && refreshed.length === 0 && !runs.head) return undefined;
+  const texts: readonly string[] = STEP_FIELDS;
+  const inputs = Object.keys({ ...before.inputs, ...after.inputs })
+    .filter((k) => !texts.includes(k) && !isDeepStrictEqual(before.inputs[k], after.inputs[k]))
+    .sort();
+  return {
+    urn: after.urn,
+    type: after.type,
+    name: after.name,
+    field,
+    replaced: !isDeepStrictEqual(before.inputs.triggers, after.inputs.triggers),
+    textChanged: running !== undefined,
+    inputs,
+    refreshed: refreshed.map((r) => ({ fields: r.fields, ...r.change })),
+    ...runs,
+  };
+}
+
+function installChange({ before, after }: ResourcePair): ToolkitInstallChange | undefined {
+  const field = runningField(before.inputs, after.inputs);
+  const head = field ? parseInstallCommand(after.inputs[field]) : undefined;
+  if (!field || head === undefined) return undefined;
+  const base = parseInstallCommand(before.inputs[field]) ?? null;
+  return { urn: after.urn, type: after.type, name: after.name, version: { base, head } };
+}
+
+/** Each changed resource's step (per runningField) and the host install steps among them. */
 export function diffToolkit(
   base: PlanToolkit | undefined,
   head: PlanToolkit | undefined,
   changed: readonly ResourcePair[],
 ): ToolkitDiff {
   const steps: ToolkitStepChange[] = [];
-  for (const { before, after } of changed) {
-    const mine: { fields: StepField[]; change: FieldChange }[] = [];
-    for (const field of STEP_FIELDS) {
-      const change = fieldChange(base, head, before.inputs[field], after.inputs[field]);
-      if (!change) continue;
-      const same = mine.find((m) => isDeepStrictEqual(m.change, change));
-      if (same) same.fields.push(field);
-      else mine.push({ fields: [field], change });
-    }
-    for (const m of mine)
-      steps.push({ urn: after.urn, type: after.type, name: after.name, fields: m.fields, ...m.change });
+  const installs: ToolkitInstallChange[] = [];
+  for (const pair of changed) {
+    // Nothing runs for a resource whose inputs are the same (an option change).
+    if (isDeepStrictEqual(pair.before.inputs, pair.after.inputs)) continue;
+    const step = stepChange(base, head, pair);
+    if (step) steps.push(step);
+    const install = installChange(pair);
+    if (install) installs.push(install);
   }
   return {
     version: { base: base?.version ?? null, head: head?.version ?? null },
     files: diffFiles(asFiles(base), asFiles(head)),
     steps,
+    installs,
   };
 }
 
-/** The changed steps that run a file (per diffFiles), by name. */
+/** The changed steps whose running text runs a file (per diffFiles). */
 export function stepsRunning(diff: ToolkitDiff, path: string): ToolkitStepChange[] {
   return diff.steps.filter((s) => s.files.some((f) => f.path === path));
+}
+
+/** The changed steps with a refreshed text (one that does not run now) that runs a file. */
+export function stepsRefreshing(diff: ToolkitDiff, path: string): ToolkitStepChange[] {
+  return diff.steps.filter((s) => s.refreshed.some((r) => r.files.some((f) => f.path === path)));
 }

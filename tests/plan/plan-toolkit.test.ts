@@ -54,11 +54,13 @@ describe("npm run plan: the host toolkit", () => {
       `  toolkit: ${older.version} -> ${head.toolkit!.version}: 1 changed, 0 added, 0 removed\n` +
         `    ~ ${file}  ${short(was)} -> ${short(now)}\n`,
     );
-    expect(out).toContain("  toolkit steps: 2 changed\n");
+    expect(out).toContain("  toolkit steps: 2 run again\n");
+    // An existing converge runs its update text; its create text is refreshed for a later creation.
     for (const shard of [1, 2])
       expect(out).toContain(
-        `    ~ command:remote:Command shard${shard}-converge [create, update] ${converge} ${short(from)} -> ${short(to)}\n` +
-          `        ~ ${file}  ${short(was)} -> ${short(now)}`,
+        `    ~ command:remote:Command shard${shard}-converge [update] ${converge} ${short(from)} -> ${short(to)}\n` +
+          `        ~ ${file}  ${short(was)} -> ${short(now)}\n` +
+          `        create text refreshed (runs only when the resource is created again): ${converge} ${short(from)} -> ${short(to)}\n`,
       );
     // The hosts' toolkit installs name the new version; no other step runs the file.
     expect(out).toContain("    ~ command:remote:Command shard1-node0-toolkit (create)\n");
@@ -66,10 +68,14 @@ describe("npm run plan: the host toolkit", () => {
     const written = readPlan(out2);
     expect(written.toolkitChanges!.against).toBe(baseFile);
     expect(written.toolkitChanges!.files).toEqual([{ path: file, status: "changed", base: was, head: now }]);
-    expect(written.toolkitChanges!.steps.map((s) => [s.name, s.fields, s.files.map((f) => f.path)])).toEqual([
-      ["shard1-converge", ["create", "update"], [file]],
-      ["shard2-converge", ["create", "update"], [file]],
+    expect(written.toolkitChanges!.steps.map((s) => [s.name, s.field, s.files.map((f) => f.path)])).toEqual([
+      ["shard1-converge", "update", [file]],
+      ["shard2-converge", "update", [file]],
     ]);
+    // Every host's install step installs the new version.
+    expect(written.toolkitChanges!.installs.map((i) => i.name)).toEqual(
+      head.resources.filter((r) => r.name.endsWith("-toolkit")).map((r) => r.name),
+    );
   });
 
   it("reads a base plan written before the toolkit as every file new", async () => {

@@ -49,6 +49,23 @@ function stepsOf(doc: PlanDocument): { name: string; entry: string }[] {
   });
 }
 
+/** The resources whose running text (update if set, else create) runs an entry that lists `file`. */
+function runningOf(doc: PlanDocument, file: string): string[] {
+  return doc.resources.flatMap((r) => {
+    const entry = parseStepCommand(r.inputs.update ?? r.inputs.create)?.entry;
+    return entry && doc.toolkit!.entries[entry]!.includes(file) ? [r.name] : [];
+  });
+}
+
+/** The resources with another step text (not the running one) whose entry lists `file`. */
+function refreshedOf(doc: PlanDocument, file: string): string[] {
+  return doc.resources.flatMap((r) => {
+    const running = r.inputs.update !== undefined ? "update" : "create";
+    const others = STEP_FIELDS.filter((f) => f !== running).map((f) => parseStepCommand(r.inputs[f])?.entry);
+    return others.some((e) => e && doc.toolkit!.entries[e]!.includes(file)) ? [r.name] : [];
+  });
+}
+
 /** Every line of the text changed: a diff as long as the file. */
 const rewritten = (text: string) => text.replace(/^/gm, "// old: ");
 
@@ -58,23 +75,28 @@ describe("PR comment: host toolkit", () => {
     const md = comment(base, head);
     const file = "adminapi/common.js";
     const [was, now] = [base.toolkit!.files[file]!.sha256, head.toolkit!.files[file]!.sha256];
-    const running = stepsOf(head).filter((st) => head.toolkit!.entries[st.entry]!.includes(file));
-    const names = [...new Set(running.map((st) => `\`${st.name}\``))];
+    const names = runningOf(head, file).map((n) => `\`${n}\``);
     expect(names).toEqual(expect.arrayContaining(["`shard1-converge`", "`shard2-node0-member`"]));
+    const later = refreshedOf(head, file);
+    expect(later).toEqual(expect.arrayContaining(["shard1-converge", "shard2-node0-member"]));
     const s = section(md);
     expect(md.indexOf("#### Resources")).toBeLessThan(md.indexOf("#### Host toolkit"));
     expect(s).toContain(
-      `Version \`${base.toolkit!.version}\` → \`${head.toolkit!.version}\`: 1 changed, 0 added, 0 removed; ${running.length} steps run again.`,
+      `Version \`${base.toolkit!.version}\` → \`${head.toolkit!.version}\`: 1 changed, 0 added, 0 removed; ${names.length} steps run again.`,
     );
     expect(s).toContain(
-      `| \`${file}\` | changed | \`${short(was)}\` | \`${short(now)}\` | ${running.length} steps: ${names.slice(0, 5).join(", ")}, … and ${names.length - 5} more |`,
+      `| \`${file}\` | changed | \`${short(was)}\` | \`${short(now)}\` | ${names.length} steps: ${names.slice(0, 5).join(", ")}, … and ${names.length - 5} more; also in ${later.length} refreshed create or delete texts (create: runs only when the resource is created again; delete: runs when the resource is deleted): ${later
+        .slice(0, 5)
+        .map((n) => `\`${n}\``)
+        .join(", ")}`,
     );
-    expect(s).toContain(`<details><summary>Steps that run again (${running.length})</summary>`);
+    expect(s).toContain(`<details><summary>Steps that run again (${names.length})</summary>`);
+    // An existing converge runs its update text, not its create text.
     expect(s).toMatch(
-      /\| `shard1-converge` \(create, update\) \| `adminapi\/converge-cluster [0-9a-f]{8} -> [0-9a-f]{8}` \| `adminapi\/common.js` \| — \|/,
+      /\| `shard1-converge` \(update\) \| `adminapi\/converge-cluster [0-9a-f]{8} -> [0-9a-f]{8}` \| `adminapi\/common.js` \| create text refreshed \(runs only when the resource is created again\): `adminapi\/converge-cluster [0-9a-f]{8} -> [0-9a-f]{8}`, files `adminapi\/common.js` \|/,
     );
     expect(s).toContain(
-      `<details><summary><code>${file}</code> changed: ${short(was)} → ${short(now)}, run by ${running.length} changed steps</summary>\n\n` +
+      `<details><summary><code>${file}</code> changed: ${short(was)} → ${short(now)}, run by ${names.length} changed steps, in ${later.length} refreshed texts</summary>\n\n` +
         "```diff\n" +
         `--- a/${file}\n+++ b/${file}\n@@ -1,5 +1,4 @@\n`,
     );
@@ -89,9 +111,49 @@ describe("PR comment: host toolkit", () => {
     const s = section(comment(head, grown));
     expect(s).toContain(`Version \`${head.toolkit!.version}\`, unchanged;`);
     expect(s).toMatch(
-      /\| `shard1-converge` \(create, update\) \| `adminapi\/converge-cluster [0-9a-f]{8}` \| — \| params changed: [A-Za-z, ]+; its files did not change \|/,
+      /\| `shard1-converge` \(update\) \| `adminapi\/converge-cluster [0-9a-f]{8}` \| — \| params changed: [A-Za-z, ]+; its files did not change; create text refreshed/,
     );
     expect(s).not.toContain("```diff");
+  });
+
+  it("says a leave-member edit runs each member's join again, and only refreshes its delete text", () => {
+    const file = "adminapi/leave-member.js";
+    const base = baseWith({ [file]: (t) => `${t}// an older leave\n` });
+    const s = section(comment(base, head));
+    const members = head.resources.filter((r) => r.name.endsWith("-member")).map((r) => r.name);
+    expect(members.length).toBeGreaterThan(1);
+    const [was, now] = [base.toolkit!.files[file]!.sha256, head.toolkit!.files[file]!.sha256];
+    const hashOf = (doc: PlanDocument, entry: string) => {
+      const texts = doc.resources.flatMap((r) => STEP_FIELDS.map((f) => parseStepCommand(r.inputs[f])));
+      return short(texts.find((p) => p?.entry === entry)!.sha256);
+    };
+    const leave = `adminapi/leave-member ${hashOf(base, "adminapi/leave-member")} -> ${hashOf(head, "adminapi/leave-member")}`;
+    expect(s).toContain(`; ${members.length} steps run again.`);
+    expect(s).toContain(
+      `| \`${file}\` | changed | \`${short(was)}\` | \`${short(now)}\` | no step runs it now; in ${members.length} refreshed delete texts (delete: runs when the resource is deleted): ${members.map((m) => `\`${m}\``).join(", ")} |`,
+    );
+    for (const m of members)
+      expect(s).toContain(
+        `| \`${m}\` (create) | \`runs adminapi/join-member ${hashOf(head, "adminapi/join-member")} again\` | — | its files did not change; its text did not change: it runs again because delete changed; delete text refreshed (runs when the resource is deleted): \`${leave}\`, files \`${file}\` |`,
+      );
+    expect(s).toContain(`run by 0 changed steps, in ${members.length} refreshed texts</summary>`);
+  });
+
+  it("names every host's install step for an installer change, and every step for a runner change", () => {
+    const installs = head.resources.filter((r) => r.name.endsWith("-toolkit")).map((r) => `\`${r.name}\``);
+    expect(installs.length).toBeGreaterThan(1);
+    const installer = section(comment(baseWith({ "bin/gamedb-toolkit-install": (t) => `${t}# older\n` }), head));
+    expect(installer).toMatch(
+      new RegExp(
+        `\\| \`bin/gamedb-toolkit-install\` \\| changed \\| [^|]+ \\| [^|]+ \\| every host's install step \\(${installs.length}\\): ${installs.join(", ")} \\|`,
+      ),
+    );
+    expect(installer).toContain(", run by every host's install step</summary>");
+    const runner = section(comment(baseWith({ "bin/gamedb-step": (t) => `${t}# older\n` }), head));
+    expect(runner).toMatch(
+      /\| `bin\/gamedb-step` \| changed \| [^|]+ \| [^|]+ \| runs every step from now on \(not pinned by any step's hash\) \|/,
+    );
+    expect(runner).toContain(", runs every step from now on</summary>");
   });
 
   it("cuts a long diff and says how much", () => {
@@ -139,11 +201,11 @@ describe("PR comment: host toolkit", () => {
     const s = section(comment(old, head));
     const n = Object.keys(head.toolkit!.files).length;
     expect(s).toContain(
-      `The base plan has no toolkit section (written before the host toolkit, or no base plan): every file of version \`${head.toolkit!.version}\` is new; ${stepsOf(head).length} steps run again.`,
+      `The base plan has no toolkit section (written before the host toolkit, or no base plan): every file of version \`${head.toolkit!.version}\` is new; ${new Set(stepsOf(head).map((st) => st.name)).size} steps run again.`,
     );
     expect(s.match(/^\| `[^`]+` \| added \| — \| `[0-9a-f]{8}` \|/gm)).toHaveLength(n);
     expect(s).toMatch(
-      /\| `shard1-converge` \(create, update\) \| `now runs adminapi\/converge-cluster [0-9a-f]{8} \(its base text ran no toolkit entry\)` \|/,
+      /\| `shard1-converge` \(update\) \| `now runs adminapi\/converge-cluster [0-9a-f]{8} \(its base text ran no toolkit entry\)` \|/,
     );
     expect(s).toContain("```diff\n--- /dev/null\n+++ b/adminapi/args.js\n@@ -0,0 +1,");
   });

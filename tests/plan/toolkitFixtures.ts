@@ -10,19 +10,22 @@ import type { PlanDocument, PlanToolkit } from "../../scripts/lib/planDocument";
 import { STEP_FIELDS } from "../../scripts/lib/toolkitDiff";
 import { toolkitSection } from "../../scripts/lib/toolkitPlan";
 
-/** A small toolkit: a launcher, shared helpers, two entries, and a runner no entry lists. */
+/** A small toolkit: a launcher, shared helpers, three entries, and a runner and installer no entry lists. */
 export function fakeSources(): ToolkitSources {
   return {
     files: {
       "bin/gamedb-step": '#!/bin/bash\n# runner\nexec "$@"\n',
+      "bin/gamedb-toolkit-install": "#!/bin/bash\n# installer\n",
       "lib/adminapi.sh": '#!/bin/bash\nset -eu\nmysqlsh --js -f "$1"\n',
       "adminapi/common.js": "function ok() {\n  return 1;\n}\n",
       "adminapi/converge.js": "ok();\nprintln('converge');\n",
       "adminapi/join.js": "ok();\nprintln('join');\n",
+      "adminapi/leave.js": "ok();\nprintln('leave');\n",
     },
     entries: {
       "adminapi/converge": ["lib/adminapi.sh", "adminapi/common.js", "adminapi/converge.js"],
       "adminapi/join": ["lib/adminapi.sh", "adminapi/common.js", "adminapi/join.js"],
+      "adminapi/leave": ["lib/adminapi.sh", "adminapi/common.js", "adminapi/leave.js"],
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
- * The comment's host toolkit section: the version change, each changed file with its hashes and the changed steps
- * that run it, the steps that run again and why, and each changed file's unified diff against the base in a
- * collapsed block (scripts/lib/toolkitDiff.ts, ./toolkitPatches.ts). Absent when no file and no step changed.
+ * The comment's host toolkit section: the version change, each changed file with its hashes and what runs it now,
+ * per changed step the text that runs now (scripts/lib/toolkitDiff.ts runningField) and the texts refreshed for later,
+ * and each changed file's unified diff against the base in a collapsed block (./toolkitPatches.ts). Absent when no
+ * file and no step changed.
  */
+import { INSTALLER, RUNNER } from "../../../infra/contracts/toolkit";
 import type { PlanToolkit } from "../planDocument";
-import { ToolkitDiff, ToolkitFileChange, ToolkitStepChange, stepsRunning } from "../toolkitDiff";
-import { shortHash, stepNotes, stepSummary } from "../renderToolkit";
+import { ToolkitDiff, ToolkitFileChange, ToolkitStepChange, stepsRefreshing, stepsRunning } from "../toolkitDiff";
+import { WHEN, refreshedLabel, runSummary, shortHash, stepNotes, stepSummary, textNotes } from "../renderToolkit";
 import { capped, cell, code, plural } from "./markdown";
 import { diffBlock, unifiedDiff } from "./toolkitPatches";
 
@@ -38,20 +40,66 @@ function versionLine(d: ToolkitDiff): string {
   return `Version ${code(base)} → ${code(head)}: ${count("changed")} changed, ${count("added")} added, ${count("removed")} removed${steps}.`;
 }
 
-function fileRow(d: ToolkitDiff, f: ToolkitFileChange): string {
+const stepNames = (steps: { name: string }[]) =>
+  capped([...new Set(steps.map((s) => s.name))], NAMES_PER_FILE, code).join(", ");
+
+/** What runs the file now: the steps whose running text runs it, every host's install, every step; and later. */
+export function whatRuns(d: ToolkitDiff, f: ToolkitFileChange): string {
   const steps = stepsRunning(d, f.path);
-  // A resource may run two steps (a member's create joins, its delete leaves): its name once.
-  const names = steps.length
-    ? `${plural(steps.length, "step")}: ${capped([...new Set(steps.map((s) => s.name))], NAMES_PER_FILE, code).join(", ")}`
-    : f.path.startsWith("entries/")
-      ? "an entry's list (its steps show the files it adds or drops)"
-      : "none (delivered with the version; no step runs again for it)";
-  return `| ${code(f.path)} | ${f.status} | ${hash(f.base)} | ${hash(f.head)} | ${cell(names)} |`;
+  const later = stepsRefreshing(d, f.path);
+  const parts: string[] = [];
+  if (steps.length) parts.push(`${plural(steps.length, "step")}: ${stepNames(steps)}`);
+  else if (f.path === INSTALLER && d.installs.length)
+    parts.push(`every host's install step (${d.installs.length}): ${stepNames(d.installs)}`);
+  else if (f.path === RUNNER) parts.push("runs every step from now on (not pinned by any step's hash)");
+  if (later.length) {
+    const fields = [
+      ...new Set(
+        later.flatMap((s) =>
+          s.refreshed.filter((r) => r.files.some((x) => x.path === f.path)).flatMap((r) => r.fields),
+        ),
+      ),
+    ];
+    const texts = plural(later.length, `refreshed ${fields.join(" or ")} text`);
+    const when = fields.map((x) => `${x}: ${WHEN[x]}`).join("; ");
+    parts.push(`${steps.length ? "also" : "no step runs it now;"} in ${texts} (${when}): ${stepNames(later)}`);
+  }
+  if (parts.length) return parts.join("; ");
+  return f.path.startsWith("entries/")
+    ? "an entry's list (its steps show the files it adds or drops)"
+    : "none (delivered with the version; no step runs again for it)";
 }
 
+/** whatRuns in a few words, for a diff's summary line. */
+function runsBrief(d: ToolkitDiff, f: ToolkitFileChange): string {
+  const ran = stepsRunning(d, f.path).length;
+  const later = stepsRefreshing(d, f.path).length;
+  const now =
+    !ran && f.path === INSTALLER && d.installs.length
+      ? "run by every host's install step"
+      : !ran && f.path === RUNNER
+        ? "runs every step from now on"
+        : `run by ${plural(ran, "changed step")}`;
+  return later ? `${now}, in ${plural(later, "refreshed text")}` : now;
+}
+
+function fileRow(d: ToolkitDiff, f: ToolkitFileChange): string {
+  return `| ${code(f.path)} | ${f.status} | ${hash(f.base)} | ${hash(f.head)} | ${cell(whatRuns(d, f))} |`;
+}
+
+const fileList = (files: ToolkitFileChange[]) =>
+  files.map((f) => `${code(f.path)}${f.status === "changed" ? "" : ` (${f.status})`}`).join(", ");
+
 function stepRow(s: ToolkitStepChange): string {
-  const files = s.files.map((f) => `${code(f.path)}${f.status === "changed" ? "" : ` (${f.status})`}`).join(", ");
-  return `| ${code(s.name)} (${s.fields.join(", ")}) | ${code(stepSummary(s))} | ${cell(files || "—")} | ${cell(stepNotes(s).join("; ") || "—")} |`;
+  const also = [
+    ...stepNotes(s),
+    ...s.refreshed.map((r) => {
+      const files = r.files.length ? `, files ${fileList(r.files)}` : "";
+      const notes = textNotes(r).length ? ` (${textNotes(r).join("; ")})` : "";
+      return `${refreshedLabel(r)}: ${code(stepSummary(r))}${files}${notes}`;
+    }),
+  ];
+  return `| ${code(s.name)} (${s.field}) | ${code(runSummary(s))} | ${cell(fileList(s.files) || "—")} | ${cell(also.join("; ") || "—")} |`;
 }
 
 function diffOf(f: ToolkitFileChange, base: PlanToolkit | undefined, head: PlanToolkit | undefined): string {
@@ -69,7 +117,7 @@ export function toolkitSection(
   if (d.files.length > 0)
     lines.push(
       "",
-      "| file | change | base | head | changed steps that run it |",
+      "| file | change | base | head | what runs it |",
       "| --- | --- | --- | --- | --- |",
       ...capped(d.files, limits.max, (f) => fileRow(d, f)).map((r) => (r.startsWith("|") ? r : `| ${r} | | | | |`)),
     );
@@ -78,7 +126,7 @@ export function toolkitSection(
       "",
       `<details><summary>Steps that run again (${d.steps.length})</summary>`,
       "",
-      "| step | entry and hash | files changed | also |",
+      "| step (the text that runs) | entry and hash | files changed | also |",
       "| --- | --- | --- | --- |",
       ...capped(d.steps, limits.max, stepRow).map((r) => (r.startsWith("|") ? r : `| ${r} | | | |`)),
       "",
@@ -90,10 +138,9 @@ export function toolkitSection(
   const left: string[] = [];
   let size = lines.join("\n").length;
   for (const f of files) {
-    const ran = stepsRunning(d, f.path).length;
     const block = [
       "",
-      `<details><summary><code>${html(f.path)}</code> ${f.status}: ${shortHash(f.base)} → ${shortHash(f.head)}, run by ${plural(ran, "changed step")}</summary>`,
+      `<details><summary><code>${html(f.path)}</code> ${f.status}: ${shortHash(f.base)} → ${shortHash(f.head)}, ${runsBrief(d, f)}</summary>`,
       "",
       ...diffBlock(diffOf(f, base, head), limits.perFile),
       "",
