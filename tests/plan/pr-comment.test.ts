@@ -160,6 +160,18 @@ describe("change classification", () => {
     ]);
     expect(s.updated).toEqual([]);
   });
+
+  it("replaces a host's toolkit copy whose triggers change (a new machine), and updates it for a new archive", () => {
+    const head = viaJson(base);
+    const copy = head.resources.find((r) => r.type === "command:remote:CopyToRemote")!;
+    const triggers = copy.inputs.triggers as unknown[];
+    copy.inputs.triggers = ["i-another", ...triggers.slice(1)];
+    const s = summarizeChanges(base, head);
+    expect(s.replaced.map((c) => [c.name, c.replacedBy])).toEqual([[copy.name, ["triggers"]]]);
+    const moved = viaJson(base);
+    moved.resources.find((r) => r.name === copy.name)!.inputs.remotePath = "elsewhere";
+    expect(summarizeChanges(base, moved).replaced).toEqual([]);
+  });
 });
 
 describe("npm run pr-comment", () => {

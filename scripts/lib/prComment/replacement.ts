@@ -116,7 +116,10 @@ const REPLACED_BY: Record<string, (path: string, inputs: Obj) => boolean> = {
   "kubernetes:batch/v1:Job": (p) => under(p, [...K8S_IDENTITY, "spec.selector", "spec.template", "spec.completions"]),
   "kubernetes:core/v1:PersistentVolumeClaim": (p) =>
     under(p, K8S_IDENTITY) || (p.startsWith("spec.") && !under(p, ["spec.resources"])),
+  // pulumi-command v1.2.1:provider/pkg/provider/common/inputs.go and remote/copy.go: `triggers` is replaceOnChanges;
+  // both types implement Update (remote/commandController.go, remote/copyController.go) for every other input.
   "command:remote:Command": topIn("triggers"),
+  "command:remote:CopyToRemote": topIn("triggers"),
   "command:local:Command": topIn("triggers"),
 };
 
