@@ -73,6 +73,8 @@ export interface ClientLoad {
   /** Live: every acknowledged write so far. */
   readonly acks: readonly ClientAck[];
   readonly errors: readonly string[];
+  /** Live: every slot owner the client learned from a MOVED so far. */
+  readonly learned: readonly ClientLoadResult["learned"][number][];
   /** Re-reads the endpoints now (the client also polls them). */
   reload(): void;
   stop(): Promise<ClientLoadResult>;
@@ -152,6 +154,7 @@ export function startClientLoad(
     client,
     acks,
     errors,
+    learned,
     reload: () => void client.reload(),
     async stop() {
       running = false;

@@ -86,6 +86,13 @@ describe("a switched move reversed and cancelled under a client load", () => {
     const back = reverseEpoch(ID);
     expect(await rangeStates(one, RANGE)).toEqual([{ state: "owned", owner: 1, epoch: back, slots: 4096 }]);
     expect(await rangeStates(two, RANGE)).toEqual([{ state: "moved", owner: 1, epoch: back, slots: 4096 }]);
+    // The client, still on the map that names the target, follows the target's MOVED to the source before the map
+    // is published (were it published first, the client could read it before any write met the MOVED).
+    await until(
+      "the client to learn the source's ownership from a MOVED",
+      () => load.learned.some((e) => e.shard === 1 && e.epoch === back),
+      30_000,
+    );
     publishSlotMap(fleet, [
       { from: 0, to: 4095, shard: 1, epoch: back },
       { from: 4096, to: 16383, shard: 1 },
