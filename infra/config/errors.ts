@@ -15,10 +15,19 @@ export interface Problem {
   message: string;
 }
 
+/** A key written as it is: the namespace's keys, zone names, my.cnf settings, label names. */
+const BARE_KEY = /^[A-Za-z0-9_$@/.:-]+$/;
+const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * `gamedb:shards[3].nodes`. Any other key (empty, with spaces, newlines, quotes or brackets, not ASCII) is quoted
+ * with what does not print escaped, `gamedb:mysql["a\nb"]`, so the path still shows it and stays on one line.
+ */
 export function configPath(segments: readonly PathSegment[]): string {
   let out = "";
   for (const s of segments) {
     if (typeof s === "number") out += `[${s}]`;
+    else if (!BARE_KEY.test(s)) out += `[${JSON.stringify(s).replace(/[^\x20-\x7e]/g, escapeChar)}]`;
     else out += out === "" ? s : `.${s}`;
   }
   return `${NAMESPACE}:${out}`;

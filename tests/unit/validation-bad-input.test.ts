@@ -1,0 +1,41 @@
+/**
+ * Bad input the property test of tests/plan/bad-stack-files.test.ts is about, each case pinned: a problem names the
+ * key the operator wrote however odd it is, and a name a plain object inherits is no special case.
+ */
+import { configPath, formatProblem } from "../../infra/config/errors";
+import { loadStackConfig } from "../../infra/plan/load";
+import { validDev } from "../helpers/configs";
+import { configErrorOf, configMap } from "../helpers/validation";
+
+const NAMESPACE_KEYS =
+  "environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, slotMoves, ssh";
+
+describe("config paths of odd keys", () => {
+  it("quotes a key that is empty or holds whitespace, quotes or brackets, escaping what does not print", () => {
+    expect(configPath(["mysql", "a\nb"])).toBe('gamedb:mysql["a\\nb"]');
+    expect(configPath([""])).toBe('gamedb:[""]');
+    expect(configPath(["mysql", "overrides", "a b"])).toBe('gamedb:mysql.overrides["a b"]');
+    expect(configPath(["redis", 'x"]'])).toBe('gamedb:redis["x\\"]"]');
+    expect(configPath(["ssh", "\u202egp3"])).toBe('gamedb:ssh["\\u202egp3"]');
+  });
+
+  it("writes the keys of the namespace, zones, settings and label names as they are", () => {
+    expect(configPath(["shards", 3, "nodes", 0, "az"])).toBe("gamedb:shards[3].nodes[0].az");
+    expect(configPath(["network", "subnetIds", "eu-west-1a"])).toBe("gamedb:network.subnetIds.eu-west-1a");
+    expect(configPath(["mysql", "overrides", "max_connections"])).toBe("gamedb:mysql.overrides.max_connections");
+    expect(configPath(["monitoring", "prometheusLabels", "app.kubernetes.io/part-of"])).toBe(
+      "gamedb:monitoring.prometheusLabels.app.kubernetes.io/part-of",
+    );
+  });
+
+  it("names an empty top-level key and a multi-line nested one, each problem on its line", () => {
+    const raw = validDev();
+    raw.mysql["a\nb"] = 1;
+    const error = configErrorOf(() => loadStackConfig({ ...configMap(raw), "gamedb:": "{}" }, "dev"));
+    expect(error.problems.map(formatProblem)).toEqual([
+      `gamedb:[""]: unknown key; the gamedb namespace has ${NAMESPACE_KEYS}`,
+      'gamedb:mysql["a\\nb"]: unknown key; allowed keys here: version, instanceType, dataVolume, overrides, converge, passwordRotation',
+    ]);
+    expect(error.message.split("\n")).toHaveLength(3);
+  });
+});
