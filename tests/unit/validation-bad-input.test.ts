@@ -5,7 +5,7 @@
 import { configPath, formatProblem } from "../../infra/config/errors";
 import { loadStackConfig } from "../../infra/plan/load";
 import { validDev } from "../helpers/configs";
-import { configErrorOf, configMap } from "../helpers/validation";
+import { configErrorOf, configMap, problemsOf } from "../helpers/validation";
 
 const NAMESPACE_KEYS =
   "environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, slotMoves, ssh";
@@ -37,5 +37,16 @@ describe("config paths of odd keys", () => {
       'gamedb:mysql["a\\nb"]: unknown key; allowed keys here: version, instanceType, dataVolume, overrides, converge, passwordRotation',
     ]);
     expect(error.message.split("\n")).toHaveLength(3);
+  });
+});
+
+describe("names a plain object inherits", () => {
+  it("are settings that cannot be overridden in mysql.overrides, not settings with no allowed value", () => {
+    const raw = validDev();
+    raw.mysql.overrides = { constructor: 5, toString: "x", max_connections: 500 };
+    expect(problemsOf(raw, "dev")).toEqual([
+      expect.stringMatching(/^gamedb:mysql\.overrides\.constructor: cannot be overridden; overridable settings: /),
+      expect.stringMatching(/^gamedb:mysql\.overrides\.toString: cannot be overridden; overridable settings: /),
+    ]);
   });
 });

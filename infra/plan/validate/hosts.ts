@@ -120,7 +120,8 @@ export const mycnfOverrides: Check = (t) => {
   const out: Problem[] = [];
   const allowed = Object.keys(MYCNF_OVERRIDES).sort().join(", ");
   for (const [name, value] of Object.entries(t.mysql.overrides)) {
-    const spec = MYCNF_OVERRIDES[name];
+    // Own keys only: `constructor` is a setting nobody may override, not the table's inherited method.
+    const spec = Object.hasOwn(MYCNF_OVERRIDES, name) ? MYCNF_OVERRIDES[name] : undefined;
     if (spec === undefined) {
       out.push(problem(["mysql", "overrides", name], `cannot be overridden; overridable settings: ${allowed}`));
     } else if (!overrideAccepts(spec, value)) {
