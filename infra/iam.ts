@@ -1,7 +1,7 @@
 /**
  * IAM pieces several components share: a service user with one inline policy and one access key (for what runs
  * outside AWS or without IRSA: static hosts, the monitoring worker, the restore verification), and the statement
- * that lets a principal publish to the alert topic.
+ * statements that let a principal publish to the alert topic.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -9,6 +9,20 @@ import * as aws from "@pulumi/aws";
 /** Publish to the alert topic, and nothing else on it. Pure. */
 export function publishStatement(topicArn: string) {
   return { Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: topicArn };
+}
+
+/**
+ * Use the alert topic's KMS key as SNS does on a publisher's behalf: an encrypted topic takes a message only from a
+ * principal allowed kms:GenerateDataKey* and kms:Decrypt on its key (AWS SNS developer guide,
+ * sns-key-management.html). Pure.
+ */
+export function alertKeyStatement(keyArn: string) {
+  return {
+    Sid: "AlertTopicKey",
+    Effect: "Allow",
+    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+    Resource: keyArn,
+  };
 }
 
 /**

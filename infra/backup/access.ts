@@ -1,11 +1,11 @@
 /**
  * What a shard's hosts may do in the backup bucket: write and read under their own shard's prefixes (dumps,
  * binlogs, manifests), list only those prefixes, use the bucket's KMS key, publish a job failure to the alert
- * topic. No delete of any kind: the lifecycle rules expire objects, and with Object Lock on nothing could delete
+ * topic (with its KMS key). No delete of any kind: the lifecycle rules expire objects, and with Object Lock on nothing could delete
  * them anyway. Pure.
  */
 import { BINLOG_PREFIX, FULL_PREFIX } from "../contracts/backupLayout";
-import { publishStatement } from "../iam";
+import { alertKeyStatement, publishStatement } from "../iam";
 
 export function shardPrefixes(shardKey: string): string[] {
   return [`${FULL_PREFIX}${shardKey}/`, `${BINLOG_PREFIX}${shardKey}/`];
@@ -16,6 +16,7 @@ export function shardBackupPolicy(
   kmsKeyArn: string,
   shardKey: string,
   alertTopicArn: string,
+  alertKeyArn: string,
 ): string {
   const prefixes = shardPrefixes(shardKey);
   return JSON.stringify({
@@ -41,6 +42,7 @@ export function shardBackupPolicy(
         Resource: kmsKeyArn,
       },
       publishStatement(alertTopicArn),
+      alertKeyStatement(alertKeyArn),
     ],
   });
 }

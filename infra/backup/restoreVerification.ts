@@ -12,7 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { StackConfig } from "../config/schema";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { FULL_PREFIX } from "../contracts/backupLayout";
-import { publishStatement, serviceUser } from "../iam";
+import { alertKeyStatement, publishStatement, serviceUser } from "../iam";
 
 export const VERIFY_NAME = "gamedb-restore-verify";
 export const METRICS_NAMESPACE = "gamedb";
@@ -20,8 +20,8 @@ export const METRICS_NAMESPACE = "gamedb";
 export const VERIFY_UID = 999;
 const WORKDIR = "/var/lib/gamedb-verify";
 
-/** Read-only access to full dumps, the bucket key, one metric namespace and the alert topic. Pure. */
-export function verifyPolicy(bucketArn: string, kmsKeyArn: string, topicArn: string): string {
+/** Read-only access to full dumps, the bucket key, one metric namespace and the alert topic (and its key). Pure. */
+export function verifyPolicy(bucketArn: string, kmsKeyArn: string, topicArn: string, topicKeyArn: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -42,6 +42,7 @@ export function verifyPolicy(bucketArn: string, kmsKeyArn: string, topicArn: str
         Condition: { StringEquals: { "cloudwatch:namespace": METRICS_NAMESPACE } },
       },
       publishStatement(topicArn),
+      alertKeyStatement(topicKeyArn),
     ],
   });
 }
@@ -150,6 +151,8 @@ export interface RestoreVerificationArgs {
   readonly kmsKeyArn: pulumi.Output<string>;
   /** The alert topic a failed verification publishes to. */
   readonly alertTopicArn: pulumi.Output<string>;
+  /** The alert topic's KMS key, which publishing encrypts with. */
+  readonly alertKeyArn: pulumi.Output<string>;
   /** The AWS provider for the IAM user. */
   readonly awsProvider: pulumi.ProviderResource;
 }
@@ -160,7 +163,9 @@ export class RestoreVerification extends pulumi.ComponentResource {
     const key = serviceUser(
       name,
       `gamedb-${args.environment}-restore-verify`,
-      pulumi.all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn]).apply(([b, k, t]) => verifyPolicy(b, k, t)),
+      pulumi
+        .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn, args.alertKeyArn])
+        .apply(([b, k, t, tk]) => verifyPolicy(b, k, t, tk)),
       { parent: this, provider: args.awsProvider },
     );
     const meta = { name: VERIFY_NAME, namespace: args.namespace, labels: labels(VERIFY_NAME, "restore-verify") };

@@ -25,13 +25,15 @@ export interface ShardAccessArgs {
   readonly kmsKeyArn: pulumi.Output<string>;
   /** The alert topic a failed job publishes to. */
   readonly alertTopicArn: pulumi.Output<string>;
+  /** The alert topic's KMS key, which publishing encrypts with. */
+  readonly alertKeyArn: pulumi.Output<string>;
 }
 
 /** Returns the credentials file for static hosts, undefined for EC2 hosts. */
 export function grantShardBackupAccess(a: ShardAccessArgs, parent: pulumi.Resource): pulumi.Output<string> | undefined {
   const policy = pulumi
-    .all([a.bucketArn, a.kmsKeyArn, a.alertTopicArn])
-    .apply(([bucket, key, topic]) => shardBackupPolicy(bucket, key, a.shardKey, topic));
+    .all([a.bucketArn, a.kmsKeyArn, a.alertTopicArn, a.alertKeyArn])
+    .apply(([bucket, key, topic, topicKey]) => shardBackupPolicy(bucket, key, a.shardKey, topic, topicKey));
   const name = `${a.shardKey}-backup`;
   if (a.roleName) {
     new aws.iam.RolePolicy(name, { role: a.roleName, policy }, { parent });

@@ -11,7 +11,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { checksum, labels, restrictedContainer, selectorLabels } from "../kubernetes/labels";
 import { ACCOUNTS } from "../catalog/mysql";
 import { prometheusRuleGroups } from "./rules";
-import { publishStatement, serviceUser } from "../iam";
+import { alertKeyStatement, publishStatement, serviceUser } from "../iam";
 import { MonitorConfigInput, WORKER_CONFIG_FILE } from "../contracts/workerConfig";
 
 export const MONITOR_NAME = "gamedb-monitor";
@@ -69,11 +69,11 @@ export function workerConfig(s: WorkerSettings): MonitorConfigInput {
   };
 }
 
-/** What the worker may do in AWS: publish to the alert topic. Pure. */
-export function publishPolicy(topicArn: string): string {
+/** What the worker may do in AWS: publish to the alert topic, encrypting with its key. Pure. */
+export function publishPolicy(topicArn: string, topicKeyArn: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [publishStatement(topicArn)],
+    Statement: [publishStatement(topicArn), alertKeyStatement(topicKeyArn)],
   });
 }
 
@@ -129,6 +129,8 @@ export interface MonitoringWorkerArgs {
   readonly settings: Omit<WorkerSettings, "alertTopicArn" | "webhook">;
   /** The alert topic the worker publishes to; its IAM user may publish there only. */
   readonly alertTopicArn: pulumi.Output<string>;
+  /** The alert topic's KMS key, which publishing encrypts with. */
+  readonly alertKeyArn: pulumi.Output<string>;
   /** The monitoring account's password (secret), shared by every shard. */
   readonly monitorPassword: pulumi.Output<string>;
   /** mysql.passwordRotation: a rotation rolls the worker, which reads its passwords when it starts. */
@@ -169,7 +171,7 @@ export class MonitoringWorker extends pulumi.ComponentResource {
     const key = serviceUser(
       name,
       `gamedb-${args.settings.environment}-monitor`,
-      args.alertTopicArn.apply(publishPolicy),
+      pulumi.all([args.alertTopicArn, args.alertKeyArn]).apply(([t, k]) => publishPolicy(t, k)),
       { parent: this, provider: args.awsProvider },
     );
 

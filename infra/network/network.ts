@@ -8,6 +8,10 @@ export interface NetworkArgs {
   readonly plan: NetworkPlan;
   /** The AWS region, which names the S3 gateway endpoint's service. */
   readonly region: string;
+  /** The environment, which names a created VPC's flow-log group. */
+  readonly environment: string;
+  /** Days a created VPC's flow logs are kept (EnvironmentPolicy.flowLogRetentionDays). */
+  readonly flowLogRetentionDays: number;
   /**
    * Operator networks (IPv4 or IPv6 CIDRs) allowed to SSH into the admin security group.
    * @default [] (no SSH from outside the VPC)
@@ -26,7 +30,7 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:network:Network", name, {}, opts);
     if (args.plan.mode === "create") {
-      const vpc = createVpc(name, args.plan, args.region, this);
+      const vpc = createVpc(name, args.plan, args, this);
       this.vpcId = vpc.vpcId;
       this.privateSubnetIds = pulumi.output(vpc.privateSubnetIds);
     } else {

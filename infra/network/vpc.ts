@@ -1,12 +1,15 @@
 /**
  * A created VPC: one private subnet per zone for the shard hosts, and (unless natGateways is none) public subnets
  * with NAT gateways for package installs. An S3 gateway endpoint keeps backup traffic off the NAT gateways.
- * Every child's name carries the zone name, never a list position.
+ * Every child's name carries the zone name, never a list position. The VPC's flow logs go to CloudWatch Logs
+ * (flowLogs.ts), and its default security group is managed with no rules: anything that attaches to it by default
+ * can neither send nor receive (checkov CKV2_AWS_12, FSBP EC2.2).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { NetworkPlan } from "../plan/plan";
 import { natZoneFor, natZones } from "../plan/subnetLayout";
+import { createFlowLog } from "./flowLogs";
 
 type CreatePlan = Extract<NetworkPlan, { mode: "create" }>;
 
@@ -15,13 +18,32 @@ export interface CreatedVpc {
   privateSubnetIds: Record<string, pulumi.Output<string>>;
 }
 
-export function createVpc(name: string, plan: CreatePlan, region: string, parent: pulumi.Resource): CreatedVpc {
+export interface VpcSettings {
+  readonly region: string;
+  /** The environment, which names the flow logs' group. */
+  readonly environment: string;
+  readonly flowLogRetentionDays: number;
+}
+
+export function createVpc(name: string, plan: CreatePlan, s: VpcSettings, parent: pulumi.Resource): CreatedVpc {
+  const region = s.region;
   const opts = { parent };
   const zones = plan.zones.map((z) => z.az);
   const vpc = new aws.ec2.Vpc(
     `${name}-vpc`,
     { cidrBlock: plan.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { Name: name } },
     opts,
+  );
+  // Managing the default group with empty lists removes the allow-all rules AWS gives it.
+  new aws.ec2.DefaultSecurityGroup(
+    `${name}-default`,
+    { vpcId: vpc.id, ingress: [], egress: [], tags: { Name: `${name}-default` } },
+    opts,
+  );
+  createFlowLog(
+    name,
+    { vpcId: vpc.id, vpcArn: vpc.arn, environment: s.environment, retentionDays: s.flowLogRetentionDays },
+    parent,
   );
 
   const natByZone = new Map<string, aws.ec2.NatGateway>();

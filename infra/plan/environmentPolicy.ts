@@ -12,9 +12,14 @@ export interface EnvironmentPolicy {
   readonly protectData: boolean;
   /** Times a member that lost the group tries to rejoin it on its own (createCluster autoRejoinTries). */
   readonly autoRejoinTries: number;
+  /**
+   * Days a created VPC's flow logs stay in CloudWatch Logs: a year in prod, for an investigation that starts
+   * late; a month in dev. Both are values CloudWatch Logs accepts for retentionInDays.
+   */
+  readonly flowLogRetentionDays: number;
 }
 
 export function environmentPolicy(environment: Environment): EnvironmentPolicy {
   const prod = environment === "prod";
-  return { protectData: prod, autoRejoinTries: prod ? 3 : 1 };
+  return { protectData: prod, autoRejoinTries: prod ? 3 : 1, flowLogRetentionDays: prod ? 365 : 30 };
 }

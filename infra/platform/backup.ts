@@ -24,6 +24,7 @@ export function declareBackup(
         bucketArn: backup.bucketArn,
         kmsKeyArn: backup.kmsKeyArn,
         alertTopicArn: deps.alerts.arn,
+        alertKeyArn: deps.alerts.keyArn,
       },
       backup,
     );

@@ -44,6 +44,7 @@ export function declareMonitoringWorker(
       image: m.image,
       settings: { environment: plan.environment, region: plan.region, ...m.worker },
       alertTopicArn: deps.alerts.arn,
+      alertKeyArn: deps.alerts.keyArn,
       monitorPassword: deps.monitorPassword,
       passwordRotation: plan.mysql.passwordRotation,
       redisPassword: redisPassword(deps.redis),

@@ -24,6 +24,7 @@ export function declareRestoreVerification(
       bucketArn: deps.backup.bucketArn,
       kmsKeyArn: deps.backup.kmsKeyArn,
       alertTopicArn: deps.alerts.arn,
+      alertKeyArn: deps.alerts.keyArn,
       awsProvider: ctx.aws,
     },
     { parent: ctx.parent, providers: { kubernetes: kube.provider } },

@@ -60,6 +60,7 @@ export function declareSchemaMigrations(
       bucketArn: deps.backup.bucketArn,
       kmsKeyArn: deps.backup.kmsKeyArn,
       alertTopicArn: deps.alerts.arn,
+      alertKeyArn: deps.alerts.keyArn,
       awsProvider: ctx.aws,
     },
     // The IAM user is an AWS resource: the Kubernetes options that also carry the AWS side (kube.opts).

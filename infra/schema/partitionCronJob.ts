@@ -10,14 +10,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ARCHIVE_PREFIX } from "../contracts/backupLayout";
-import { publishStatement, serviceUser } from "../iam";
+import { alertKeyStatement, publishStatement, serviceUser } from "../iam";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { MIGRATE_PATHS, MIGRATE_UID } from "./migrationJob";
 
 export const PARTITIONS_NAME = "gamedb-partitions";
 
-/** Write and read archives, list archive/, the bucket key, the alert topic. Pure. */
-export function partitionsPolicy(bucketArn: string, kmsKeyArn: string, topicArn: string): string {
+/** Write and read archives, list archive/, the bucket key, the alert topic and its key. Pure. */
+export function partitionsPolicy(bucketArn: string, kmsKeyArn: string, topicArn: string, topicKeyArn: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -36,6 +36,7 @@ export function partitionsPolicy(bucketArn: string, kmsKeyArn: string, topicArn:
       },
       { Sid: "BucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kmsKeyArn },
       publishStatement(topicArn),
+      alertKeyStatement(topicKeyArn),
     ],
   });
 }
@@ -127,6 +128,8 @@ export interface PartitionMaintenanceArgs {
   readonly bucketArn: pulumi.Output<string>;
   readonly kmsKeyArn: pulumi.Output<string>;
   readonly alertTopicArn: pulumi.Output<string>;
+  /** The alert topic's KMS key, which publishing encrypts with. */
+  readonly alertKeyArn: pulumi.Output<string>;
   /** The AWS provider for the IAM user. */
   readonly awsProvider: pulumi.ProviderResource;
 }
@@ -137,7 +140,9 @@ export class PartitionMaintenance extends pulumi.ComponentResource {
     const key = serviceUser(
       name,
       `gamedb-${args.environment}-partitions`,
-      pulumi.all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn]).apply(([b, k, t]) => partitionsPolicy(b, k, t)),
+      pulumi
+        .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn, args.alertKeyArn])
+        .apply(([b, k, t, tk]) => partitionsPolicy(b, k, t, tk)),
       { parent: this, provider: args.awsProvider },
     );
     const meta = { name: PARTITIONS_NAME, namespace: args.namespace, labels: labels(PARTITIONS_NAME, "partitions") };

@@ -12,6 +12,13 @@ import { workerConfig } from "../../infra/monitoring/worker";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const TOPIC = "arn:aws:sns:mock:000000000000:gamedb-alerts";
+const KEY = "arn:aws:kms:mock:000000000000:gamedb-alerts";
+const KEY_USE = {
+  Sid: "AlertTopicKey",
+  Effect: "Allow",
+  Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+  Resource: KEY,
+};
 
 describe("monitoring (prod)", () => {
   let doc: PlanDocument;
@@ -74,9 +81,66 @@ describe("monitoring (prod)", () => {
     expect(config.mysql).toEqual({ user: "gamedb_monitor", passwordEnv: "GAMEDB_MONITOR_PASSWORD" });
   });
 
-  it("lets the worker's IAM user publish to the alert topic and nothing else", () => {
+  it("lets the worker's IAM user publish to the alert topic, with its key, and nothing else", () => {
     const policy = JSON.parse(get(doc, "aws:iam/userPolicy:UserPolicy", "gamedb-monitor").inputs.policy as string);
-    expect(policy.Statement).toEqual([{ Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: TOPIC }]);
+    expect(policy.Statement).toEqual([
+      { Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: TOPIC },
+      KEY_USE,
+    ]);
+  });
+
+  it("encrypts the alert topic with a rotated key of its own, which CloudWatch alarms may use", () => {
+    const key = get(doc, "aws:kms/key:Key", "gamedb-alerts");
+    expect(key.inputs).toEqual({
+      description: "gamedb prod alert topic",
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+    });
+    expect(key.options).toMatchObject({ protect: false, retainOnDelete: false });
+    const keyPolicy = get(doc, "aws:kms/keyPolicy:KeyPolicy", "gamedb-alerts").inputs;
+    expect(keyPolicy.keyId).toBe("gamedb-alerts-id");
+    expect(JSON.parse(keyPolicy.policy as string).Statement).toEqual([
+      {
+        Sid: "AccountAdministers",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::000000000000:root" },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "CloudWatchAlarmsPublish",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+      },
+    ]);
+    expect(get(doc, "aws:kms/alias:Alias", "gamedb-alerts").inputs).toEqual({
+      name: "alias/gamedb-prod-alerts",
+      targetKeyId: "gamedb-alerts-id",
+    });
+    expect(get(doc, "aws:sns/topic:Topic", "gamedb-alerts").inputs).toEqual({
+      name: "gamedb-prod-alerts",
+      displayName: "gamedb prod",
+      kmsMasterKeyId: KEY,
+    });
+    // Encrypted only once CloudWatch may use the key.
+    expect(get(doc, "aws:sns/topic:Topic", "gamedb-alerts").options.dependsOn).toEqual([
+      get(doc, "aws:kms/keyPolicy:KeyPolicy", "gamedb-alerts").urn,
+    ]);
+  });
+
+  it("gives every IAM principal that publishes to the alert topic the use of its key", () => {
+    const policies = doc.resources
+      .filter((r) => ["aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy"].includes(r.type))
+      .map((r) => [r.name, JSON.parse(r.inputs.policy as string).Statement as Any[]] as const)
+      .filter(([, statements]) => statements.some((st) => st.Action === "sns:Publish"));
+    expect(policies.map(([name]) => name).sort()).toEqual(
+      ["gamedb-monitor", "gamedb-partitions", "gamedb-restore-verify", "shard1-backup", "shard2-backup"]
+        .concat(["shard3-backup", "shard4-backup"])
+        .sort(),
+    );
+    for (const [, statements] of policies) expect(statements).toContainEqual(KEY_USE);
   });
 
   it("alarms on both EC2 status checks of every host; the system check also recovers the instance", () => {
@@ -235,8 +299,18 @@ describe("restore verification", () => {
     );
     const actions = policy.Statement.flatMap((s: Any) => [s.Action].flat());
     expect(actions.sort()).toEqual(
-      ["cloudwatch:PutMetricData", "kms:Decrypt", "s3:GetObject", "s3:ListBucket", "sns:Publish"].sort(),
+      [
+        "cloudwatch:PutMetricData",
+        "kms:Decrypt",
+        "kms:Decrypt",
+        "kms:GenerateDataKey*",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "sns:Publish",
+      ].sort(),
     );
+    // The bucket key only decrypts; GenerateDataKey* is on the alert topic's key, for publishing.
+    expect(policy.Statement).toContainEqual(KEY_USE);
     expect(policy.Statement[0].Resource).toBe("arn:aws:s3:mock:000000000000:gamedb-backup/full/*");
     expect(policy.Statement[3].Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "gamedb" } });
   });

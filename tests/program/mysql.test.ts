@@ -396,7 +396,10 @@ describe("static hosts", () => {
 
   it("gives each shard an IAM user for its backups, whose key reaches the hosts only on stdin", async () => {
     const doc = await evaluate(withKey(stackOf(staticRaw(), "dev")));
-    expect(doc.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")).toEqual([]);
+    // No instance role to grant: the only role policy is the created VPC's flow-log delivery.
+    expect(doc.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((r) => r.name)).toEqual([
+      "gamedb-network-flow-logs",
+    ]);
     for (const id of [1, 2]) {
       const user = doc.resources.find((r) => r.type === "aws:iam/user:User" && r.name === `shard${id}-backup`);
       expect(user?.inputs).toEqual({ name: `gamedb-dev-shard${id}-backup`, path: "/gamedb/" });

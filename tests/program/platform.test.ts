@@ -46,6 +46,9 @@ const COMMON = [
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule gamedb-network-admin-egress",
   "gamedb:monitoring:AlertTopic gamedb-alerts",
   "aws:sns/topic:Topic gamedb-alerts",
+  "aws:kms/key:Key gamedb-alerts",
+  "aws:kms/keyPolicy:KeyPolicy gamedb-alerts",
+  "aws:kms/alias:Alias gamedb-alerts",
   "random:index/randomPassword:RandomPassword gamedb-monitor-password",
 ];
 const CREATED_VPC = [
@@ -53,6 +56,11 @@ const CREATED_VPC = [
   "aws:ec2/internetGateway:InternetGateway gamedb-network-igw",
   "aws:ec2/routeTable:RouteTable gamedb-network-public",
   "aws:ec2/vpcEndpoint:VpcEndpoint gamedb-network-s3",
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup gamedb-network-default",
+  "aws:cloudwatch/logGroup:LogGroup gamedb-network-flow-logs",
+  "aws:iam/role:Role gamedb-network-flow-logs",
+  "aws:iam/rolePolicy:RolePolicy gamedb-network-flow-logs",
+  "aws:ec2/flowLog:FlowLog gamedb-network-flow-logs",
 ];
 const PROD_ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
 /** What every aws-hosted stack shares for its hosts: the SSH key and the key pair. */
@@ -203,10 +211,11 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    // network 36, host access 3, per shard 8 + 10 per node (+3 game accounts' passwords), Redis 12, routers 5 per
-    // shard and their script 1, backup, alerts 3, worker 9, verify 6, schema 11
+    // network 41 (with the default security group and the flow log's 4), host access 3, per shard 8 + 10 per node
+    // (+3 game accounts' passwords), Redis 12, routers 5 per shard and their script 1, backup, alerts 3 and the
+    // alert key's 3, worker 9, verify 6, schema 11
     expect(doc.resources).toHaveLength(
-      36 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
+      41 + 3 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
     );
   });
 
@@ -345,7 +354,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(24 + 3 + 2 * (8 + 3 + 10) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
+    expect(doc.resources).toHaveLength(29 + 3 + 3 + 2 * (8 + 3 + 10) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
   });
 
   it("routes both zones through the single NAT gateway", () => {

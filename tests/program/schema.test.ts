@@ -137,6 +137,7 @@ describe("the migration Job", () => {
       ["ListArchives", "s3:ListBucket"],
       ["BucketKey", ["kms:GenerateDataKey", "kms:Decrypt"]],
       ["AlertTopic", "sns:Publish"],
+      ["AlertTopicKey", ["kms:GenerateDataKey*", "kms:Decrypt"]],
     ]);
     expect(policy.Statement[0].Resource).toMatch(/\/archive\/\*$/);
     expect(one(base, SECRET, "gamedb-partitions").inputs.stringData).toBe("[secret]");
