@@ -4,7 +4,7 @@
  */
 import { configPath, formatProblem } from "../../infra/config/errors";
 import { loadStackConfig } from "../../infra/plan/load";
-import { validDev } from "../helpers/configs";
+import { validDev, validProd } from "../helpers/configs";
 import { configErrorOf, configMap, problemsOf } from "../helpers/validation";
 
 const NAMESPACE_KEYS =
@@ -47,6 +47,22 @@ describe("names a plain object inherits", () => {
     expect(problemsOf(raw, "dev")).toEqual([
       expect.stringMatching(/^gamedb:mysql\.overrides\.constructor: cannot be overridden; overridable settings: /),
       expect.stringMatching(/^gamedb:mysql\.overrides\.toString: cannot be overridden; overridable settings: /),
+    ]);
+  });
+});
+
+describe("lists whose entries name resources", () => {
+  it("report a network or node security group listed twice (two security group rules of one name)", () => {
+    const raw = validProd();
+    raw.ssh.adminCidrs = ["10.0.0.0/8", "10.0.0.0/8"];
+    raw.kubernetes = {
+      nodeCidrs: ["10.1.0.0/16", "10.2.0.0/16", "10.1.0.0/16"],
+      nodeSecurityGroupIds: ["sg-0123456789abcdef0", "sg-0123456789abcdef0"],
+    };
+    expect(problemsOf(raw, "prod")).toEqual([
+      'gamedb:ssh.adminCidrs[1]: "10.0.0.0/8" is listed twice',
+      'gamedb:kubernetes.nodeCidrs[2]: "10.1.0.0/16" is listed twice',
+      'gamedb:kubernetes.nodeSecurityGroupIds[1]: "sg-0123456789abcdef0" is listed twice',
     ]);
   });
 });

@@ -73,9 +73,21 @@ export const network: Check = (t) => {
   return out;
 };
 
+/**
+ * Who may reach the hosts: never the whole internet, and each network or node security group once (each entry is a
+ * security group rule named after it, infra/network/securityGroups.ts and kubernetesAccess.ts: one listed twice
+ * would be two resources of one name).
+ */
 export const cidrs: Check = (t) => {
   const out: Problem[] = [];
-  const check = (list: string[], path: (string | number)[]) =>
+  const once = (list: string[], path: (string | number)[]) => {
+    const seen = new Set<string>();
+    list.forEach((v, i) => {
+      if (seen.has(v)) out.push(problem([...path, i], `${show(v)} is listed twice`));
+      seen.add(v);
+    });
+  };
+  const closed = (list: string[], path: (string | number)[]) =>
     list.forEach((c, i) => {
       if (isWholeInternet(c))
         out.push(
@@ -85,7 +97,10 @@ export const cidrs: Check = (t) => {
           ),
         );
     });
-  check(t.ssh.adminCidrs, ["ssh", "adminCidrs"]);
-  check(t.kubernetes.nodeCidrs, ["kubernetes", "nodeCidrs"]);
+  closed(t.ssh.adminCidrs, ["ssh", "adminCidrs"]);
+  closed(t.kubernetes.nodeCidrs, ["kubernetes", "nodeCidrs"]);
+  once(t.ssh.adminCidrs, ["ssh", "adminCidrs"]);
+  once(t.kubernetes.nodeCidrs, ["kubernetes", "nodeCidrs"]);
+  once(t.kubernetes.nodeSecurityGroupIds, ["kubernetes", "nodeSecurityGroupIds"]);
   return out;
 };
