@@ -9,11 +9,21 @@ import { ec2Rules } from "./ec2";
 import { k8sRules } from "./kubernetes";
 import { secretRules } from "./secrets";
 import { dataRules } from "./data";
+import { vpcRules } from "./vpc";
+import { snsRules } from "./sns";
 
 export type { PolicyPlan, PolicyResource, Rule, RuleContext, Severity, Violation } from "./model";
 export { SECRET, ruleContext } from "./model";
 
-export const RULES: readonly Rule[] = [...s3Rules, ...ec2Rules, ...k8sRules, ...secretRules, ...dataRules];
+export const RULES: readonly Rule[] = [
+  ...s3Rules,
+  ...ec2Rules,
+  ...vpcRules,
+  ...snsRules,
+  ...k8sRules,
+  ...secretRules,
+  ...dataRules,
+];
 
 /** Whether a rule runs on resources of this type ("*" in appliesTo: every type). */
 export const appliesTo = (rule: Rule, type: string): boolean =>

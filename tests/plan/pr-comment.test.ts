@@ -94,7 +94,7 @@ describe("PR comment", () => {
     const md = comment(base, viaJson(base));
     expect(md).toContain("**No changes**: the head declares exactly what the base does.");
     expect(md).not.toContain("#### Topology");
-    expect(md).toMatch(/✅ No violations: 17 rules over \d+ resources\./);
+    expect(md).toMatch(/✅ No violations: 20 rules over \d+ resources\./);
     expect(md).toMatchSnapshot();
   });
 

@@ -29,7 +29,7 @@ describe("npm run plan -- --check", () => {
   it.each(["dev", "prod"])("exits 0 on the shipped %s stack", async (stack) => {
     const { code, out } = await run(["--stack", stack, "--check", "--no-tree"]);
     expect(out).toContain(`Policy check of stack ${stack} (environment ${stack}):`);
-    expect(out).toMatch(/^policy: no violations \(17 rules over \d+ resources\)$/m);
+    expect(out).toMatch(/^policy: no violations \(20 rules over \d+ resources\)$/m);
     expect(code).toBe(EXIT.ok);
   });
 

@@ -16,6 +16,9 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const VPC = "aws:ec2/vpc:Vpc";
+const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+const DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -276,6 +279,47 @@ const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "GDB-NET-002",
+    what: "the VPC has no flow log",
+    reason: /no FlowLog refers to this VPC/,
+    breakIt: (doc) => (drop(doc, FLOW_LOG, "gamedb-network-flow-logs"), res(doc, VPC, "gamedb-network-vpc").urn),
+  },
+  {
+    rule: "GDB-NET-002",
+    what: "the flow log records rejected traffic only",
+    reason: /record REJECT traffic, not ALL/,
+    breakIt: (doc) => {
+      res(doc, FLOW_LOG, "gamedb-network-flow-logs").inputs.trafficType = "REJECT";
+      return res(doc, VPC, "gamedb-network-vpc").urn;
+    },
+  },
+  {
+    rule: "GDB-NET-003",
+    what: "the VPC's default security group is left unmanaged",
+    reason: /no DefaultSecurityGroup refers to this VPC/,
+    breakIt: (doc) => (drop(doc, DEFAULT_SG, "gamedb-network-default"), res(doc, VPC, "gamedb-network-vpc").urn),
+  },
+  {
+    rule: "GDB-NET-003",
+    what: "the default security group allows all egress",
+    reason: /egress has 1 rule\(s\)/,
+    breakIt: (doc) => {
+      const group = res(doc, DEFAULT_SG, "gamedb-network-default");
+      group.inputs.egress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }];
+      return group.urn;
+    },
+  },
+  {
+    rule: "GDB-SNS-001",
+    what: "the alert topic is not encrypted",
+    reason: /kmsMasterKeyId is not set/,
+    breakIt: (doc) => {
+      const topic = res(doc, "aws:sns/topic:Topic", "gamedb-alerts");
+      delete topic.inputs.kmsMasterKeyId;
+      return topic.urn;
+    },
+  },
+  {
     rule: "GDB-SEC-001",
     what: "a Kubernetes Secret's data is plain text",
     reason: /input stringData.password is not secret/,
@@ -390,7 +434,7 @@ describe("policy rules", () => {
     for (const r of RULES) {
       expect(r.id).toMatch(/^GDB-[A-Z0-9]+-\d{3}$/);
       for (const c of r.checkov) expect(c).toMatch(/^CKV2?_(AWS|K8S)_\d+$/);
-      for (const c of r.fsbp) expect(c).toMatch(/^(S3|EC2)\.\d+$/);
+      for (const c of r.fsbp) expect(c).toMatch(/^(S3|EC2|SNS)\.\d+$/);
     }
   });
 });
