@@ -66,3 +66,15 @@ describe("lists whose entries name resources", () => {
     ]);
   });
 });
+
+describe("slot ranges listed more than twice", () => {
+  it("are one range in one problem, found at once (it took 5-10 s and listed 8000 overlapping pairs)", () => {
+    const raw = validDev();
+    raw.shards[1].slots = ["8192-16383", "8192-16383", "8192-16383"];
+    const started = performance.now();
+    expect(problemsOf(raw, "dev")).toEqual([
+      "gamedb:shards: slots 8192-16383 are listed twice by shard 2; every slot 0-16383 must be owned by exactly one active shard",
+    ]);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});

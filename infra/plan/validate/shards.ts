@@ -121,14 +121,16 @@ export const slots: Check = (t) => {
     owned.set(s.id, [...(owned.get(s.id) ?? []), ...ranges]);
   });
   const { owner, overlaps } = ownerTable(owned);
-  const byPair = new Map<string, number[]>();
+  // Sets, added to in place: a range listed three times is thousands of overlapping slots, each of them twice.
+  const byPair = new Map<string, Set<number>>();
   for (const o of overlaps) {
     const k = o.shards.join(",");
-    byPair.set(k, [...(byPair.get(k) ?? []), o.slot]);
+    const set = byPair.get(k) ?? new Set<number>();
+    byPair.set(k, set.add(o.slot));
   }
-  for (const [pair, list] of byPair) {
+  for (const [pair, set] of byPair) {
     const [a, b] = pair.split(",").map(Number);
-    const where = toRanges(list.sort((x, y) => x - y))
+    const where = toRanges([...set].sort((x, y) => x - y))
       .map(formatRange)
       .join(", ");
     const whom = a === b ? `listed twice by shard ${a}` : `owned by both shard ${a} and shard ${b}`;
