@@ -19,6 +19,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
+import { RunError } from "@pulumi/pulumi";
 import { parseOptions, runMain } from "../lib/cli";
 import { ConfigError } from "../../infra/config";
 import { evaluate } from "../lib/evaluate";
@@ -154,7 +155,9 @@ export async function main(
       return EXIT.usage;
     }
     const message = (e as Error).message ?? String(e);
-    if (e instanceof ConfigError || message.startsWith("invalid gamedb config")) {
+    // The program raises RunError for what the operator must fix (config problems, unreadable migration files),
+    // its message the whole report: the engine prints it without a stack trace, and so does the plan.
+    if (e instanceof ConfigError || RunError.isInstance(e) || message.startsWith("invalid gamedb config")) {
       err(message);
       return EXIT.invalidConfig;
     }
