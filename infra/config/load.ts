@@ -79,7 +79,8 @@ export function rawFromConfigMap(config: Record<string, string>): {
   raw: Record<string, unknown>;
   problems: Problem[];
 } {
-  const raw: Record<string, unknown> = {};
+  // No prototype: `gamedb:__proto__` is an unknown key like any other, not the prototype of the other keys.
+  const raw: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const problems: Problem[] = [];
   const prefix = `${NAMESPACE}:`;
   for (const [fullKey, text] of Object.entries(config)) {

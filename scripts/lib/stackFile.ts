@@ -75,7 +75,8 @@ export function readStackConfig(file: string, options: { stack?: string; project
     );
   const project = readProject(options.projectDir ?? dirname(file));
   const doc = readYaml(file) as { config?: Record<string, unknown> } | null;
-  const entries: Record<string, unknown> = {};
+  // No prototype: a key `__proto__` is kept (and reported unknown), not made the prototype of the others.
+  const entries: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(project.defaults)) entries[key] = value;
   for (const [key, value] of Object.entries(doc?.config ?? {})) entries[key] = value;
 

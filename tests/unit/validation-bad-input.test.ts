@@ -2,8 +2,12 @@
  * Bad input the property test of tests/plan/bad-stack-files.test.ts is about, each case pinned: a problem names the
  * key the operator wrote however odd it is, and a name a plain object inherits is no special case.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { configPath, formatProblem } from "../../infra/config/errors";
 import { loadStackConfig } from "../../infra/plan/load";
+import { readStackConfig } from "../../scripts/lib/stackFile";
 import { validDev, validProd } from "../helpers/configs";
 import { configErrorOf, configMap, problemsOf } from "../helpers/validation";
 
@@ -76,5 +80,24 @@ describe("slot ranges listed more than twice", () => {
       "gamedb:shards: slots 8192-16383 are listed twice by shard 2; every slot 0-16383 must be owned by exactly one active shard",
     ]);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("a key named __proto__", () => {
+  it("is an unknown key of the namespace, not the prototype of the others (it switched dev to prod's rules)", () => {
+    const config = { ...configMap(validDev()), "gamedb:__proto__": '{"environment":"prod"}' };
+    const error = configErrorOf(() => loadStackConfig(config, "dev"));
+    expect(error.problems.map(formatProblem)).toEqual([
+      `gamedb:__proto__: unknown key; the gamedb namespace has ${NAMESPACE_KEYS}`,
+    ]);
+  });
+
+  it("is kept from a stack file, namespaced like any bare key", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gamedb-proto-"));
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: gamedb\nruntime: nodejs\n");
+    writeFileSync(join(dir, "Pulumi.dev.yaml"), "config:\n  __proto__:\n    environment: prod\n");
+    expect(readStackConfig(join(dir, "Pulumi.dev.yaml")).config).toEqual({
+      "gamedb:__proto__": '{"environment":"prod"}',
+    });
   });
 });
