@@ -94,15 +94,20 @@ function split(instanceType: string): [family: string, size: string] | undefined
   return m ? [m[1] as string, m[2] as string] : undefined;
 }
 
+/** A table's own entry for a name from config: never what every object inherits ("constructor", "toString"). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** The family entry, also for the local-NVMe "d" variants (m5d, m6id, r6gd...), which have the base's memory. */
 function family(name: string): Family | undefined {
-  return FAMILIES[name] ?? (name.endsWith("d") ? FAMILIES[name.slice(0, -1)] : undefined);
+  return own(FAMILIES, name) ?? (name.endsWith("d") ? own(FAMILIES, name.slice(0, -1)) : undefined);
 }
 
 /** vCPUs of a c/m/r/x family type (metal sizes as their virtual twin). */
 function familyVcpus(f: Family, size: string): number | undefined {
-  const virtualSize = f.metal[size] ?? (f.sizes.includes(size) ? size : undefined);
-  return virtualSize === undefined ? undefined : VCPUS[virtualSize];
+  const virtualSize = own(f.metal, size) ?? (f.sizes.includes(size) ? size : undefined);
+  return virtualSize === undefined ? undefined : own(VCPUS, virtualSize);
 }
 
 /** Memory of an instance type in GiB, or undefined when the type is not in the table. */
@@ -110,7 +115,7 @@ export function instanceMemoryGiB(instanceType: string): number | undefined {
   const parts = split(instanceType);
   if (!parts) return undefined;
   const [name, size] = parts;
-  if (BURSTABLE_FAMILIES.has(name)) return BURSTABLE[size];
+  if (BURSTABLE_FAMILIES.has(name)) return own(BURSTABLE, size);
   const f = family(name);
   const vcpus = f && familyVcpus(f, size);
   return vcpus === undefined ? undefined : vcpus * f!.gibPerVcpu;
@@ -121,7 +126,7 @@ export function instanceVcpus(instanceType: string): number | undefined {
   const parts = split(instanceType);
   if (!parts) return undefined;
   const [name, size] = parts;
-  if (BURSTABLE_FAMILIES.has(name)) return BURSTABLE_VCPUS[size];
+  if (BURSTABLE_FAMILIES.has(name)) return own(BURSTABLE_VCPUS, size);
   const f = family(name);
   return f && familyVcpus(f, size);
 }
