@@ -48,6 +48,20 @@ export const IMAGES = {
   redis: { controllerImage: "registry.example.com/gamedb/gamedb-redis-controller:0.1.0" },
 };
 
+/** A dev stack in a VPC the operator already has (network.mode adopt), one single-node shard. */
+export function adoptedNetworkRaw(): RawConfig {
+  return {
+    aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
+    network: {
+      mode: "adopt",
+      vpcId: "vpc-0abc12345",
+      subnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" },
+    },
+    shards: [{ id: 1, name: "a", nodes: 1, slots: ["0-16383"] }],
+    ...IMAGES,
+  };
+}
+
 /** The dev stack: 2 zones of eu-west-1, 2 single-node shards owning 0-8191 and 8192-16383. Other keys defaulted. */
 export function validDev(): RawConfig {
   return {

@@ -6,7 +6,7 @@ import { evaluate } from "../../scripts/lib/evaluate";
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { stackOf } from "../helpers/stack";
 import { planOf, resourceOf as get } from "../helpers/plan";
-import { IMAGES } from "../helpers/configs";
+import { adoptedNetworkRaw } from "../helpers/configs";
 
 const GROUP_ARN = "arn:aws:cloudwatch:mock:000000000000:gamedb-network-flow-logs";
 const FLOW_LOG_TYPES = [
@@ -85,21 +85,7 @@ describe.each([
 
 describe("an adopted VPC", () => {
   it("is the operator's: no flow log, log group or default security group of gamedb's", async () => {
-    const doc = await evaluate(
-      stackOf(
-        {
-          aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
-          network: {
-            mode: "adopt",
-            vpcId: "vpc-0abc12345",
-            subnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" },
-          },
-          shards: [{ id: 1, name: "a", nodes: 1, slots: ["0-16383"] }],
-          ...IMAGES,
-        },
-        "dev",
-      ),
-    );
+    const doc = await evaluate(stackOf(adoptedNetworkRaw(), "dev"));
     expect(doc.resources.filter((r) => FLOW_LOG_TYPES.includes(r.type) || /flow-logs/.test(r.name))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocume
 import { gamedbProgram } from "../../infra/program";
 import { stackOf } from "../helpers/stack";
 import { planOf } from "../helpers/plan";
-import { IMAGES } from "../helpers/configs";
+import { IMAGES, adoptedNetworkRaw } from "../helpers/configs";
 
 const byName = (doc: PlanDocument, name: string): PlannedResource => {
   const r = doc.resources.find((x) => x.name === name);
@@ -381,21 +381,7 @@ describe("both stacks", () => {
 
 describe("adopted network", () => {
   it("creates no VPC or subnets, puts the security groups in the given VPC and exports the given subnets", async () => {
-    const doc = await evaluate(
-      stackOf(
-        {
-          aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b"] },
-          network: {
-            mode: "adopt",
-            vpcId: "vpc-0abc12345",
-            subnetIds: { "eu-west-1a": "subnet-0aaa11111", "eu-west-1b": "subnet-0bbb22222" },
-          },
-          shards: [{ id: 1, name: "a", nodes: 1, slots: ["0-16383"] }],
-          ...IMAGES,
-        },
-        "dev",
-      ),
-    );
+    const doc = await evaluate(stackOf(adoptedNetworkRaw(), "dev"));
     expect(pairs(doc)).toEqual(
       [
         ...COMMON,
