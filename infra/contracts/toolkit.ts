@@ -94,20 +94,43 @@ export function stepCommand(step: StepInvocation): string {
   return [...(step.note ? [`# ${step.note.replace(/\n/g, " ")}`] : []), "set -eu", run, ...bodies, ""].join("\n");
 }
 
-/** Reads a step's entry, hash and params back from its command text; undefined for any other text. */
-export function parseStepCommand(text: unknown): { entry: string; sha256: string; params?: unknown } | undefined {
+const RUN_LINE = new RegExp(
+  `^exec bash ${TOOLKIT_CURRENT.replace(/[/.]/g, "\\$&")}/${RUNNER} (\\S+) ([0-9a-f]{64})( 3<<'${PARAMS_END}')?( 4<<'${FILE_END}')?$`,
+);
+
+/**
+ * Reads a step back from its command text: entry, hash, params, file and note. Undefined for any other text,
+ * including one that only starts like a step (the whole text must be what stepCommand writes).
+ */
+export function parseStepCommand(text: unknown): StepInvocation | undefined {
   if (typeof text !== "string") return undefined;
-  const esc = TOOLKIT_CURRENT.replace(/[/.]/g, "\\$&");
-  const m = new RegExp(`^exec bash ${esc}/bin/gamedb-step (\\S+) ([0-9a-f]{64})( 3<<'${PARAMS_END}')?`, "m").exec(text);
+  const lines = text.split("\n");
+  let i = 0;
+  const note = lines[0]!.startsWith("# ") ? lines[i++]!.slice(2) : undefined;
+  if (lines[i++] !== "set -eu") return undefined;
+  const m = RUN_LINE.exec(lines[i++] ?? "");
   if (!m) return undefined;
-  const out: { entry: string; sha256: string; params?: unknown } = { entry: m[1]!, sha256: m[2]! };
-  if (m[3]) {
-    const rest = text.slice(m.index + m[0].length);
-    const body = rest.slice(rest.indexOf("\n") + 1);
-    const end = body.indexOf(`\n${PARAMS_END}\n`);
-    if (end >= 0) out.params = JSON.parse(body.slice(0, end));
+  /** The body of the heredoc starting at line i, up to its delimiter line. */
+  const body = (delimiter: string): string | undefined => {
+    const end = lines.indexOf(delimiter, i);
+    if (end < 0) return undefined;
+    const text = lines.slice(i, end).join("\n");
+    i = end + 1;
+    return text;
+  };
+  const step: { -readonly [K in keyof StepInvocation]: StepInvocation[K] } = { entry: m[1]!, sha256: m[2]! };
+  try {
+    if (m[3]) step.params = JSON.parse(body(PARAMS_END) ?? "");
+    if (m[4]) {
+      const file = body(FILE_END);
+      if (file === undefined) return undefined;
+      step.file = `${file}\n`;
+    }
+    if (note !== undefined) step.note = note;
+    return stepCommand(step) === text ? step : undefined;
+  } catch {
+    return undefined;
   }
-  return out;
 }
 
 /** The text of a host's toolkit install step: the installed copy when the version is there, else the staged one. */

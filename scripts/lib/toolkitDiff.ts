@@ -11,7 +11,7 @@
  * replaceOnChanges): `create` runs on the new one, the base's `delete` on the old.
  */
 import { isDeepStrictEqual } from "node:util";
-import { PARAMS_END, entryHash, parseInstallCommand, parseStepCommand } from "../../infra/contracts/toolkit";
+import { entryHash, parseInstallCommand, parseStepCommand } from "../../infra/contracts/toolkit";
 import type { PlanToolkit, PlannedResource } from "./planDocument";
 
 /** The inputs of command:remote:Command that hold a command text. */
@@ -149,15 +149,6 @@ function paramKeys(a: unknown, b: unknown): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !isDeepStrictEqual(a[k], b[k])).sort();
 }
 
-/** The text less what parseStepCommand reads (entry, hash, params): what is left is the note and the fd 4 file. */
-function rest(text: string, step: Step): string {
-  let t = text.replace(` ${step.entry} ${step.sha256}`, " ENTRY HASH");
-  // stepCommand writes JSON.stringify(params), which parsing and writing again gives back unchanged.
-  if (step.params !== undefined)
-    t = t.replace(`\n${JSON.stringify(step.params)}\n${PARAMS_END}\n`, `\nPARAMS\n${PARAMS_END}\n`);
-  return t;
-}
-
 function fieldChange(
   base: PlanToolkit | undefined,
   head: PlanToolkit | undefined,
@@ -190,7 +181,7 @@ function fieldChange(
       hFiles !== undefined &&
       !isDeepStrictEqual(common(bOrder, hOrder), common(hOrder, bOrder)),
     params: b && h ? paramKeys(b.params, h.params) : [],
-    otherText: b !== undefined && h !== undefined && rest(before as string, b) !== rest(after as string, h),
+    otherText: b !== undefined && h !== undefined && (b.note !== h.note || b.file !== h.file),
   };
 }
 

@@ -9,7 +9,7 @@
  *                            infra/toolkit/host/adminapi.sh assembles them
  *   isStep(text)             whether the text is a toolkit step at all
  */
-import { FILE_END, PARAMS_END, parseStepCommand, stepCommand } from "../../infra/contracts/toolkit";
+import { parseStepCommand } from "../../infra/contracts/toolkit";
 import { Toolkit, currentToolkit, entryFiles } from "../../infra/toolkit/build";
 
 export interface Step {
@@ -40,31 +40,11 @@ export function isStep(text: unknown): boolean {
   return parseStepCommand(text) !== undefined;
 }
 
-/** The body of the heredoc at the start of `rest` ending at a line `delimiter`, and what follows that line. */
-function heredoc(rest: string, delimiter: string): [body: string, after: string] {
-  const end = rest.indexOf(`\n${delimiter}\n`);
-  if (end < 0) throw new Error(`no line ${delimiter} ends the heredoc`);
-  return [rest.slice(0, end + 1), rest.slice(end + delimiter.length + 2)];
-}
-
 export function stepOf(text: unknown, toolkit: Toolkit = currentToolkit()): Step {
+  // parseStepCommand reads only a text that is exactly what stepCommand writes.
   const parsed = parseStepCommand(text);
-  if (!parsed || typeof text !== "string") throw new Error(`not a toolkit step: ${String(text).slice(0, 200)}`);
-  const lines = text.split("\n");
-  const note = lines[0]!.startsWith("# ") ? lines[0]!.slice(2) : undefined;
-  const run = lines.findIndex((l) => l.startsWith("exec bash "));
-  let rest = lines.slice(run + 1).join("\n");
-  let params: unknown;
-  let file: string | undefined;
-  if (lines[run]!.includes(`3<<'${PARAMS_END}'`)) {
-    const [body, after] = heredoc(rest, PARAMS_END);
-    params = JSON.parse(body);
-    rest = after;
-  }
-  if (lines[run]!.includes(`4<<'${FILE_END}'`)) [file, rest] = heredoc(rest, FILE_END);
-  const rebuilt = stepCommand({ entry: parsed.entry, sha256: parsed.sha256, params, file, note });
-  if (rebuilt !== text)
-    throw new Error(`the step's text is not what stepCommand writes:\n--- text\n${text}\n--- stepCommand\n${rebuilt}`);
+  if (!parsed) throw new Error(`not a toolkit step as stepCommand writes it: ${String(text).slice(0, 200)}`);
+  const { params, file, note } = parsed;
   const { files, sha256 } = entryFiles(toolkit, parsed.entry);
   if (parsed.sha256 !== sha256)
     throw new Error(`step ${parsed.entry} names hash ${parsed.sha256}; its files in the toolkit hash to ${sha256}`);

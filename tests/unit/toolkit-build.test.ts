@@ -89,17 +89,30 @@ describe("step command texts", () => {
   const hash = "a".repeat(64);
   const json = fc.jsonValue().filter((v) => v !== undefined);
 
-  it("read back to the entry, hash and params they were written with", () => {
+  it("read back to exactly what they were written with: entry, hash, params, file and note", () => {
+    const file = fc.string().filter((f) => !f.split("\n").includes(FILE_END));
+    const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
     fc.assert(
-      fc.property(json, fc.option(fc.string(), { nil: undefined }), (params, note) => {
-        const text = stepCommand({ entry: "adminapi/join-member", sha256: hash, params, note });
-        expect(parseStepCommand(text)).toEqual({
+      fc.property(maybe(json), maybe(file), maybe(fc.string()), (params, f, note) => {
+        const text = stepCommand({ entry: "adminapi/join-member", sha256: hash, params, file: f, note });
+        const parsed = parseStepCommand(text)!;
+        expect(parsed).toEqual({
           entry: "adminapi/join-member",
           sha256: hash,
-          params: JSON.parse(JSON.stringify(params)),
+          params: params === undefined ? undefined : JSON.parse(JSON.stringify(params)),
+          file: f === undefined ? undefined : f.endsWith("\n") ? f : `${f}\n`,
+          note: note ? note.replace(/\n/g, " ") : undefined,
         });
+        expect(stepCommand(parsed)).toBe(text);
       }),
     );
+  });
+
+  it("reads no text that only starts like a step", () => {
+    const text = stepCommand({ entry: "host/bootstrap", sha256: hash, file: "x" });
+    expect(parseStepCommand(`${text}rm -rf /\n`)).toBeUndefined();
+    expect(parseStepCommand(text.replace("set -eu\n", ""))).toBeUndefined();
+    expect(parseStepCommand(text.replace(/GAMEDB_FILE\n$/, ""))).toBeUndefined();
   });
 
   it("carries no params or file when none are given, and refuses a file line that would end its heredoc", () => {
@@ -109,6 +122,7 @@ describe("step command texts", () => {
     expect(parseStepCommand(stepCommand({ entry: "host/bootstrap", sha256: hash, file: "x" }))).toEqual({
       entry: "host/bootstrap",
       sha256: hash,
+      file: "x\n",
     });
     expect(() => stepCommand({ entry: "e", sha256: hash, file: `a\n${FILE_END}\nb` })).toThrow(/would end its heredoc/);
     expect(PARAMS_END).not.toBe(FILE_END);
