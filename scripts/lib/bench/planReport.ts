@@ -3,6 +3,7 @@
  * of gamedb against the bare floor (the issue 17 target) and against the typed floor (informative: the provider
  * SDKs' per-property cost), growth per resource, and the text report.
  */
+import { median } from "./stats";
 import type { WorkerResult } from "../../cli/bench/worker";
 import { type ShapeSummary, shapeTotals } from "./resourceShapes";
 
@@ -60,12 +61,6 @@ export interface Verdict {
   bareLinear: boolean | null;
   typedLinear: boolean | null;
   notes: string[];
-}
-
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 export function summarize(runs: ProcessRun[]): Measurement {
