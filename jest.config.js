@@ -14,4 +14,8 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!@vlasky/zongji/)"],
   // Program tests load @pulumi/aws, which takes a few seconds on a cold cache.
   testTimeout: 60000,
+  // On a 2-core machine jest runs every file inside its main process, one after another, and that heap only grows
+  // (CI was killed at 24 GiB after 13 minutes). A memory limit makes jest use a worker process and start a new one
+  // whenever a finished file leaves it above the limit.
+  workerIdleMemoryLimit: "1GB",
 };
