@@ -63,15 +63,43 @@ let template: string | undefined;
 const parentDir = (): string => (fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir());
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-/** One initialised data directory per process, copied for every server (install-db takes ~2 s, a copy ~0.1 s). */
+const PREFIX = "gamedb-mariadb-";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the directories of processes that are gone. Names carry the owner's pid, because jest ends its workers
+ * with a signal (no exit hook runs), and in /dev/shm what a killed run leaves behind is memory until reboot.
+ */
+function sweepStale(parent: string): void {
+  for (const name of fs.readdirSync(parent)) {
+    const owner = new RegExp(`^${PREFIX}(?:template-)?(\\d+)(?:-|$)`).exec(name);
+    if (owner && !alive(Number(owner[1]))) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * One initialised data directory per process, copied for every server (install-db takes ~2 s, a copy ~0.1 s).
+ * Found by the process id, not a module variable: jest loads this module afresh for every test file.
+ */
 function templateDir(): string {
   if (template) return template;
-  const dir = fs.mkdtempSync(path.join(parentDir(), "gamedb-mariadb-template-"));
+  const dir = path.join(parentDir(), `${PREFIX}template-${process.pid}`);
+  if (fs.existsSync(dir)) return (template = dir);
+  sweepStale(parentDir());
+  const building = fs.mkdtempSync(`${dir}-`);
   const result = spawnSync(
     "mariadb-install-db",
     [
       "--no-defaults",
-      `--datadir=${dir}`,
+      `--datadir=${building}`,
       "--auth-root-authentication-method=normal",
       "--skip-test-db",
       "--innodb-log-file-size=16M",
@@ -80,11 +108,12 @@ function templateDir(): string {
     { encoding: "utf8" },
   );
   if (result.status !== 0) {
+    fs.rmSync(building, { recursive: true, force: true });
     throw new Error(`mariadb-install-db failed (exit ${result.status}): ${result.stderr || result.stdout}`);
   }
+  fs.renameSync(building, dir);
   process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  template = dir;
-  return dir;
+  return (template = dir);
 }
 
 export function freePort(): Promise<number> {
@@ -185,10 +214,10 @@ export async function startMariaDbFleet(count: number, options: FleetOptions = {
     exitHook = true;
     process.once("exit", () => live.forEach((proc) => proc.kill("SIGKILL")));
   }
-  const dir = fs.mkdtempSync(path.join(parentDir(), "gamedb-mariadb-"));
+  templateDir();
+  const dir = fs.mkdtempSync(path.join(parentDir(), `${PREFIX}${process.pid}-`));
   const roots = Array.from({ length: count }, (_, i) => path.join(dir, `server-${i}`));
   roots.forEach((r) => fs.mkdirSync(r));
-  templateDir();
   const servers = await Promise.all(roots.map((r, i) => createServer(r, i + 1, options)));
   return {
     servers,
