@@ -18,6 +18,7 @@ export interface EnvironmentDefaults {
   backupAccessLogs: boolean;
   snapshotRetainCount: number;
   pitrWindowHours: number;
+  redisTls: boolean;
 }
 
 export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
@@ -33,6 +34,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     backupAccessLogs: false,
     snapshotRetainCount: 3,
     pitrWindowHours: 24,
+    redisTls: false,
   },
   prod: {
     natGateways: "perAz",
@@ -46,5 +48,6 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, EnvironmentDefaults> = {
     backupAccessLogs: true,
     snapshotRetainCount: 14,
     pitrWindowHours: 7 * 24,
+    redisTls: true,
   },
 };

@@ -23,6 +23,7 @@ import {
 } from "./fields";
 import { gameSchemaSection } from "./gameSchema";
 import { slotMovesSection } from "./slotMoves";
+import { awsAccessSection, k8sNamespace, tlsSection } from "./security";
 import { MAX_SHARD_ID } from "./fields";
 
 /** Highest shard id (fields.ts): server_id = id * 1000 + node index + 1 must stay below 2^32 (see plan/nodes.ts). */
@@ -156,6 +157,8 @@ export function stackConfigSchema(environment: Environment) {
       nodeTimeoutMs: z.int().min(1000).max(60000).default(5000),
       /** Persistent volume per pod (kubernetes engine). @default dev 5, prod 50 */
       storageGiB: z.int().min(1).max(16384).default(d.redisStorageGiB),
+      /** TLS between clients and Redis and between its nodes (kubernetes engine). @default dev false, prod true */
+      tls: z.boolean().default(d.redisTls),
       /** Redis 7 image (kubernetes engine), pinned. @default "redis:7.2.7-bookworm" */
       image: image.default("redis:7.2.7-bookworm"),
       /**
@@ -276,6 +279,7 @@ export function stackConfigSchema(environment: Environment) {
       /** E-mail addresses subscribed to the alert topic. @default [] */
       alertEmails: z.array(z.email({ error: "must be an e-mail address such as ops@example.com" })).default([]),
     }).prefault({}),
+    /** Required: `awsAccess` has no default. */
     kubernetes: strict({
       /** @default "gamedb" */
       namespace: dnsName.default("gamedb"),
@@ -287,7 +291,13 @@ export function stackConfigSchema(environment: Environment) {
         .default([]),
       /** CIDRs of the Kubernetes nodes, when they are not in this account. @default [] */
       nodeCidrs: z.array(cidr).default([]),
-    }).prefault({}),
+      /** How gamedb's pods that call AWS get credentials (security.ts). Required. */
+      awsAccess: awsAccessSection,
+      /** Namespaces whose pods may reach the Routers and Redis; NetworkPolicies deny every other. @default [] */
+      gameNamespaces: z.array(k8sNamespace).default([]),
+    }),
+    /** The stack's certificate authority, which signs the servers' certificates (security.ts). */
+    tls: tlsSection.prefault({}),
     /** The game's database, its migrations and partitioned tables (gameSchema.ts). @default none */
     schema: gameSchemaSection.optional(),
     /** Slot ranges moving between shards with their rows (slotMoves.ts). @default none */

@@ -61,6 +61,8 @@ export interface PlatformPlan {
   redis: RedisPlan;
   /** The existing cluster: namespace, and the nodes that reach the shard hosts. */
   kubernetes: StackConfig["kubernetes"];
+  /** The stack's certificate authority: rotation and validity. */
+  tls: StackConfig["tls"];
   backup: BackupPlan;
   monitoring: MonitoringPlan;
   /** gamedb:schema: the game database, its checked migrations and the migration Job's config; absent without it. */
@@ -125,6 +127,7 @@ export function planPlatform(t: StackConfig, inputs: PlanInputs = {}): PlatformP
     router: planRouter(t),
     redis: planRedis(t),
     kubernetes: t.kubernetes,
+    tls: t.tls,
     backup: planBackup(
       t,
       shards.filter((s) => s.state === "active").map((s) => s.id),

@@ -8,6 +8,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { PlatformPlan } from "../plan/plan";
 import type { ElastiCacheRedis, RedisCluster } from "../redis";
 import type { InnoDbCluster, MySqlRouter, ShardHosts } from "../mysql";
+import type { CertificateAuthority } from "../tls/ca";
 
 export interface GameDbPlatformArgs {
   /** The expanded, validated plan (infra/plan planPlatform): every decision the components take. */
@@ -40,6 +41,8 @@ export interface PlatformContext {
   readonly args: GameDbPlatformArgs;
   /** The AWS provider (region and default tags from config). */
   readonly aws: aws.Provider;
+  /** The stack's CA (infra/platform/tls.ts), declared by the first step that asks for it. */
+  readonly certificateAuthority: () => CertificateAuthority;
 }
 
 /** The Kubernetes side: its provider, the namespace (name as an Output, and as configured), the options. */

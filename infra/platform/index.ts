@@ -21,6 +21,7 @@ import { declareEndpoints, declareRoutersConfigMap } from "./endpoints";
 import { declareRestoreVerification } from "./restoreVerification";
 import { declareSchemaMigrations } from "./schema";
 import { declareSlotMoves, slotMovesEnabled } from "./moves";
+import { lazyCertificateAuthority } from "./tls";
 
 export type { GameDbPlatformArgs, ShardResources } from "./context";
 
@@ -47,7 +48,14 @@ export class GameDbPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const ctx: PlatformContext = { name, parent: this, plan, args, aws: awsProvider };
+    const ctx: PlatformContext = {
+      name,
+      parent: this,
+      plan,
+      args,
+      aws: awsProvider,
+      certificateAuthority: lazyCertificateAuthority(name, this, plan),
+    };
 
     this.network = declareNetwork(ctx);
     this.hostAccess = declareHostAccess(ctx);

@@ -48,6 +48,11 @@ export const IMAGES = {
   redis: { controllerImage: "registry.example.com/gamedb/gamedb-redis-controller:0.1.0" },
 };
 
+/** The Kubernetes cluster the stack files name: EKS with Pod Identity, game servers in one namespace. */
+export const KUBERNETES = {
+  kubernetes: { awsAccess: { mode: "podIdentity", clusterName: "game-eks" }, gameNamespaces: ["game-servers"] },
+};
+
 /** A dev stack in a VPC the operator already has (network.mode adopt), one single-node shard. */
 export function adoptedNetworkRaw(): RawConfig {
   return {
@@ -59,6 +64,7 @@ export function adoptedNetworkRaw(): RawConfig {
     },
     shards: [{ id: 1, name: "a", nodes: 1, slots: ["0-16383"] }],
     ...IMAGES,
+    ...KUBERNETES,
   };
 }
 
@@ -75,6 +81,7 @@ export function validDev(): RawConfig {
     redis: { ...IMAGES.redis },
     monitoring: { ...IMAGES.monitoring },
     backup: { ...IMAGES.backup },
+    ...KUBERNETES,
   };
 }
 
@@ -101,6 +108,7 @@ export function validProd(): RawConfig {
     redis: { engine: "kubernetes", masters: 3, replicasPerMaster: 1, ...IMAGES.redis },
     backup: { retentionDays: 30, pitrWindowHours: 168, binlogShipMinutes: 5, ...IMAGES.backup },
     monitoring: { ...IMAGES.monitoring },
+    ...KUBERNETES,
     ssh: { adminCidrs: ["10.0.0.0/8"] },
   };
 }

@@ -7,7 +7,7 @@ import type { PlanDocument, PlannedResource } from "../../scripts/lib/planDocume
 import { gamedbProgram } from "../../infra/program";
 import { stackOf } from "../helpers/stack";
 import { planOf } from "../helpers/plan";
-import { IMAGES, adoptedNetworkRaw } from "../helpers/configs";
+import { IMAGES, KUBERNETES as KUBERNETES_CONFIG, adoptedNetworkRaw } from "../helpers/configs";
 
 const byName = (doc: PlanDocument, name: string): PlannedResource => {
   const r = doc.resources.find((x) => x.name === name);
@@ -414,6 +414,7 @@ describe("invalid config", () => {
         aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a"] },
         shards: [{ id: 1, name: "a", nodes: 4, slots: ["0-100"] }],
         ...IMAGES,
+        ...KUBERNETES_CONFIG,
       },
       "prod",
     );

@@ -2,11 +2,16 @@ import { diffTopology } from "../../infra/plan/diff";
 import { planPlatform } from "../../infra/plan/plan";
 import { parseStackConfig } from "../../infra/plan/load";
 import type { StackConfig } from "../../infra/config/schema";
-import { IMAGES } from "../helpers/configs";
+import { IMAGES, KUBERNETES } from "../helpers/configs";
 
 function topo(shards: unknown[]): StackConfig {
   const r = parseStackConfig(
-    { aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }, shards, ...IMAGES },
+    {
+      aws: { region: "eu-west-1", availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
+      shards,
+      ...IMAGES,
+      ...KUBERNETES,
+    },
     "dev",
   );
   if (!r.ok) throw new Error(JSON.stringify(r.problems));

@@ -12,7 +12,7 @@ import { validDev, validProd } from "../helpers/configs";
 import { configErrorOf, configMap, problemsOf } from "../helpers/validation";
 
 const NAMESPACE_KEYS =
-  "environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, slotMoves, ssh";
+  "environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, tls, schema, slotMoves, ssh";
 
 describe("config paths of odd keys", () => {
   it("quotes a key that is empty or holds whitespace, quotes or brackets, escaping what does not print", () => {
@@ -60,6 +60,7 @@ describe("lists whose entries name resources", () => {
     const raw = validProd();
     raw.ssh.adminCidrs = ["10.0.0.0/8", "10.0.0.0/8"];
     raw.kubernetes = {
+      ...raw.kubernetes,
       nodeCidrs: ["10.1.0.0/16", "10.2.0.0/16", "10.1.0.0/16"],
       nodeSecurityGroupIds: ["sg-0123456789abcdef0", "sg-0123456789abcdef0"],
     };

@@ -16,7 +16,7 @@ describe("every problem at once", () => {
     raw.ssh = { adminCidrs: ["0.0.0.0/0"] }; // open CIDR
     raw.replicas = 2; // unknown top-level key
     expect(problemsOf(raw, "dev")).toEqual([
-      "gamedb:replicas: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, slotMoves, ssh",
+      "gamedb:replicas: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, tls, schema, slotMoves, ssh",
       'gamedb:mysql.version: "8.0.36" must be a MySQL 8.4 LTS release with a server, MySQL Shell and MySQL Router: 8.4.0, 8.4.1, 8.4.3, 8.4.4, 8.4.5, 8.4.6, 8.4.7, 8.4.8, 8.4.9, 8.4.10',
       'gamedb:network.cidr: "10.40.0.0/24" has prefix /24; use /16 to /20 (subnets are carved 4 and 8 bits smaller)',
       `gamedb:shards: slots 8192-8999 are owned by no active shard; ${EVERY_SLOT}`,
@@ -71,11 +71,11 @@ describe("loadStackConfig", () => {
     const raw = validProd();
     raw.shards[3].slots = ["12288-16000"];
     raw.ssh.adminCidrs = ["0.0.0.0/0"];
-    const config = { ...configMap(raw), "gamedb:router": "replicas: 2", "gamedb:tls": "{}" };
+    const config = { ...configMap(raw), "gamedb:router": "replicas: 2", "gamedb:tsl": "{}" };
     const error = configErrorOf(() => loadStackConfig(config, "prod"));
     const expected = [
       'gamedb:router: "replicas: 2" is not a structured value; write it as YAML under config: in the stack file',
-      "gamedb:tls: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, slotMoves, ssh",
+      "gamedb:tsl: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, tls, schema, slotMoves, ssh",
       `gamedb:shards: slots 16001-16383 are owned by no active shard; ${EVERY_SLOT}`,
       `gamedb:ssh.adminCidrs[0]: "0.0.0.0/0" ${WHOLE_INTERNET}`,
     ];

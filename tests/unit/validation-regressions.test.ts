@@ -33,7 +33,7 @@ const REGRESSIONS: InvalidCase[] = [
     // Any /0 is the whole address space, whatever its address bits.
     name: "a /0 with host bits (10.1.2.3/0) in kubernetes.nodeCidrs",
     stack: "dev",
-    mutate: (r) => (r.kubernetes = { nodeCidrs: ["10.1.2.3/0"] }),
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, nodeCidrs: ["10.1.2.3/0"] }),
     expected: [`gamedb:kubernetes.nodeCidrs[0]: "10.1.2.3/0" ${WHOLE_INTERNET}`],
   },
   {

@@ -3,7 +3,7 @@
  * schema (infra/config/schema.ts) and the cross-key rules (infra/plan/validate.ts); and the config builders of
  * tests/helpers/configs.ts are sound.
  */
-import { IMAGES, RawConfig, shardsCovering, validDev, validProd } from "../helpers/configs";
+import { IMAGES, KUBERNETES, RawConfig, shardsCovering, validDev, validProd } from "../helpers/configs";
 import { base, problemsOf, topologyOf } from "../helpers/validation";
 
 describe("test helpers", () => {
@@ -75,8 +75,8 @@ describe("valid configs", () => {
 
   it("fills in the defaults that differ by environment", () => {
     // Only the required keys, so every other value is a default.
-    const dev = topologyOf({ aws: validDev().aws, shards: validDev().shards, ...IMAGES }, "dev");
-    const prod = topologyOf({ aws: validProd().aws, shards: validProd().shards, ...IMAGES }, "prod");
+    const dev = topologyOf({ aws: validDev().aws, shards: validDev().shards, ...IMAGES, ...KUBERNETES }, "dev");
+    const prod = topologyOf({ aws: validProd().aws, shards: validProd().shards, ...IMAGES, ...KUBERNETES }, "prod");
 
     expect(dev.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "single" });
     expect(prod.network).toEqual({ mode: "create", cidr: "10.40.0.0/16", natGateways: "perAz" });
@@ -103,6 +103,7 @@ describe("valid configs", () => {
       masters: 3,
       replicasPerMaster: 0,
       nodeTimeoutMs: 5000,
+      tls: false,
       storageGiB: 5,
       image: "redis:7.2.7-bookworm",
       controllerImage: IMAGES.redis.controllerImage,
@@ -114,6 +115,7 @@ describe("valid configs", () => {
       masters: 3,
       replicasPerMaster: 1,
       nodeTimeoutMs: 5000,
+      tls: true,
       storageGiB: 50,
       image: "redis:7.2.7-bookworm",
       controllerImage: IMAGES.redis.controllerImage,
@@ -126,7 +128,7 @@ describe("valid configs", () => {
 
   it("fills in the defaults shared by every environment", () => {
     const t = topologyOf(
-      { aws: validProd().aws, shards: [{ id: 7, name: "golf", slots: ["0-16383"] }], ...IMAGES },
+      { aws: validProd().aws, shards: [{ id: 7, name: "golf", slots: ["0-16383"] }], ...IMAGES, ...KUBERNETES },
       "prod",
     );
     expect(t.shards).toEqual([{ id: 7, name: "golf", nodes: 3, state: "active", slots: ["0-16383"] }]);
@@ -161,7 +163,10 @@ describe("valid configs", () => {
       createNamespace: true,
       nodeSecurityGroupIds: [],
       nodeCidrs: [],
+      awsAccess: { mode: "podIdentity", clusterName: "game-eks" },
+      gameNamespaces: ["game-servers"],
     });
+    expect(t.tls).toEqual({ caRotation: 0, caValidityDays: 3650, certValidityDays: 365 });
     expect(t.ssh).toEqual({ user: "ubuntu", adminCidrs: [] });
     expect(t.hosts).toEqual({ provider: "aws", rootVolumeGiB: 30 });
   });
@@ -227,7 +232,7 @@ describe("valid configs", () => {
     {
       name: "private admin and node CIDRs",
       stack: "prod",
-      mutate: (r) => (r.kubernetes = { nodeCidrs: ["10.1.0.0/16", "fd00::/8"] }),
+      mutate: (r) => (r.kubernetes = { ...r.kubernetes, nodeCidrs: ["10.1.0.0/16", "fd00::/8"] }),
     },
   ])("accepts $name", ({ stack, mutate }) => {
     const raw = base(stack);

@@ -100,7 +100,7 @@ export const NETWORK_CASES: InvalidCase[] = [
   {
     name: "::/0 in kubernetes.nodeCidrs",
     stack: "dev",
-    mutate: (r) => (r.kubernetes = { nodeCidrs: ["10.1.0.0/16", "::/0"] }),
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, nodeCidrs: ["10.1.0.0/16", "::/0"] }),
     expected: [`gamedb:kubernetes.nodeCidrs[1]: "::/0" ${WHOLE_INTERNET}`],
   },
 ];

@@ -8,7 +8,7 @@ export const SCHEMA_CASES: InvalidCase[] = [
     stack: "dev",
     mutate: (r) => (r.shard = []),
     expected: [
-      "gamedb:shard: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, schema, slotMoves, ssh",
+      "gamedb:shard: unknown key; the gamedb namespace has environment, aws, network, hosts, mysql, shards, router, redis, backup, monitoring, kubernetes, tls, schema, slotMoves, ssh",
     ],
   },
   {
@@ -58,7 +58,7 @@ export const SCHEMA_CASES: InvalidCase[] = [
   {
     name: "wrong type: a boolean as a string",
     stack: "dev",
-    mutate: (r) => (r.kubernetes = { createNamespace: "yes" }),
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, createNamespace: "yes" }),
     expected: ['gamedb:kubernetes.createNamespace: "yes" is a string; expected boolean'],
   },
   {
@@ -172,7 +172,7 @@ export const SCHEMA_CASES: InvalidCase[] = [
   {
     name: "malformed security group id",
     stack: "dev",
-    mutate: (r) => (r.kubernetes = { nodeSecurityGroupIds: ["sg-1"] }),
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, nodeSecurityGroupIds: ["sg-1"] }),
     expected: ['gamedb:kubernetes.nodeSecurityGroupIds[0]: "sg-1" must be a security group id'],
   },
   {
@@ -241,7 +241,7 @@ export const SCHEMA_CASES: InvalidCase[] = [
   {
     name: "kubernetes namespace with an underscore",
     stack: "dev",
-    mutate: (r) => (r.kubernetes = { namespace: "game_db" }),
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, namespace: "game_db" }),
     expected: [
       `gamedb:kubernetes.namespace: "game_db" must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'`,
     ],
