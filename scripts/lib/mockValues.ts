@@ -36,6 +36,14 @@ export function mockState(type: string, name: string, _inputs: Record<string, un
         privateKeyPem: mockSecret(name),
         publicKeyOpenssh: `ssh-ed25519 MOCK-PUBLIC-KEY-OF-${name}`,
       };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      // A PEM's shape, so readers that check for one (redis.json's CA) accept the offline plan's documents.
+      return { certPem: `-----BEGIN CERTIFICATE-----\nMOCK-CERTIFICATE-OF-${name}\n-----END CERTIFICATE-----\n` };
+    case "tls:index/certRequest:CertRequest":
+      return {
+        certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\nMOCK-CSR-OF-${name}\n-----END CERTIFICATE REQUEST-----\n`,
+      };
     case "aws:ec2/instance:Instance":
       return { arn: `arn:aws:ec2:mock:000000000000:${name}`, privateIp: mockPrivateIp(name) };
     case "aws:s3/bucket:Bucket":
