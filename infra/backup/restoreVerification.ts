@@ -12,7 +12,8 @@ import * as k8s from "@pulumi/kubernetes";
 import type { StackConfig } from "../config/schema";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { FULL_PREFIX } from "../contracts/backupLayout";
-import { alertKeyStatement, publishStatement, serviceUser } from "../iam";
+import { alertKeyStatement, publishStatement } from "../iam";
+import { AwsAccess, podIdentityFields, workloadAccess } from "../workloadAccess";
 
 export const VERIFY_NAME = "gamedb-restore-verify";
 export const METRICS_NAMESPACE = "gamedb";
@@ -72,10 +73,15 @@ export function verifyDeadlineSeconds(shards: number): number {
 }
 const VERIFY_MEMORY_GIB = 8;
 
-/** The job's pod: pure. One container; mysqld runs inside it, on an ephemeral volume that dies with the pod. */
-export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: string, secretName: string) {
-  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } });
+type EnvFromSecret = { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
+/**
+ * The job's pod: pure. One container; mysqld runs inside it, on an ephemeral volume that dies with the pod.
+ * `awsEnv`: the access key pair's env (access keys only); with workload identity the verifier finds what EKS injects.
+ */
+export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: string, awsEnv: EnvFromSecret[] = []) {
   return {
+    ...podIdentityFields(VERIFY_NAME),
     restartPolicy: "Never",
     securityContext: { runAsNonRoot: true, fsGroup: VERIFY_UID },
     containers: [
@@ -104,11 +110,7 @@ export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: strin
           // Half the memory limit: the default 128 MiB buffer pool would make large loads crawl.
           `--mysqld-option=--innodb-buffer-pool-size=${VERIFY_MEMORY_GIB / 2}G`,
         ],
-        env: [
-          fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
-          fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
-          { name: "AWS_REGION", value: s.region },
-        ],
+        env: [...awsEnv, { name: "AWS_REGION", value: s.region }],
         resources: {
           requests: { cpu: "1", memory: "2Gi" },
           limits: { cpu: String(VERIFY_CPUS), memory: `${VERIFY_MEMORY_GIB}Gi` },
@@ -135,8 +137,12 @@ export interface RestoreVerificationArgs {
   readonly environment: string;
   /** The bucket's, the metric's and the alert topic's AWS region. */
   readonly region: string;
-  /** The Kubernetes namespace of the CronJob and its Secret. */
+  /** The Kubernetes namespace of the CronJob (and its Secret, with access keys). */
   readonly namespace: pulumi.Input<string>;
+  /** The namespace as configured, which the role's trust policy names. */
+  readonly namespaceName: string;
+  /** How the verifier gets AWS credentials (kubernetes.awsAccess). */
+  readonly awsAccess: AwsAccess;
   /** backup.restoreVerification: the schedule and the scratch volume's size. */
   readonly settings: StackConfig["backup"]["restoreVerification"];
   /** The restore-verify image (validation requires backup.restoreVerification.image when enabled). */
@@ -153,31 +159,41 @@ export interface RestoreVerificationArgs {
   readonly alertTopicArn: pulumi.Output<string>;
   /** The alert topic's KMS key, which publishing encrypts with. */
   readonly alertKeyArn: pulumi.Output<string>;
-  /** The AWS provider for the IAM user. */
+  /** The AWS provider for the IAM role or user. */
   readonly awsProvider: pulumi.ProviderResource;
 }
 
 export class RestoreVerification extends pulumi.ComponentResource {
   constructor(name: string, args: RestoreVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:backup:RestoreVerification", name, {}, opts);
-    const key = serviceUser(
-      name,
-      `gamedb-${args.environment}-restore-verify`,
-      pulumi
-        .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn, args.alertKeyArn])
-        .apply(([b, k, t, tk]) => verifyPolicy(b, k, t, tk)),
-      { parent: this, provider: args.awsProvider },
-    );
     const meta = { name: VERIFY_NAME, namespace: args.namespace, labels: labels(VERIFY_NAME, "restore-verify") };
-    const secret = new k8s.core.v1.Secret(
+    const access = workloadAccess(
       name,
       {
-        metadata: meta,
-        type: "Opaque",
-        stringData: { "aws-access-key-id": key.id, "aws-secret-access-key": key.secret },
+        access: args.awsAccess,
+        namespaceName: args.namespaceName,
+        namespace: args.namespace,
+        serviceAccount: VERIFY_NAME,
+        labels: meta.labels,
+        iamName: `gamedb-${args.environment}-restore-verify`,
+        policy: pulumi
+          .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn, args.alertKeyArn])
+          .apply(([b, k, t, tk]) => verifyPolicy(b, k, t, tk)),
+        awsProvider: args.awsProvider,
       },
-      { parent: this, additionalSecretOutputs: ["stringData"] },
+      this,
     );
+    // Only access keys need a Secret; with workload identity the pod holds no credential at all.
+    const keys = args.awsAccess.mode === "accessKeys";
+    const secret = keys
+      ? [
+          new k8s.core.v1.Secret(
+            name,
+            { metadata: meta, type: "Opaque", stringData: access.secretData },
+            { parent: this, additionalSecretOutputs: ["stringData"] },
+          ),
+        ]
+      : [];
     const settings = {
       environment: args.environment,
       region: args.region,
@@ -203,13 +219,13 @@ export class RestoreVerification extends pulumi.ComponentResource {
                 metadata: { labels: labels(VERIFY_NAME, "restore-verify") },
                 spec: pulumi
                   .all([args.bucketName, args.alertTopicArn])
-                  .apply(([bucket, topic]) => verifyPodSpec(settings, bucket, topic, VERIFY_NAME)),
+                  .apply(([bucket, topic]) => verifyPodSpec(settings, bucket, topic, access.env(VERIFY_NAME))),
               },
             },
           },
         },
       },
-      { parent: this, dependsOn: [secret] },
+      { parent: this, dependsOn: [...secret, ...access.ready] },
     );
     this.registerOutputs({});
   }

@@ -3,15 +3,16 @@
  * of every shard and every Redis node, its config as a ConfigMap, its credentials as a Secret, a Service for
  * /metrics, and, with the Prometheus Operator, a ServiceMonitor and a PrometheusRule (infra/monitoring/rules.ts).
  *
- * One replica with the Recreate strategy: two workers would send every alert twice. It reaches SNS with an IAM
- * user that may only publish to the alert topic (the clusters gamedb targets need not have IRSA).
+ * One replica with the Recreate strategy: two workers would send every alert twice. It reaches SNS as its own IAM
+ * role (or, when the config asks, user) that may only publish to the alert topic (infra/workloadAccess.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { checksum, labels, restrictedContainer, selectorLabels } from "../kubernetes/labels";
 import { ACCOUNTS } from "../catalog/mysql";
 import { prometheusRuleGroups } from "./rules";
-import { alertKeyStatement, publishStatement, serviceUser } from "../iam";
+import { alertKeyStatement, publishStatement } from "../iam";
+import { AwsAccess, podIdentityFields, workloadAccess } from "../workloadAccess";
 import { MonitorConfigInput, WORKER_CONFIG_FILE } from "../contracts/workerConfig";
 
 export const MONITOR_NAME = "gamedb-monitor";
@@ -77,10 +78,16 @@ export function publishPolicy(topicArn: string, topicKeyArn: string): string {
   });
 }
 
-/** The worker's pod: pure, so tests see exactly what runs. */
-export function workerPodSpec(image: string, secretName: string, webhook: boolean) {
+type EnvFromSecret = { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
+/**
+ * The worker's pod: pure, so tests see exactly what runs. `awsEnv` is the access key pair's env (access keys only);
+ * with workload identity the SDK finds what EKS injects.
+ */
+export function workerPodSpec(image: string, secretName: string, webhook: boolean, awsEnv: EnvFromSecret[] = []) {
   const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } });
   return {
+    ...podIdentityFields(MONITOR_NAME),
     securityContext: { runAsNonRoot: true, fsGroup: MONITOR_UID },
     containers: [
       {
@@ -91,8 +98,7 @@ export function workerPodSpec(image: string, secretName: string, webhook: boolea
           fromSecret("GAMEDB_MONITOR_PASSWORD", "monitor-password"),
           fromSecret("GAMEDB_REDIS_PASSWORD", "redis-password"),
           ...(webhook ? [fromSecret("GAMEDB_ALERT_WEBHOOK_URL", "webhook-url")] : []),
-          fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
-          fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
+          ...awsEnv,
         ],
         ports: [{ name: "metrics", containerPort: MONITOR_PORT }],
         readinessProbe: { httpGet: { path: "/healthz", port: MONITOR_PORT }, periodSeconds: 10 },
@@ -123,6 +129,10 @@ export function workerPodSpec(image: string, secretName: string, webhook: boolea
 export interface MonitoringWorkerArgs {
   /** The Kubernetes namespace of the Deployment, its ConfigMap, Secret and Service. */
   readonly namespace: pulumi.Input<string>;
+  /** The namespace as configured, which the role's trust policy names. */
+  readonly namespaceName: string;
+  /** How the worker gets AWS credentials (kubernetes.awsAccess). */
+  readonly awsAccess: AwsAccess;
   /** The monitor image (monitoring.image); a change rolls the worker. */
   readonly image: string;
   /** The worker's settings; the alert topic and webhook are filled in from the arguments below. */
@@ -153,7 +163,7 @@ export interface MonitoringWorkerArgs {
   readonly clusters: readonly pulumi.Resource[];
   /** The endpoints ConfigMap the worker mounts. */
   readonly endpoints: pulumi.Resource;
-  /** The AWS provider for the IAM user. */
+  /** The AWS provider for the IAM role or user. */
   readonly awsProvider: pulumi.ProviderResource;
 }
 
@@ -168,11 +178,19 @@ export class MonitoringWorker extends pulumi.ComponentResource {
       labels: labels(MONITOR_NAME, "monitor"),
     });
 
-    const key = serviceUser(
+    const access = workloadAccess(
       name,
-      `gamedb-${args.settings.environment}-monitor`,
-      pulumi.all([args.alertTopicArn, args.alertKeyArn]).apply(([t, k]) => publishPolicy(t, k)),
-      { parent: this, provider: args.awsProvider },
+      {
+        access: args.awsAccess,
+        namespaceName: args.namespaceName,
+        namespace: args.namespace,
+        serviceAccount: MONITOR_NAME,
+        labels: labels(MONITOR_NAME, "monitor"),
+        iamName: `gamedb-${args.settings.environment}-monitor`,
+        policy: pulumi.all([args.alertTopicArn, args.alertKeyArn]).apply(([t, k]) => publishPolicy(t, k)),
+        awsProvider: args.awsProvider,
+      },
+      this,
     );
 
     const secret = new k8s.core.v1.Secret(
@@ -183,8 +201,7 @@ export class MonitoringWorker extends pulumi.ComponentResource {
         stringData: {
           "monitor-password": args.monitorPassword,
           "redis-password": args.redisPassword,
-          "aws-access-key-id": key.id,
-          "aws-secret-access-key": key.secret,
+          ...access.secretData,
           ...(args.webhookUrl ? { "webhook-url": args.webhookUrl } : {}),
         },
       },
@@ -194,7 +211,7 @@ export class MonitoringWorker extends pulumi.ComponentResource {
     // SHA-256 of random passwords and keys reveals none of them, so it may be a plain annotation.
     const secretChecksum = pulumi.unsecret(
       pulumi
-        .all([args.monitorPassword, args.redisPassword, key.secret, args.webhookUrl ?? ""])
+        .all([args.monitorPassword, args.redisPassword, access.secretData, args.webhookUrl ?? ""])
         .apply((values) => checksum(values)),
     );
     const config = args.alertTopicArn.apply((alertTopicArn) =>
@@ -224,11 +241,11 @@ export class MonitoringWorker extends pulumi.ComponentResource {
                 "gamedb/secret-checksum": secretChecksum,
               },
             },
-            spec: workerPodSpec(args.image, MONITOR_NAME, webhook),
+            spec: workerPodSpec(args.image, MONITOR_NAME, webhook, access.env(MONITOR_NAME)),
           },
         },
       },
-      { parent: this, dependsOn: [secret, configMap, args.endpoints, ...args.clusters] },
+      { parent: this, dependsOn: [secret, configMap, args.endpoints, ...access.ready, ...args.clusters] },
     );
     // Lets a node drain evict the single worker (maxUnavailable 1) while keeping every workload under a PDB.
     new k8s.policy.v1.PodDisruptionBudget(

@@ -41,6 +41,8 @@ export function declareMonitoringWorker(
     `${ctx.name}-monitor`,
     {
       namespace: kube.namespace,
+      namespaceName: kube.namespaceName,
+      awsAccess: plan.kubernetes.awsAccess,
       image: m.image,
       settings: { environment: plan.environment, region: plan.region, ...m.worker },
       alertTopicArn: deps.alerts.arn,

@@ -17,6 +17,8 @@ export function declareRestoreVerification(
       environment: plan.environment,
       region: plan.region,
       namespace: kube.namespace,
+      namespaceName: kube.namespaceName,
+      awsAccess: ctx.plan.kubernetes.awsAccess,
       settings: v.settings,
       image: v.image,
       shardIds: v.shardIds,

@@ -51,6 +51,8 @@ export function declareSchemaMigrations(
       environment: ctx.plan.environment,
       region: ctx.plan.region,
       namespace: kube.namespace,
+      namespaceName: kube.namespaceName,
+      awsAccess: ctx.plan.kubernetes.awsAccess,
       image: schema.config.image,
       schedule: schema.config.partitionSchedule,
       configMap: migrations.configMapName,
@@ -63,7 +65,7 @@ export function declareSchemaMigrations(
       alertKeyArn: deps.alerts.keyArn,
       awsProvider: ctx.aws,
     },
-    // The IAM user is an AWS resource: the Kubernetes options that also carry the AWS side (kube.opts).
+    // The IAM role or user is an AWS resource: the Kubernetes options that also carry the AWS side (kube.opts).
     { ...kube.opts, parent: ctx.parent },
   );
   return { migrations, partitions };

@@ -41,6 +41,7 @@ export function migratePodSpec(image: string, names: MigrateJobNames) {
   const volume = (name: string, source: object) => ({ name, ...source });
   return {
     restartPolicy: "Never",
+    automountServiceAccountToken: false,
     securityContext: { runAsNonRoot: true },
     containers: [
       {

@@ -4,13 +4,14 @@
  * bucket under archive/ (infra/contracts/backupLayout.ts), read back and verified, then dropped. A failure publishes
  * to the alert topic and drops nothing.
  *
- * It reaches the bucket with an IAM user of its own that may only write and read archive/, list the bucket under
+ * It reaches the bucket as an IAM role (or, when the config asks, user) of its own (infra/workloadAccess.ts) that may only write and read archive/, list the bucket under
  * archive/ (a missing manifest must answer 404, not 403), use the bucket key and publish to the alert topic.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ARCHIVE_PREFIX } from "../contracts/backupLayout";
-import { alertKeyStatement, publishStatement, serviceUser } from "../iam";
+import { alertKeyStatement, publishStatement } from "../iam";
+import { AwsAccess, podIdentityFields, workloadAccess } from "../workloadAccess";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { MIGRATE_PATHS, MIGRATE_UID } from "./migrationJob";
 
@@ -50,14 +51,17 @@ export interface PartitionPodSettings {
   /** The migration Job's ConfigMap (config.json holds the partitioned tables) and the endpoints ConfigMap. */
   configMap: string;
   endpointsConfigMap: string;
-  /** The Secret with passwords.json and the IAM user's key. */
+  /** The Secret with passwords.json (and the IAM user's key, with access keys). */
   secret: string;
+  /** Whether the pod reads an access key pair from that Secret (kubernetes.awsAccess accessKeys). */
+  accessKeys: boolean;
 }
 
 /** The CronJob's pod: pure. */
 export function partitionsPodSpec(s: PartitionPodSettings) {
   const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: s.secret, key } } });
   return {
+    ...podIdentityFields(PARTITIONS_NAME),
     restartPolicy: "Never",
     securityContext: { runAsNonRoot: true },
     containers: [
@@ -82,8 +86,12 @@ export function partitionsPodSpec(s: PartitionPodSettings) {
           s.topicArn,
         ],
         env: [
-          fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
-          fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
+          ...(s.accessKeys
+            ? [
+                fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
+                fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
+              ]
+            : []),
           { name: "AWS_REGION", value: s.region },
         ],
         terminationMessagePolicy: "FallbackToLogsOnError",
@@ -130,29 +138,41 @@ export interface PartitionMaintenanceArgs {
   readonly alertTopicArn: pulumi.Output<string>;
   /** The alert topic's KMS key, which publishing encrypts with. */
   readonly alertKeyArn: pulumi.Output<string>;
-  /** The AWS provider for the IAM user. */
+  /** The namespace as configured, which the role's trust policy names. */
+  readonly namespaceName: string;
+  /** How the CronJob's pods get AWS credentials (kubernetes.awsAccess). */
+  readonly awsAccess: AwsAccess;
+  /** The AWS provider for the IAM role or user. */
   readonly awsProvider: pulumi.ProviderResource;
 }
 
 export class PartitionMaintenance extends pulumi.ComponentResource {
   constructor(name: string, args: PartitionMaintenanceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gamedb:schema:PartitionMaintenance", name, {}, opts);
-    const key = serviceUser(
-      name,
-      `gamedb-${args.environment}-partitions`,
-      pulumi
-        .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn, args.alertKeyArn])
-        .apply(([b, k, t, tk]) => partitionsPolicy(b, k, t, tk)),
-      { parent: this, provider: args.awsProvider },
-    );
     const meta = { name: PARTITIONS_NAME, namespace: args.namespace, labels: labels(PARTITIONS_NAME, "partitions") };
+    const access = workloadAccess(
+      name,
+      {
+        access: args.awsAccess,
+        namespaceName: args.namespaceName,
+        namespace: args.namespace,
+        serviceAccount: PARTITIONS_NAME,
+        labels: meta.labels,
+        iamName: `gamedb-${args.environment}-partitions`,
+        policy: pulumi
+          .all([args.bucketArn, args.kmsKeyArn, args.alertTopicArn, args.alertKeyArn])
+          .apply(([b, k, t, tk]) => partitionsPolicy(b, k, t, tk)),
+        awsProvider: args.awsProvider,
+      },
+      this,
+    );
     const passwords = pulumi.secret(pulumi.all(args.passwords).apply((p) => JSON.stringify(p)));
     const secret = new k8s.core.v1.Secret(
       name,
       {
         metadata: meta,
         type: "Opaque",
-        stringData: { "passwords.json": passwords, "aws-access-key-id": key.id, "aws-secret-access-key": key.secret },
+        stringData: { "passwords.json": passwords, ...access.secretData },
       },
       { parent: this, additionalSecretOutputs: ["stringData"] },
     );
@@ -184,6 +204,7 @@ export class PartitionMaintenance extends pulumi.ComponentResource {
                       configMap,
                       endpointsConfigMap,
                       secret: PARTITIONS_NAME,
+                      accessKeys: args.awsAccess.mode === "accessKeys",
                     }),
                   ),
               },
@@ -191,7 +212,7 @@ export class PartitionMaintenance extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [secret] },
+      { parent: this, dependsOn: [secret, ...access.ready] },
     );
     this.registerOutputs({});
   }

@@ -7,10 +7,12 @@ import { Rule } from "./model";
 import { s3Rules } from "./s3";
 import { ec2Rules } from "./ec2";
 import { k8sRules } from "./kubernetes";
+import { networkPolicyRules } from "./networkPolicy";
 import { secretRules } from "./secrets";
 import { dataRules } from "./data";
 import { vpcRules } from "./vpc";
 import { snsRules } from "./sns";
+import { identityRules } from "./identity";
 
 export type { PolicyPlan, PolicyResource, Rule, RuleContext, Severity, Violation } from "./model";
 export { SECRET, ruleContext } from "./model";
@@ -21,6 +23,8 @@ export const RULES: readonly Rule[] = [
   ...vpcRules,
   ...snsRules,
   ...k8sRules,
+  ...networkPolicyRules,
+  ...identityRules,
   ...secretRules,
   ...dataRules,
 ];

@@ -12,17 +12,17 @@ const POD_TEMPLATE_OWNERS = [
 ];
 const CRONJOBS = ["kubernetes:batch/v1:CronJob"];
 const PODS = ["kubernetes:core/v1:Pod"];
-const WORKLOADS = [...POD_TEMPLATE_OWNERS, ...CRONJOBS, ...PODS];
+export const WORKLOADS = [...POD_TEMPLATE_OWNERS, ...CRONJOBS, ...PODS];
 const NEEDS_PDB = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
 const PDBS = ["kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:policy/v1beta1:PodDisruptionBudget"];
 
-function podSpec(r: PolicyResource): Obj {
+export function podSpec(r: PolicyResource): Obj {
   if (CRONJOBS.includes(r.type)) return obj(at(r.inputs, "spec.jobTemplate.spec.template.spec"));
   if (PODS.includes(r.type)) return obj(r.inputs.spec);
   return obj(at(r.inputs, "spec.template.spec"));
 }
 
-function containers(spec: Obj): { kind: string; c: Obj }[] {
+export function containers(spec: Obj): { kind: string; c: Obj }[] {
   return ["initContainers", "containers", "ephemeralContainers"].flatMap((kind) =>
     list(spec[kind])
       .filter(isObj)
@@ -30,10 +30,10 @@ function containers(spec: Obj): { kind: string; c: Obj }[] {
   );
 }
 
-const containerName = (kind: string, c: Obj) =>
+export const containerName = (kind: string, c: Obj) =>
   `${kind === "containers" ? "container" : kind.slice(0, -1)} ${String(c.name)}`;
 
-const namespaceOf = (r: PolicyResource) => String(at(r.inputs, "metadata.namespace") ?? "default");
+export const namespaceOf = (r: PolicyResource) => String(at(r.inputs, "metadata.namespace") ?? "default");
 
 /** Label-selector semantics: every matchLabels pair and every matchExpressions requirement holds. */
 function selects(selector: Obj, labels: Obj): boolean {

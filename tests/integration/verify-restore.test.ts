@@ -26,6 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { s3Client } from "../../scripts/lib/restore/bucket";
 import { EXIT, main } from "../../scripts/apps/restore-verify/main";
+import { s3Credentials } from "../helpers/mysqlshS3";
 import {
   type FakeS3,
   GROUP,
@@ -36,6 +37,8 @@ import {
   upload,
 } from "../helpers/backupFixtures";
 
+/** The verifier's credential process, run from its TypeScript source. */
+const CREDENTIAL_PROCESS = `${process.execPath} --import tsx ${join(__dirname, "../../scripts/apps/restore-verify/credentialProcess.ts")}`;
 const BUCKET = "gamedb-backups-verify";
 const REGION = "eu-west-1";
 const ENV = "staging";
@@ -234,6 +237,7 @@ async function verify(args: string[], opts: { mysqldMode?: string; s3Endpoint?: 
       ...["--workdir", workdir, "--mysqld", join(STANDINS, "mysqld.js"), "--mysqlsh", join(STANDINS, "mysqlsh.js")],
       ...["--mysqld-user", "mysql", "--threads", "3", "--topic-arn", TOPIC],
       ...["--cloudwatch-endpoint", rec.endpoint, "--sns-endpoint", rec.endpoint],
+      ...["--aws-credential-process", CREDENTIAL_PROCESS],
     ];
     const code = await main(
       [...base, ...args],
@@ -334,8 +338,18 @@ describe("npm run verify-restore", () => {
         skipBinlog: true,
         progressFile: "",
         showProgress: false,
+        s3ConfigFile: join(run.workdir, "mysqlsh-aws.config"),
+        s3Profile: "default",
       },
     ]);
+    // MySQL Shell's credentials, resolved as Shell 8.4 would (the model): the profile is pinned, so not from the
+    // environment but from the credential process, which got them from the SDK's chain (here, that environment).
+    expect(s3Credentials(sh.script ?? "", { ...(process.env as Record<string, string>) })).toMatchObject({
+      provider: `output of 'credential_process' (config file ${run.workdir}/mysqlsh-aws.config)`,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      sessionToken: SESSION_TOKEN,
+    });
     expect(sh.calls?.[2]?.runSql).toMatch(/FROM information_schema\.TABLES WHERE TABLE_TYPE = 'BASE TABLE'/);
     secretsAbsent(sh.script ?? "", JSON.stringify(run.events), run.out, run.err);
 

@@ -320,6 +320,34 @@ const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "GDB-IAM-001",
+    what: "a prod pod reads an IAM user's access key",
+    reason: /container monitor reads AWS_SECRET_ACCESS_KEY: an IAM user's access key/,
+    breakIt: (doc) => {
+      const env = podSpec(doc, DEPLOYMENT, "gamedb-monitor").containers[0].env;
+      env.push({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "gamedb-monitor", key: "k" } } });
+      return res(doc, DEPLOYMENT, "gamedb-monitor").urn;
+    },
+  },
+  {
+    rule: "GDB-IAM-002",
+    what: "a pod leaves the token to the default ServiceAccount",
+    reason: /automountServiceAccountToken is not false on the pod or its ServiceAccount default/,
+    breakIt: (doc) => {
+      delete podSpec(doc, DEPLOYMENT, "shard1-router").automountServiceAccountToken;
+      return res(doc, DEPLOYMENT, "shard1-router").urn;
+    },
+  },
+  {
+    rule: "GDB-IAM-002",
+    what: "a pod mounts the token",
+    reason: /automountServiceAccountToken is true/,
+    breakIt: (doc) => {
+      podSpec(doc, DEPLOYMENT, "gamedb-monitor").automountServiceAccountToken = true;
+      return res(doc, DEPLOYMENT, "gamedb-monitor").urn;
+    },
+  },
+  {
     rule: "GDB-SEC-001",
     what: "a Kubernetes Secret's data is plain text",
     reason: /input stringData.password is not secret/,
@@ -407,6 +435,17 @@ describe("policy rules", () => {
 
   it("every rule has a fixture that breaks it", () => {
     expect(new Set(FIXTURES.map((f) => f.rule))).toEqual(new Set(RULES.map((r) => r.id)));
+  });
+
+  it("takes a pod's token setting from its own ServiceAccount, and lets dev use access keys", async () => {
+    const doc = copyOf(await shippedPlan("prod"));
+    delete podSpec(doc, DEPLOYMENT, "gamedb-monitor").automountServiceAccountToken;
+    const monitor = res(doc, DEPLOYMENT, "gamedb-monitor").urn;
+    expect(checkPlanDocument(doc).violations.filter((v) => v.urn === monitor)).toEqual([]);
+
+    const dev = copyOf(await shippedPlan("dev"));
+    podSpec(dev, DEPLOYMENT, "gamedb-monitor").containers[0].env.push({ name: "AWS_ACCESS_KEY_ID", value: "AKIA" });
+    expect(checkPlanDocument(dev).violations.filter((v) => v.ruleId === "GDB-IAM-001")).toEqual([]);
   });
 
   it("leaves ingress that is not open to the world, or not to a sensitive port, alone", async () => {

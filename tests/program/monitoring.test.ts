@@ -43,9 +43,10 @@ describe("monitoring (prod)", () => {
     expect(c.env.map((e: Any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
       ["GAMEDB_MONITOR_PASSWORD", { name: "gamedb-monitor", key: "monitor-password" }],
       ["GAMEDB_REDIS_PASSWORD", { name: "gamedb-monitor", key: "redis-password" }],
-      ["AWS_ACCESS_KEY_ID", { name: "gamedb-monitor", key: "aws-access-key-id" }],
-      ["AWS_SECRET_ACCESS_KEY", { name: "gamedb-monitor", key: "aws-secret-access-key" }],
     ]);
+    // Pod Identity: its own ServiceAccount, no API token, no key.
+    expect(pod.serviceAccountName).toBe("gamedb-monitor");
+    expect(pod.automountServiceAccountToken).toBe(false);
     expect(c.readinessProbe.httpGet).toEqual({ path: "/healthz", port: 9464 });
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: 9464 });
     expect(c.resources.limits).toEqual({ cpu: "1", memory: "512Mi" });
@@ -81,8 +82,8 @@ describe("monitoring (prod)", () => {
     expect(config.mysql).toEqual({ user: "gamedb_monitor", passwordEnv: "GAMEDB_MONITOR_PASSWORD" });
   });
 
-  it("lets the worker's IAM user publish to the alert topic, with its key, and nothing else", () => {
-    const policy = JSON.parse(get(doc, "aws:iam/userPolicy:UserPolicy", "gamedb-monitor").inputs.policy as string);
+  it("lets the worker's IAM role publish to the alert topic, with its key, and nothing else", () => {
+    const policy = JSON.parse(get(doc, "aws:iam/rolePolicy:RolePolicy", "gamedb-monitor").inputs.policy as string);
     expect(policy.Statement).toEqual([
       { Sid: "AlertTopic", Effect: "Allow", Action: "sns:Publish", Resource: TOPIC },
       KEY_USE,
@@ -295,7 +296,7 @@ describe("restore verification", () => {
 
   it("reads dumps but can never write or delete a backup", () => {
     const policy = JSON.parse(
-      get(doc, "aws:iam/userPolicy:UserPolicy", "gamedb-restore-verify").inputs.policy as string,
+      get(doc, "aws:iam/rolePolicy:RolePolicy", "gamedb-restore-verify").inputs.policy as string,
     );
     const actions = policy.Statement.flatMap((s: Any) => [s.Action].flat());
     expect(actions.sort()).toEqual(

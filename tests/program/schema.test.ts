@@ -131,7 +131,11 @@ describe("the migration Job", () => {
       "/etc/gamedb/secrets/passwords.json",
     ]);
     expect(container.args).toEqual(expect.arrayContaining(["--bucket", "--topic-arn", "--environment", "prod"]));
-    const policy = JSON.parse(one(base, "aws:iam/userPolicy:UserPolicy", "gamedb-partitions").inputs.policy as string);
+    // Its own role (Pod Identity): no key in its environment, no API token.
+    const pod = spec.jobTemplate.spec.template.spec;
+    expect([pod.serviceAccountName, pod.automountServiceAccountToken]).toEqual(["gamedb-partitions", false]);
+    expect(container.env).toEqual([{ name: "AWS_REGION", value: "eu-west-1" }]);
+    const policy = JSON.parse(one(base, "aws:iam/rolePolicy:RolePolicy", "gamedb-partitions").inputs.policy as string);
     expect(policy.Statement.map((x: Raw) => [x.Sid, x.Action])).toEqual([
       ["Archives", ["s3:PutObject", "s3:GetObject"]],
       ["ListArchives", "s3:ListBucket"],

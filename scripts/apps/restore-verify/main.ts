@@ -8,10 +8,12 @@
  *   npm run verify-restore -- --bucket B --region R --environment prod --shard 1 2 --topic-arn ARN --json
  *   ... --dry-run                    which dump each shard would load, and the MySQL Shell script; nothing runs
  *
- * AWS credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), for the
- * SDK and for MySQL Shell alike; none is ever on a command line or in a message.
+ * AWS credentials come from the AWS SDK's chain (EKS Pod Identity, IRSA, or AWS_ACCESS_KEY_ID... in the environment);
+ * MySQL Shell, which knows only keys and credential processes, asks this program's credentialProcess.ts through a
+ * config file in the workdir. No credential is ever on a command line, in a file or in a message.
  * Exit codes: 0 every shard verified, 1 a shard failed (or a report could not be sent), 2 bad usage.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
@@ -31,6 +33,7 @@ import {
   summarize,
 } from "./report";
 import { loadScript } from "./script";
+import { shellAwsConfig } from "./credentialProcess";
 import { chooseDump, shardDir, verifyShard } from "./verify";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -57,7 +60,15 @@ interface Options {
   snsEndpoint?: string;
   dryRun?: boolean;
   json?: boolean;
+  awsCredentialProcess: string;
 }
+
+/** A word for /bin/sh, which runs Shell's credential_process. Pure. */
+const shellWord = (s: string) => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** This program's credential process, run by the node running this. */
+const defaultCredentialProcess = () =>
+  `${shellWord(process.execPath)} ${shellWord(join(__dirname, "credentialProcess.js"))}`;
 
 /** What tests may replace. */
 export interface MainDeps {
@@ -123,6 +134,11 @@ export async function main(
     .option("--topic-arn <arn>", "SNS topic for failures")
     .option("--cloudwatch-endpoint <url>", "another CloudWatch endpoint")
     .option("--sns-endpoint <url>", "another SNS endpoint")
+    .option(
+      "--aws-credential-process <command>",
+      "what MySQL Shell runs (through /bin/sh) for S3 credentials",
+      defaultCredentialProcess(),
+    )
     .option("--dry-run", "print which dump each shard would load and the MySQL Shell script; run and report nothing")
     .option("--json", "print the summary as JSON");
   const opts = parseOptions<Options>(program, argv, out, err);
@@ -202,7 +218,11 @@ export async function main(
     stopTimeoutMs: 300_000,
     secrets: [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN, process.env.AWS_ACCESS_KEY_ID],
     openDirs: opts.mysqldUser !== undefined,
+    s3ConfigFile: join(workdir, "mysqlsh-aws.config"),
   };
+  // A command, not a credential: readable by mysqld's user too, as Shell may run as it.
+  mkdirSync(workdir, { recursive: true });
+  writeFileSync(settings.s3ConfigFile, shellAwsConfig(opts.awsCredentialProcess), { mode: 0o644 });
   const results: ShardResult[] = [];
   for (const shard of shards) {
     const result = await verifyShard(shard, settings, { s3, runner, now, log: (l) => err(`verify-restore: ${l}`) });

@@ -1,8 +1,8 @@
 /**
  * The MySQL Shell (JavaScript) script the verification pipes to `mysqlsh --js` on stdin: connect as root over the
  * throwaway server's socket, load the dump from S3, count the BASE TABLEs per user schema and print them as one JSON
- * line. Every value is a JSON literal. No credential is in it: MySQL Shell reads AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from its environment.
+ * line. Every value is a JSON literal. No credential is in it: MySQL Shell gets them from the credential process
+ * its s3ConfigFile names (credentialProcess.ts), or else from AWS_ACCESS_KEY_ID... in its environment.
  */
 import { COUNTS_MARKER, ERROR_MARKER, SYSTEM_SCHEMAS } from "./decide";
 
@@ -16,6 +16,8 @@ export interface LoadScriptOptions {
   threads: number;
   /** The throwaway server's socket. */
   socket: string;
+  /** A Shell AWS config file whose default profile's credential_process gives the keys (credentialProcess.ts). */
+  s3ConfigFile?: string;
 }
 
 /** The util.loadDump options, in order, as JavaScript object text. */
@@ -24,6 +26,10 @@ export function loadDumpOptions(o: LoadScriptOptions): string {
     ["s3BucketName", o.bucket],
     ...(o.region ? [["s3Region", o.region] as [string, unknown]] : []),
     ...(o.endpoint ? [["s3EndpointOverride", o.endpoint] as [string, unknown]] : []),
+    // s3Profile pins the profile and makes Shell skip environment keys (s3_bucket_config.cc setup_profile_name).
+    ...(o.s3ConfigFile
+      ? [["s3ConfigFile", o.s3ConfigFile] as [string, unknown], ["s3Profile", "default"] as [string, unknown]]
+      : []),
     ["threads", o.threads],
     // The accounts are not what is verified, and the server is thrown away.
     ["loadUsers", false],

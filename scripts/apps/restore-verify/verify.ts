@@ -23,6 +23,8 @@ export interface VerifySettings {
   stopTimeoutMs: number;
   /** Values to keep out of every message (the AWS credentials in the environment). */
   secrets: readonly (string | undefined)[];
+  /** MySQL Shell's AWS config file (its credential_process gives the keys); none: Shell reads its environment. */
+  s3ConfigFile?: string;
   /**
    * mysqld runs as another user (--mysqld-user, this process being root): the shard's directory is made writable
    * for it (mode 0777; the directory is thrown away).
@@ -86,6 +88,7 @@ export async function verifyShard(shard: number, s: VerifySettings, deps: Verify
       endpoint: s.endpoint,
       threads: s.threads,
       socket: dirs.socket,
+      s3ConfigFile: s.s3ConfigFile,
     });
     const outcome = await deps.runner.shell(script, dirs, s.loadTimeoutMs);
     result = judgeLoad(shard, chosen, outcome, seconds(), s.secrets);
