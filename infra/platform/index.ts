@@ -17,6 +17,7 @@ import { declareBackup } from "./backup";
 import { declareKubernetes } from "./kubernetes";
 import { declareRouters } from "./routers";
 import { declareRedis, redisDocument } from "./redis";
+import { declareNetworkPolicies } from "./networkPolicies";
 import { declareEndpoints, declareRoutersConfigMap } from "./endpoints";
 import { declareRestoreVerification } from "./restoreVerification";
 import { declareSchemaMigrations } from "./schema";
@@ -73,6 +74,8 @@ export class GameDbPlatform extends pulumi.ComponentResource {
     const kube = declareKubernetes(ctx, this.network);
     const routers = declareRouters(ctx, kube, this.shards);
     this.redis = declareRedis(ctx, kube, this.network);
+    // Only the game namespaces and gamedb's own programs reach them; the rest of the namespace denies ingress.
+    declareNetworkPolicies(ctx, kube);
 
     // With slot moves the endpoints publish a slot map only after the gate passed, and the gate runs after the
     // migration Job (every fence installed) and the movers: those are declared first, the Jobs reading the Routers

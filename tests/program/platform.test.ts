@@ -115,6 +115,11 @@ const KUBERNETES = [
   "kubernetes:batch/v1:Job gamedb-redis-drain",
   "kubernetes:apps/v1:StatefulSet gamedb-redis",
   "kubernetes:batch/v1:Job gamedb-redis-reconcile",
+  // The Routers' and Redis' allows and the namespace's default deny of ingress.
+  "gamedb:kubernetes:NetworkPolicies gamedb-network-policies",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy gamedb-network-policies-routers",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy gamedb-network-policies-redis",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy gamedb-network-policies-default-deny",
   "gamedb:monitoring:MonitoringWorker gamedb-monitor",
   "aws:iam/user:User gamedb-monitor",
   "aws:iam/userPolicy:UserPolicy gamedb-monitor",
@@ -213,9 +218,9 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
     );
     // network 41 (with the default security group and the flow log's 4), host access 3, per shard 8 + 10 per node
     // (+3 game accounts' passwords), Redis 12, routers 5 per shard and their script 1, backup, alerts 3 and the
-    // alert key's 3, worker 9, verify 6, schema 11
+    // alert key's 3, worker 9, verify 6, schema 11, network policies 4
     expect(doc.resources).toHaveLength(
-      41 + 3 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11,
+      41 + 3 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4,
     );
   });
 
@@ -354,7 +359,9 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
         ...backupOf([1, 2], false),
       ].sort(),
     );
-    expect(doc.resources).toHaveLength(29 + 3 + 3 + 2 * (8 + 3 + 10) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11);
+    expect(doc.resources).toHaveLength(
+      29 + 3 + 3 + 2 * (8 + 3 + 10) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11 + 4,
+    );
   });
 
   it("routes both zones through the single NAT gateway", () => {
