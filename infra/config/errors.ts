@@ -87,15 +87,17 @@ export function problemsFromZod(
   });
 }
 
+/** `"a"`, or `one of "a", "b"`. */
+const oneOf = (values: readonly unknown[]) =>
+  values.length === 1 ? show(values[0]) : `one of ${values.map((v) => show(v)).join(", ")}`;
+
 function describeIssue(issue: z.core.$ZodIssue, segs: PathSegment[], value: unknown, input: unknown): Problem[] {
   switch (issue.code) {
     case "invalid_type":
       if (value === undefined) return [problem(segs, `is required (${issue.expected})`)];
       return [problem(segs, `${show(value)} is ${typeName(value)}; expected ${issue.expected}`)];
     case "invalid_value":
-      return [
-        problem(segs, `${show(value)} is not allowed; use one of ${issue.values.map((v) => show(v)).join(", ")}`),
-      ];
+      return [problem(segs, `${show(value)} is not allowed; use ${oneOf(issue.values)}`)];
     case "unrecognized_keys":
       // The message comes from schema.ts `strict()`, which knows the allowed keys.
       return issue.keys.map((k) => problem([...segs, k], issue.message));
@@ -119,9 +121,8 @@ function describeIssue(issue: z.core.$ZodIssue, segs: PathSegment[], value: unkn
       // whose first issue is not a type mismatch at the union itself.
       const options = (issue as { options?: unknown[] }).options;
       if (options) {
-        const allowed = options.map((o) => show(o)).join(", ");
-        if (value === undefined) return [problem(segs, `is required; use one of ${allowed}`)];
-        return [problem(segs, `${show(value)} is not allowed; use one of ${allowed}`)];
+        if (value === undefined) return [problem(segs, `is required; use ${oneOf(options)}`)];
+        return [problem(segs, `${show(value)} is not allowed; use ${oneOf(options)}`)];
       }
       const branches = issue.errors;
       const best = branches.find((b) => b.length > 0 && !(b[0]!.code === "invalid_type" && b[0]!.path.length === 0));

@@ -23,7 +23,7 @@ import {
 } from "./fields";
 import { gameSchemaSection } from "./gameSchema";
 import { slotMovesSection } from "./slotMoves";
-import { awsAccessSection, k8sNamespace, tlsSection } from "./security";
+import { awsAccessSection, k8sNamespace, staticAwsAccess, tlsSection } from "./security";
 import { MAX_SHARD_ID } from "./fields";
 
 /** Highest shard id (fields.ts): server_id = id * 1000 + node index + 1 must stay below 2^32 (see plan/nodes.ts). */
@@ -105,6 +105,11 @@ export function stackConfigSchema(environment: Environment) {
         .string()
         .regex(/^\/dev\/[A-Za-z0-9/_-]+$/, { error: "must be a block device path such as /dev/nvme1n1" })
         .optional(),
+      /**
+       * How static hosts reach the backup bucket: {mode: accessKeys}, an IAM user per shard whose key its hosts keep.
+       * Required with provider static (they have no instance role), not allowed with aws.
+       */
+      awsAccess: staticAwsAccess.optional(),
     }).prefault({}),
     mysql: strict({
       /** MySQL 8.4 LTS server, Shell and Router version, pinned: one of MYSQL_84_RELEASES. @default "8.4.3" */

@@ -41,6 +41,12 @@ export const awsAccessSection = z.discriminatedUnion(
   { error: `must be an object whose mode is one of ${AWS_ACCESS_MODES.join(", ")}` },
 );
 
+/**
+ * How static hosts (outside AWS, no instance role) get AWS credentials for backups. Only access keys today, and only
+ * when the config says so; IAM Roles Anywhere would be a second mode.
+ */
+export const staticAwsAccess = strict({ mode: z.literal("accessKeys") });
+
 /** The stack's certificate authority (@pulumi/tls), which signs the Redis (and MySQL) server certificates. */
 export const tlsSection = strict({
   /** Raise by one to replace the CA and every certificate it signed (a leaked key, a new policy). @default 0 */

@@ -82,6 +82,18 @@ export const hosts: Check = (t) => {
   const addresses = new Map<string, string>();
   if (!isStatic && t.hosts.staticDataDevice !== undefined)
     out.push(problem(["hosts", "staticDataDevice"], `applies only with hosts.provider "static"; remove it`));
+  if (isStatic && t.hosts.awsAccess === undefined)
+    out.push(
+      problem(
+        ["hosts", "awsAccess"],
+        'is required with hosts.provider "static": those hosts have no instance role, so each shard gets an IAM user ' +
+          "whose access key its hosts keep for backups; set {mode: accessKeys} to accept that",
+      ),
+    );
+  if (!isStatic && t.hosts.awsAccess !== undefined)
+    out.push(
+      problem(["hosts", "awsAccess"], 'applies only with hosts.provider "static" (EC2 hosts use their instance role)'),
+    );
   t.shards.forEach((s, i) => {
     const v = shardView(s);
     if (!v.listed) {

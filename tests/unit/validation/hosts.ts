@@ -13,7 +13,7 @@ export const HOST_CASES: InvalidCase[] = [
   {
     name: "static hosts given as a node count",
     stack: "dev",
-    mutate: (r) => (r.hosts = { provider: "static" }),
+    mutate: (r) => (r.hosts = { provider: "static", awsAccess: { mode: "accessKeys" } }),
     expected: [
       'gamedb:shards[0].nodes: 1: with hosts.provider "static" list each node as {index, address} so gamedb knows the hosts',
       'gamedb:shards[1].nodes: 1: with hosts.provider "static" list each node as {index, address} so gamedb knows the hosts',
@@ -23,7 +23,7 @@ export const HOST_CASES: InvalidCase[] = [
     name: "static host without an address, and two nodes on one address",
     stack: "dev",
     mutate: (r) => {
-      r.hosts = { provider: "static" };
+      r.hosts = { provider: "static", awsAccess: { mode: "accessKeys" } };
       r.shards[0].nodes = [{ index: 0 }];
       r.shards[1].nodes = [
         { index: 0, address: "10.1.0.5" },
@@ -53,7 +53,7 @@ export const HOST_CASES: InvalidCase[] = [
     name: "a static address that is neither an IPv4 address nor a DNS name",
     stack: "dev",
     mutate: (r) => {
-      r.hosts = { provider: "static" };
+      r.hosts = { provider: "static", awsAccess: { mode: "accessKeys" } };
       r.shards[0].nodes = [{ index: 0, address: "db 1" }];
       r.shards[1].nodes = [{ index: 0, address: "db2" }];
     },
@@ -64,8 +64,36 @@ export const HOST_CASES: InvalidCase[] = [
   {
     name: "a static data device that is not a device path",
     stack: "dev",
-    mutate: (r) => (r.hosts = { provider: "static", staticDataDevice: "nvme1n1" }),
+    mutate: (r) => (r.hosts = { provider: "static", staticDataDevice: "nvme1n1", awsAccess: { mode: "accessKeys" } }),
     expected: ['gamedb:hosts.staticDataDevice: "nvme1n1" must be a block device path such as /dev/nvme1n1'],
+  },
+  {
+    name: "static hosts without an explicit AWS access mode, and one given to EC2 hosts",
+    stack: "dev",
+    mutate: (r) => {
+      r.hosts = { provider: "static" };
+      r.shards[0].nodes = [{ index: 0, address: "10.1.0.5" }];
+      r.shards[1].nodes = [{ index: 0, address: "10.1.0.6" }];
+    },
+    expected: [
+      'gamedb:hosts.awsAccess: is required with hosts.provider "static": those hosts have no instance role, so each shard gets an IAM user whose access key its hosts keep for backups; set {mode: accessKeys} to accept that',
+    ],
+  },
+  {
+    name: "an AWS access mode for EC2 hosts",
+    stack: "dev",
+    mutate: (r) => (r.hosts = { awsAccess: { mode: "accessKeys" } }),
+    expected: ['gamedb:hosts.awsAccess: applies only with hosts.provider "static" (EC2 hosts use their instance role)'],
+  },
+  {
+    name: "an AWS access mode static hosts do not have",
+    stack: "dev",
+    mutate: (r) => {
+      r.hosts = { provider: "static", awsAccess: { mode: "rolesAnywhere" } };
+      r.shards[0].nodes = [{ index: 0, address: "10.1.0.5" }];
+      r.shards[1].nodes = [{ index: 0, address: "10.1.0.6" }];
+    },
+    expected: ['gamedb:hosts.awsAccess.mode: "rolesAnywhere" is not allowed; use "accessKeys"'],
   },
   {
     name: "root volume below 20 GiB",

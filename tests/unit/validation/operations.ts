@@ -102,7 +102,7 @@ export const OPERATIONS_CASES: InvalidCase[] = [
     name: "a bad static SSH user, bastion host and user, and a non-boolean accessLogs",
     stack: "dev",
     mutate: (r) => {
-      r.hosts = { provider: "static" };
+      r.hosts = { provider: "static", awsAccess: { mode: "accessKeys" } };
       r.shards[0].nodes = [{ index: 0, address: "10.1.0.5", sshUser: "Admin User" }];
       r.shards[1].nodes = [{ index: 0, address: "10.1.0.6" }];
       r.ssh = { bastion: { host: "bastion host", user: "9root" } };
