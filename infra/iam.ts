@@ -1,7 +1,7 @@
 /**
- * IAM pieces several components share: a service user with one inline policy and one access key (for what runs
- * outside AWS or without IRSA: static hosts, the monitoring worker, the restore verification), and the statement
- * statements that let a principal publish to the alert topic.
+ * IAM pieces several components share: a service user with one inline policy and one access key (only where the
+ * config asks for keys: static hosts' backups, pods with kubernetes.awsAccess accessKeys; infra/workloadAccess.ts),
+ * and the statements that let a principal publish to the alert topic.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
