@@ -8,3 +8,5 @@ export * from "./errors";
 export { keySlot, SLOT_COUNT } from "../../infra/contracts/slots";
 export type { ShardKey } from "../../infra/contracts/slots";
 export type { ClientEndpoints } from "../../infra/contracts/endpoints";
+export { readRedisEndpoints, redisClusterConnection } from "./redis";
+export type { RedisClusterConnection } from "./redis";

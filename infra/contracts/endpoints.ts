@@ -6,7 +6,7 @@
  *
  *   routers.json    {"shard7": {host, ports: {rw, ro, ...}}}           each shard's Router Service
  *   members.json    {"shard7": {shardId, clusterName, state, members: [{node, host, port, vcpus}]}}
- *   redis.json      {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...]}
+ *   redis.json      {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...], "tls"?: {"ca": PEM}}
  *   slot-map.json   [{slots: "0-4095", from, to, shard, epoch?}]         which shard owns which slots
  *
  * The game-server client (client/src/endpoints.ts) reads routers.json and slot-map.json, from the mounted directory
@@ -81,6 +81,18 @@ export const redisSchema = z.object({
   seeds: z
     .array(z.string().refine(isHostPort, { error: "must be host:port" }))
     .min(1, { error: "needs at least one seed" }),
+  /**
+   * Present when Redis on Kubernetes speaks only TLS (redis.tls): clients connect with TLS, verify each node's
+   * certificate against `ca` (the stack CA's PEM; public) and the name they dialled (the nodes' announced DNS
+   * names, which redirects carry). Absent: plain TCP on Kubernetes; ElastiCache always speaks TLS with Amazon's CA.
+   */
+  tls: z
+    .object({
+      ca: z.string().regex(/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/, {
+        error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+      }),
+    })
+    .optional(),
 });
 export type RedisDocument = z.infer<typeof redisSchema>;
 

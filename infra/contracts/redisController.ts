@@ -13,6 +13,8 @@
  *   REDIS_MAX_ORDINAL_PROBE    drain: ordinals N..N+probe-1 are looked at for going pods (default 64)
  *   REDIS_WAIT_SECONDS         bound on each wait (nodes answering, cluster agreeing, failover) (default 300)
  *   REDISCLI_AUTH              the password (from a Secret; not rendered here); unset or empty: none
+ *   REDIS_TLS_CA_FILE          with redis.tls: the CA certificate file; every connection is TLS, verified against
+ *                              it and the node's host name; unset or empty: plain TCP
  */
 import { z } from "zod";
 
@@ -35,6 +37,9 @@ export interface ControllerInput {
 
 /** The password's variable: redis-cli reads it too, for the one command the controller leaves to it. */
 export const PASSWORD_ENV = "REDISCLI_AUTH";
+
+/** The CA file's variable (redis.tls); read apart from the topology, like the password. */
+export const TLS_CA_FILE_ENV = "REDIS_TLS_CA_FILE";
 
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
 const HOST = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);

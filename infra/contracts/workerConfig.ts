@@ -66,6 +66,10 @@ export const monitorConfigSchema = strict({
   redis: strict({
     /** No password when absent. */
     passwordEnv: envName.optional(),
+    /**
+     * TLS with the system's trust store (ElastiCache). Redis on Kubernetes with redis.tls needs nothing here:
+     * redis.json carries its CA, and the worker then connects over TLS and verifies against it whatever this says.
+     */
     tls: z.boolean({ error: "must be true or false" }).default(false),
   }).prefault({}),
   sinks: strict({

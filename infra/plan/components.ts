@@ -23,6 +23,8 @@ export type RedisPlan =
       readonly controllerImage: string;
       readonly nodeTimeoutMs: number;
       readonly storageGiB: number;
+      /** redis.tls: clients, replication and the cluster bus over TLS, with a certificate from the stack's CA. */
+      readonly tls: boolean;
     }
   | {
       readonly engine: "elasticache";
@@ -89,6 +91,7 @@ export function planRedis(t: StackConfig): RedisPlan {
       controllerImage: required(r.controllerImage, "redis.controllerImage"),
       nodeTimeoutMs: r.nodeTimeoutMs,
       storageGiB: r.storageGiB,
+      tls: r.tls,
     };
   return { engine: "elasticache", shape, nodeType: r.nodeType, snapshotRetentionDays: r.snapshotRetentionDays };
 }

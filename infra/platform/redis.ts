@@ -18,6 +18,8 @@ export function declareRedis(ctx: PlatformContext, kube: KubernetesContext, netw
         topology: r.shape,
         nodeTimeoutMs: r.nodeTimeoutMs,
         storageGiB: r.storageGiB,
+        // Only a stack with Redis TLS on asks for the CA (a stack without TLS registers none).
+        ...(r.tls ? { tls: ctx.certificateAuthority() } : {}),
       },
       kube.opts,
     );
@@ -41,11 +43,14 @@ export function declareRedis(ctx: PlatformContext, kube: KubernetesContext, netw
   );
 }
 
-/** What redis.json says: the seeds clients and the worker start from. */
+/** What redis.json says: the seeds clients and the worker start from, and with Redis TLS the CA they verify with. */
 export function redisDocument(redis: Redis): pulumi.Output<RedisDocument> {
-  return redis instanceof RedisCluster
-    ? pulumi.output<RedisDocument>({ engine: "kubernetes", seeds: redis.seeds })
-    : redis.configurationEndpoint.apply((e): RedisDocument => ({ engine: "elasticache", seeds: [e] }));
+  if (!(redis instanceof RedisCluster))
+    return redis.configurationEndpoint.apply((e): RedisDocument => ({ engine: "elasticache", seeds: [e] }));
+  const seeds = redis.seeds;
+  return redis.caPem === undefined
+    ? pulumi.output<RedisDocument>({ engine: "kubernetes", seeds })
+    : redis.caPem.apply((ca): RedisDocument => ({ engine: "kubernetes", seeds, tls: { ca } }));
 }
 
 /** The password clients give Redis. */

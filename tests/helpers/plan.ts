@@ -15,3 +15,14 @@ export function resourceOf(doc: PlanDocument, type: string, name: string): Plann
   if (!r) throw new Error(`no ${type} named ${name}`);
   return r;
 }
+
+/** The plan of `Pulumi.<stack>.yaml` with some keys of one section changed (`{redis: {tls: false}}`). */
+export function planOfWith(stack: string, sections: Record<string, Record<string, unknown>>): Promise<PlanDocument> {
+  const file = readStackConfig(join(__dirname, "..", "..", `Pulumi.${stack}.yaml`));
+  const config = { ...file.config };
+  for (const [section, keys] of Object.entries(sections)) {
+    const key = `gamedb:${section}`;
+    config[key] = JSON.stringify({ ...(config[key] === undefined ? {} : JSON.parse(config[key])), ...keys });
+  }
+  return evaluate({ ...file, config });
+}

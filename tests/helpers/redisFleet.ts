@@ -26,6 +26,12 @@ export interface RedisFleetOptions {
   capacity: number;
   /** requirepass and masterauth; none: no password. */
   password?: string;
+  /**
+   * TLS only, as infra/redis/tls.ts configures the pods (port 0, tls-port, tls-cluster, tls-replication,
+   * tls-auth-clients no): the files' paths. Nodes then announce the host name `localhost`, which the certificate
+   * must name. none: plain TCP.
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface RunResult {
@@ -129,7 +135,8 @@ export async function createRedisFleet(options: RedisFleetOptions): Promise<Redi
     // Never leave servers behind when a test process dies.
     process.once("exit", () => live.forEach((child) => child.kill("SIGKILL")));
   }
-  const { capacity, password } = options;
+  const { capacity, password, tls } = options;
+  const cliTls = tls ? ["--tls", "--cacert", tls.caFile] : [];
   const portBase = await findPortBase(capacity);
   const parent = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
   const dir = fs.mkdtempSync(path.join(parent, "gamedb-redis-fleet-"));
@@ -146,7 +153,7 @@ export async function createRedisFleet(options: RedisFleetOptions): Promise<Redi
   };
 
   const cli = async (ordinal: number, args: string[], input?: string): Promise<string> => {
-    const result = await run("redis-cli", ["-e", "-p", String(port(ordinal)), ...args], { input, env });
+    const result = await run("redis-cli", [...cliTls, "-e", "-p", String(port(ordinal)), ...args], { input, env });
     if (result.code !== 0) {
       throw new Error(`redis-cli -p ${port(ordinal)} ${args.join(" ")}: exit ${result.code}: ${result.stderr.trim()}`);
     }
@@ -161,7 +168,18 @@ export async function createRedisFleet(options: RedisFleetOptions): Promise<Redi
     const data = nodeDir(ordinal);
     fs.mkdirSync(data, { recursive: true });
     const conf = [
-      `port ${p}`,
+      ...(tls
+        ? [
+            "port 0",
+            `tls-port ${p}`,
+            `tls-cert-file ${tls.certFile}`,
+            `tls-key-file ${tls.keyFile}`,
+            `tls-ca-cert-file ${tls.caFile}`,
+            "tls-auth-clients no",
+            "tls-replication yes",
+            "tls-cluster yes",
+          ]
+        : [`port ${p}`]),
       "bind 127.0.0.1",
       "cluster-enabled yes",
       `cluster-config-file nodes-${p}.conf`,
@@ -170,7 +188,7 @@ export async function createRedisFleet(options: RedisFleetOptions): Promise<Redi
       "cluster-node-timeout 2000",
       'save ""',
       "logfile redis.log",
-      "cluster-announce-hostname 127.0.0.1",
+      `cluster-announce-hostname ${tls ? "localhost" : "127.0.0.1"}`,
       "cluster-preferred-endpoint-type hostname",
       ...(password === undefined ? [] : [`requirepass ${password}`, `masterauth ${password}`]),
     ];
@@ -194,7 +212,7 @@ export async function createRedisFleet(options: RedisFleetOptions): Promise<Redi
           : "";
         throw new Error(`redis-server on port ${p} ${exited} while starting:\n${log}`);
       }
-      const pong = await run("redis-cli", ["-p", String(p), "PING"], { env });
+      const pong = await run("redis-cli", [...cliTls, "-p", String(p), "PING"], { env });
       if (pong.stdout.trim() === "PONG") return;
       if (Date.now() > deadline) throw new Error(`redis-server on port ${p} does not answer PING after 15 s`);
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -10,7 +10,7 @@ import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { declarePlatform } from "../../infra/program";
 import { ROUTER_BOOTSTRAP_SCRIPT } from "../../infra/mysql/router";
 import { stackOf } from "../helpers/stack";
-import { planOf, resourceOf as get } from "../helpers/plan";
+import { planOf, planOfWith, resourceOf as get } from "../helpers/plan";
 import { IMAGES, validDev, validProd } from "../helpers/configs";
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -183,6 +183,8 @@ describe("MySQL Router (prod)", () => {
     expect(JSON.parse(cm.data["redis.json"])).toEqual({
       engine: "kubernetes",
       seeds: [0, 1, 2].map((i) => `gamedb-redis-${i}.gamedb-redis-headless.gamedb.svc.cluster.local:6379`),
+      // redis.tls is on in prod: the CA clients verify the pods with.
+      tls: { ca: "-----BEGIN CERTIFICATE-----\nMOCK-CERTIFICATE-OF-gamedb-ca\n-----END CERTIFICATE-----\n" },
     });
     expect(JSON.parse(cm.data["slot-map.json"])).toEqual(doc.outputs.slotMap);
     expect((doc.outputs.endpoints as Any).routers).toEqual(routers);
@@ -192,7 +194,8 @@ describe("MySQL Router (prod)", () => {
 describe("Redis Cluster on Kubernetes", () => {
   let doc: PlanDocument;
   beforeAll(async () => {
-    doc = await planOf("prod");
+    // redis.tls off: the cluster exactly as before TLS existed (tests/program/redis-tls.test.ts: on, and the diff).
+    doc = await planOfWith("prod", { redis: { tls: false } });
   });
 
   it("runs masters x (1 + replicas) pods announcing stable hostnames, with a PVC each and the password by reference", () => {

@@ -136,6 +136,14 @@ const KUBERNETES = [
   "kubernetes:core/v1:Secret gamedb-restore-verify",
   "kubernetes:batch/v1:CronJob gamedb-restore-verify",
 ];
+/** redis.tls (on by default in prod): the pods' key and certificate from the stack's CA, their Secret, the CA. */
+const REDIS_TLS = [
+  "tls:index/privateKey:PrivateKey gamedb-redis-tls-key",
+  "tls:index/certRequest:CertRequest gamedb-redis-tls-csr",
+  "tls:index/locallySignedCert:LocallySignedCert gamedb-redis-tls-cert",
+  "kubernetes:core/v1:Secret gamedb-redis-tls",
+  "kubernetes:core/v1:ConfigMap gamedb-redis-ca",
+];
 /** gamedb:schema (both shipped stacks): the migration Job and, with partitioned tables, the partition CronJob. */
 const SCHEMA = [
   "gamedb:schema:Migrations gamedb-migrate",
@@ -210,6 +218,7 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...HOST_ACCESS,
         ...[1, 2, 3, 4].flatMap((id) => shardOnAws(id, [0, 1, 2])),
         ...KUBERNETES,
+        ...REDIS_TLS,
         ...SCHEMA,
         ...[1, 2, 3, 4].flatMap(routerOf),
         ROUTER_BOOTSTRAP,
@@ -217,10 +226,10 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
       ].sort(),
     );
     // network 41 (with the default security group and the flow log's 4), host access 3, per shard 8 + 10 per node
-    // (+3 game accounts' passwords), Redis 12, routers 5 per shard and their script 1, backup, alerts 3 and the
+    // (+3 game accounts' passwords), Redis 12 and its TLS 5, routers 5 per shard and their script 1, backup, alerts 3 and the
     // alert key's 3, worker 9, verify 6, schema 11, network policies 4
     expect(doc.resources).toHaveLength(
-      41 + 3 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4,
+      41 + 3 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 5 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4,
     );
   });
 

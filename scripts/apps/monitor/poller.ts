@@ -37,6 +37,8 @@ export interface RedisCheckerLike {
   check(node: HostPort): Promise<CheckOutcome<RedisObservation>>;
   retain(keep: ReadonlySet<string>): void;
   close(): void;
+  /** The TLS trust redis.json names (its CA), before each cycle's checks. */
+  trust?(tls: { ca: string } | undefined): void;
 }
 
 export interface MonitorDeps {
@@ -149,6 +151,7 @@ export class Monitor {
     target: RedisTarget,
     limit: <T>(task: () => Promise<T>) => Promise<T>,
   ): Promise<RedisResult> {
+    this.deps.redis.trust?.(target.tls);
     const discovery = await limit(() => this.deps.redis.discover(target.seeds));
     if (discovery.ok) this.redisNodes = discovery.value;
     const entries = this.redisNodes;

@@ -106,14 +106,28 @@ export function parseClusterNodes(text: string, self?: HostPort): ClusterNodeEnt
 
 export interface RedisCheckerOptions {
   password?: string;
+  /** TLS with the system's trust store (ElastiCache); a CA from redis.json (trust) turns TLS on by itself. */
   tls: boolean;
   timeoutMs: number;
 }
 
 export class RedisChecker {
   private readonly clients = new Map<string, Redis>();
+  /** The CA redis.json carries (Redis on Kubernetes with redis.tls); undefined: none. */
+  private ca: string | undefined;
 
   constructor(private readonly options: RedisCheckerOptions) {}
+
+  /**
+   * The TLS redis.json asks for, read every cycle: with a CA every connection is TLS and verifies each node's
+   * certificate against it and the name dialled (announced DNS names). A different CA (a rotation) drops every
+   * connection, so the next checks verify with the new one.
+   */
+  trust(tls: { ca: string } | undefined): void {
+    if (tls?.ca === this.ca) return;
+    this.ca = tls?.ca;
+    this.close();
+  }
 
   /** CLUSTER NODES from the first seed that answers; the error names every seed's failure. */
   async discover(seeds: readonly HostPort[]): Promise<CheckOutcome<ClusterNodeEntry[]>> {
@@ -151,7 +165,12 @@ export class RedisChecker {
         host: node.host,
         port: node.port,
         password: this.options.password,
-        tls: this.options.tls ? { servername: node.host } : undefined,
+        tls:
+          this.ca !== undefined
+            ? { servername: node.host, ca: this.ca }
+            : this.options.tls
+              ? { servername: node.host }
+              : undefined,
         connectTimeout: this.options.timeoutMs,
         lazyConnect: true,
         enableReadyCheck: false,

@@ -2,7 +2,7 @@
  * The worker's targets, read from the mounted gamedb-endpoints ConfigMap (one file per key; the format is the
  * contract infra/contracts/endpoints.ts, whose schemas this parses with):
  *   members.json  {"shard7": {shardId, clusterName, state, members: [{node, host, port, vcpus}]}}
- *   redis.json    {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...]}
+ *   redis.json    {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...], "tls"?: {"ca": PEM}}
  * routers.json and slot-map.json are for game servers; the worker ignores them.
  *
  * The directory is read again every cycle: Kubernetes updates ConfigMap volumes in place. A file that does not
@@ -46,6 +46,8 @@ export interface ShardTarget {
 export interface RedisTarget {
   engine: "kubernetes" | "elasticache";
   seeds: HostPort[];
+  /** Redis on Kubernetes with TLS: the CA to verify the nodes with. */
+  tls?: { ca: string };
 }
 
 export interface Targets {
@@ -72,7 +74,8 @@ export function parseMembers(text: string): ShardTarget[] {
 export function parseRedis(text: string): RedisTarget {
   const result = redisSchema.safeParse(JSON.parse(text));
   if (!result.success) throw new Error(problems(result.error));
-  return { engine: result.data.engine, seeds: result.data.seeds.map(parseHostPort) };
+  const { engine, seeds, tls } = result.data;
+  return { engine, seeds: seeds.map(parseHostPort), ...(tls ? { tls: { ca: tls.ca } } : {}) };
 }
 
 /** Reads the endpoints directory each call, keeping the last good version of each file. */

@@ -12,6 +12,17 @@ export interface Address {
 
 export type Arg = string | number;
 
+/**
+ * redis.tls: every connection is TLS, the node's certificate verified against `ca` and the host name dialled
+ * (Node's default checkServerIdentity; pods are dialled by their DNS names, which their certificate names).
+ */
+export interface TlsTrust {
+  /** The CA certificate's PEM. */
+  readonly ca: string;
+  /** Its file, for redis-cli (`--cacert`). */
+  readonly caFile: string;
+}
+
 /** A command that failed on a node: the message names the node and the command, never the password. */
 export class NodeCommandError extends Error {
   constructor(
@@ -55,6 +66,8 @@ export class Connections {
       readonly password?: string;
       /** Bound on connecting and on each command. */
       readonly timeoutMs: number;
+      /** none: plain TCP */
+      readonly tls?: TlsTrust;
     },
   ) {}
 
@@ -66,6 +79,7 @@ export class Connections {
       host: at.host,
       port: at.port,
       password: this.options.password || undefined,
+      ...(this.options.tls ? { tls: { ca: this.options.tls.ca } } : {}),
       protocol: 2,
       disableClientInfo: true,
       connectTimeout: this.options.timeoutMs,

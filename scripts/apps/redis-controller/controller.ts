@@ -4,7 +4,7 @@
  * not answering yet) is retried until REDIS_WAIT_SECONDS; any other refusal stops the run before a change.
  */
 import { PlanRefused, describe, type Plan } from "./actions";
-import { Connections } from "./client";
+import { Connections, type TlsTrust } from "./client";
 import { observe, type Layout } from "./observe";
 import type { ClusterObservation } from "./observation";
 import { planDrain } from "./planDrain";
@@ -22,6 +22,8 @@ export interface ControllerOptions {
   readonly password?: string;
   readonly log: (line: string) => void;
   readonly commandTimeoutMs?: number;
+  /** redis.tls: every connection (and redis-cli's) over TLS, verified against this CA. */
+  readonly tls?: TlsTrust;
 }
 
 const PLANNERS: Record<Mode, (o: ClusterObservation) => Plan> = { drain: planDrain, reconcile: planReconcile };
@@ -52,8 +54,9 @@ export async function runController(mode: Mode, layout: Layout, options: Control
   const conn = new Connections({
     password: options.password,
     timeoutMs: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS,
+    tls: options.tls,
   });
-  const ctx = { conn, layout, password: options.password, log };
+  const ctx = { conn, layout, password: options.password, tls: options.tls, log };
   try {
     let removed = 0;
     /** Whether a step other than waiting ran: when none did, the cluster was already as wanted. */

@@ -12,7 +12,14 @@
  * Inputs from the environment (infra/contracts/redisController.ts); the password in REDISCLI_AUTH.
  * Exit codes: 0 done (or nothing to do), 1 refused or failed (nothing more changed), 2 bad input.
  */
-import { ControllerInputError, PASSWORD_ENV, parseControllerEnv } from "../../../infra/contracts/redisController";
+import { readFileSync } from "node:fs";
+import {
+  ControllerInputError,
+  PASSWORD_ENV,
+  TLS_CA_FILE_ENV,
+  parseControllerEnv,
+} from "../../../infra/contracts/redisController";
+import type { TlsTrust } from "./client";
 import { runController, type Mode } from "./controller";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -24,7 +31,8 @@ export const USAGE = `usage: redis-controller drain|reconcile
   reconcile  after it is resized: create, grow or repair the cluster to M masters x R replicas
 
 environment: REDIS_MASTERS, REDIS_REPLICAS_PER_MASTER, REDIS_HOST_TEMPLATE, REDIS_PORT_BASE, REDIS_PORT_STEP,
-REDIS_MAX_ORDINAL_PROBE (64), REDIS_WAIT_SECONDS (300), ${PASSWORD_ENV} (the password; unset or empty: none)
+REDIS_MAX_ORDINAL_PROBE (64), REDIS_WAIT_SECONDS (300), ${PASSWORD_ENV} (the password; unset or empty: none),
+${TLS_CA_FILE_ENV} (a CA certificate file: connect over TLS and verify against it; unset or empty: plain TCP)
 `;
 
 export interface Io {
@@ -52,11 +60,25 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
     for (const problem of e.problems) io.err(`${PREFIX} ERROR: ${problem}`);
     return EXIT.usage;
   }
+  let tls: TlsTrust | undefined;
+  const caFile = io.env[TLS_CA_FILE_ENV] || undefined;
+  if (caFile !== undefined) {
+    try {
+      tls = { ca: readFileSync(caFile, "utf8"), caFile };
+    } catch (e) {
+      io.err(`${PREFIX} ERROR: ${TLS_CA_FILE_ENV}: cannot read ${caFile}: ${(e as Error).message}`);
+      return EXIT.usage;
+    }
+    if (!tls.ca.includes("-----BEGIN CERTIFICATE-----")) {
+      io.err(`${PREFIX} ERROR: ${TLS_CA_FILE_ENV}: ${caFile} holds no PEM certificate`);
+      return EXIT.usage;
+    }
+  }
   const password = io.env[PASSWORD_ENV] || undefined;
   // Whatever a message quotes, the password never shows.
   const clean = (line: string) => (password ? line.split(password).join("***") : line);
   try {
-    await runController(mode, layout, { password, log: (line) => io.out(`${PREFIX} ${clean(line)}`) });
+    await runController(mode, layout, { password, tls, log: (line) => io.out(`${PREFIX} ${clean(line)}`) });
     return EXIT.ok;
   } catch (e) {
     io.err(`${PREFIX} ERROR: ${clean(e instanceof Error ? e.message : String(e))}`);

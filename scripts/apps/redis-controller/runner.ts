@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { promises as dns } from "node:dns";
 import type { Action } from "./actions";
-import { NodeCommandError, type Arg, type Connections } from "./client";
+import { NodeCommandError, type Arg, type Connections, type TlsTrust } from "./client";
 import { moveSlots } from "./migrate";
 import { podAddress, podLabel, viewPod, type Layout } from "./observe";
 import { unsettled } from "./observation";
@@ -14,6 +14,7 @@ export interface RunContext {
   readonly conn: Connections;
   readonly layout: Layout;
   readonly password?: string;
+  readonly tls?: TlsTrust;
   readonly log: (line: string) => void;
 }
 
@@ -95,7 +96,9 @@ function fixOpenSlots(ctx: RunContext, pod: number): Promise<void> {
   delete env.REDISCLI_AUTH;
   if (ctx.password) env.REDISCLI_AUTH = ctx.password; // read by redis-cli from its environment, never an argument
   return new Promise((resolve, reject) => {
-    const child = spawn("redis-cli", ["--cluster", "fix", `${host}:${port}`], {
+    // hiredis checks the chain against --cacert (redis 7.2.6:deps/hiredis/ssl.c, SSL_VERIFY_PEER).
+    const tls = ctx.tls ? ["--tls", "--cacert", ctx.tls.caFile] : [];
+    const child = spawn("redis-cli", [...tls, "--cluster", "fix", `${host}:${port}`], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
