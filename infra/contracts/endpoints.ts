@@ -8,6 +8,8 @@
  *   members.json    {"shard7": {shardId, clusterName, state, members: [{node, host, port, vcpus}]}}
  *   redis.json      {"engine": "kubernetes" | "elasticache", "seeds": ["host:port", ...], "tls"?: {"ca": PEM}}
  *   slot-map.json   [{slots: "0-4095", from, to, shard, epoch?}]         which shard owns which slots
+ *   mysql-tls.json  {"ca": PEM}: the stack CA's certificate (public), which signed every MySQL member's
+ *                   certificate: what a client that connects to the members directly (the monitor) verifies them with
  *
  * The game-server client (client/src/endpoints.ts) reads routers.json and slot-map.json, from the mounted directory
  * or as one JSON file or object of the `clientEndpointsSchema` shape.
@@ -19,7 +21,16 @@ export const ENDPOINT_FILES = {
   members: "members.json",
   redis: "redis.json",
   slotMap: "slot-map.json",
+  mysqlTls: "mysql-tls.json",
 } as const;
+
+/** mysql-tls.json: the CA every MySQL member's certificate is signed by. */
+export const mysqlTlsSchema = z.object({
+  ca: z.string().regex(/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n$/, {
+    error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+  }),
+});
+export type MysqlTlsDocument = z.infer<typeof mysqlTlsSchema>;
 
 const port = z.int({ error: "must be a port from 1 to 65535" }).min(1).max(65535);
 const shardKey = z.string().regex(/^shard\d+$/, { error: 'must be a shard key such as "shard7"' });
@@ -120,6 +131,7 @@ export interface EndpointsDocuments {
   members: MembersDocument;
   redis: RedisDocument;
   slotMap: SlotMapDocument;
+  mysqlTls: MysqlTlsDocument;
 }
 
 /** `path: message` for every problem. */
@@ -152,5 +164,6 @@ export function endpointsData(docs: EndpointsDocuments): Record<string, string> 
     [ENDPOINT_FILES.members]: write(membersSchema, ENDPOINT_FILES.members, docs.members),
     [ENDPOINT_FILES.redis]: write(redisSchema, ENDPOINT_FILES.redis, docs.redis),
     [ENDPOINT_FILES.slotMap]: write(slotMapSchema, ENDPOINT_FILES.slotMap, docs.slotMap),
+    [ENDPOINT_FILES.mysqlTls]: write(mysqlTlsSchema, ENDPOINT_FILES.mysqlTls, docs.mysqlTls),
   };
 }

@@ -62,6 +62,12 @@ export const monitorConfigSchema = strict({
       .regex(/^[A-Za-z0-9_.-]{1,32}$/, { error: "must be a MySQL user name (1-32 of A-Z a-z 0-9 _ . -)" })
       .default("gamedb_monitor"),
     passwordEnv: envName,
+    /**
+     * TLS to the members, each certificate verified against the CA in the endpoints' mysql-tls.json and the address
+     * dialled. Every gamedb member requires TLS (require_secure_transport), so the program always writes true;
+     * false or absent: plain TCP, for the Group Replication simulator only.
+     */
+    tls: z.boolean({ error: "must be true or false" }).optional(),
   }),
   redis: strict({
     /** No password when absent. */

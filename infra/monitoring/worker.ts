@@ -60,7 +60,12 @@ export function workerConfig(s: WorkerSettings): MonitorConfigInput {
     checkTimeoutSeconds: s.checkTimeoutSeconds,
     concurrency: s.concurrency,
     thresholds: { cpuPercent: s.cpuPercent, bufferPoolPercent: s.bufferPoolPercent, lagSeconds: s.lagSeconds },
-    mysql: { user: ACCOUNTS.monitor, passwordEnv: "GAMEDB_MONITOR_PASSWORD" },
+    // Members require TLS; their certificates are verified against the stack CA the endpoints publish (mysql-tls.json).
+    mysql: {
+      user: ACCOUNTS.monitor,
+      passwordEnv: "GAMEDB_MONITOR_PASSWORD",
+      tls: true,
+    },
     redis: { passwordEnv: "GAMEDB_REDIS_PASSWORD", tls: s.redisTls },
     sinks: {
       sns: { topicArn: s.alertTopicArn, region: s.region },

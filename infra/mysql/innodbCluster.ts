@@ -30,6 +30,8 @@ import {
   seedIndex,
 } from "./clusterParams";
 import type { ShardHost } from "./shardHosts";
+import { CertificateAuthority, serverCertificate } from "../tls/ca";
+import { configureSecrets, memberCertificateNames } from "./memberTls";
 
 export interface InnoDbClusterArgs {
   /** The shard's slice of the plan: its id (which names the cluster), key and nodes. */
@@ -67,6 +69,11 @@ export interface InnoDbClusterArgs {
    * @default none: the three accounts are not created
    */
   readonly schemaDatabase?: string;
+  /**
+   * The stack's CA (ctx.certificateAuthority()): it signs each member's certificate (`<node>-mysql-key`, `-csr`,
+   * `-cert`), whose names are the address the member reports, so clients verify it (VERIFY_IDENTITY).
+   */
+  readonly certificateAuthority: CertificateAuthority;
 }
 
 /** Every shard's passwords, and the game database's accounts' when the shard has one. */
@@ -149,6 +156,23 @@ export class InnoDbCluster extends pulumi.ComponentResource {
       );
 
     const configured = args.hosts.map((host) => {
+      // The key reaches the host only on the configure step's stdin (install-tls.sh); a renewed certificate
+      // changes stdin, which re-runs the step (pulumi-command: any input change runs create again).
+      const tls = serverCertificate(
+        `${host.node.name}-mysql`,
+        args.certificateAuthority,
+        memberCertificateNames(host.node.name, host.node.address, host.address),
+        { parent: this },
+      );
+      const configureStdin = pulumi.secret(
+        pulumi.jsonStringify(
+          configureSecrets(passwords.clusterAdmin, {
+            caPem: args.certificateAuthority.certPem,
+            certPem: tls.certPem,
+            keyPem: tls.keyPem,
+          }),
+        ),
+      );
       const text = host.address.apply((addr) => {
         const input = mycnfInput(host.node, addr, args);
         const settings = mycnfSettings(input);
@@ -160,7 +184,7 @@ export class InnoDbCluster extends pulumi.ComponentResource {
       });
       return new command.remote.Command(
         `${host.node.name}-configure`,
-        { connection: host.connection, create: text, stdin: adminStdin, logging: "stdoutAndStderr" },
+        { connection: host.connection, create: text, stdin: configureStdin, logging: "stdoutAndStderr" },
         { parent: this, dependsOn: [host.bootstrap] },
       );
     });

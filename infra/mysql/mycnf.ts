@@ -46,6 +46,13 @@
  *   neither, installs the slot fence's triggers. Safe here: binary logging is row-based only (Group Replication),
  *   where the statement-replay risk the variable guards against does not exist (its own description, sys_vars.cc).
  *   A runtime setting: the configure step applies it with SET GLOBAL, this file keeps it across restarts.
+ * - TLS: require_secure_transport = ON (every TCP connection must use TLS; the local socket counts as secure, so the
+ *   backup jobs and root's auth_socket logins are unaffected: MySQL 8.4 Reference Manual, "Configuring Encrypted
+ *   Connections as Mandatory"), and ssl_ca / ssl_cert / ssl_key naming the member's certificate, signed by the
+ *   stack's CA (infra/tls/ca.ts), which the configure step installs in TLS_DIR (infra/toolkit/host/install-tls.sh).
+ *   Not overridable. require_secure_transport is a runtime setting (SET GLOBAL); the ssl_* paths are fixed names
+ *   whose files install-tls.sh replaces and reloads (ALTER INSTANCE RELOAD TLS), so they count as neither runtime
+ *   nor restart settings.
  */
 import { MYCNF_OVERRIDES, parseSize } from "../catalog/mycnfOverrides";
 import { instanceMemoryGiB } from "../catalog/instanceTypes";
@@ -98,6 +105,13 @@ export const REDO_LOG_CAPACITY = "1G";
 /** Extra binlog retention beyond the PITR window, so a late backup never finds its start purged. */
 export const BINLOG_SAFETY_SECONDS = 24 * 3600;
 export const DISABLED_STORAGE_ENGINES = "MyISAM,BLACKHOLE,FEDERATED,ARCHIVE,MEMORY";
+/** Where the configure step installs the member's CA, certificate and key (install-tls.sh writes the same names). */
+export const TLS_DIR = "/etc/mysql/gamedb-tls";
+export const TLS_FILES = {
+  ca: `${TLS_DIR}/ca.pem`,
+  cert: `${TLS_DIR}/server-cert.pem`,
+  key: `${TLS_DIR}/server-key.pem`,
+};
 
 /**
  * Names that must never appear in a file for MySQL 8.4: removed (8.4 refuses to start), deprecated (warning at
@@ -124,8 +138,11 @@ export const FORBIDDEN_NAMES: readonly string[] = [
 ];
 
 type Kind = "int" | "size" | "bool" | "enum" | "string" | "float" | "dir" | "path";
-/** "fixed": set once when the data directory is first started; neither applied at runtime nor worth a restart. */
-type Apply = "runtime" | "restart" | "fixed";
+/**
+ * "fixed": set once when the data directory is first started; neither applied at runtime nor worth a restart.
+ * "tls": the ssl_* file names, constant; install-tls.sh replaces the files and reloads TLS itself.
+ */
+type Apply = "runtime" | "restart" | "fixed" | "tls";
 
 /**
  * How gamedb applies each non-overridable setting it writes, and the variable to read it back from when that is
@@ -157,12 +174,19 @@ const BUILT_IN: Readonly<Record<string, { kind: Kind; apply: Apply; readAs?: str
   binlog_row_image: { kind: "enum", apply: "runtime" },
   binlog_row_metadata: { kind: "enum", apply: "runtime" },
   binlog_transaction_compression: { kind: "bool", apply: "runtime" },
+  require_secure_transport: { kind: "bool", apply: "runtime" },
+  ssl_ca: { kind: "path", apply: "tls" },
+  ssl_cert: { kind: "path", apply: "tls" },
+  ssl_key: { kind: "path", apply: "tls" },
 };
 
 /** Settings excluded from both restartVariables and dynamicVariables. */
 export const FIXED_AT_INITIALIZE: readonly string[] = Object.keys(BUILT_IN).filter(
   (name) => BUILT_IN[name]?.apply === "fixed",
 );
+
+/** The ssl_* file names: excluded from both too (install-tls.sh reloads the files they name). */
+export const TLS_RELOADED: readonly string[] = Object.keys(BUILT_IN).filter((name) => BUILT_IN[name]?.apply === "tls");
 
 /** The variable to read a setting back from (`SELECT @@GLOBAL.<name>`). */
 export function readBackName(setting: string): string {
@@ -248,6 +272,10 @@ export function mycnfSettings(input: MyCnfInput): Record<string, string> {
     replica_parallel_workers: String(REPLICA_PARALLEL_WORKERS),
     replica_preserve_commit_order: "ON",
     disabled_storage_engines: DISABLED_STORAGE_ENGINES,
+    require_secure_transport: "ON",
+    ssl_ca: TLS_FILES.ca,
+    ssl_cert: TLS_FILES.cert,
+    ssl_key: TLS_FILES.key,
   };
   if (input.trustTriggerCreators) s.log_bin_trust_function_creators = "ON";
 

@@ -41,11 +41,17 @@ export interface MySqlRouterArgs {
   readonly cluster: pulumi.Resource;
   /** The ConfigMap with the bootstrap script (routerBootstrapConfigMap): pods start once it exists. */
   readonly bootstrap: k8s.core.v1.ConfigMap;
+  /** The stack CA's certificate (PEM, public), also in that ConfigMap: a new CA rolls the pods. */
+  readonly caPem: pulumi.Output<string>;
 }
 
-/** The one ConfigMap of the routers' bootstrap script, in the routers' namespace. */
+/**
+ * The one ConfigMap of the routers' bootstrap script and the CA certificate they verify the members with (public), in
+ * the routers' namespace.
+ */
 export function routerBootstrapConfigMap(
   namespace: pulumi.Input<string>,
+  caPem: pulumi.Input<string>,
   opts?: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
   return new k8s.core.v1.ConfigMap(
@@ -56,7 +62,7 @@ export function routerBootstrapConfigMap(
         namespace,
         labels: labels(ROUTER_BOOTSTRAP_CONFIG_MAP, "mysql-router"),
       },
-      data: { "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT },
+      data: { "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT, "ca.pem": caPem },
     },
     opts,
   );
@@ -81,6 +87,7 @@ export function routerPodSpec(name: string, image: string, members: string[], se
           { name: "ROUTER_ACCOUNT", value: ACCOUNTS.router },
           { name: "ROUTER_CONF_DIR", value: "/run/mysqlrouter/conf" },
           { name: "ROUTER_PASSWORD_FILE", value: "/etc/gamedb/secret/password" },
+          { name: "ROUTER_CA_FILE", value: "/etc/gamedb/ca.pem" },
         ],
         ports,
         // Ready once the REST API answers (its unauthenticated spec document) and the RW route listens.
@@ -94,6 +101,7 @@ export function routerPodSpec(name: string, image: string, members: string[], se
         securityContext: restrictedContainer(ROUTER_UID),
         volumeMounts: [
           { name: "bootstrap", mountPath: "/etc/gamedb/bootstrap.sh", subPath: "bootstrap.sh", readOnly: true },
+          { name: "bootstrap", mountPath: "/etc/gamedb/ca.pem", subPath: "ca.pem", readOnly: true },
           { name: "secret", mountPath: "/etc/gamedb/secret", readOnly: true },
           { name: "run", mountPath: "/run/mysqlrouter" },
           { name: "tmp", mountPath: "/tmp" },
@@ -137,7 +145,7 @@ export class MySqlRouter extends pulumi.ComponentResource {
           replicas: args.replicas,
           selector: { matchLabels: selector },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-          template: args.members.apply((members) => ({
+          template: pulumi.all([args.members, args.caPem]).apply(([members, caPem]) => ({
             metadata: {
               labels: labels(k8sName, "mysql-router", { "gamedb/shard": args.shardKey }),
               // A change of what the router bootstraps from (members, script, image) rolls the pods.
@@ -146,6 +154,7 @@ export class MySqlRouter extends pulumi.ComponentResource {
                   members,
                   script: ROUTER_BOOTSTRAP_SCRIPT,
                   image: args.image,
+                  caPem,
                   ...(args.passwordRotation > 0 ? { passwordRotation: args.passwordRotation } : {}),
                 }),
               },

@@ -45,8 +45,10 @@ export function declareEndpoints(
     ),
   ) as pulumi.Output<Record<string, ShardMembers>>;
   const data = pulumi
-    .all([deps.routers, members, deps.redis])
-    .apply(([r, m, redis]) => endpointsData({ routers: r, members: m, redis, slotMap: slotMapOutput(plan) }));
+    .all([deps.routers, members, deps.redis, ctx.certificateAuthority().certPem])
+    .apply(([r, m, redis, ca]) =>
+      endpointsData({ routers: r, members: m, redis, slotMap: slotMapOutput(plan), mysqlTls: { ca } }),
+    );
   const publishAfter = deps.publishAfter ?? [];
   const configMap = endpointsConfigMap(`${ctx.name}-endpoints`, kube.namespace, data, {
     parent: ctx.parent,

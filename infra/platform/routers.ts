@@ -15,7 +15,10 @@ export function declareRouters(
   // One script for every shard's routers: a shard added does not add another copy to the state.
   const bootstrap =
     serving.length > 0
-      ? routerBootstrapConfigMap(kube.namespace, { parent: ctx.parent, provider: kube.provider })
+      ? routerBootstrapConfigMap(kube.namespace, ctx.certificateAuthority().certPem, {
+          parent: ctx.parent,
+          provider: kube.provider,
+        })
       : undefined;
   for (const shard of ctx.plan.shards) {
     if (shard.state === "retired") continue;
@@ -32,6 +35,7 @@ export function declareRouters(
         passwordRotation: ctx.plan.mysql.passwordRotation,
         cluster: s.cluster,
         bootstrap: bootstrap!,
+        caPem: ctx.certificateAuthority().certPem,
       },
       kube.opts,
     );

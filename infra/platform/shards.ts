@@ -69,6 +69,7 @@ export function declareShards(
         monitorPassword: deps.monitorPassword,
         passwordRotation: mysql.passwordRotation,
         schemaDatabase: plan.schema?.config.database,
+        certificateAuthority: ctx.certificateAuthority(),
       },
       { parent, providers },
     );

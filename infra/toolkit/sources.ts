@@ -18,6 +18,7 @@ function sourceFiles(): Record<string, string> {
     "bin/gamedb-step": join(__dirname, "host", "gamedb-step"),
     "bin/gamedb-toolkit-install": join(__dirname, "host", "gamedb-toolkit-install"),
     "lib/adminapi.sh": join(__dirname, "host", "adminapi.sh"),
+    "lib/install-tls.sh": join(__dirname, "host", "install-tls.sh"),
     "lib/install-mycnf.sh": join(__dirname, "host", "install-mycnf.sh"),
     "lib/bootstrap.sh": join(__dirname, "host", "bootstrap.sh"),
     "lib/backup-install.sh": join(__dirname, "host", "backup-install.sh"),
@@ -27,7 +28,10 @@ function sourceFiles(): Record<string, string> {
   };
 }
 
-/** The entry that runs one AdminAPI script: the launcher, my.cnf's installer for configure, then the script's files. */
+/**
+ * The entry that runs one AdminAPI script: the launcher, for configure the TLS files' and my.cnf's installers (TLS
+ * first: my.cnf names the files, and a stopped mysqld starts with it), then the script's files.
+ */
 export function adminApiEntry(name: AdminApiScriptName): string {
   return `adminapi/${name}`;
 }
@@ -45,7 +49,7 @@ function entries(): Record<string, string[]> {
     [BACKUP_ENTRY]: ["lib/backup-install.sh", ...BACKUP_SCRIPTS.map((f) => `backup/${f}`)],
   };
   for (const name of ADMINAPI_SCRIPTS) {
-    const mycnf = name === "configure-instance" ? ["lib/install-mycnf.sh"] : [];
+    const mycnf = name === "configure-instance" ? ["lib/install-tls.sh", "lib/install-mycnf.sh"] : [];
     out[adminApiEntry(name)] = ["lib/adminapi.sh", ...mycnf, ...adminApiScriptFiles(name).map((f) => `adminapi/${f}`)];
   }
   return out;

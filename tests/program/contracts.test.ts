@@ -5,7 +5,13 @@
  */
 import type { PlanDocument } from "../../scripts/lib/planDocument";
 import { planOf, resourceOf } from "../helpers/plan";
-import { ENDPOINT_FILES, parseDocument, routersSchema, slotMapSchema } from "../../infra/contracts/endpoints";
+import {
+  ENDPOINT_FILES,
+  mysqlTlsSchema,
+  parseDocument,
+  routersSchema,
+  slotMapSchema,
+} from "../../infra/contracts/endpoints";
 import { WORKER_CONFIG_FILE } from "../../infra/contracts/workerConfig";
 import { parseMembers, parseRedis } from "../../scripts/apps/monitor/targets";
 import { parseConfig } from "../../scripts/apps/monitor/config";
@@ -53,7 +59,21 @@ describe.each(["dev", "prod"])("the %s stack's documents parse with their reader
       members: JSON.parse(data[ENDPOINT_FILES.members]!),
       redis: { engine: "kubernetes" as const, seeds: ["redis-0"] },
       slotMap: JSON.parse(data[ENDPOINT_FILES.slotMap]!),
+      mysqlTls: JSON.parse(data[ENDPOINT_FILES.mysqlTls]!),
     };
     expect(() => endpointsData(docs)).toThrow("redis.json: seeds.0: must be host:port");
+    const redis = JSON.parse(data[ENDPOINT_FILES.redis]!);
+    expect(() => endpointsData({ ...docs, redis, mysqlTls: { ca: "not a certificate" } })).toThrow(
+      "mysql-tls.json: ca: must be a PEM certificate",
+    );
+  });
+
+  it("publishes the stack CA's certificate in mysql-tls.json, and the worker checks members with TLS", () => {
+    const data = dataOf(doc, "gamedb-endpoints");
+    expect(parseDocument(mysqlTlsSchema, ENDPOINT_FILES.mysqlTls, data[ENDPOINT_FILES.mysqlTls]!)).toEqual({
+      ca: "-----BEGIN CERTIFICATE-----\nMOCK-CERTIFICATE-OF-gamedb-ca\n-----END CERTIFICATE-----\n",
+    });
+    const config = parseConfig(dataOf(doc, "gamedb-monitor-config")[WORKER_CONFIG_FILE]!, "config.json");
+    expect(config.mysql.tls).toBe(true);
   });
 });

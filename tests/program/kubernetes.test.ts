@@ -52,7 +52,15 @@ describe("MySQL Router (prod)", () => {
         { name: "ROUTER_ACCOUNT", value: "gamedb_router" },
         { name: "ROUTER_CONF_DIR", value: "/run/mysqlrouter/conf" },
         { name: "ROUTER_PASSWORD_FILE", value: "/etc/gamedb/secret/password" },
+        { name: "ROUTER_CA_FILE", value: "/etc/gamedb/ca.pem" },
       ]);
+      // The CA the members' certificates are verified with, from the bootstrap ConfigMap.
+      expect(c.volumeMounts).toContainEqual({
+        name: "bootstrap",
+        mountPath: "/etc/gamedb/ca.pem",
+        subPath: "ca.pem",
+        readOnly: true,
+      });
       expect(JSON.stringify(c.command)).not.toContain("password=");
       expect(pod.volumes).toContainEqual({
         name: "secret",
@@ -92,7 +100,10 @@ describe("MySQL Router (prod)", () => {
           "app.kubernetes.io/part-of": "gamedb",
         },
       },
-      data: { "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT },
+      data: {
+        "bootstrap.sh": ROUTER_BOOTSTRAP_SCRIPT,
+        "ca.pem": "-----BEGIN CERTIFICATE-----\nMOCK-CERTIFICATE-OF-gamedb-ca\n-----END CERTIFICATE-----\n",
+      },
     });
     expect(cm.parent).toBe(get(doc, "gamedb:index:GameDbPlatform", "gamedb").urn);
     expect(cm.options).toEqual({ protect: false, retainOnDelete: false, ignoreChanges: [], dependsOn: [] });

@@ -231,8 +231,29 @@ describe("prod shard hosts", () => {
     expect(configure.params).toMatchObject({ self: `${mockPrivateIp("shard1-node2")}:3306` });
     expect(configure.script).toBe(adminApiScript("configure-instance"));
     expect(configure.script).toContain("dba.configureInstance");
-    // The my.cnf is installed by the configure entry's helper, which no other entry runs.
-    expect(configure.files.map((f) => f.path).slice(0, 2)).toEqual(["lib/adminapi.sh", "lib/install-mycnf.sh"]);
+    // The TLS files and the my.cnf are installed by the configure entry's helpers, which no other entry runs.
+    expect(configure.files.map((f) => f.path).slice(0, 3)).toEqual([
+      "lib/adminapi.sh",
+      "lib/install-tls.sh",
+      "lib/install-mycnf.sh",
+    ]);
+    expect(configure.file).toMatch(/^require_secure_transport = ON$/m);
+    expect(configure.file).toMatch(/^ssl_key = \/etc\/mysql\/gamedb-tls\/server-key\.pem$/m);
+    // The member's key travels only in the configure step's stdin, a secret; no command text or output holds it.
+    const configureCmd = cmd(doc, "shard1-node2-configure");
+    expect(configureCmd.inputs.stdin).toBe("[secret]");
+    const serialized = JSON.stringify(doc);
+    for (const i of [0, 1, 2]) expect(serialized).not.toContain(`mock-secret-of-shard1-node${i}-mysql-key`);
+    expect(serialized).not.toContain("PRIVATE KEY");
+    // Each member's certificate names the private IP it reports, signed by the stack's CA.
+    const csr = get(doc, "tls:index/certRequest:CertRequest", "shard1-node2-mysql-csr");
+    expect(csr.inputs).toMatchObject({
+      subject: { commonName: "shard1-node2", organization: "gamedb" },
+      dnsNames: [],
+      ipAddresses: [mockPrivateIp("shard1-node2")],
+    });
+    const cert = get(doc, "tls:index/locallySignedCert:LocallySignedCert", "shard1-node2-mysql-cert");
+    expect(cert.inputs).toMatchObject({ caPrivateKeyPem: "[secret]", certRequestPem: expect.any(String) });
     const accounts = stepOf(text(cmd(doc, "shard1-accounts")));
     expect([accounts.entry, accounts.file]).toEqual(["adminapi/setup-accounts", undefined]);
     expect(accounts.params).toMatchObject({ clusterName: "shard1", seed: `${seedIp}:3306` });
@@ -363,7 +384,29 @@ describe("static hosts", () => {
     expect(doc.resources.filter((r) => r.type.startsWith("aws:ec2/instance") || r.type.startsWith("aws:ebs"))).toEqual(
       [],
     );
-    expect(doc.resources.filter((r) => r.type === "aws:ec2/keyPair:KeyPair" || r.type.startsWith("tls:"))).toEqual([]);
+    expect(doc.resources.filter((r) => r.type === "aws:ec2/keyPair:KeyPair")).toEqual([]);
+    // No SSH key is generated (it comes from the config): the TLS resources are the CA and each member's certificate.
+    const members = ["shard1-node0", "shard2-node0"];
+    expect(
+      doc.resources
+        .filter((r) => r.type.startsWith("tls:"))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(
+      [
+        "gamedb-ca-key-0",
+        "gamedb-ca",
+        ...members.flatMap((n) => [`${n}-mysql-key`, `${n}-mysql-csr`, `${n}-mysql-cert`]),
+      ].sort(),
+    );
+    // A static host given by IP gets an IP SAN, one given by name a DNS SAN: what the Routers and monitor dial.
+    expect(get(doc, "tls:index/certRequest:CertRequest", "shard1-node0-mysql-csr").inputs).toMatchObject({
+      dnsNames: [],
+      ipAddresses: ["10.9.0.10"],
+    });
+    expect(get(doc, "tls:index/certRequest:CertRequest", "shard2-node0-mysql-csr").inputs).toMatchObject({
+      dnsNames: ["db-b.internal"],
+    });
     const input = { mysqlVersion: "8.4.3", dataDevice: "/dev/nvme1n1", dataDir: "/var/lib/mysql" };
     for (const [node, address, user] of [
       ["shard1-node0", "10.9.0.10", "ubuntu"],

@@ -50,6 +50,9 @@ const COMMON = [
   "aws:kms/keyPolicy:KeyPolicy gamedb-alerts",
   "aws:kms/alias:Alias gamedb-alerts",
   "random:index/randomPassword:RandomPassword gamedb-monitor-password",
+  // The stack's CA: every stack has shards, whose members' certificates it signs.
+  "tls:index/privateKey:PrivateKey gamedb-ca-key-0",
+  "tls:index/selfSignedCert:SelfSignedCert gamedb-ca",
 ];
 const CREATED_VPC = [
   "aws:ec2/vpc:Vpc gamedb-network-vpc",
@@ -195,6 +198,10 @@ function shardOnAws(id: number, indexes: number[], gameDatabase = true): string[
       `command:remote:Command shard${id}-node${i}-bootstrap`,
       `command:remote:Command shard${id}-node${i}-configure`,
       `command:remote:Command shard${id}-node${i}-member`,
+      // The member's TLS key and certificate, signed by the stack's CA.
+      `tls:index/privateKey:PrivateKey shard${id}-node${i}-mysql-key`,
+      `tls:index/certRequest:CertRequest shard${id}-node${i}-mysql-csr`,
+      `tls:index/locallySignedCert:LocallySignedCert shard${id}-node${i}-mysql-cert`,
       `aws:cloudwatch/metricAlarm:MetricAlarm shard${id}-node${i}-system-status`,
       `aws:cloudwatch/metricAlarm:MetricAlarm shard${id}-node${i}-instance-status`,
     ]),
@@ -225,11 +232,11 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
         ...backupOf([1, 2, 3, 4], true),
       ].sort(),
     );
-    // network 41 (with the default security group and the flow log's 4), host access 3, per shard 8 + 10 per node
+    // network 41 (with the default security group and the flow log's 4), host access 3, per shard 8 + 13 per node
     // (+3 game accounts' passwords), Redis 12 and its TLS 5, routers 5 per shard and their script 1, backup, alerts 3 and the
-    // alert key's 3, worker 9, verify 6, schema 11, network policies 4
+    // alert key's 3, worker 9, verify 6, schema 11, network policies 4, the CA 2
     expect(doc.resources).toHaveLength(
-      41 + 3 + 3 + 4 * (8 + 3 + 3 * 10) + 12 + 5 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4,
+      41 + 3 + 3 + 4 * (8 + 3 + 3 * 13) + 12 + 5 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
     );
   });
 
@@ -369,7 +376,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
       ].sort(),
     );
     expect(doc.resources).toHaveLength(
-      29 + 3 + 3 + 2 * (8 + 3 + 10) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11 + 4,
+      29 + 3 + 3 + 2 * (8 + 3 + 13) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
     );
   });
 

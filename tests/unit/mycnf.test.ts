@@ -10,6 +10,7 @@ import {
   FIXED_AT_INITIALIZE,
   FORBIDDEN_NAMES,
   MyCnfInput,
+  TLS_RELOADED,
   dynamicVariables,
   mycnfSettings,
   readBackName,
@@ -55,6 +56,10 @@ const COMMON = {
   replica_parallel_workers: "8",
   replica_preserve_commit_order: "ON",
   disabled_storage_engines: "MyISAM,BLACKHOLE,FEDERATED,ARCHIVE,MEMORY",
+  require_secure_transport: "ON",
+  ssl_ca: "/etc/mysql/gamedb-tls/ca.pem",
+  ssl_cert: "/etc/mysql/gamedb-tls/server-cert.pem",
+  ssl_key: "/etc/mysql/gamedb-tls/server-key.pem",
 };
 
 /** Memory-dependent settings per instance class. */
@@ -128,6 +133,10 @@ describe("renderMyCnf", () => {
         "replica_parallel_workers = 8",
         "replica_preserve_commit_order = ON",
         "disabled_storage_engines = MyISAM,BLACKHOLE,FEDERATED,ARCHIVE,MEMORY",
+        "require_secure_transport = ON",
+        "ssl_ca = /etc/mysql/gamedb-tls/ca.pem",
+        "ssl_cert = /etc/mysql/gamedb-tls/server-cert.pem",
+        "ssl_key = /etc/mysql/gamedb-tls/server-key.pem",
         "max_connections = 1536",
         "innodb_buffer_pool_size = 5632M",
         "innodb_buffer_pool_instances = 4",
@@ -201,6 +210,21 @@ describe("overrides", () => {
     expect(() => mycnfSettings(input({ reportHost: "db 1" }))).toThrow("cannot be written as is");
   });
 
+  it("never lets TLS be switched off or pointed elsewhere: require_secure_transport and ssl_* are not overridable", () => {
+    for (const [name, value] of [
+      ["require_secure_transport", false],
+      ["ssl_ca", "/tmp/ca.pem"],
+      ["ssl_cert", "/tmp/c.pem"],
+      ["ssl_key", "/tmp/k.pem"],
+    ] as const) {
+      expect(MYCNF_OVERRIDES[name]).toBeUndefined();
+      expect(() => mycnfSettings(input({ overrides: { [name]: value } }))).toThrow(
+        `${name} is not an overridable my.cnf setting`,
+      );
+    }
+    expect(dynamicVariables(mycnfSettings(input())).require_secure_transport).toBe("1");
+  });
+
   it("refuses a version outside 8.4 and an impossible server_id", () => {
     expect(() => mycnfSettings(input({ version: "8.0.36" }))).toThrow("not a MySQL 8.4 LTS version: 8.0.36");
     expect(() => mycnfSettings(input({ serverId: 0 }))).toThrow("server_id must be an integer from 1");
@@ -236,6 +260,7 @@ describe("restartVariables / dynamicVariables", () => {
       max_connections: "10000",
       innodb_buffer_pool_size: String(48 * GiB),
       innodb_redo_log_capacity: String(GiB),
+      require_secure_transport: "1",
     });
   });
 
@@ -370,7 +395,7 @@ describe("every generated file", () => {
         const dynamic = Object.keys(dynamicVariables(s));
         expect(restart.filter((k) => dynamic.includes(k))).toEqual([]);
         const expected = Object.keys(s)
-          .filter((k) => !FIXED_AT_INITIALIZE.includes(k))
+          .filter((k) => !FIXED_AT_INITIALIZE.includes(k) && !TLS_RELOADED.includes(k))
           .map(readBackName);
         expect([...restart, ...dynamic].sort()).toEqual(expected.sort());
         // Booleans read back as 1/0 and sizes as bytes; innodb_doublewrite is an enum and reads back as ON.

@@ -12,12 +12,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ADMINAPI_SCRIPTS, AdminApiScriptName, adminApiScript } from "../../infra/mysql/adminapi";
 import { adminApiCommand } from "../../infra/mysql/remoteScript";
+import { configureSecrets } from "../../infra/mysql/memberTls";
 import { FILE_END, PARAMS_END, TOOLKIT_ROOT, stepCommand } from "../../infra/contracts/toolkit";
 import { currentToolkit, toolkitDirectory } from "../../infra/toolkit/build";
 import { shellcheck } from "../helpers/shellcheck";
 import { stepOf } from "../helpers/toolkit";
 
 const MYCNF = "[mysqld]\nserver_id = 1001\nreport_host = 10.0.0.1\n";
+/** The member's TLS files among the configure step's secrets (stand-in PEMs). */
+const pem = (kind: string, body: string) => `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
+const CONFIGURE_SECRETS = configureSecrets("s3cr3t", {
+  caPem: pem("CERTIFICATE", "Q0E+/="),
+  certPem: pem("CERTIFICATE", "Q0VSVA=="),
+  keyPem: pem("EC PRIVATE KEY", "S0VZLXNlY3JldC1rZXk="),
+});
+const TLS = {
+  tlsCaPem: CONFIGURE_SECRETS.tlsCaPem,
+  tlsCertPem: CONFIGURE_SECRETS.tlsCertPem,
+  tlsKeyPem: CONFIGURE_SECRETS.tlsKeyPem,
+};
+/** The stdin of a configure step as the program writes it: the admin password and the TLS files. */
+const CONFIGURE_STDIN = JSON.stringify(CONFIGURE_SECRETS);
 
 /** A toolkit root holding this checkout's toolkit as `<root>/<version>` and `current`, built once. */
 let root: string;
@@ -37,7 +52,11 @@ function commandOf(name: AdminApiScriptName, params: Record<string, unknown> = {
 function runWithStandIns(
   text: string,
   stdin: string,
-  tools: { cmp: number; active: number; mysql: [number, string] } = { cmp: 0, active: 0, mysql: [0, "ONLINE"] },
+  tools: { cmp: number; active: number; mysql: [number, string]; reload?: number } = {
+    cmp: 0,
+    active: 0,
+    mysql: [0, "ONLINE"],
+  },
 ) {
   const dir = mkdtempSync(join(tmpdir(), "gamedb-remote-"));
   const bin = join(dir, "bin");
@@ -56,9 +75,24 @@ function runWithStandIns(
     ].join("\n"),
   );
   stub("cmp", `exit ${tools.cmp}`);
-  // install -m 0644 -o root -g root SRC DEST: SRC is the 7th argument.
-  stub("install", `echo install "$@" >> ${dir}/calls\ncp "$7" ${dir}/installed.cnf`);
-  stub("mysql", `printf '%s' '${tools.mysql[1]}'\nexit ${tools.mysql[0]}`);
+  // install -m MODE -o OWNER -g GROUP SRC DEST: SRC is the 7th argument (install -d only logs).
+  stub(
+    "install",
+    [
+      `echo install "$@" >> ${dir}/calls`,
+      '[ "$1" = -d ] && exit 0',
+      `mkdir -p ${dir}/installed && cp "$7" ${dir}/installed/$(basename "$8")`,
+      `case "$8" in *.cnf) cp "$7" ${dir}/installed.cnf ;; esac`,
+    ].join("\n"),
+  );
+  stub(
+    "mysql",
+    [
+      `case "$*" in *"RELOAD TLS"*) echo mysql "$@" >> ${dir}/calls; exit ${tools.reload ?? 0} ;; esac`,
+      `printf '%s' '${tools.mysql[1]}'`,
+      `exit ${tools.mysql[0]}`,
+    ].join("\n"),
+  );
   stub("systemctl", `echo systemctl "$@" >> ${dir}/calls\n[ "$1" = is-active ] && exit ${tools.active}\nexit 0`);
   const run = spawnSync("bash", ["--norc", "--noprofile", "-c", text.split(TOOLKIT_ROOT).join(root)], {
     input: stdin,
@@ -69,6 +103,7 @@ function runWithStandIns(
       GAMEDB_LOCK: join(dir, "lock"),
       GAMEDB_SECRET_DIR: secrets,
       GAMEDB_MYCNF_PATH: mycnfPath,
+      GAMEDB_TLS_DIR: "/etc/mysql/gamedb-tls",
     },
     encoding: "utf8",
   });
@@ -91,7 +126,7 @@ describe("adminApiCommand", () => {
     (name) => {
       const params = { seed: "10.0.0.1:3306", quote: 'it\'s $x `y` \\ "z"', nested: { list: [1, "two"] } };
       const text = commandOf(name, params);
-      const secrets = '{"clusterAdminPassword":"s3cr3t"}';
+      const secrets = name === "configure-instance" ? CONFIGURE_STDIN : '{"clusterAdminPassword":"s3cr3t"}';
       const { run, read, calls, secretDir } = runWithStandIns(text, secrets);
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
@@ -102,10 +137,12 @@ describe("adminApiCommand", () => {
       expect(JSON.parse(read("params.json"))).toEqual(params);
       expect(read("secrets.json")).toBe(secrets);
       expect(read("mode").trim()).toBe("-rw-------");
-      expect(calls).toMatch(/^mysqlsh --js --no-wizard -f \S+\/script\.js \S+\/params\.json \S+\/secrets\.json\n/);
+      expect(calls).toMatch(/^mysqlsh --js --no-wizard -f \S+\/script\.js \S+\/params\.json \S+\/secrets\.json\n/m);
       // The private directory with the secrets is removed on exit.
       expect(secretDir()).toEqual([]);
       expect(text).not.toContain("s3cr3t");
+      // Neither the command text nor any command line the step ran carries the TLS key.
+      for (const said of [text, calls, run.stdout, run.stderr]) expect(said).not.toContain("S0VZLXNlY3JldC1rZXk=");
       if (name !== "configure-instance") expect(calls).not.toMatch(/^(install|systemctl)/m);
     },
   );
@@ -121,7 +158,11 @@ describe("adminApiCommand", () => {
 
   it("configure: installs a changed my.cnf byte for byte and starts a stopped mysqld", () => {
     const text = commandOf("configure-instance", { self: "10.0.0.1:3306" });
-    const { run, read, calls, mycnfPath } = runWithStandIns(text, "{}", { cmp: 1, active: 3, mysql: [1, ""] });
+    const { run, read, calls, mycnfPath } = runWithStandIns(text, CONFIGURE_STDIN, {
+      cmp: 1,
+      active: 3,
+      mysql: [1, ""],
+    });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(calls).toMatch(new RegExp(`^install -m 0644 -o root -g root \\S+/gamedb\\.cnf ${mycnfPath}$`, "m"));
@@ -140,7 +181,7 @@ describe("adminApiCommand", () => {
     ["an unreadable member state stops the command without a restart", [1, ""], 1, false],
   ] as const)("my.cnf changed: %s", (_what, mysql, status, restarted) => {
     const text = commandOf("configure-instance");
-    const { run, calls } = runWithStandIns(text, "{}", { cmp: 1, active: 0, mysql: [mysql[0], mysql[1]] });
+    const { run, calls } = runWithStandIns(text, CONFIGURE_STDIN, { cmp: 1, active: 0, mysql: [mysql[0], mysql[1]] });
     expect(run.status).toBe(status);
     expect(calls.includes("systemctl restart mysql")).toBe(restarted);
     // A stopped command runs no script.
@@ -149,9 +190,73 @@ describe("adminApiCommand", () => {
 
   it("leaves an unchanged my.cnf and a running mysqld alone", () => {
     const text = commandOf("configure-instance");
-    const { run, calls } = runWithStandIns(text, "{}", { cmp: 0, active: 0, mysql: [0, "ONLINE"] });
+    const { run, calls } = runWithStandIns(text, CONFIGURE_STDIN, { cmp: 0, active: 0, mysql: [0, "ONLINE"] });
     expect(run.status).toBe(0);
-    expect(calls).toMatch(/^mysqlsh [^\n]*\n$/);
+    expect(calls).toMatch(/^install -d -m 0750 -o mysql -g mysql \/etc\/mysql\/gamedb-tls\nmysqlsh [^\n]*\n$/);
+  });
+
+  it("configure: installs the member's TLS files from stdin byte for byte, the key 0600, then reloads TLS", () => {
+    const text = commandOf("configure-instance");
+    const { run, read, calls } = runWithStandIns(text, CONFIGURE_STDIN, { cmp: 1, active: 0, mysql: [0, "ONLINE"] });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(read("installed/ca.pem")).toBe(TLS.tlsCaPem);
+    expect(read("installed/server-cert.pem")).toBe(TLS.tlsCertPem);
+    expect(read("installed/server-key.pem")).toBe(TLS.tlsKeyPem);
+    expect(calls).toMatch(
+      /^install -m 0600 -o mysql -g mysql \S+\/server-key\.pem \/etc\/mysql\/gamedb-tls\/server-key\.pem$/m,
+    );
+    expect(calls).toMatch(/^install -m 0644 -o mysql -g mysql \S+\/ca\.pem \/etc\/mysql\/gamedb-tls\/ca\.pem$/m);
+    const reload =
+      "mysql -e SET GLOBAL ssl_ca = '/etc/mysql/gamedb-tls/ca.pem', ssl_cert = '/etc/mysql/gamedb-tls/server-cert.pem', " +
+      "ssl_key = '/etc/mysql/gamedb-tls/server-key.pem'; ALTER INSTANCE RELOAD TLS";
+    expect(calls.split("\n")).toContain(reload);
+    // TLS files first (my.cnf names them), then my.cnf, then the script.
+    expect(calls.indexOf(reload)).toBeLessThan(calls.indexOf("gamedb.cnf"));
+    expect(calls.indexOf("gamedb.cnf")).toBeLessThan(calls.indexOf("mysqlsh"));
+  });
+
+  it("configure: a stopped mysqld gets the TLS files without a reload (it reads them when my.cnf starts it)", () => {
+    const { run, calls } = runWithStandIns(commandOf("configure-instance"), CONFIGURE_STDIN, {
+      cmp: 1,
+      active: 3,
+      mysql: [1, ""],
+    });
+    expect(run.status).toBe(0);
+    expect(calls).toContain("server-key.pem");
+    expect(calls).not.toContain("RELOAD TLS");
+  });
+
+  it.each(["tlsCaPem", "tlsCertPem", "tlsKeyPem"])("configure: stops, naming secrets.%s, when it is missing", (key) => {
+    const stdin = JSON.stringify({ clusterAdminPassword: "s3cr3t", ...TLS, [key]: undefined });
+    const { run, calls } = runWithStandIns(commandOf("configure-instance"), stdin, {
+      cmp: 1,
+      active: 0,
+      mysql: [0, ""],
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`gamedb: secrets.${key} is missing or not one PEM text`);
+    expect(calls).not.toContain("mysqlsh");
+    expect(calls).not.toContain("gamedb.cnf");
+  });
+
+  it("configure: a TLS value with another JSON escape than \\n is refused, not unescaped", () => {
+    const stdin = JSON.stringify({ clusterAdminPassword: "s3cr3t", ...TLS, tlsCertPem: pem("CERTIFICATE", 'a"b') });
+    const { run } = runWithStandIns(commandOf("configure-instance"), stdin, { cmp: 1, active: 0, mysql: [0, ""] });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("secrets.tlsCertPem is missing or not one PEM text");
+  });
+
+  it("configure: a TLS reload mysqld refuses stops the step before my.cnf and the script", () => {
+    const { run, calls } = runWithStandIns(commandOf("configure-instance"), CONFIGURE_STDIN, {
+      cmp: 1,
+      active: 0,
+      mysql: [0, "ONLINE"],
+      reload: 1,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("mysqld did not load the new TLS files in /etc/mysql/gamedb-tls");
+    expect(calls).not.toContain("mysqlsh");
   });
 
   it("runs nothing when no installed toolkit version has the files the step names", () => {
@@ -181,7 +286,7 @@ describe("adminApiCommand", () => {
   it("carries a my.cnf with the params' delimiter as a line unchanged (the params' heredoc ended before it)", () => {
     const mycnf = `[mysqld]\n${PARAMS_END}\nx = 1\n`;
     const text = adminApiCommand({ script: "configure-instance", params: { self: "a" }, mycnf });
-    const { run, read } = runWithStandIns(text, "{}", { cmp: 1, active: 3, mysql: [1, ""] });
+    const { run, read } = runWithStandIns(text, CONFIGURE_STDIN, { cmp: 1, active: 3, mysql: [1, ""] });
     expect(run.status).toBe(0);
     expect(read("installed.cnf")).toBe(mycnf);
     expect(JSON.parse(read("params.json"))).toEqual({ self: "a" });

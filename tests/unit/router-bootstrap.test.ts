@@ -27,11 +27,12 @@ const generated = (dir: string) =>
     "",
   ].join("\n");
 
-function start() {
+function start(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "gamedb-router-"));
   const bin = join(dir, "bin");
   mkdirSync(bin);
   writeFileSync(join(dir, "password"), "pw-Secret-1\n");
+  writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n");
   writeFileSync(join(dir, "generated.conf"), generated(join(dir, "conf")));
   // --bootstrap ... --directory D: writes D/mysqlrouter.conf (0600, as bootstrap does). -c FILE: records the
   // file as the router would read it at start.
@@ -41,6 +42,7 @@ function start() {
       "#!/bin/bash",
       'if [ "$1" = --bootstrap ]; then',
       "  cat > /dev/null",
+      `  printf '%s\\n' "$@" > ${join(dir, "bootstrap.args")}`,
       '  mkdir -p "$4" && cp ' +
         join(dir, "generated.conf") +
         ' "$4/mysqlrouter.conf" && chmod 600 "$4/mysqlrouter.conf"',
@@ -57,6 +59,8 @@ function start() {
       ROUTER_ACCOUNT: "gamedb_router",
       ROUTER_CONF_DIR: join(dir, "conf"),
       ROUTER_PASSWORD_FILE: join(dir, "password"),
+      ROUTER_CA_FILE: join(dir, "ca.pem"),
+      ...env,
     },
     encoding: "utf8",
   });
@@ -75,5 +79,43 @@ describe("router bootstrap.sh logging", () => {
     // The config keeps bootstrap's mode (it names the keyring).
     expect(read("at-start.mode").trim()).toBe("600");
     expect(run.stdout).toContain("gamedb-router: bootstrapped; starting the router (logging to the console)");
+  });
+});
+
+describe("router bootstrap.sh TLS to the members", () => {
+  it("bootstraps with verified TLS for the metadata connections and TLS REQUIRED, verified, for routed ones", () => {
+    const { run, dir, read } = start();
+    expect(run.status).toBe(0);
+    const ca = join(dir, "ca.pem");
+    expect(read("bootstrap.args").trimEnd().split("\n")).toEqual([
+      "--bootstrap",
+      "gamedb_router@10.0.0.1:3306",
+      "--directory",
+      join(dir, "conf"),
+      "--force",
+      "--account",
+      "gamedb_router",
+      "--account-create",
+      "never",
+      "--conf-bind-address",
+      "0.0.0.0",
+      "--conf-use-gr-notifications",
+      "--ssl-mode",
+      "VERIFY_CA",
+      "--ssl-ca",
+      ca,
+      "--server-ssl-mode",
+      "REQUIRED",
+      "--server-ssl-verify",
+      "VERIFY_IDENTITY",
+      "--server-ssl-ca",
+      ca,
+    ]);
+  });
+
+  it("refuses to start without a readable CA file, naming it", () => {
+    const { run } = start({ ROUTER_CA_FILE: "/nonexistent/ca.pem" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("cannot read ROUTER_CA_FILE /nonexistent/ca.pem");
   });
 });

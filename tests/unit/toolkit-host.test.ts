@@ -10,11 +10,18 @@ import { currentToolkit, entryFiles } from "../../infra/toolkit/build";
 import { toolkitStep } from "../../infra/toolkit/step";
 import { BOOTSTRAP_ENTRY } from "../../infra/toolkit/sources";
 import { bootstrapStepCommand } from "../../infra/mysql/bootstrapStep";
-import { MYCNF_PATH } from "../../infra/mysql/mycnf";
+import { MYCNF_PATH, TLS_DIR, TLS_FILES } from "../../infra/mysql/mycnf";
 import { shellcheck } from "../helpers/shellcheck";
 import { toolkitHost, toolkitWith } from "../helpers/toolkitHost";
 
-const HOST_SCRIPTS = ["gamedb-step", "gamedb-toolkit-install", "adminapi.sh", "install-mycnf.sh", "bootstrap.sh"];
+const HOST_SCRIPTS = [
+  "gamedb-step",
+  "gamedb-toolkit-install",
+  "adminapi.sh",
+  "install-tls.sh",
+  "install-mycnf.sh",
+  "bootstrap.sh",
+];
 
 /** A toolkit with an entry whose launcher prints what it was given: its arguments, stdin, fd 3 and fd 4. */
 const echoToolkit = (data = "one\n") =>
@@ -43,6 +50,17 @@ describe("the toolkit's host scripts", () => {
   it("install-mycnf.sh writes the my.cnf where mycnf.ts says MySQL reads it", () => {
     const text = readFileSync(join(__dirname, "../../infra/toolkit/host/install-mycnf.sh"), "utf8");
     expect(text).toContain(`mycnf_path=\${GAMEDB_MYCNF_PATH:-${MYCNF_PATH}}`);
+  });
+
+  it("install-tls.sh writes the TLS files where my.cnf's ssl_ca, ssl_cert and ssl_key name them", () => {
+    const text = readFileSync(join(__dirname, "../../infra/toolkit/host/install-tls.sh"), "utf8");
+    expect(text).toContain(`tls_dir=\${GAMEDB_TLS_DIR:-${TLS_DIR}}`);
+    expect(Object.values(TLS_FILES).map((f) => f.slice(TLS_DIR.length + 1))).toEqual([
+      "ca.pem",
+      "server-cert.pem",
+      "server-key.pem",
+    ]);
+    for (const f of ["ca.pem", "server-cert.pem", "server-key.pem"]) expect(text).toContain(`$tls_dir/${f}`);
   });
 
   it("the install and step command texts pass shellcheck", () => {

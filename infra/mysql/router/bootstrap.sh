@@ -4,7 +4,19 @@
 # console.
 # Inputs (environment): ROUTER_MEMBERS ("host:3306 host:3306 ..."), ROUTER_ACCOUNT (the account's name),
 # ROUTER_CONF_DIR (an empty, writable directory). The account's password is read from the file ROUTER_PASSWORD_FILE
-# (a Secret volume), given to mysqlrouter on stdin: never on a command line or in the environment.
+# (a Secret volume), given to mysqlrouter on stdin: never on a command line or in the environment. ROUTER_CA_FILE is
+# the stack CA's certificate (public), which signed every member's certificate.
+# TLS to the members (every member has require_secure_transport=ON): every routed connection uses
+# --server-ssl-mode REQUIRED with --server-ssl-verify VERIFY_IDENTITY and --server-ssl-ca, so a client that reaches
+# the Router without TLS still reaches the server over verified TLS. Without them the Router's server_ssl_mode is
+# AS_CLIENT when unset (kDefaultServerSslMode) and PREFERRED as bootstrap writes it (kDefaultServerSslModeBootstrap),
+# and server_ssl_verify DISABLED (mysql/mysql-server 8.4 router/src/routing/include/mysqlrouter/routing.h; options
+# in router/src/router/src/router_app.cc). VERIFY_IDENTITY checks the destination's address as an IP first, then as
+# a name (router/src/harness/src/tls_client_context.cc verify_hostname: X509_VERIFY_PARAM_set1_ip_asc, then
+# set1_host), and members' certificates name the address the metadata gives the Router (infra/mysql/memberTls.ts).
+# The bootstrap's and the metadata cache's connections use --ssl-mode VERIFY_CA with --ssl-ca ("SSL connection mode
+# for use during bootstrap and normal operation, when connecting to the metadata server"): the chain is verified;
+# their address check goes through the client library, not read here, so it is not relied on.
 set -euo pipefail
 
 log() { printf 'gamedb-router: %s\n' "$*"; }
@@ -17,7 +29,9 @@ die() {
 : "${ROUTER_ACCOUNT:?ROUTER_ACCOUNT must name the router account}"
 : "${ROUTER_CONF_DIR:?ROUTER_CONF_DIR must be a writable directory}"
 : "${ROUTER_PASSWORD_FILE:?ROUTER_PASSWORD_FILE must be the file holding the account password}"
+: "${ROUTER_CA_FILE:?ROUTER_CA_FILE must be the CA certificate that signed the certificates of the members}"
 [[ -r $ROUTER_PASSWORD_FILE ]] || die "cannot read ROUTER_PASSWORD_FILE $ROUTER_PASSWORD_FILE"
+[[ -r $ROUTER_CA_FILE ]] || die "cannot read ROUTER_CA_FILE $ROUTER_CA_FILE"
 
 password=$(head -n 1 "$ROUTER_PASSWORD_FILE")
 [[ -n $password ]] || die "ROUTER_PASSWORD_FILE $ROUTER_PASSWORD_FILE is empty"
@@ -33,7 +47,12 @@ for member in "${members[@]}"; do
     --account "$ROUTER_ACCOUNT" \
     --account-create never \
     --conf-bind-address 0.0.0.0 \
-    --conf-use-gr-notifications; then
+    --conf-use-gr-notifications \
+    --ssl-mode VERIFY_CA \
+    --ssl-ca "$ROUTER_CA_FILE" \
+    --server-ssl-mode REQUIRED \
+    --server-ssl-verify VERIFY_IDENTITY \
+    --server-ssl-ca "$ROUTER_CA_FILE"; then
     unset password
     conf="$ROUTER_CONF_DIR/mysqlrouter.conf"
     # An empty logging_folder makes the router log to the console, where kubectl logs reads it, instead of a file in

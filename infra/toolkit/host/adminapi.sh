@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Launcher of the adminapi/* entries: DIR FILE...: the .js files, joined with newlines, are the script mysqlsh runs;
-# a .sh file (install-mycnf.sh) is sourced first. The secrets JSON arrives on stdin and is written, mode 0600, into
+# a .sh file (install-tls.sh, install-mycnf.sh) is sourced first, in the entry's order. The secrets JSON arrives on stdin and is written, mode 0600, into
 # a private directory on tmpfs removed on exit; the params JSON comes on fd 3. mysqlsh runs as root (sudo) so the
 # scripts reach mysqld's socket with auth_socket.
 set -euo pipefail

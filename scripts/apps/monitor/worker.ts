@@ -6,7 +6,7 @@ import type { AlertEvent } from "./alerts";
 import type { MonitorConfig, Secrets } from "./config";
 import { jsonLogger, redactor, type Logger } from "./log";
 import { MonitorMetrics } from "./metrics";
-import { MysqlChecker } from "./mysqlCheck";
+import { MysqlChecker, endpointsCa } from "./mysqlCheck";
 import { Monitor } from "./poller";
 import { RedisChecker } from "./redisCheck";
 import {
@@ -53,7 +53,12 @@ export function createWorker(config: MonitorConfig, secrets: Secrets, options: W
   const monitor = new Monitor({
     config,
     targets: new TargetReader(config.endpointsDir, log),
-    mysql: new MysqlChecker({ user: config.mysql.user, password: secrets.mysqlPassword, timeoutMs }),
+    mysql: new MysqlChecker({
+      user: config.mysql.user,
+      password: secrets.mysqlPassword,
+      timeoutMs,
+      ...(config.mysql.tls ? { ca: () => endpointsCa(config.endpointsDir) } : {}),
+    }),
     redis: new RedisChecker({ password: secrets.redisPassword, tls: config.redis.tls, timeoutMs }),
     dispatcher,
     metrics,
