@@ -12,6 +12,7 @@ import { secretRules } from "./secrets";
 import { dataRules } from "./data";
 import { vpcRules } from "./vpc";
 import { snsRules } from "./sns";
+import { redisRules } from "./redis";
 import { identityRules } from "./identity";
 
 export type { PolicyPlan, PolicyResource, Rule, RuleContext, Severity, Violation } from "./model";
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   ...ec2Rules,
   ...vpcRules,
   ...snsRules,
+  ...redisRules,
   ...k8sRules,
   ...networkPolicyRules,
   ...identityRules,

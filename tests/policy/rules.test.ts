@@ -320,6 +320,25 @@ const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "GDB-REDIS-001",
+    what: "prod's Redis on Kubernetes listens in plain text",
+    reason: /redis\.conf: plain port 6379 listens: set port 0 \(set gamedb:redis tls: true\)/,
+    breakIt: (doc) => {
+      const cm = res(doc, "kubernetes:core/v1:ConfigMap", "gamedb-redis-config");
+      const data = cm.inputs.data as Obj;
+      data["redis.conf"] = data["redis.conf"].replace("port 0\n", "port 6379\n");
+      return cm.urn;
+    },
+  },
+  {
+    rule: "GDB-REDIS-002",
+    what: "an ElastiCache replication group is not encrypted in transit",
+    reason: /transitEncryptionEnabled is not true/,
+    breakIt: (doc) =>
+      resource(doc, "aws:elasticache/replicationGroup:ReplicationGroup", "cache", { transitEncryptionEnabled: false })
+        .urn,
+  },
+  {
     rule: "GDB-IAM-001",
     what: "a prod pod reads an IAM user's access key",
     reason: /container monitor reads AWS_SECRET_ACCESS_KEY: an IAM user's access key/,
@@ -473,7 +492,7 @@ describe("policy rules", () => {
     for (const r of RULES) {
       expect(r.id).toMatch(/^GDB-[A-Z0-9]+-\d{3}$/);
       for (const c of r.checkov) expect(c).toMatch(/^CKV2?_(AWS|K8S)_\d+$/);
-      for (const c of r.fsbp) expect(c).toMatch(/^(S3|EC2|SNS)\.\d+$/);
+      for (const c of r.fsbp) expect(c).toMatch(/^(S3|EC2|SNS|ElastiCache)\.\d+$/);
     }
   });
 });
