@@ -29,9 +29,12 @@ describeEachShell(() => {
       expectOk(r);
       expect(mutations(r)).toEqual([
         "cluster.setupRouterAccount db1:3306",
+        // setupRouterAccount makes the router account with no REQUIRE clause; the step adds it.
+        "SQL db2:3306: ALTER USER ?@? REQUIRE SSL",
         "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
         "SQL db2:3306: GRANT PROCESS, REPLICATION CLIENT ON *.* TO ?@?",
         "SQL db2:3306: GRANT SELECT ON performance_schema.* TO ?@?",
+        "SQL db2:3306: ALTER USER ?@? REQUIRE SSL",
         "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED WITH auth_socket AS ?",
         "SQL db2:3306: GRANT SELECT, RELOAD, PROCESS, EVENT, SHOW VIEW, TRIGGER, REPLICATION CLIENT, BACKUP_ADMIN ON *.* TO ?@?",
       ]);
@@ -49,6 +52,10 @@ describeEachShell(() => {
         ]);
         const backup = users.get(userKey("gamedb_backup", "localhost"))!;
         expect([backup.plugin, backup.authAs, backup.password]).toEqual(["auth_socket", "root", ""]);
+        // The TCP accounts require TLS; the backup account logs in over the socket, which cannot carry it.
+        expect(users.get(userKey("gamedb_router", "%"))!.sslType).toBe("ANY");
+        expect(users.get(userKey("gamedb_monitor", "%"))!.sslType).toBe("ANY");
+        expect(backup.sslType).toBeUndefined();
         expect([...backup.grants].sort()).toEqual(
           ["BACKUP_ADMIN", "EVENT", "PROCESS", "RELOAD", "REPLICATION CLIENT", "SELECT", "SHOW VIEW", "TRIGGER"].map(
             (p) => `${p} ON *.*`,
@@ -56,6 +63,24 @@ describeEachShell(() => {
         );
       }
       expectNoChange(run(f, A, "setup-accounts", accountsParams([A, B, C]), ACCOUNT_SECRETS));
+    });
+
+    test("requires TLS again of an account that lost it, and keeps it through a router password update", () => {
+      const f = fleetOf();
+      f.buildCluster(NAME, [A, B, C], ADMIN);
+      expectOk(run(f, A, "setup-accounts", accountsParams([A, B, C]), ACCOUNT_SECRETS));
+      // Someone ran ALTER USER ... REQUIRE NONE on the monitor account.
+      for (const a of [A, B, C]) delete f.get(a).users.get(userKey("gamedb_monitor", "%"))!.sslType;
+      const r = run(f, A, "setup-accounts", accountsParams([A, B, C]), {
+        ...ACCOUNT_SECRETS,
+        routerPassword: "rtr-Secret-NEW-5e2",
+      });
+      expectOk(r);
+      expect(mutations(r)).toEqual(["cluster.setupRouterAccount db1:3306", "SQL db1:3306: ALTER USER ?@? REQUIRE SSL"]);
+      for (const a of [A, B, C]) {
+        expect(f.get(a).users.get(userKey("gamedb_router", "%"))!.sslType).toBe("ANY");
+        expect(f.get(a).users.get(userKey("gamedb_monitor", "%"))!.sslType).toBe("ANY");
+      }
     });
 
     test("changes only what differs: a new router password (update: true), a new monitor password, a missing grant", () => {

@@ -83,14 +83,17 @@ describeEachShell(() => {
         "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
         `SQL db2:3306: GRANT ${SCHEMA_DB.join(", ")} ON ${GAME_ON} TO ?@?`,
         `SQL db2:3306: GRANT ${SCHEMA_META.join(", ")} ON ${META_ON} TO ?@?`,
+        "SQL db2:3306: ALTER USER ?@? REQUIRE SSL",
         "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
         `SQL db2:3306: GRANT ${APP_DB.join(", ")} ON ${GAME_ON} TO ?@?`,
         `SQL db2:3306: GRANT ${APP_META.join(", ")} ON ${META_ON} TO ?@?`,
+        "SQL db2:3306: ALTER USER ?@? REQUIRE SSL",
         "SQL db2:3306: CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?",
         `SQL db2:3306: GRANT ${MOVER_GLOBAL.join(", ")} ON *.* TO ?@?`,
         `SQL db2:3306: GRANT ${MOVER_DB.join(", ")} ON ${GAME_ON} TO ?@?`,
         `SQL db2:3306: GRANT ${MOVER_META.join(", ")} ON ${META_ON} TO ?@?`,
         `SQL db2:3306: GRANT ${MOVER_PS.join(", ")} ON ${PS_ON} TO ?@?`,
+        "SQL db2:3306: ALTER USER ?@? REQUIRE SSL",
       ]);
       for (const m of [A, B, C]) {
         expect(grantsOf(f, m, SCHEMA_USER)).toEqual(expected(SCHEMA_DB, SCHEMA_META));
@@ -99,6 +102,9 @@ describeEachShell(() => {
         expect(f.get(m).users.get(userKey(SCHEMA_USER, "%"))!.password).toBe(GAME_SECRETS.schemaPassword);
         expect(f.get(m).users.get(userKey(APP_USER, "%"))!.password).toBe(GAME_SECRETS.appPassword);
         expect(f.get(m).users.get(userKey(MOVER_USER, "%"))!.password).toBe(GAME_SECRETS.moverPassword);
+        // They log in over TCP (through the Routers): each requires TLS of its own.
+        for (const user of [SCHEMA_USER, APP_USER, MOVER_USER])
+          expect(f.get(m).users.get(userKey(user, "%"))!.sslType).toBe("ANY");
       }
       expectNoChange(run(f, A, "setup-accounts", gameAccountsParams([A, B, C]), GAME_SECRETS));
     });

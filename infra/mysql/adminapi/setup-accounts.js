@@ -1,6 +1,7 @@
 // @ts-check
 // setup-accounts: per shard, run on the seed node after every member joined.
-// Creates, on the primary, the accounts the rest of gamedb logs in with, each only when missing or different:
+// Creates, on the primary, the accounts the rest of gamedb logs in with, each only when missing or different (every
+// account that logs in over TCP also REQUIRE SSL, see ensureRequireSsl):
 //   router   cluster.setupRouterAccount (the grants MySQL Router needs)
 //   monitor  PROCESS, REPLICATION CLIENT on *.*; SELECT on performance_schema.* (least privilege)
 //   backup   BACKUP_PRIVILEGES (grants.js) for params.accounts.backup@localhost, authenticated with auth_socket as
@@ -103,7 +104,23 @@ function ensureAccount(ps, primary, user, host, password, grants) {
     ps.runSql("ALTER USER ?@? IDENTIFIED BY ? RETAIN CURRENT PASSWORD", [user, host, password]);
   }
   grantMissing(ps, user, host, grants);
+  ensureRequireSsl(ps, user, host);
   say("account " + account + " is in place");
+}
+
+// An account that logs in over TCP requires TLS itself (REQUIRE SSL), beside the servers' require_secure_transport:
+// it keeps refusing plain connections on a member where that setting was switched off by hand. Not the backup account:
+// it logs in over the local socket, which cannot carry TLS. setupRouterAccount writes a REQUIRE clause only for
+// requireCertIssuer/requireCertSubject, and its update (ALTER USER ... IDENTIFIED BY) leaves the one there (mysql-shell
+// 8.4.3 modules/adminapi/common/setup_account.cc create_account), so this runs after it too.
+/** @param {ClassicSession} ps @param {string} user @param {string} host */
+function ensureRequireSsl(ps, user, host) {
+  var row = ps.runSql("SELECT ssl_type FROM mysql.user WHERE user = ? AND host = ?", [user, host]).fetchOne();
+  if (!row) fail("account " + user + "@" + host + " is missing right after it was made. Rerun.");
+  // ANY is REQUIRE SSL; X509 and SPECIFIED (certificate requirements) imply TLS as well.
+  if (["ANY", "X509", "SPECIFIED"].indexOf(String(row[0])) >= 0) return;
+  say("requiring TLS of " + user + "@" + host + " (REQUIRE SSL)");
+  ps.runSql("ALTER USER ?@? REQUIRE SSL", [user, host]);
 }
 
 // GRANTs each privilege of `grants` ([{ on, privileges }]) that user@host lacks.
@@ -175,6 +192,7 @@ function ensureRouterAccount(cluster, ps, primary, user, host, password) {
   if (exists && passwordWorks(primary, user, password)) {
     var grants = showGrants(ps, user, host).join("\n");
     if (grants.indexOf("mysql_innodb_cluster_metadata") >= 0) {
+      ensureRequireSsl(ps, user, host);
       say("router account " + account + " is in place");
       return;
     }
@@ -183,6 +201,7 @@ function ensureRouterAccount(cluster, ps, primary, user, host, password) {
   step("cluster.setupRouterAccount('" + account + "')", "Read the messages above and rerun", function () {
     cluster.setupRouterAccount(user + "@'" + host + "'", { password: password, update: exists });
   });
+  ensureRequireSsl(ps, user, host);
 }
 
 // The game database's accounts, from params.schemaDatabase (null when it is left out) with params.metaDatabase, the

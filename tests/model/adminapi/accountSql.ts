@@ -1,6 +1,6 @@
 /**
  * The MODEL's account, privilege and GTID statements (session.runSql), the ones the gamedb AdminAPI scripts send:
- * SHOW GRANTS, GRANT [WITH GRANT OPTION], CREATE/ALTER/DROP USER (passwords and auth_socket), mysql.user reads,
+ * SHOW GRANTS, GRANT [WITH GRANT OPTION], CREATE/ALTER/DROP USER (passwords, auth_socket, REQUIRE SSL), mysql.user reads,
  * SET SESSION sql_log_bin, and the GTID_SUBTRACT/GTID_SUBSET query of a rejoin. Returns the result rows, or
  * undefined when the statement is not one of these. Not MySQL.
  */
@@ -91,6 +91,22 @@ export function accountSql(
   if (/^SELECT plugin, authentication_string FROM mysql\.user WHERE user = \? AND host = \?$/i.test(sql)) {
     const u = inst.users.get(key());
     return u ? [authRow(u)] : [];
+  }
+
+  if (/^SELECT ssl_type FROM mysql\.user WHERE user = \? AND host = \?$/i.test(sql)) {
+    const u = inst.users.get(key());
+    return u ? [[u.sslType ?? ""]] : [];
+  }
+
+  // REQUIRE SSL only changes what the account accepts (mysql.user.ssl_type = 'ANY'); the model's sessions stand for
+  // MySQL Shell's, which use TLS whenever the server offers it (ssl-mode PREFERRED), so logins are unaffected.
+  if (/^ALTER USER \?@\? REQUIRE SSL$/i.test(sql)) {
+    if (!inst.users.has(key())) throw mysqlError(`Operation ALTER USER failed for '${args[0]}'@'${args[1]}'`, 1396);
+    write((i) => {
+      const u = i.users.get(key());
+      if (u) u.sslType = "ANY";
+    });
+    return [];
   }
 
   if (/^DROP USER IF EXISTS \?@\?$/i.test(sql)) {

@@ -362,6 +362,8 @@ export class ModelCluster {
         );
       if (!exists && typeof o.password !== "string")
         throw argumentError("A password is required to create the account (the shell cannot prompt for it)");
+      // CREATE USER ... IDENTIFIED BY with no REQUIRE clause, or ALTER USER ... IDENTIFIED BY on update, which keeps the
+      // account's ssl_type (no requireCert* option given: mysql-shell 8.4.3 common/setup_account.cc create_account).
       this.fleet.write(primary.address, (inst) => {
         const u = inst.users.get(key) ?? { password: "", grants: new Set<string>() };
         if (typeof o.password === "string") u.password = o.password;

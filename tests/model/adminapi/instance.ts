@@ -19,6 +19,8 @@ export interface UserAccount {
   /** "auth_socket": the operating-system user named by authAs logs in over the local socket, with no password. */
   plugin?: "auth_socket";
   authAs?: string;
+  /** mysql.user.ssl_type: "ANY" after ALTER USER ... REQUIRE SSL; absent ('') without a REQUIRE clause. */
+  sslType?: "ANY";
 }
 
 /** One instance's copy of the InnoDB Cluster metadata schema (mysql_innodb_cluster_metadata). */
