@@ -16,6 +16,6 @@ module.exports = {
   testTimeout: 60000,
   // On a 2-core machine jest runs every file inside its main process, one after another, and that heap only grows
   // (CI was killed at 24 GiB after 13 minutes). A memory limit makes jest use a worker process and start a new one
-  // whenever a finished file leaves it above the limit.
+  // whenever a finished file leaves it above the limit. `--runInBand` (-i) bypasses it: jest then never uses workers.
   workerIdleMemoryLimit: "1GB",
 };

@@ -14,6 +14,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import * as command from "@pulumi/command";
 import type { StackConfig } from "./config/schema";
 import { serviceUser } from "./iam";
 
@@ -74,16 +75,29 @@ export interface WorkloadAccessArgs {
   readonly awsProvider: pulumi.ProviderResource;
 }
 
+export type EnvVar =
+  { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
 export interface WorkloadAccess {
   /** The ServiceAccount the pod runs as. */
   readonly serviceAccountName: string;
   /** The pod's Secret entries: the key pair with access keys, nothing otherwise. */
   readonly secretData: Record<string, pulumi.Output<string>>;
-  /** The container's env from those entries of the Secret named `secretName`. */
-  env(secretName: string): { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[];
+  /** The container's AWS env: the key pair from the Secret named `secretName`, or the IMDS switch-off. */
+  env(secretName: string): EnvVar[];
+  /** The role's ARN or the user's name, as a pod annotation: a change of either rolls a long-running pod. */
+  readonly identity: pulumi.Output<string>;
   /** The pod waits for these (the role's policy, the association) so its first call is allowed. */
   readonly ready: pulumi.Resource[];
 }
+
+/**
+ * Seconds a new Pod Identity association takes to reach EKS's webhook: the AWS API calls associations eventually
+ * consistent ("may take several seconds to be effective"), and the webhook leaves a pod it has no association for
+ * untouched (amazon-eks-pod-identity-webhook v0.6.9 pkg/handler/handler.go buildPodPatchConfig), so a pod admitted
+ * too early would run with no credentials until it is replaced.
+ */
+export const ASSOCIATION_SETTLE_SECONDS = 30;
 
 const KEY_ENV: [string, string][] = [
   ["AWS_ACCESS_KEY_ID", "aws-access-key-id"],
@@ -102,10 +116,12 @@ export function workloadAccess(name: string, args: WorkloadAccessArgs, parent: p
   const ready: pulumi.Resource[] = [];
   let secretData: Record<string, pulumi.Output<string>> = {};
   let roleArn: pulumi.Output<string> | undefined;
+  let identity: pulumi.Output<string>;
 
   if (access.mode === "accessKeys") {
     const key = serviceUser(name, args.iamName, args.policy, awsOpts);
     secretData = { "aws-access-key-id": key.id, "aws-secret-access-key": key.secret };
+    identity = key.user.apply((u) => `accessKeys:${u}`);
   } else {
     const role = new aws.iam.Role(
       name,
@@ -119,6 +135,7 @@ export function workloadAccess(name: string, args: WorkloadAccessArgs, parent: p
     );
     ready.push(new aws.iam.RolePolicy(name, { role: role.name, policy: args.policy }, awsOpts));
     roleArn = role.arn;
+    identity = role.arn.apply((arn) => `${access.mode}:${arn}`);
   }
 
   const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -136,16 +153,17 @@ export function workloadAccess(name: string, args: WorkloadAccessArgs, parent: p
   );
   ready.push(serviceAccount);
   if (access.mode === "podIdentity" && roleArn) {
+    const association = new aws.eks.PodIdentityAssociation(
+      name,
+      { clusterName: access.clusterName, namespace: args.namespaceName, serviceAccount: args.serviceAccount, roleArn },
+      awsOpts,
+    );
+    // Runs on the machine running `pulumi up`, once per association (its id is the trigger).
     ready.push(
-      new aws.eks.PodIdentityAssociation(
-        name,
-        {
-          clusterName: access.clusterName,
-          namespace: args.namespaceName,
-          serviceAccount: args.serviceAccount,
-          roleArn,
-        },
-        awsOpts,
+      new command.local.Command(
+        `${name}-association-settle`,
+        { create: `sleep ${ASSOCIATION_SETTLE_SECONDS}`, triggers: [association.associationId] },
+        { parent, dependsOn: [association] },
       ),
     );
   }
@@ -155,7 +173,9 @@ export function workloadAccess(name: string, args: WorkloadAccessArgs, parent: p
     env: (secretName) =>
       access.mode === "accessKeys"
         ? KEY_ENV.map(([env, key]) => ({ name: env, valueFrom: { secretKeyRef: { name: secretName, key } } }))
-        : [],
+        : // Without the webhook's env the SDK would fall back to the node's instance role: fail instead.
+          [{ name: "AWS_EC2_METADATA_DISABLED", value: "true" }],
+    identity,
     ready,
   };
 }

@@ -13,7 +13,7 @@ import type { StackConfig } from "../config/schema";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { FULL_PREFIX } from "../contracts/backupLayout";
 import { alertKeyStatement, publishStatement } from "../iam";
-import { AwsAccess, podIdentityFields, workloadAccess } from "../workloadAccess";
+import { AwsAccess, EnvVar, podIdentityFields, workloadAccess } from "../workloadAccess";
 
 export const VERIFY_NAME = "gamedb-restore-verify";
 export const METRICS_NAMESPACE = "gamedb";
@@ -73,13 +73,12 @@ export function verifyDeadlineSeconds(shards: number): number {
 }
 const VERIFY_MEMORY_GIB = 8;
 
-type EnvFromSecret = { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
-
 /**
  * The job's pod: pure. One container; mysqld runs inside it, on an ephemeral volume that dies with the pod.
- * `awsEnv`: the access key pair's env (access keys only); with workload identity the verifier finds what EKS injects.
+ * `awsEnv` (WorkloadAccess.env): the access key pair, or with workload identity the switch that keeps the SDK off
+ * the node's instance role.
  */
-export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: string, awsEnv: EnvFromSecret[] = []) {
+export function verifyPodSpec(s: VerifySettings, bucket: string, topicArn: string, awsEnv: EnvVar[] = []) {
   return {
     ...podIdentityFields(VERIFY_NAME),
     restartPolicy: "Never",

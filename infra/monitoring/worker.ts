@@ -12,7 +12,7 @@ import { checksum, labels, restrictedContainer, selectorLabels } from "../kubern
 import { ACCOUNTS } from "../catalog/mysql";
 import { prometheusRuleGroups } from "./rules";
 import { alertKeyStatement, publishStatement } from "../iam";
-import { AwsAccess, podIdentityFields, workloadAccess } from "../workloadAccess";
+import { AwsAccess, EnvVar, podIdentityFields, workloadAccess } from "../workloadAccess";
 import { MonitorConfigInput, WORKER_CONFIG_FILE } from "../contracts/workerConfig";
 
 export const MONITOR_NAME = "gamedb-monitor";
@@ -83,13 +83,11 @@ export function publishPolicy(topicArn: string, topicKeyArn: string): string {
   });
 }
 
-type EnvFromSecret = { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
-
 /**
- * The worker's pod: pure, so tests see exactly what runs. `awsEnv` is the access key pair's env (access keys only);
- * with workload identity the SDK finds what EKS injects.
+ * The worker's pod: pure, so tests see exactly what runs. `awsEnv` (WorkloadAccess.env): the access key pair, or
+ * with workload identity the switch that keeps the SDK off the node's instance role.
  */
-export function workerPodSpec(image: string, secretName: string, webhook: boolean, awsEnv: EnvFromSecret[] = []) {
+export function workerPodSpec(image: string, secretName: string, webhook: boolean, awsEnv: EnvVar[] = []) {
   const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } });
   return {
     ...podIdentityFields(MONITOR_NAME),
@@ -244,6 +242,8 @@ export class MonitoringWorker extends pulumi.ComponentResource {
                   checksum({ c, image: args.image, passwordRotation: args.passwordRotation }),
                 ),
                 "gamedb/secret-checksum": secretChecksum,
+                // A new role or user (a mode switch) must reach a new pod: EKS injects credentials at admission.
+                "gamedb/aws-identity": access.identity,
               },
             },
             spec: workerPodSpec(args.image, MONITOR_NAME, webhook, access.env(MONITOR_NAME)),

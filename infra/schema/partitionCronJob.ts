@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ARCHIVE_PREFIX } from "../contracts/backupLayout";
 import { alertKeyStatement, publishStatement } from "../iam";
-import { AwsAccess, podIdentityFields, workloadAccess } from "../workloadAccess";
+import { AwsAccess, EnvVar, podIdentityFields, workloadAccess } from "../workloadAccess";
 import { labels, restrictedContainer } from "../kubernetes/labels";
 import { MIGRATE_PATHS, MIGRATE_UID } from "./migrationJob";
 
@@ -53,13 +53,12 @@ export interface PartitionPodSettings {
   endpointsConfigMap: string;
   /** The Secret with passwords.json (and the IAM user's key, with access keys). */
   secret: string;
-  /** Whether the pod reads an access key pair from that Secret (kubernetes.awsAccess accessKeys). */
-  accessKeys: boolean;
+  /** The AWS env (WorkloadAccess.env): the key pair from that Secret, or the IMDS switch-off. */
+  awsEnv: EnvVar[];
 }
 
 /** The CronJob's pod: pure. */
 export function partitionsPodSpec(s: PartitionPodSettings) {
-  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: s.secret, key } } });
   return {
     ...podIdentityFields(PARTITIONS_NAME),
     restartPolicy: "Never",
@@ -85,15 +84,7 @@ export function partitionsPodSpec(s: PartitionPodSettings) {
           "--topic-arn",
           s.topicArn,
         ],
-        env: [
-          ...(s.accessKeys
-            ? [
-                fromSecret("AWS_ACCESS_KEY_ID", "aws-access-key-id"),
-                fromSecret("AWS_SECRET_ACCESS_KEY", "aws-secret-access-key"),
-              ]
-            : []),
-          { name: "AWS_REGION", value: s.region },
-        ],
+        env: [...s.awsEnv, { name: "AWS_REGION", value: s.region }],
         terminationMessagePolicy: "FallbackToLogsOnError",
         resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
         securityContext: restrictedContainer(MIGRATE_UID),
@@ -204,7 +195,7 @@ export class PartitionMaintenance extends pulumi.ComponentResource {
                       configMap,
                       endpointsConfigMap,
                       secret: PARTITIONS_NAME,
-                      accessKeys: args.awsAccess.mode === "accessKeys",
+                      awsEnv: access.env(PARTITIONS_NAME),
                     }),
                   ),
               },

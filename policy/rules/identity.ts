@@ -20,12 +20,17 @@ export const identityRules: Rule[] = [
     check: (r, ctx) => {
       // dev may use kubernetes.awsAccess: accessKeys (a cluster outside EKS); prod may not.
       if (ctx.plan.environment !== "prod") return [];
-      return containers(podSpec(r)).flatMap(({ kind, c }) =>
-        list(c.env)
+      return containers(podSpec(r)).flatMap(({ kind, c }) => [
+        ...list(c.env)
           .filter(isObj)
           .filter((e) => KEY_ENV.includes(String(e.name)))
           .map((e) => `${containerName(kind, c)} reads ${String(e.name)}: an IAM user's access key`),
-      );
+        // A whole Secret as env can carry the key pair under any name the rule cannot see.
+        ...list(c.envFrom)
+          .filter(isObj)
+          .filter((e) => isObj(e.secretRef))
+          .map((e) => `${containerName(kind, c)} takes its env from Secret ${String(obj(e.secretRef).name)}`),
+      ]);
     },
   },
   {
@@ -37,6 +42,17 @@ export const identityRules: Rule[] = [
     appliesTo: WORKLOADS,
     check: (r, ctx) => {
       const spec = podSpec(r);
+      // The API token by hand: a projected token for the API server (no audience of its own, such as sts).
+      const projected = list(spec.volumes)
+        .filter(isObj)
+        .flatMap((v) =>
+          list(obj(v.projected).sources)
+            .filter(isObj)
+            .map((src) => ({ v, src })),
+        )
+        .filter(({ src }) => isObj(src.serviceAccountToken) && obj(src.serviceAccountToken).audience === undefined)
+        .map(({ v }) => `volume ${String(v.name)} projects the API token`);
+      if (projected.length > 0) return projected;
       if (spec.automountServiceAccountToken === false) return [];
       if (spec.automountServiceAccountToken === true) return ["automountServiceAccountToken is true"];
       // Unset on the pod: the ServiceAccount's setting applies (the default one mounts).

@@ -8,6 +8,7 @@ import { renderReport } from "../../policy/check";
 import { RULES } from "../../policy/rules";
 import { checkPlanDocument } from "../../scripts/lib/policyPlan";
 import { copyOf, drop, res, resource, shippedPlan } from "./fixtures";
+import { NETWORK_POLICY_FIXTURES } from "./networkPolicyFixtures";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const INSTANCE = "aws:ec2/instance:Instance";
@@ -358,6 +359,25 @@ const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "GDB-IAM-001",
+    what: "a prod pod takes its whole env from a Secret",
+    reason: /container monitor takes its env from Secret gamedb-monitor/,
+    breakIt: (doc) => {
+      podSpec(doc, DEPLOYMENT, "gamedb-monitor").containers[0].envFrom = [{ secretRef: { name: "gamedb-monitor" } }];
+      return res(doc, DEPLOYMENT, "gamedb-monitor").urn;
+    },
+  },
+  {
+    rule: "GDB-IAM-002",
+    what: "a pod projects the API token by hand",
+    reason: /volume api projects the API token/,
+    breakIt: (doc) => {
+      const pod = podSpec(doc, DEPLOYMENT, "gamedb-monitor");
+      pod.volumes.push({ name: "api", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } });
+      return res(doc, DEPLOYMENT, "gamedb-monitor").urn;
+    },
+  },
+  {
     rule: "GDB-IAM-002",
     what: "a pod mounts the token",
     reason: /automountServiceAccountToken is true/,
@@ -453,7 +473,9 @@ describe("policy rules", () => {
   });
 
   it("every rule has a fixture that breaks it", () => {
-    expect(new Set(FIXTURES.map((f) => f.rule))).toEqual(new Set(RULES.map((r) => r.id)));
+    // The NetworkPolicy rules' fixtures run in network-policy-rules.test.ts.
+    const all = [...FIXTURES, ...NETWORK_POLICY_FIXTURES].map((f) => f.rule);
+    expect(new Set(all)).toEqual(new Set(RULES.map((r) => r.id)));
   });
 
   it("takes a pod's token setting from its own ServiceAccount, and lets dev use access keys", async () => {

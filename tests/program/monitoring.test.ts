@@ -40,7 +40,10 @@ describe("monitoring (prod)", () => {
       expect(deployment.options.dependsOn).toContain(doc.resources.find((r) => r.name === `shard${id}-cluster`)!.urn);
     expect(d.spec.template.metadata.annotations["gamedb/secret-checksum"]).toMatch(/^[0-9a-f]{64}$/);
     expect(c.args).toEqual(["--config", "/etc/gamedb/monitor/config.json"]);
-    expect(c.env.map((e: Any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
+    expect(c.env.filter((e: Any) => e.value !== undefined)).toEqual([
+      { name: "AWS_EC2_METADATA_DISABLED", value: "true" },
+    ]);
+    expect(c.env.filter((e: Any) => e.valueFrom).map((e: Any) => [e.name, e.valueFrom.secretKeyRef])).toEqual([
       ["GAMEDB_MONITOR_PASSWORD", { name: "gamedb-monitor", key: "monitor-password" }],
       ["GAMEDB_REDIS_PASSWORD", { name: "gamedb-monitor", key: "redis-password" }],
     ]);

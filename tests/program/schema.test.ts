@@ -134,7 +134,10 @@ describe("the migration Job", () => {
     // Its own role (Pod Identity): no key in its environment, no API token.
     const pod = spec.jobTemplate.spec.template.spec;
     expect([pod.serviceAccountName, pod.automountServiceAccountToken]).toEqual(["gamedb-partitions", false]);
-    expect(container.env).toEqual([{ name: "AWS_REGION", value: "eu-west-1" }]);
+    expect(container.env).toEqual([
+      { name: "AWS_EC2_METADATA_DISABLED", value: "true" },
+      { name: "AWS_REGION", value: "eu-west-1" },
+    ]);
     const policy = JSON.parse(one(base, "aws:iam/rolePolicy:RolePolicy", "gamedb-partitions").inputs.policy as string);
     expect(policy.Statement.map((x: Raw) => [x.Sid, x.Action])).toEqual([
       ["Archives", ["s3:PutObject", "s3:GetObject"]],

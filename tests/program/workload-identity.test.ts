@@ -69,8 +69,23 @@ describe("workload identity", () => {
       expect(account.metadata.annotations).toBeUndefined();
       const pod = podOf(doc, name);
       expect([pod.serviceAccountName, pod.automountServiceAccountToken]).toEqual([name, false]);
-      expect(envNames(pod).filter((e) => e.startsWith("AWS_") && e !== "AWS_REGION")).toEqual([]);
+      // No key; and no fallback to the node's role if EKS's webhook did not inject the credentials.
+      expect(pod.containers[0].env.filter((e: Any) => e.name.startsWith("AWS_") && e.name !== "AWS_REGION")).toEqual([
+        { name: "AWS_EC2_METADATA_DISABLED", value: "true" },
+      ]);
+      // The pod is created only after the association has had time to reach the webhook.
+      const settle = get(doc, "command:local:Command", `${name}-association-settle`);
+      expect(settle.inputs.create).toBe("sleep 30");
+      const workload = doc.resources.find(
+        (x) => x.name === name && ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:CronJob"].includes(x.type),
+      )!;
+      expect(workload.options.dependsOn).toContain(settle.urn);
     }
+    expect(
+      (get(doc, "kubernetes:apps/v1:Deployment", "gamedb-monitor").inputs as Any).spec.template.metadata.annotations[
+        "gamedb/aws-identity"
+      ],
+    ).toMatch(/^podIdentity:arn:aws:iam::/);
     // No pod of the stack holds a key, and none mounts the API token.
     expect(doc.resources.filter((r) => r.type === "aws:iam/accessKey:AccessKey").map((r) => r.name)).toEqual([]);
   });

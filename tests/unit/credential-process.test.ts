@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processCredentials } from "../../scripts/apps/restore-verify/credentialProcess";
+import { defaultCredentialProcess } from "../../scripts/apps/restore-verify/main";
 
 const SCRIPT = join(__dirname, "../../scripts/apps/restore-verify/credentialProcess.ts");
 const TOKEN = "eks-pod-identity-token-value";
@@ -49,11 +50,14 @@ afterAll(async () => {
  * Runs the process as Shell would, with nothing but `env` (and PATH) in its environment. Asynchronously: the agent
  * stand-in answers from this process's event loop.
  */
-function run(env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
+function run(
+  env: Record<string, string>,
+  command = [process.execPath, "--import", "tsx", SCRIPT],
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      ["--import", "tsx", SCRIPT],
+      command[0]!,
+      command.slice(1),
       {
         env: { PATH: process.env.PATH ?? "", HOME: dir, AWS_EC2_METADATA_DISABLED: "true", ...env },
         encoding: "utf8",
@@ -89,6 +93,22 @@ describe("the restore verifier's credential process", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^credential process: CredentialsProviderError: .+\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("is what the verifier names by default: the compiled file in the image, the source under tsx", async () => {
+    expect(defaultCredentialProcess("/app/dist/scripts/apps/restore-verify/main.js", "/usr/local/bin/node")).toBe(
+      "/usr/local/bin/node /app/dist/scripts/apps/restore-verify/credentialProcess.js",
+    );
+    expect(defaultCredentialProcess("/my dir/main.ts", "/bin/node")).toBe(
+      "/bin/node --import tsx '/my dir/credentialProcess.ts'",
+    );
+    // `npm run verify-restore` runs main.ts: the command it writes for MySQL Shell runs, as /bin/sh would run it.
+    const command = defaultCredentialProcess(join(__dirname, "../../scripts/apps/restore-verify/main.ts"));
+    const r = await run(
+      { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: join(dir, "token") },
+      ["/bin/sh", "-c", command],
+    );
+    expect([r.status, JSON.parse(r.stdout).AccessKeyId]).toEqual([0, "ASIAPODIDENTITY0001"]);
   });
 
   it("leaves out what the source did not give", () => {

@@ -15,7 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { parseOptions, runMain } from "../../lib/cli";
 import { s3Client } from "../../lib/restore/bucket";
@@ -66,9 +66,18 @@ interface Options {
 /** A word for /bin/sh, which runs Shell's credential_process. Pure. */
 const shellWord = (s: string) => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-/** This program's credential process, run by the node running this. */
-const defaultCredentialProcess = () =>
-  `${shellWord(process.execPath)} ${shellWord(join(__dirname, "credentialProcess.js"))}`;
+/**
+ * This program's credential process, run by the node running this: the compiled file in the image, the TypeScript
+ * source (through tsx) when the verifier itself runs from source (`npm run verify-restore`). Pure but for __filename.
+ */
+export function defaultCredentialProcess(self = __filename, node = process.execPath): string {
+  const ts = self.endsWith(".ts");
+  const script = join(dirname(self), `credentialProcess.${ts ? "ts" : "js"}`);
+  return [node, ...(ts ? ["--import", "tsx"] : []), script].map(shellWord).join(" ");
+}
+
+/** Where the verifier writes MySQL Shell's AWS config file. */
+const shellAwsConfigPath = (workdir: string) => join(workdir, "mysqlsh-aws.config");
 
 /** What tests may replace. */
 export interface MainDeps {
@@ -218,9 +227,9 @@ export async function main(
     stopTimeoutMs: 300_000,
     secrets: [process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN, process.env.AWS_ACCESS_KEY_ID],
     openDirs: opts.mysqldUser !== undefined,
-    s3ConfigFile: join(workdir, "mysqlsh-aws.config"),
+    s3ConfigFile: shellAwsConfigPath(workdir),
   };
-  // A command, not a credential: readable by mysqld's user too, as Shell may run as it.
+  // A command, not a credential. Shell runs as this process's user (mysql.ts), which writes it.
   mkdirSync(workdir, { recursive: true });
   writeFileSync(settings.s3ConfigFile, shellAwsConfig(opts.awsCredentialProcess), { mode: 0o644 });
   const results: ShardResult[] = [];
@@ -258,6 +267,7 @@ async function dryRun(
           endpoint: opts.endpoint,
           threads,
           socket: serverDirs(shardDir(workdir, shard)).socket,
+          s3ConfigFile: shellAwsConfigPath(workdir),
         })
       : undefined;
     plans.push({

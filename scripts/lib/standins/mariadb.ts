@@ -74,14 +74,40 @@ function alive(pid: number): boolean {
   }
 }
 
+/** mariadbd processes a fleet directory's servers wrote (`server-<i>/mysqld.pid`). */
+function serverPids(dir: string): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    try {
+      const pid = Number(fs.readFileSync(path.join(dir, e, "mysqld.pid"), "utf8").trim());
+      return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /**
- * Removes the directories of processes that are gone. Names carry the owner's pid, because jest ends its workers
- * with a signal (no exit hook runs), and in /dev/shm what a killed run leaves behind is memory until reboot.
+ * Removes the directories of processes that are gone, after killing the servers they left running. Names carry the
+ * owner's pid, because jest's test sandbox has its own `process`, whose exit hooks never run, and in /dev/shm what a
+ * run leaves behind is memory until reboot. Another user's directory (a run as root) is left alone.
  */
 function sweepStale(parent: string): void {
   for (const name of fs.readdirSync(parent)) {
     const owner = new RegExp(`^${PREFIX}(?:template-)?(\\d+)(?:-|$)`).exec(name);
-    if (owner && !alive(Number(owner[1]))) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+    if (!owner || alive(Number(owner[1]))) continue;
+    const dir = path.join(parent, name);
+    try {
+      for (const pid of serverPids(dir)) if (alive(pid)) process.kill(pid, "SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // EPERM/EACCES: not ours to remove.
+    }
   }
 }
 
@@ -93,7 +119,6 @@ function templateDir(): string {
   if (template) return template;
   const dir = path.join(parentDir(), `${PREFIX}template-${process.pid}`);
   if (fs.existsSync(dir)) return (template = dir);
-  sweepStale(parentDir());
   const building = fs.mkdtempSync(`${dir}-`);
   const result = spawnSync(
     "mariadb-install-db",
@@ -214,6 +239,7 @@ export async function startMariaDbFleet(count: number, options: FleetOptions = {
     exitHook = true;
     process.once("exit", () => live.forEach((proc) => proc.kill("SIGKILL")));
   }
+  sweepStale(parentDir());
   templateDir();
   const dir = fs.mkdtempSync(path.join(parentDir(), `${PREFIX}${process.pid}-`));
   const roots = Array.from({ length: count }, (_, i) => path.join(dir, `server-${i}`));
