@@ -102,5 +102,16 @@ export const cidrs: Check = (t) => {
   once(t.ssh.adminCidrs, ["ssh", "adminCidrs"]);
   once(t.kubernetes.nodeCidrs, ["kubernetes", "nodeCidrs"]);
   once(t.kubernetes.nodeSecurityGroupIds, ["kubernetes", "nodeSecurityGroupIds"]);
+  once(t.kubernetes.gameNamespaces, ["kubernetes", "gameNamespaces"]);
+  t.kubernetes.gameNamespaces.forEach((ns, i) => {
+    // Admitting gamedb's own namespace would admit every pod in it, restore verification and movers included.
+    if (ns === t.kubernetes.namespace)
+      out.push(
+        problem(
+          ["kubernetes", "gameNamespaces", i],
+          `${show(ns)} is gamedb's own namespace (kubernetes.namespace); list the namespaces your game servers run in`,
+        ),
+      );
+  });
   return out;
 };

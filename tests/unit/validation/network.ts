@@ -98,6 +98,15 @@ export const NETWORK_CASES: InvalidCase[] = [
     expected: [`gamedb:ssh.adminCidrs[1]: "0.0.0.0/0" ${WHOLE_INTERNET}`],
   },
   {
+    name: "gamedb's own namespace, or one listed twice, as a game namespace",
+    stack: "prod",
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, namespace: "db", gameNamespaces: ["game", "db", "game"] }),
+    expected: [
+      'gamedb:kubernetes.gameNamespaces[2]: "game" is listed twice',
+      `gamedb:kubernetes.gameNamespaces[1]: "db" is gamedb's own namespace (kubernetes.namespace); list the namespaces your game servers run in`,
+    ],
+  },
+  {
     name: "::/0 in kubernetes.nodeCidrs",
     stack: "dev",
     mutate: (r) => (r.kubernetes = { ...r.kubernetes, nodeCidrs: ["10.1.0.0/16", "::/0"] }),
