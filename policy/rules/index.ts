@@ -13,6 +13,7 @@ import { dataRules } from "./data";
 import { vpcRules } from "./vpc";
 import { snsRules } from "./sns";
 import { redisRules } from "./redis";
+import { mysqlRules } from "./mysql";
 import { identityRules } from "./identity";
 
 export type { PolicyPlan, PolicyResource, Rule, RuleContext, Severity, Violation } from "./model";
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   ...vpcRules,
   ...snsRules,
   ...redisRules,
+  ...mysqlRules,
   ...k8sRules,
   ...networkPolicyRules,
   ...identityRules,

@@ -340,6 +340,27 @@ const FIXTURES: Fixture[] = [
         .urn,
   },
   {
+    rule: "GDB-MYSQL-001",
+    what: "a member's my.cnf lets plain TCP in (require_secure_transport OFF)",
+    reason: /my\.cnf: require_secure_transport is OFF, not ON/,
+    breakIt: (doc) => {
+      const cmd = res(doc, "command:remote:Command", "shard1-node0-configure");
+      cmd.inputs.create = String(cmd.inputs.create).replace(/^require_secure_transport = ON$/m, "require_secure_transport = OFF");
+      return cmd.urn;
+    },
+  },
+  {
+    rule: "GDB-MYSQL-002",
+    what: "the Routers reach the servers with TLS only when the client uses it (server_ssl_mode AS_CLIENT)",
+    reason: /bootstrap\.sh: --server-ssl-mode is AS_CLIENT, not REQUIRED/,
+    breakIt: (doc) => {
+      const cm = res(doc, "kubernetes:core/v1:ConfigMap", "gamedb-router-bootstrap");
+      const data = cm.inputs.data as Obj;
+      data["bootstrap.sh"] = data["bootstrap.sh"].split("--server-ssl-mode REQUIRED").join("--server-ssl-mode AS_CLIENT");
+      return cm.urn;
+    },
+  },
+  {
     rule: "GDB-IAM-001",
     what: "a prod pod reads an IAM user's access key",
     reason: /container monitor reads AWS_SECRET_ACCESS_KEY: an IAM user's access key/,
