@@ -115,6 +115,7 @@ function jobSpec(mode: "drain" | "reconcile", args: RedisClusterArgs, secretName
       metadata: { labels: labels(`${NAME}-${mode}`, "redis-reconcile") },
       spec: {
         restartPolicy: "Never",
+        automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true },
         containers: [
           {
@@ -216,6 +217,7 @@ export class RedisCluster extends pulumi.ComponentResource {
               },
             },
             spec: {
+              automountServiceAccountToken: false,
               securityContext: { fsGroup: REDIS_UID, runAsNonRoot: true },
               terminationGracePeriodSeconds: 60,
               ...spread(selector),
