@@ -10,3 +10,5 @@ export type { ShardKey } from "../../infra/contracts/slots";
 export type { ClientEndpoints } from "../../infra/contracts/endpoints";
 export { readRedisEndpoints, redisClusterConnection } from "./redis";
 export type { RedisClusterConnection } from "./redis";
+export { readRouterTls } from "./routerTls";
+export type { RouterTls } from "./routerTls";

@@ -43,6 +43,22 @@ export interface MySqlRouterArgs {
   readonly bootstrap: k8s.core.v1.ConfigMap;
   /** The stack CA's certificate (PEM, public), also in that ConfigMap: a new CA rolls the pods. */
   readonly caPem: pulumi.Output<string>;
+  /**
+   * The certificate (signed by the stack's CA, naming the Service's DNS names) and key the Router presents to clients
+   * that use TLS; in the router's Secret. A renewed certificate rolls the pods (the Router reads it at start).
+   */
+  readonly clientTls: { readonly certPem: pulumi.Output<string>; readonly keyPem: pulumi.Output<string> };
+}
+
+/** The names a shard's Router Service answers to in `namespace`: what its client-side certificate names. Pure. */
+export function routerServiceNames(shardKey: string, namespace: string): string[] {
+  const service = `gamedb-${shardKey}-router`;
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.cluster.local`,
+  ];
 }
 
 /**
@@ -88,6 +104,8 @@ export function routerPodSpec(name: string, image: string, members: string[], se
           { name: "ROUTER_CONF_DIR", value: "/run/mysqlrouter/conf" },
           { name: "ROUTER_PASSWORD_FILE", value: "/etc/gamedb/secret/password" },
           { name: "ROUTER_CA_FILE", value: "/etc/gamedb/ca.pem" },
+          { name: "ROUTER_CLIENT_CERT_FILE", value: "/etc/gamedb/secret/tls.crt" },
+          { name: "ROUTER_CLIENT_KEY_FILE", value: "/etc/gamedb/secret/tls.key" },
         ],
         ports,
         // Ready once the REST API answers (its unauthenticated spec document) and the RW route listens.
@@ -133,7 +151,11 @@ export class MySqlRouter extends pulumi.ComponentResource {
     });
     const secret = new k8s.core.v1.Secret(
       `${name}-password`,
-      { metadata: meta(), type: "Opaque", stringData: { password: args.password } },
+      {
+        metadata: meta(),
+        type: "Opaque",
+        stringData: { password: args.password, "tls.crt": args.clientTls.certPem, "tls.key": args.clientTls.keyPem },
+      },
       child,
     );
     const selector = selectorLabels(k8sName, "mysql-router");
@@ -145,22 +167,25 @@ export class MySqlRouter extends pulumi.ComponentResource {
           replicas: args.replicas,
           selector: { matchLabels: selector },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-          template: pulumi.all([args.members, args.caPem]).apply(([members, caPem]) => ({
-            metadata: {
-              labels: labels(k8sName, "mysql-router", { "gamedb/shard": args.shardKey }),
-              // A change of what the router bootstraps from (members, script, image) rolls the pods.
-              annotations: {
-                "gamedb/bootstrap-checksum": checksum({
-                  members,
-                  script: ROUTER_BOOTSTRAP_SCRIPT,
-                  image: args.image,
-                  caPem,
-                  ...(args.passwordRotation > 0 ? { passwordRotation: args.passwordRotation } : {}),
-                }),
+          template: pulumi
+            .all([args.members, args.caPem, args.clientTls.certPem])
+            .apply(([members, caPem, clientCertPem]) => ({
+              metadata: {
+                labels: labels(k8sName, "mysql-router", { "gamedb/shard": args.shardKey }),
+                // A change of what the router bootstraps from (members, script, image) rolls the pods.
+                annotations: {
+                  "gamedb/bootstrap-checksum": checksum({
+                    members,
+                    script: ROUTER_BOOTSTRAP_SCRIPT,
+                    image: args.image,
+                    caPem,
+                    clientCertPem,
+                    ...(args.passwordRotation > 0 ? { passwordRotation: args.passwordRotation } : {}),
+                  }),
+                },
               },
-            },
-            spec: routerPodSpec(k8sName, args.image, members, k8sName),
-          })),
+              spec: routerPodSpec(k8sName, args.image, members, k8sName),
+            })),
         },
       },
       { parent: this, dependsOn: [secret, args.bootstrap, args.cluster] },

@@ -1,6 +1,8 @@
 /** MySQL Router in front of every shard that clients may reach (not retired ones). */
 import * as pulumi from "@pulumi/pulumi";
 import { MySqlRouter, routerBootstrapConfigMap } from "../mysql";
+import { routerServiceNames } from "../mysql/router";
+import { serverCertificate } from "../tls/ca";
 import type { RouterEndpoint } from "../contracts/endpoints";
 import type { KubernetesContext, PlatformContext, ShardResources } from "./context";
 
@@ -23,6 +25,14 @@ export function declareRouters(
   for (const shard of ctx.plan.shards) {
     if (shard.state === "retired") continue;
     const s = shards[shard.key]!;
+    const names = routerServiceNames(shard.key, kube.namespaceName);
+    // What the Router shows clients that use TLS: a certificate for its Service's names, so they can verify it.
+    const clientTls = serverCertificate(
+      `${shard.key}-router-tls`,
+      ctx.certificateAuthority(),
+      { commonName: names[0]!, dnsNames: names },
+      { parent: ctx.parent },
+    );
     s.router = new MySqlRouter(
       `${shard.key}-router`,
       {
@@ -36,6 +46,7 @@ export function declareRouters(
         cluster: s.cluster,
         bootstrap: bootstrap!,
         caPem: ctx.certificateAuthority().certPem,
+        clientTls,
       },
       kube.opts,
     );

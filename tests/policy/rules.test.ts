@@ -345,7 +345,10 @@ const FIXTURES: Fixture[] = [
     reason: /my\.cnf: require_secure_transport is OFF, not ON/,
     breakIt: (doc) => {
       const cmd = res(doc, "command:remote:Command", "shard1-node0-configure");
-      cmd.inputs.create = String(cmd.inputs.create).replace(/^require_secure_transport = ON$/m, "require_secure_transport = OFF");
+      cmd.inputs.create = String(cmd.inputs.create).replace(
+        /^require_secure_transport = ON$/m,
+        "require_secure_transport = OFF",
+      );
       return cmd.urn;
     },
   },
@@ -356,7 +359,9 @@ const FIXTURES: Fixture[] = [
     breakIt: (doc) => {
       const cm = res(doc, "kubernetes:core/v1:ConfigMap", "gamedb-router-bootstrap");
       const data = cm.inputs.data as Obj;
-      data["bootstrap.sh"] = data["bootstrap.sh"].split("--server-ssl-mode REQUIRED").join("--server-ssl-mode AS_CLIENT");
+      data["bootstrap.sh"] = data["bootstrap.sh"]
+        .split("--server-ssl-mode REQUIRED")
+        .join("--server-ssl-mode AS_CLIENT");
       return cm.urn;
     },
   },

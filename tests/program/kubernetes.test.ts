@@ -53,7 +53,14 @@ describe("MySQL Router (prod)", () => {
         { name: "ROUTER_CONF_DIR", value: "/run/mysqlrouter/conf" },
         { name: "ROUTER_PASSWORD_FILE", value: "/etc/gamedb/secret/password" },
         { name: "ROUTER_CA_FILE", value: "/etc/gamedb/ca.pem" },
+        { name: "ROUTER_CLIENT_CERT_FILE", value: "/etc/gamedb/secret/tls.crt" },
+        { name: "ROUTER_CLIENT_KEY_FILE", value: "/etc/gamedb/secret/tls.key" },
       ]);
+      // What the Router presents to clients that use TLS: the Service's names, signed by the stack's CA.
+      const csr = get(doc, "tls:index/certRequest:CertRequest", `shard${id}-router-tls-csr`).inputs as Any;
+      const svc = `gamedb-shard${id}-router`;
+      expect(csr.dnsNames).toEqual([svc, `${svc}.gamedb`, `${svc}.gamedb.svc`, `${svc}.gamedb.svc.cluster.local`]);
+      expect(csr.subject.commonName).toBe(svc);
       // The CA the members' certificates are verified with, from the bootstrap ConfigMap.
       expect(c.volumeMounts).toContainEqual({
         name: "bootstrap",

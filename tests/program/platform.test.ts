@@ -176,6 +176,10 @@ function routerOf(id: number): string[] {
     `kubernetes:apps/v1:Deployment shard${id}-router`,
     `kubernetes:policy/v1:PodDisruptionBudget shard${id}-router`,
     `kubernetes:core/v1:Service shard${id}-router`,
+    // The certificate the Router presents to clients that use TLS (the Service's names, from the stack's CA).
+    `tls:index/privateKey:PrivateKey shard${id}-router-tls-key`,
+    `tls:index/certRequest:CertRequest shard${id}-router-tls-csr`,
+    `tls:index/locallySignedCert:LocallySignedCert shard${id}-router-tls-cert`,
   ];
 }
 /**
@@ -238,10 +242,10 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
       ].sort(),
     );
     // network 41 (with the default security group and the flow log's 4), host access 3, per shard 8 + 13 per node
-    // (+3 game accounts' passwords), Redis 12 and its TLS 5, routers 5 per shard and their script 1, backup, alerts 3 and the
+    // (+3 game accounts' passwords), Redis 12 and its TLS 5, routers 8 per shard and their script 1, backup, alerts 3 and the
     // alert key's 3, worker 9, verify 6, schema 11, network policies 4, the CA 2
     expect(doc.resources).toHaveLength(
-      41 + 3 + 3 + 4 * (8 + 3 + 3 * 13) + 12 + 5 + 4 * 5 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
+      41 + 3 + 3 + 4 * (8 + 3 + 3 * 13) + 12 + 5 + 4 * 8 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
     );
   });
 
@@ -381,7 +385,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
       ].sort(),
     );
     expect(doc.resources).toHaveLength(
-      29 + 3 + 3 + 2 * (8 + 3 + 13) + 12 + 2 * 5 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
+      29 + 3 + 3 + 2 * (8 + 3 + 13) + 12 + 2 * 8 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
     );
   });
 

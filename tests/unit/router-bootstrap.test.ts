@@ -33,6 +33,8 @@ function start(env: Record<string, string> = {}) {
   mkdirSync(bin);
   writeFileSync(join(dir, "password"), "pw-Secret-1\n");
   writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n");
+  writeFileSync(join(dir, "tls.crt"), "-----BEGIN CERTIFICATE-----\nROUTER\n-----END CERTIFICATE-----\n");
+  writeFileSync(join(dir, "tls.key"), "-----BEGIN EC PRIVATE KEY-----\nKEY\n-----END EC PRIVATE KEY-----\n");
   writeFileSync(join(dir, "generated.conf"), generated(join(dir, "conf")));
   // --bootstrap ... --directory D: writes D/mysqlrouter.conf (0600, as bootstrap does). -c FILE: records the
   // file as the router would read it at start.
@@ -60,6 +62,8 @@ function start(env: Record<string, string> = {}) {
       ROUTER_CONF_DIR: join(dir, "conf"),
       ROUTER_PASSWORD_FILE: join(dir, "password"),
       ROUTER_CA_FILE: join(dir, "ca.pem"),
+      ROUTER_CLIENT_CERT_FILE: join(dir, "tls.crt"),
+      ROUTER_CLIENT_KEY_FILE: join(dir, "tls.key"),
       ...env,
     },
     encoding: "utf8",
@@ -110,12 +114,21 @@ describe("router bootstrap.sh TLS to the members", () => {
       "VERIFY_IDENTITY",
       "--server-ssl-ca",
       ca,
+      "--client-ssl-mode",
+      "PREFERRED",
+      "--client-ssl-cert",
+      join(dir, "tls.crt"),
+      "--client-ssl-key",
+      join(dir, "tls.key"),
     ]);
   });
 
-  it("refuses to start without a readable CA file, naming it", () => {
-    const { run } = start({ ROUTER_CA_FILE: "/nonexistent/ca.pem" });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain("cannot read ROUTER_CA_FILE /nonexistent/ca.pem");
-  });
+  it.each(["ROUTER_CA_FILE", "ROUTER_CLIENT_CERT_FILE", "ROUTER_CLIENT_KEY_FILE"])(
+    "refuses to start without a readable %s, naming it",
+    (name) => {
+      const { run } = start({ [name]: "/nonexistent/file.pem" });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`cannot read ${name} /nonexistent/file.pem`);
+    },
+  );
 });

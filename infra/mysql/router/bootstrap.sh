@@ -5,7 +5,10 @@
 # Inputs (environment): ROUTER_MEMBERS ("host:3306 host:3306 ..."), ROUTER_ACCOUNT (the account's name),
 # ROUTER_CONF_DIR (an empty, writable directory). The account's password is read from the file ROUTER_PASSWORD_FILE
 # (a Secret volume), given to mysqlrouter on stdin: never on a command line or in the environment. ROUTER_CA_FILE is
-# the stack CA's certificate (public), which signed every member's certificate.
+# the stack CA's certificate (public), which signed every member's certificate. ROUTER_CLIENT_CERT_FILE and
+# ROUTER_CLIENT_KEY_FILE (the Secret volume) are what the Router presents to clients that use TLS: a certificate from
+# the same CA for the Service's names (--client-ssl-cert/--client-ssl-key; --client-ssl-mode PREFERRED keeps plain
+# clients working: mysql/mysql-server router/src/router/src/router_app.cc).
 # TLS to the members (every member has require_secure_transport=ON): every routed connection uses
 # --server-ssl-mode REQUIRED with --server-ssl-verify VERIFY_IDENTITY and --server-ssl-ca, so a client that reaches
 # the Router without TLS still reaches the server over verified TLS. Without them the Router's server_ssl_mode is
@@ -30,8 +33,12 @@ die() {
 : "${ROUTER_CONF_DIR:?ROUTER_CONF_DIR must be a writable directory}"
 : "${ROUTER_PASSWORD_FILE:?ROUTER_PASSWORD_FILE must be the file holding the account password}"
 : "${ROUTER_CA_FILE:?ROUTER_CA_FILE must be the CA certificate that signed the certificates of the members}"
+: "${ROUTER_CLIENT_CERT_FILE:?ROUTER_CLIENT_CERT_FILE must be the certificate the Router presents to clients}"
+: "${ROUTER_CLIENT_KEY_FILE:?ROUTER_CLIENT_KEY_FILE must be the key of ROUTER_CLIENT_CERT_FILE}"
 [[ -r $ROUTER_PASSWORD_FILE ]] || die "cannot read ROUTER_PASSWORD_FILE $ROUTER_PASSWORD_FILE"
-[[ -r $ROUTER_CA_FILE ]] || die "cannot read ROUTER_CA_FILE $ROUTER_CA_FILE"
+for f in ROUTER_CA_FILE ROUTER_CLIENT_CERT_FILE ROUTER_CLIENT_KEY_FILE; do
+  [[ -r ${!f} ]] || die "cannot read $f ${!f}"
+done
 
 password=$(head -n 1 "$ROUTER_PASSWORD_FILE")
 [[ -n $password ]] || die "ROUTER_PASSWORD_FILE $ROUTER_PASSWORD_FILE is empty"
@@ -52,7 +59,10 @@ for member in "${members[@]}"; do
     --ssl-ca "$ROUTER_CA_FILE" \
     --server-ssl-mode REQUIRED \
     --server-ssl-verify VERIFY_IDENTITY \
-    --server-ssl-ca "$ROUTER_CA_FILE"; then
+    --server-ssl-ca "$ROUTER_CA_FILE" \
+    --client-ssl-mode PREFERRED \
+    --client-ssl-cert "$ROUTER_CLIENT_CERT_FILE" \
+    --client-ssl-key "$ROUTER_CLIENT_KEY_FILE"; then
     unset password
     conf="$ROUTER_CONF_DIR/mysqlrouter.conf"
     # An empty logging_folder makes the router log to the console, where kubectl logs reads it, instead of a file in
