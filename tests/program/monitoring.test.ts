@@ -82,7 +82,8 @@ describe("monitoring (prod)", () => {
       }),
     );
     expect(config.sinks).toEqual({ sns: { topicArn: TOPIC, region: "eu-west-1" } });
-    expect(config.mysql).toEqual({ user: "gamedb_monitor", passwordEnv: "GAMEDB_MONITOR_PASSWORD" });
+    // Members require TLS: the worker verifies them against the endpoints' mysql-tls.json.
+    expect(config.mysql).toEqual({ user: "gamedb_monitor", passwordEnv: "GAMEDB_MONITOR_PASSWORD", tls: true });
   });
 
   it("lets the worker's IAM role publish to the alert topic, with its key, and nothing else", () => {

@@ -80,6 +80,10 @@ function nodeResources(shard: string, i: number): string[] {
     `command:remote:CopyToRemote ${node}-toolkit-copy`,
     ...["toolkit", "bootstrap", "configure", "member", "backup-jobs"].map((c) => `command:remote:Command ${node}-${c}`),
     ...["system", "instance"].map((k) => `aws:cloudwatch/metricAlarm:MetricAlarm ${node}-${k}-status`),
+    // The member's TLS key and certificate (from the stack's CA).
+    `tls:index/privateKey:PrivateKey ${node}-mysql-key`,
+    `tls:index/certRequest:CertRequest ${node}-mysql-csr`,
+    `tls:index/locallySignedCert:LocallySignedCert ${node}-mysql-cert`,
   ];
 }
 
