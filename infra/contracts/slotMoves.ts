@@ -148,6 +148,17 @@ export const moveSpecSchema = z.object({
   switch: switchLimitsSchema.prefault({}),
   /** Port of the mover's HTTP server: /status (moveStatusSchema) and /metrics (Prometheus). */
   statusPort: z.int().min(1024).max(65535).default(9480),
+  /**
+   * The stack CA's certificate (public): the mover connects with TLS verified against it, to the Routers and to the
+   * source's primary, whose binlog it reads directly (every member requires TLS). Absent: plain (the stand-ins).
+   */
+  tls: z
+    .object({
+      ca: z.string().regex(/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n$/, {
+        error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+      }),
+    })
+    .optional(),
 });
 export type MoveSpec = z.infer<typeof moveSpecSchema>;
 

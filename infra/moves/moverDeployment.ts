@@ -32,6 +32,8 @@ export interface SlotMoverArgs {
   readonly database: string;
   /** routers.json of the endpoints: the source's and the target's Router read-write Service. */
   readonly routers: pulumi.Output<RoutersDocument>;
+  /** The stack CA's certificate: move.json carries it, and the mover verifies the Routers and members with it. */
+  readonly caPem: pulumi.Output<string>;
   /** The mover account's password on the source and on the target, by shard id (secrets). */
   readonly passwords: Readonly<Record<number, pulumi.Output<string>>>;
   /** mysql.passwordRotation: a rotation rolls the pod, which reads its passwords when it starts. */
@@ -52,7 +54,9 @@ export class SlotMover extends pulumi.ComponentResource {
       namespace: args.namespace,
       labels: labels(k8sName, MOVER_COMPONENT, { "gamedb/move": String(args.move.id) }),
     };
-    const spec = args.routers.apply((r) => documentText(moveSpec(args.move, args.database, r)));
+    const spec = pulumi
+      .all([args.routers, args.caPem])
+      .apply(([r, ca]) => documentText(moveSpec(args.move, args.database, r, ca)));
     const configMap = new k8s.core.v1.ConfigMap(
       name,
       { metadata: meta, data: { "move.json": spec } },

@@ -38,8 +38,11 @@ export function routerEndpoint(routers: RoutersDocument, shard: number): MoveEnd
   return { shard, host: router.host, port };
 }
 
-/** The mover's spec for one move: `move.json`, checked against moveSpecSchema (defaults applied). */
-export function moveSpec(move: MovePlan, database: string, routers: RoutersDocument): MoveSpec {
+/**
+ * The mover's spec for one move: `move.json`, checked against moveSpecSchema (defaults applied). With `caPem` (the
+ * stack's CA) the mover connects with TLS verified against it.
+ */
+export function moveSpec(move: MovePlan, database: string, routers: RoutersDocument, caPem?: string): MoveSpec {
   return parseDocument(
     moveSpecSchema,
     "move.json",
@@ -53,6 +56,7 @@ export function moveSpec(move: MovePlan, database: string, routers: RoutersDocum
       throttle: move.throttle,
       switch: move.switch,
       statusPort: MOVER_STATUS_PORT,
+      ...(caPem !== undefined ? { tls: { ca: caPem } } : {}),
     }),
   );
 }

@@ -53,6 +53,7 @@ export function declareSlotMoves(
           move,
           database: schema.config.database,
           routers: deps.routers,
+          caPem: ctx.certificateAuthority().certPem,
           passwords: { [move.from]: moverPassword(move.from), [move.to]: moverPassword(move.to) },
           passwordRotation: ctx.plan.mysql.passwordRotation,
           dependsOn: [cluster(move.from), cluster(move.to), deps.migrations],

@@ -166,6 +166,8 @@ describe("a mover per move", () => {
       throttle: { chunkRows: 1000, maxThreadsRunning: 25, maxApplierQueue: 1000 },
       switch: { maxLagSeconds: 1, freezeTimeoutSeconds: 2, drainTimeoutMs: 2000, maxDirtySlots: 256 },
       statusPort: 9480,
+      // Every member requires TLS, and the mover reads the source primary's binlog directly: it verifies with the CA.
+      tls: { ca: "-----BEGIN CERTIFICATE-----\nMOCK-CERTIFICATE-OF-gamedb-ca\n-----END CERTIFICATE-----\n" },
     });
     expect(spec(3)).toMatchObject({ id: 3, slots: { from: 0, to: 1023 }, throttle: { chunkRows: 5000 } });
     // The same endpoints the gamedb-endpoints ConfigMap publishes.

@@ -63,6 +63,15 @@ describe("move.json", () => {
     });
   });
 
+  it("carries the stack CA when given (the mover then connects with TLS), and refuses one that is not a PEM", () => {
+    const ca = "-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n";
+    expect(moveSpec(move("copy"), "game", routers, ca).tls).toEqual({ ca });
+    expect(moveSpec(move("copy"), "game", routers).tls).toBeUndefined();
+    expect(() => moveSpec(move("copy"), "game", routers, "not a certificate")).toThrow(
+      /^move\.json: tls\.ca: must be a PEM certificate/,
+    );
+  });
+
   it("refuses what the mover would refuse, naming the file and the field", () => {
     expect(() => moveSpec(move("copy"), "game-db", routers)).toThrow(/^move\.json: database: /);
     expect(() => moveSpec({ ...move("copy"), to: 4 }, "game", routers)).toThrow(

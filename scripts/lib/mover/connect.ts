@@ -3,6 +3,7 @@
  * from one shard and written to another, or decoded from the binlog, comes back byte for byte
  * (../shared/design/SLOT-MOVES.md, "Following the binlog from Node.js").
  */
+import { isIP } from "node:net";
 import * as mysql from "mysql2/promise";
 import type { MoveEndpoint, MoverSecrets } from "../../../infra/contracts/slotMoves";
 import { MOVER_ACCOUNT } from "../../../infra/contracts/slotFence";
@@ -24,15 +25,37 @@ export interface ShardLogin {
   port: number;
   user: string;
   password: string;
+  /** The CA to verify the server's certificate with (move.json's tls.ca): TLS. Absent: plain (the stand-ins). */
+  ca?: string;
 }
 
-/** The mover account's login on `endpoint`'s shard, with its password from the Secret; throws naming the shard. */
-export function moverLogin(endpoint: MoveEndpoint, secrets: MoverSecrets): ShardLogin {
+/**
+ * mysql2's TLS options for `host`, verified against `ca`. For a name mysql2 also checks it against the certificate
+ * (verifyIdentity: the Routers' Service names); for an IP address it cannot (mysql2 3.24 gives Node no servername
+ * for an IP, lib/base/connection.js startTLS, and Node then checks "localhost"), so a member dialled by its IP is
+ * verified by its chain only: a certificate the stack's CA signed.
+ */
+export function tlsOptions(ca: string, host: string): mysql.SslOptions {
+  return { ca, rejectUnauthorized: true, verifyIdentity: isIP(host) === 0 };
+}
+
+/**
+ * The mover account's login on `endpoint`'s shard, with its password from the Secret (and the CA to verify with,
+ * when move.json has one); throws naming the shard.
+ */
+export function moverLogin(endpoint: MoveEndpoint, secrets: MoverSecrets, ca?: string): ShardLogin {
   const password = secrets[String(endpoint.shard)];
   if (!password) {
     throw new Error(`the mover secrets have no password for shard ${endpoint.shard}; the keys are shard ids`);
   }
-  return { shard: endpoint.shard, host: endpoint.host, port: endpoint.port, user: MOVER_ACCOUNT, password };
+  return {
+    shard: endpoint.shard,
+    host: endpoint.host,
+    port: endpoint.port,
+    user: MOVER_ACCOUNT,
+    password,
+    ...(ca !== undefined ? { ca } : {}),
+  };
 }
 
 export function connectionOptions(login: ShardLogin): mysql.ConnectionOptions {
@@ -44,6 +67,7 @@ export function connectionOptions(login: ShardLogin): mysql.ConnectionOptions {
     ...EXACT_VALUES,
     connectTimeout: 10_000,
     multipleStatements: false,
+    ...(login.ca !== undefined ? { ssl: tlsOptions(login.ca, login.host) } : {}),
   };
 }
 

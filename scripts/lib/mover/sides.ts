@@ -39,8 +39,8 @@ export async function openSides(spec: MoveSpec, secrets: MoverSecrets): Promise<
     await Promise.all(opened.map((c) => c.end().catch(() => c.destroy())));
   };
   try {
-    const source = await openSide(moverLogin(spec.source, secrets), opened);
-    const target = await openSide(moverLogin(spec.target, secrets), opened);
+    const source = await openSide(moverLogin(spec.source, secrets, spec.tls?.ca), opened);
+    const target = await openSide(moverLogin(spec.target, secrets, spec.tls?.ca), opened);
     const status = await connect(target.login);
     opened.push(status);
     // One mover per move: a second one (a pod of an old ReplicaSet on a partitioned node, an operator's test run)

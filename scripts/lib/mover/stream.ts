@@ -8,7 +8,7 @@
  * zongji has no flow control of its own; when the consumer falls behind, the binlog socket is paused (zongji pauses
  * it the same way while it fetches table metadata, which binlog_row_metadata=FULL, required by preflight, avoids).
  */
-import { EXACT_VALUES, Flavour, ShardLogin } from "./connect";
+import { EXACT_VALUES, Flavour, ShardLogin, tlsOptions } from "./connect";
 import { Position, formatPosition } from "./position";
 
 export type Row = Record<string, unknown>;
@@ -117,6 +117,8 @@ export class BinlogStream {
       user: this.login.user,
       password: this.login.password,
       ...EXACT_VALUES,
+      // zongji hands these options to mysql2 for both its connections (@vlasky/zongji index.js _establishConnection).
+      ...(this.login.ca !== undefined ? { ssl: tlsOptions(this.login.ca, this.login.host) } : {}),
     });
     this.zongji = zj;
     zj.on("error", (e) => this.fail(e));
