@@ -91,6 +91,8 @@ export function routerPodSpec(name: string, image: string, members: string[], se
     containerPort: port,
   }));
   return {
+    // No pod of gamedb calls the Kubernetes API: none mounts its token (CKV_K8S_38).
+    automountServiceAccountToken: false,
     securityContext: { fsGroup: ROUTER_UID, runAsNonRoot: true },
     ...spread(selectorLabels(name, "mysql-router")),
     containers: [

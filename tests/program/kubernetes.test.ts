@@ -170,7 +170,7 @@ describe("MySQL Router (prod)", () => {
 
   it("lets the Kubernetes nodes reach the shard hosts on 3306 and 33060 only", () => {
     const raw = validProd();
-    raw.kubernetes = { nodeSecurityGroupIds: ["sg-0abc12345"], nodeCidrs: ["10.60.0.0/16"] };
+    raw.kubernetes = { ...raw.kubernetes, nodeSecurityGroupIds: ["sg-0abc12345"], nodeCidrs: ["10.60.0.0/16"] };
     return evaluate(stackOf(raw, "prod")).then((d) => {
       const rules = d.resources.filter((r) => r.name.includes("-k8s-"));
       expect(rules.map((r) => r.name).sort()).toEqual(
@@ -275,6 +275,7 @@ describe("Redis Cluster on Kubernetes", () => {
           },
           spec: {
             restartPolicy: "Never",
+            automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true },
             containers: [
               {
@@ -327,7 +328,7 @@ describe("ElastiCache engine", () => {
   it("declares a cluster-mode replication group, encrypted, multi-AZ, open only to the Kubernetes nodes", async () => {
     const raw = validProd();
     raw.redis = { engine: "elasticache", masters: 3, replicasPerMaster: 2 };
-    raw.kubernetes = { nodeSecurityGroupIds: ["sg-0abc12345"] };
+    raw.kubernetes = { ...raw.kubernetes, nodeSecurityGroupIds: ["sg-0abc12345"] };
     const doc = await evaluate(stackOf(raw, "prod"));
     expect(doc.resources.filter((r) => r.type === STATEFULSET)).toEqual([]);
     const g = get(doc, "aws:elasticache/replicationGroup:ReplicationGroup", "gamedb-redis");
@@ -378,7 +379,7 @@ describe("retired shards", () => {
 describe("Kubernetes provider", () => {
   it("uses gamedb:kubeconfig as a secret when set, and the given namespace without creating it when told", async () => {
     const raw = validDev();
-    raw.kubernetes = { namespace: "games", createNamespace: false };
+    raw.kubernetes = { ...raw.kubernetes, namespace: "games", createNamespace: false };
     const stack = stackOf(raw, "dev");
     const doc = await evaluate({
       ...stack,

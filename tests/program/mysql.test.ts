@@ -367,7 +367,7 @@ describe("dev", () => {
 describe("static hosts", () => {
   const staticRaw = () => {
     const raw = validDev();
-    raw.hosts = { provider: "static", staticDataDevice: "/dev/nvme1n1" };
+    raw.hosts = { provider: "static", staticDataDevice: "/dev/nvme1n1", awsAccess: { mode: "accessKeys" } };
     raw.shards[0].nodes = [{ index: 0, address: "10.9.0.10" }];
     raw.shards[1].nodes = [{ index: 0, address: "db-b.internal", sshUser: "admin" }];
     raw.ssh = { bastion: { host: "bastion.example.com" } };
