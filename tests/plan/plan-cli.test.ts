@@ -28,7 +28,7 @@ describe("npm run plan", () => {
     expect(out).toContain("Topology: environment dev, region eu-west-1, zones eu-west-1a, eu-west-1b");
     expect(out).toContain("  shard 1 alpha [active] 1 node, slots 0-8191 (50.00% of keys)");
     expect(out).toContain("    shard2-node0  server_id 2001  eu-west-1a  t3.large");
-    expect(out).toContain("Resources: 145");
+    expect(out).toContain("Resources: 168");
     expect(out).toContain(
       "  gamedb:index:GameDbPlatform gamedb\n  ├─ pulumi:providers:aws gamedb-aws\n  ├─ gamedb:network:Network gamedb-network",
     );
@@ -43,7 +43,7 @@ describe("npm run plan", () => {
     expect(Object.keys(doc).sort()).toEqual(["outputs", "project", "resources", "stack", "toolkit", "topology"]);
     expect(doc.project).toBe("gamedb");
     expect(doc.stack).toBe("prod");
-    expect(doc.resources).toHaveLength(309);
+    expect(doc.resources).toHaveLength(373);
     expect(Object.keys(doc.resources[0]!).sort()).toEqual([
       "custom",
       "dependencies",
@@ -96,7 +96,7 @@ describe("npm run plan", () => {
     // backup-job commands, and the admin rule; the endpoints ConfigMap learns of them, the monitoring worker's
     // dependsOn gains its cluster, and the restore verification its id (the shard is active). The migration Job's
     // config learns the shard and slot map, so a new Job replaces the finished one.
-    expect(out).toContain("  resources: 52 to create, 4 to change, 1 to delete");
+    expect(out).toContain("  resources: 64 to create, 4 to change, 1 to delete");
     expect(out).toContain("    + command:remote:Command shard5-converge");
     expect(out).toContain(
       "    + aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule gamedb-network-admin-ssh-192-168-10-0-24",
@@ -171,7 +171,7 @@ describe("npm run plan", () => {
       encoding: "utf8",
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("Resources: 145");
+    expect(result.stdout).toContain("Resources: 168");
     const bad = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack"], { cwd: ROOT, encoding: "utf8" });
     expect(bad.status).toBe(2);
   });
