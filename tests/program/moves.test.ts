@@ -460,7 +460,7 @@ describe("what the movers reach", () => {
   it("the members' MySQL port from the Kubernetes nodes (the binlog is read from the primary directly)", async () => {
     // The mover runs on the nodes, as the Routers do: the node rules already open 3306 (and 33060), nothing more.
     const raw = movesRaw();
-    raw.kubernetes = { nodeSecurityGroupIds: ["sg-0abc12345"], nodeCidrs: ["10.60.0.0/16"] };
+    raw.kubernetes = { ...raw.kubernetes, nodeSecurityGroupIds: ["sg-0abc12345"], nodeCidrs: ["10.60.0.0/16"] };
     const doc = await plan(raw);
     const rules = doc.resources.filter((r) => r.name.includes("-shard-hosts-k8s-"));
     expect(rules.map((r) => [r.name, r.inputs.fromPort, r.inputs.toPort])).toEqual([

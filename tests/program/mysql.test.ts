@@ -331,7 +331,16 @@ describe("secrets", () => {
       const others = doc.resources.filter(
         (r) => r.type.startsWith("command:remote:") && /-(toolkit-copy|toolkit|bootstrap|backup-jobs)$/.test(r.name),
       );
-      expect(commands.length + others.length).toBe(doc.resources.filter((r) => r.type.startsWith("command:")).length);
+      expect(commands.length + others.length).toBe(
+        doc.resources.filter((r) => r.type.startsWith("command:remote:")).length,
+      );
+      // The only local commands wait for Pod Identity associations (infra/workloadAccess.ts): no input to leak.
+      for (const l of doc.resources.filter((r) => r.type.startsWith("command:local:")))
+        expect([l.name, l.inputs.create, l.inputs.stdin]).toEqual([
+          expect.stringMatching(/-association-settle$/),
+          "sleep 30",
+          undefined,
+        ]);
       for (const c of others) expect(c.inputs.stdin).toBeUndefined();
       expect(commands.length).toBeGreaterThan(0);
       // adminapi.sh, every AdminAPI entry's launcher, writes its stdin to the secrets file mysqlsh reads.
@@ -385,7 +394,8 @@ describe("static hosts", () => {
       [],
     );
     expect(doc.resources.filter((r) => r.type === "aws:ec2/keyPair:KeyPair")).toEqual([]);
-    // No SSH key is generated (it comes from the config): the TLS resources are the CA and each member's certificate.
+    // No SSH key is generated (it comes from the config): the TLS resources are the CA, each member's and each
+    // Router's certificate.
     const members = ["shard1-node0", "shard2-node0"];
     expect(
       doc.resources
@@ -397,6 +407,7 @@ describe("static hosts", () => {
         "gamedb-ca-key-0",
         "gamedb-ca",
         ...members.flatMap((n) => [`${n}-mysql-key`, `${n}-mysql-csr`, `${n}-mysql-cert`]),
+        ...["shard1", "shard2"].flatMap((s) => [`${s}-router-tls-key`, `${s}-router-tls-csr`, `${s}-router-tls-cert`]),
       ].sort(),
     );
     // A static host given by IP gets an IP SAN, one given by name a DNS SAN: what the Routers and monitor dial.
@@ -439,10 +450,13 @@ describe("static hosts", () => {
 
   it("gives each shard an IAM user for its backups, whose key reaches the hosts only on stdin", async () => {
     const doc = await evaluate(withKey(stackOf(staticRaw(), "dev")));
-    // No instance role to grant: the only role policy is the created VPC's flow-log delivery.
-    expect(doc.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy").map((r) => r.name)).toEqual([
-      "gamedb-network-flow-logs",
-    ]);
+    // No instance role to grant: the role policies are the flow-log delivery's and the pods' (workload identity).
+    expect(
+      doc.resources
+        .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["gamedb-monitor", "gamedb-network-flow-logs", "gamedb-restore-verify"]);
     for (const id of [1, 2]) {
       const user = doc.resources.find((r) => r.type === "aws:iam/user:User" && r.name === `shard${id}-backup`);
       expect(user?.inputs).toEqual({ name: `gamedb-dev-shard${id}-backup`, path: "/gamedb/" });

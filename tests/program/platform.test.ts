@@ -243,9 +243,10 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
     );
     // network 41 (with the default security group and the flow log's 4), host access 3, per shard 8 + 13 per node
     // (+3 game accounts' passwords), Redis 12 and its TLS 5, routers 8 per shard and their script 1, backup, alerts 3 and the
-    // alert key's 3, worker 9, verify 6, schema 11, network policies 4, the CA 2
+    // alert key's 3, worker 11, verify 7, schema 13 (each workload's role, role policy, ServiceAccount, Pod Identity
+    // association and its settle wait), network policies 4, the CA 2
     expect(doc.resources).toHaveLength(
-      41 + 3 + 3 + 4 * (8 + 3 + 3 * 13) + 12 + 5 + 4 * 8 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
+      41 + 3 + 3 + 4 * (8 + 3 + 3 * 13) + 12 + 5 + 4 * 8 + 1 + 9 + 6 + 2 + 4 + 12 + 3 + 3 + 11 + 7 + 13 + 4 + 2,
     );
   });
 
@@ -385,7 +386,7 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
       ].sort(),
     );
     expect(doc.resources).toHaveLength(
-      29 + 3 + 3 + 2 * (8 + 3 + 13) + 12 + 2 * 8 + 1 + 9 + 2 + 2 + 3 + 3 + 9 + 6 + 11 + 4 + 2,
+      29 + 3 + 3 + 2 * (8 + 3 + 13) + 12 + 2 * 8 + 1 + 9 + 2 + 2 + 3 + 3 + 11 + 7 + 13 + 4 + 2,
     );
   });
 
