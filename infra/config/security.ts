@@ -53,6 +53,9 @@ export const tlsSection = strict({
   caRotation: z.int().min(0).max(1_000_000).default(0),
   /** Days the CA certificate is valid. @default 3650 */
   caValidityDays: z.int().min(30).max(36500).default(3650),
-  /** Days each server certificate is valid; a deploy within 30 days of its expiry renews it. @default 365 */
-  certValidityDays: z.int().min(31).max(3650).default(365),
+  /**
+   * Days each server certificate is valid; a deploy within 30 days of its expiry renews it (so at least 60: less
+   * would renew, and roll the Redis pods and Routers, on almost every deploy). @default 365
+   */
+  certValidityDays: z.int().min(60).max(3650).default(365),
 });

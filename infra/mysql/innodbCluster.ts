@@ -70,7 +70,7 @@ export interface InnoDbClusterArgs {
    */
   readonly schemaDatabase?: string;
   /**
-   * The stack's CA (ctx.certificateAuthority()): it signs each member's certificate (`<node>-mysql-key`, `-csr`,
+   * The stack's CA (ctx.certificateAuthority()): it signs each member's certificate (`<node>-mysql-key-<rotation>`, `-csr`,
    * `-cert`), whose names are the address the member reports, so clients verify it (VERIFY_IDENTITY).
    */
   readonly certificateAuthority: CertificateAuthority;

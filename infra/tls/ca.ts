@@ -2,8 +2,8 @@
  * The stack's own certificate authority (@pulumi/tls) and the server certificates it signs. Keys and certificates
  * live only in the stack's state (keys as secrets); nothing is written to disk by the program.
  *
- * Rotation: `tls.caRotation` is part of the CA key's name, so raising it creates a new key and CA certificate and
- * re-signs every server certificate (their CA inputs change); the old ones are deleted after. A server certificate
+ * Rotation: `tls.caRotation` is part of every key's name, so raising it creates a new CA key and certificate and a
+ * new key and certificate for every server; the old ones are deleted after. A server certificate
  * is renewed by the first deploy within RENEWAL_DAYS of its expiry (LocallySignedCert's earlyRenewalHours).
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -74,14 +74,15 @@ export function certificateAuthority(
   return { settings, certPem: cert.certPem, keyPem: key.privateKeyPem };
 }
 
-/** A key and a certificate for a server, signed by `ca`: `<name>-key` and `<name>-cert`. */
+/** A key and a certificate for a server, signed by `ca`: `<name>-key-<rotation>`, `<name>-csr`, `<name>-cert`. */
 export function serverCertificate(
   name: string,
   ca: CertificateAuthority,
   names: ServerNames,
   opts: pulumi.CustomResourceOptions,
 ): ServerCertificate {
-  const key = new tls.PrivateKey(`${name}-key`, KEY, opts);
+  // The rotation in the key's name: a rotation (a leaked key) gives every server a new key, not only a new signature.
+  const key = new tls.PrivateKey(`${name}-key-${ca.settings.rotation}`, KEY, opts);
   const request = new tls.CertRequest(
     `${name}-csr`,
     {

@@ -243,7 +243,7 @@ describe("prod shard hosts", () => {
     const configureCmd = cmd(doc, "shard1-node2-configure");
     expect(configureCmd.inputs.stdin).toBe("[secret]");
     const serialized = JSON.stringify(doc);
-    for (const i of [0, 1, 2]) expect(serialized).not.toContain(`mock-secret-of-shard1-node${i}-mysql-key`);
+    for (const i of [0, 1, 2]) expect(serialized).not.toContain(`mock-secret-of-shard1-node${i}-mysql-key-0`);
     expect(serialized).not.toContain("PRIVATE KEY");
     // Each member's certificate names the private IP it reports, signed by the stack's CA.
     const csr = get(doc, "tls:index/certRequest:CertRequest", "shard1-node2-mysql-csr");
@@ -406,8 +406,8 @@ describe("static hosts", () => {
       [
         "gamedb-ca-key-0",
         "gamedb-ca",
-        ...members.flatMap((n) => [`${n}-mysql-key`, `${n}-mysql-csr`, `${n}-mysql-cert`]),
-        ...["shard1", "shard2"].flatMap((s) => [`${s}-router-tls-key`, `${s}-router-tls-csr`, `${s}-router-tls-cert`]),
+        ...members.flatMap((n) => [`${n}-mysql-key-0`, `${n}-mysql-csr`, `${n}-mysql-cert`]),
+        ...["shard1", "shard2"].flatMap((s) => [`${s}-router-tls-key-0`, `${s}-router-tls-csr`, `${s}-router-tls-cert`]),
       ].sort(),
     );
     // A static host given by IP gets an IP SAN, one given by name a DNS SAN: what the Routers and monitor dial.

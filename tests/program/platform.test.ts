@@ -144,7 +144,7 @@ const KUBERNETES = [
 ];
 /** redis.tls (on by default in prod): the pods' key and certificate from the stack's CA, their Secret, the CA. */
 const REDIS_TLS = [
-  "tls:index/privateKey:PrivateKey gamedb-redis-tls-key",
+  "tls:index/privateKey:PrivateKey gamedb-redis-tls-key-0",
   "tls:index/certRequest:CertRequest gamedb-redis-tls-csr",
   "tls:index/locallySignedCert:LocallySignedCert gamedb-redis-tls-cert",
   "kubernetes:core/v1:Secret gamedb-redis-tls",
@@ -177,7 +177,7 @@ function routerOf(id: number): string[] {
     `kubernetes:policy/v1:PodDisruptionBudget shard${id}-router`,
     `kubernetes:core/v1:Service shard${id}-router`,
     // The certificate the Router presents to clients that use TLS (the Service's names, from the stack's CA).
-    `tls:index/privateKey:PrivateKey shard${id}-router-tls-key`,
+    `tls:index/privateKey:PrivateKey shard${id}-router-tls-key-0`,
     `tls:index/certRequest:CertRequest shard${id}-router-tls-csr`,
     `tls:index/locallySignedCert:LocallySignedCert shard${id}-router-tls-cert`,
   ];
@@ -208,7 +208,7 @@ function shardOnAws(id: number, indexes: number[], gameDatabase = true): string[
       `command:remote:Command shard${id}-node${i}-configure`,
       `command:remote:Command shard${id}-node${i}-member`,
       // The member's TLS key and certificate, signed by the stack's CA.
-      `tls:index/privateKey:PrivateKey shard${id}-node${i}-mysql-key`,
+      `tls:index/privateKey:PrivateKey shard${id}-node${i}-mysql-key-0`,
       `tls:index/certRequest:CertRequest shard${id}-node${i}-mysql-csr`,
       `tls:index/locallySignedCert:LocallySignedCert shard${id}-node${i}-mysql-cert`,
       `aws:cloudwatch/metricAlarm:MetricAlarm shard${id}-node${i}-system-status`,

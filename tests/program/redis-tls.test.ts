@@ -17,7 +17,7 @@ const SECRET = "kubernetes:core/v1:Secret";
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMOCK-CERTIFICATE-OF-gamedb-ca\n-----END CERTIFICATE-----\n";
 const DOMAIN = "gamedb-redis-headless.gamedb.svc.cluster.local";
 const REDIS_TLS = [
-  "tls:index/privateKey:PrivateKey gamedb-redis-tls-key",
+  "tls:index/privateKey:PrivateKey gamedb-redis-tls-key-0",
   "tls:index/certRequest:CertRequest gamedb-redis-tls-csr",
   "tls:index/locallySignedCert:LocallySignedCert gamedb-redis-tls-cert",
   "kubernetes:core/v1:Secret gamedb-redis-tls",
@@ -93,7 +93,7 @@ describe("redis.tls (prod: on by default)", () => {
     expect(cert.caCertPem).toBe(CA_PEM);
     expect(cert.caPrivateKeyPem).toBe("[secret]");
     expect(cert.allowedUses).toEqual(["digital_signature", "key_encipherment", "server_auth", "client_auth"]);
-    expect(get(on, "tls:index/privateKey:PrivateKey", "gamedb-redis-tls-key").inputs).toMatchObject({
+    expect(get(on, "tls:index/privateKey:PrivateKey", "gamedb-redis-tls-key-0").inputs).toMatchObject({
       algorithm: "ECDSA",
       ecdsaCurve: "P256",
     });
@@ -104,7 +104,7 @@ describe("redis.tls (prod: on by default)", () => {
     expect(secret.type).toBe("kubernetes.io/tls");
     expect(secret.metadata.name).toBe("gamedb-redis-tls");
     expect(secret.stringData).toBe("[secret]");
-    expect(JSON.stringify(on)).not.toContain("mock-secret-of-gamedb-redis-tls-key");
+    expect(JSON.stringify(on)).not.toContain("mock-secret-of-gamedb-redis-tls-key-0");
     expect((get(on, CONFIGMAP, "gamedb-redis-ca").inputs as Any).data).toEqual({ "ca.crt": CA_PEM });
   });
 

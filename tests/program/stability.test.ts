@@ -81,7 +81,7 @@ function nodeResources(shard: string, i: number): string[] {
     ...["toolkit", "bootstrap", "configure", "member", "backup-jobs"].map((c) => `command:remote:Command ${node}-${c}`),
     ...["system", "instance"].map((k) => `aws:cloudwatch/metricAlarm:MetricAlarm ${node}-${k}-status`),
     // The member's TLS key and certificate (from the stack's CA).
-    `tls:index/privateKey:PrivateKey ${node}-mysql-key`,
+    `tls:index/privateKey:PrivateKey ${node}-mysql-key-0`,
     `tls:index/certRequest:CertRequest ${node}-mysql-csr`,
     `tls:index/locallySignedCert:LocallySignedCert ${node}-mysql-cert`,
   ];

@@ -29,6 +29,7 @@ describe("router bootstrap.sh", () => {
   function run(failing: string[]) {
     const { dir, bin, stub } = sandbox();
     writeFileSync(join(dir, "password"), "pw-Secret-1\n");
+    for (const f of ["ca.pem", "tls.crt", "tls.key"]) writeFileSync(join(dir, f), `${f}\n`);
     // mysqlrouter stand-in: records its arguments and stdin; --bootstrap fails for the members listed in FAILING.
     stub(
       "mysqlrouter",
@@ -49,6 +50,9 @@ describe("router bootstrap.sh", () => {
         ROUTER_ACCOUNT: "gamedb_router",
         ROUTER_CONF_DIR: join(dir, "conf"),
         ROUTER_PASSWORD_FILE: join(dir, "password"),
+        ROUTER_CA_FILE: join(dir, "ca.pem"),
+        ROUTER_CLIENT_CERT_FILE: join(dir, "tls.crt"),
+        ROUTER_CLIENT_KEY_FILE: join(dir, "tls.key"),
       },
       encoding: "utf8",
     });
@@ -60,7 +64,10 @@ describe("router bootstrap.sh", () => {
     expect(r.status).toBe(0);
     const lines = log.trim().split("\n");
     expect(lines[0]).toBe(
-      `ARGS --bootstrap gamedb_router@10.0.0.1:3306 --directory ${dir}/conf --force --account gamedb_router --account-create never --conf-bind-address 0.0.0.0 --conf-use-gr-notifications`,
+      `ARGS --bootstrap gamedb_router@10.0.0.1:3306 --directory ${dir}/conf --force --account gamedb_router --account-create never --conf-bind-address 0.0.0.0` +
+        ` --ssl-mode VERIFY_CA --ssl-ca ${dir}/ca.pem --server-ssl-mode REQUIRED --server-ssl-verify VERIFY_IDENTITY` +
+        ` --server-ssl-ca ${dir}/ca.pem --client-ssl-mode PREFERRED --client-ssl-cert ${dir}/tls.crt` +
+        ` --client-ssl-key ${dir}/tls.key`,
     );
     expect(lines[1]).toBe("STDIN pw-Secret-1|pw-Secret-1|");
     expect(lines[2]).toContain("--bootstrap gamedb_router@10.0.0.2:3306");

@@ -188,11 +188,13 @@ describe("adminApiCommand", () => {
     expect(calls.includes("mysqlsh")).toBe(status === 0);
   });
 
-  it("leaves an unchanged my.cnf and a running mysqld alone", () => {
+  it("leaves an unchanged my.cnf and TLS files alone, but has a running mysqld reload TLS (a failed reload is retried)", () => {
     const text = commandOf("configure-instance");
     const { run, calls } = runWithStandIns(text, CONFIGURE_STDIN, { cmp: 0, active: 0, mysql: [0, "ONLINE"] });
     expect(run.status).toBe(0);
-    expect(calls).toMatch(/^install -d -m 0750 -o mysql -g mysql \/etc\/mysql\/gamedb-tls\nmysqlsh [^\n]*\n$/);
+    expect(calls).toMatch(
+      /^install -d -m 0750 -o mysql -g mysql \/etc\/mysql\/gamedb-tls\nsystemctl is-active --quiet mysql\nmysql -e SET GLOBAL [^\n]*ALTER INSTANCE RELOAD TLS\nmysqlsh [^\n]*\n$/,
+    );
   });
 
   it("configure: installs the member's TLS files from stdin byte for byte, the key 0600, then reloads TLS", () => {

@@ -103,7 +103,6 @@ describe("router bootstrap.sh TLS to the members", () => {
       "never",
       "--conf-bind-address",
       "0.0.0.0",
-      "--conf-use-gr-notifications",
       "--ssl-mode",
       "VERIFY_CA",
       "--ssl-ca",

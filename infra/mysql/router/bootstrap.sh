@@ -44,6 +44,9 @@ password=$(head -n 1 "$ROUTER_PASSWORD_FILE")
 [[ -n $password ]] || die "ROUTER_PASSWORD_FILE $ROUTER_PASSWORD_FILE is empty"
 
 # Bootstrap asks for the password of the bootstrap user, then of --account (the same account here).
+# No --conf-use-gr-notifications: the router's Group Replication notification listener logs in to each member's X
+# port with ssl-mode PREFERRED and no CA (mysql-server router metadata_cache gr_notifications.cc), so it would send
+# the account's password over TLS nobody verified; the metadata cache's polling (every ttl) finds changes without it.
 read -r -a members <<<"$ROUTER_MEMBERS"
 for member in "${members[@]}"; do
   log "bootstrapping against $member"
@@ -54,7 +57,6 @@ for member in "${members[@]}"; do
     --account "$ROUTER_ACCOUNT" \
     --account-create never \
     --conf-bind-address 0.0.0.0 \
-    --conf-use-gr-notifications \
     --ssl-mode VERIFY_CA \
     --ssl-ca "$ROUTER_CA_FILE" \
     --server-ssl-mode REQUIRED \

@@ -10,7 +10,14 @@ import { cidrs, network, zones } from "./network";
 import { architectures, dataVolume, hosts, instanceTypes, mycnfOverrides } from "./hosts";
 import { highAvailability, nodeCounts, placement, shardIdentity, slots } from "./shards";
 import { slotMoves, slotMovesNeedSchema } from "./moves";
-import { backupWindows, monitoring, monitoringCycle, redisController, restoreVerification } from "./operations";
+import {
+  backupWindows,
+  monitoring,
+  monitoringCycle,
+  redisController,
+  restoreVerification,
+  tlsValidity,
+} from "./operations";
 
 export const RULES: readonly Rule[] = [
   { reads: ["aws", "network"], check: zones },
@@ -28,6 +35,7 @@ export const RULES: readonly Rule[] = [
   { reads: ["monitoring", "shards"], check: monitoringCycle },
   { reads: ["backup"], check: restoreVerification },
   { reads: ["redis"], check: redisController },
+  { reads: ["tls"], check: tlsValidity },
   { reads: ["backup"], check: (t) => lifecycleProblems(t.backup) },
   { reads: ["hosts", "shards"], check: hosts },
   { reads: ["hosts", "mysql", "shards"], check: architectures },

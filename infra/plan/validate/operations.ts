@@ -75,3 +75,14 @@ export const redisController: Check = (t) =>
   t.redis.engine === "kubernetes" && t.redis.controllerImage === undefined
     ? [problem(["redis", "controllerImage"], `is required with engine "kubernetes": ${buildHint("redis-controller")}`)]
     : [];
+
+/** The CA must outlive a certificate by more than the renewal window, or every deploy renews the CA and all it signed. */
+export const tlsValidity: Check = (t) =>
+  t.tls.caValidityDays > t.tls.certValidityDays + 30
+    ? []
+    : [
+        problem(
+          ["tls", "caValidityDays"],
+          `${t.tls.caValidityDays} days must exceed tls.certValidityDays (${t.tls.certValidityDays}) by more than 30 (the renewal window); use at least ${t.tls.certValidityDays + 31}`,
+        ),
+      ];

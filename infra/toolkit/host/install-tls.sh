@@ -29,17 +29,17 @@ tls_pem tlsCaPem "$d/ca.pem"
 tls_pem tlsCertPem "$d/server-cert.pem"
 tls_pem tlsKeyPem "$d/server-key.pem"
 sudo -n install -d -m 0750 -o mysql -g mysql "$tls_dir"
-tls_changed=0
 for f in ca.pem server-cert.pem server-key.pem; do
   if ! sudo -n cmp -s "$d/$f" "$tls_dir/$f"; then
     mode=0644
     [[ $f == server-key.pem ]] && mode=0600
     sudo -n install -m "$mode" -o mysql -g mysql "$d/$f" "$tls_dir/$f"
     echo "gamedb: wrote $tls_dir/$f"
-    tls_changed=1
   fi
 done
-if ((tls_changed)) && sudo -n systemctl is-active --quiet mysql; then
+# A running mysqld reloads every time, changed files or not: a reload that failed before (the files were installed
+# already) must be retried by the next run, and the step runs only when its inputs change.
+if sudo -n systemctl is-active --quiet mysql; then
   if ! sudo -n mysql -e "SET GLOBAL ssl_ca = '$tls_dir/ca.pem', ssl_cert = '$tls_dir/server-cert.pem', ssl_key = '$tls_dir/server-key.pem'; ALTER INSTANCE RELOAD TLS"; then
     echo "gamedb: mysqld did not load the new TLS files in $tls_dir (see its error above); it keeps its previous ones" >&2
     exit 1

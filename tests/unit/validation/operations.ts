@@ -128,6 +128,20 @@ export const OPERATIONS_CASES: InvalidCase[] = [
     ],
   },
   {
+    name: "a CA that does not outlive a certificate by more than the renewal window",
+    stack: "prod",
+    mutate: (r) => (r.tls = { caValidityDays: 395, certValidityDays: 365 }),
+    expected: [
+      "gamedb:tls.caValidityDays: 395 days must exceed tls.certValidityDays (365) by more than 30 (the renewal window); use at least 396",
+    ],
+  },
+  {
+    name: "a certificate valid for less than 60 days",
+    stack: "prod",
+    mutate: (r) => (r.tls = { certValidityDays: 31 }),
+    expected: ["gamedb:tls.certValidityDays: 31 is out of range; use at least 60"],
+  },
+  {
     name: "no Redis controller image with the kubernetes engine",
     stack: "dev",
     mutate: (r) => delete r.redis.controllerImage,
