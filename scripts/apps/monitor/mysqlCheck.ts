@@ -219,7 +219,8 @@ export class MysqlChecker {
   private async query(conn: mysql.Connection, host: string): Promise<MemberObservation> {
     const p = conn.promise();
     if (this.options.ca !== undefined && !this.verified.has(conn)) {
-      // The first round trip opens the connection; its peer's address is checked before anything is read from it.
+      // The first round trip opens the connection; its peer's address is checked before any query. The login has
+      // been sent by then (over TLS whose chain the CA verified): mysql2 gives no hook between handshake and login.
       await p.ping();
       checkPeerAddress((conn as unknown as { stream: unknown }).stream, host);
       this.verified.add(conn);
