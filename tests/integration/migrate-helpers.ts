@@ -45,6 +45,7 @@ export function stackYaml(options: { schema?: boolean; concurrency?: number } = 
     "  gamedb:redis: {controllerImage: registry.example.com/gamedb/redis-controller:0.1.0}",
     "  gamedb:backup: {restoreVerification: {image: registry.example.com/gamedb/restore-verify:0.1.0}}",
     "  gamedb:monitoring: {image: registry.example.com/gamedb/monitor:0.1.0}",
+    "  gamedb:kubernetes: {awsAccess: {mode: podIdentity, clusterName: game-eks}}",
     ...(schema
       ? [
           "  gamedb:schema:",
