@@ -407,7 +407,11 @@ describe("static hosts", () => {
         "gamedb-ca-key-0",
         "gamedb-ca",
         ...members.flatMap((n) => [`${n}-mysql-key-0`, `${n}-mysql-csr`, `${n}-mysql-cert`]),
-        ...["shard1", "shard2"].flatMap((s) => [`${s}-router-tls-key-0`, `${s}-router-tls-csr`, `${s}-router-tls-cert`]),
+        ...["shard1", "shard2"].flatMap((s) => [
+          `${s}-router-tls-key-0`,
+          `${s}-router-tls-csr`,
+          `${s}-router-tls-cert`,
+        ]),
       ].sort(),
     );
     // A static host given by IP gets an IP SAN, one given by name a DNS SAN: what the Routers and monitor dial.

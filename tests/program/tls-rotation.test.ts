@@ -10,11 +10,13 @@ async function keysOf(caRotation: number): Promise<string[]> {
   const raw = validProd();
   raw.tls = { caRotation };
   const doc = await evaluate(stackOf(raw, "prod"));
-  return doc.resources
-    // The generated SSH key (gamedb-hosts-ssh) is not the CA's.
-    .filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name !== "gamedb-hosts-ssh")
-    .map((r) => r.name)
-    .sort();
+  return (
+    doc.resources
+      // The generated SSH key (gamedb-hosts-ssh) is not the CA's.
+      .filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name !== "gamedb-hosts-ssh")
+      .map((r) => r.name)
+      .sort()
+  );
 }
 
 describe("tls.caRotation", () => {
