@@ -36,7 +36,7 @@ export const containerName = (kind: string, c: Obj) =>
 export const namespaceOf = (r: PolicyResource) => String(at(r.inputs, "metadata.namespace") ?? "default");
 
 /** Label-selector semantics: every matchLabels pair and every matchExpressions requirement holds. */
-function selects(selector: Obj, labels: Obj): boolean {
+export function selects(selector: Obj, labels: Obj): boolean {
   const matchLabels = obj(selector.matchLabels);
   if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
   return list(selector.matchExpressions)

@@ -6,6 +6,7 @@
  * admits every source; a rule without `ports` covers every port; policyTypes left out means Ingress).
  */
 import { PolicyResource, Rule } from "./model";
+import { namespaceOf, selects } from "./kubernetes";
 import { Obj, at, isObj, list, obj } from "./values";
 
 const NETWORK_POLICIES = ["kubernetes:networking.k8s.io/v1:NetworkPolicy"];
@@ -36,30 +37,6 @@ function podSpec(r: PolicyResource): Obj {
   if (CRONJOBS.includes(r.type)) return obj(at(r.inputs, "spec.jobTemplate.spec.template.spec"));
   if (PODS.includes(r.type)) return obj(r.inputs.spec);
   return obj(at(r.inputs, "spec.template.spec"));
-}
-
-const namespaceOf = (r: PolicyResource) => String(at(r.inputs, "metadata.namespace") ?? "default");
-
-/** Label-selector semantics: every matchLabels pair and every matchExpressions requirement holds. */
-function selects(selector: Obj, labels: Obj): boolean {
-  if (!Object.entries(obj(selector.matchLabels)).every(([k, v]) => labels[k] === v)) return false;
-  return list(selector.matchExpressions)
-    .filter(isObj)
-    .every((e) => {
-      const key = String(e.key);
-      const values = list(e.values);
-      switch (e.operator) {
-        case "In":
-          return key in labels && values.includes(labels[key]);
-        case "NotIn":
-          return !(key in labels) || !values.includes(labels[key]);
-        case "Exists":
-          return key in labels;
-        case "DoesNotExist":
-          return !(key in labels);
-      }
-      return false;
-    });
 }
 
 const isIngress = (p: PolicyResource) => {
