@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENDPOINT_FILES } from "../../infra/contracts/endpoints";
-import { MysqlChecker, endpointsCa, verifiedTls } from "../../scripts/apps/monitor/mysqlCheck";
+import { MysqlChecker, endpointsCa } from "../../scripts/apps/monitor/mysqlCheck";
+import { verifiedTls } from "../../scripts/lib/mysqlTls";
 import { type MariaDbFleet, type MariaDbServer, startMariaDbFleet } from "../../scripts/lib/standins/mariadb";
 import { makeTestPki, type TestPki } from "../helpers/testCa";
 
@@ -71,7 +72,7 @@ describe("an account made REQUIRE SSL, with require_secure_transport still OFF",
 
   it("is refused without TLS and logs in with verified TLS", async () => {
     expect(await failure(sslVersion(server, { ...MONITOR }))).toMatch(/Access denied for user 'gamedb_monitor'/);
-    expect(await sslVersion(server, { ...MONITOR, ssl: verifiedTls(read(pki.ca), server.host) })).toMatch(
+    expect(await sslVersion(server, { ...MONITOR, ...verifiedTls(read(pki.ca), server.host, server.port) })).toMatch(
       /^TLSv1\.[23]$/,
     );
   });
@@ -87,19 +88,29 @@ describe("require_secure_transport=ON", () => {
   // MariaDB answers an insecure login with "Access denied" (MySQL 8.4 with ER_SECURE_TRANSPORT_REQUIRED, 3159).
   it("refuses a plain TCP connection, whatever the account: root, allowed before, is refused now", async () => {
     expect(await failure(sslVersion(server, { user: "root" }))).toMatch(/Access denied for user 'root'/);
-    expect(await sslVersion(server, { user: "root", ssl: verifiedTls(read(pki.ca), server.host) })).toMatch(/^TLSv1/);
+    expect(await sslVersion(server, { user: "root", ...verifiedTls(read(pki.ca), server.host, server.port) })).toMatch(
+      /^TLSv1/,
+    );
   });
 
-  it("accepts TLS verified against the CA (the monitor checks the address itself, below)", async () => {
-    expect(await sslVersion(server, { user: "root", ssl: verifiedTls(read(pki.ca), server.host) })).toMatch(
+  it("accepts TLS verified against the CA and the address dialled", async () => {
+    expect(await sslVersion(server, { user: "root", ...verifiedTls(read(pki.ca), server.host, server.port) })).toMatch(
       /^TLSv1\.[23]$/,
     );
   });
 
   it("is refused by a client that trusts another CA", async () => {
     expect(
-      await failure(sslVersion(server, { user: "root", ssl: verifiedTls(read(pki.otherCa), server.host) })),
+      await failure(sslVersion(server, { user: "root", ...verifiedTls(read(pki.otherCa), server.host, server.port) })),
     ).toMatch(/self[- ]signed|unable to verify|unable to get local issuer/i);
+  });
+
+  it("refuses a certificate from the right CA for another address during the handshake, before the login", async () => {
+    const s = elsewhere.servers[0]!;
+    // An unknown account: had the login been sent, the server would answer "Access denied" first.
+    const error = await failure(sslVersion(s, { user: "nosuchuser", ...verifiedTls(read(pki.ca), s.host, s.port) }));
+    expect(error).toMatch(/IP: 127\.0\.0\.1 is not in the cert's list: 10\.9\.9\.9/);
+    expect(error).not.toMatch(/Access denied/);
   });
 
   it("the monitor refuses a member whose certificate, from the right CA, names another address", async () => {

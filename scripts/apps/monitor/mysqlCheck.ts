@@ -13,12 +13,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isIP } from "node:net";
-import { TLSSocket, checkServerIdentity } from "node:tls";
 import * as mysql from "mysql2";
 import type { RowDataPacket } from "mysql2";
 import { describeError, withTimeout, type CheckOutcome } from "./async";
 import type { MysqlMember } from "./targets";
+import { type VerifiedTls, verifiedTls } from "../../lib/mysqlTls";
 import { ENDPOINT_FILES, mysqlTlsSchema, parseDocument } from "../../../infra/contracts/endpoints";
 
 /** Every member of the group as this member sees it (its own row included). */
@@ -144,29 +143,10 @@ export interface MysqlCheckerOptions {
   ca?: () => string;
 }
 
-/**
- * mysql2's TLS options for a connection to `host` verified against the CA in `caFile`. For a name, mysql2 checks it
- * against the certificate (verifyIdentity). For an IP address it cannot: mysql2 3.24 gives Node no servername for an
- * IP (lib/base/connection.js startTLS), and Node then checks the certificate against "localhost"; so the chain is
- * verified here and the address by checkPeerAddress once connected.
- */
-export function verifiedTls(ca: string, host: string): mysql.SslOptions {
-  return { ca, rejectUnauthorized: true, verifyIdentity: isIP(host) === 0 };
-}
-
 /** The CA of the endpoints' mysql-tls.json in `endpointsDir`; throws naming the file. */
 export function endpointsCa(endpointsDir: string): string {
   const file = join(endpointsDir, ENDPOINT_FILES.mysqlTls);
   return parseDocument(mysqlTlsSchema, file, readFileSync(file, "utf8")).ca;
-}
-
-/** Throws unless the TLS peer's certificate names the IP address `host` (a no-op for a name, checked at connect). */
-export function checkPeerAddress(stream: unknown, host: string): void {
-  if (isIP(host) === 0) return;
-  const peer = stream instanceof TLSSocket ? stream.getPeerCertificate() : undefined;
-  if (!peer || Object.keys(peer).length === 0) throw new Error(`no TLS certificate from ${host}`);
-  const mismatch = checkServerIdentity(host, peer);
-  if (mismatch) throw mismatch;
 }
 
 /**
@@ -175,8 +155,6 @@ export function checkPeerAddress(stream: unknown, host: string): void {
  */
 export class MysqlChecker {
   private readonly connections = new Map<string, mysql.Connection>();
-  /** Connections whose TLS peer's address was checked (checkPeerAddress). */
-  private readonly verified = new WeakSet<mysql.Connection>();
 
   constructor(private readonly options: MysqlCheckerOptions) {}
 
@@ -185,9 +163,9 @@ export class MysqlChecker {
     const started = performance.now();
     let conn = this.connections.get(key);
     if (conn === undefined) {
-      let ssl: mysql.SslOptions | undefined;
+      let tls: VerifiedTls | undefined;
       try {
-        ssl = this.options.ca === undefined ? undefined : verifiedTls(this.options.ca(), member.host);
+        tls = this.options.ca === undefined ? undefined : verifiedTls(this.options.ca(), member.host, member.port);
       } catch (e) {
         return { ok: false, error: `cannot read the CA: ${describeError(e)}`, ms: performance.now() - started };
       }
@@ -197,7 +175,7 @@ export class MysqlChecker {
         user: this.options.user,
         password: this.options.password,
         connectTimeout: this.options.timeoutMs,
-        ...(ssl ? { ssl } : {}),
+        ...(tls ?? {}),
         // No prepared statements here; the default (16000) preallocates ~0.5 MB of cache per connection.
         maxPreparedStatements: 1,
       });
@@ -208,7 +186,7 @@ export class MysqlChecker {
     }
     const c = conn;
     try {
-      const value = await withTimeout(this.query(c, member.host), this.options.timeoutMs, () => this.drop(key, c));
+      const value = await withTimeout(this.query(c), this.options.timeoutMs, () => this.drop(key, c));
       return { ok: true, value, ms: performance.now() - started };
     } catch (e) {
       this.drop(key, c);
@@ -216,15 +194,8 @@ export class MysqlChecker {
     }
   }
 
-  private async query(conn: mysql.Connection, host: string): Promise<MemberObservation> {
+  private async query(conn: mysql.Connection): Promise<MemberObservation> {
     const p = conn.promise();
-    if (this.options.ca !== undefined && !this.verified.has(conn)) {
-      // The first round trip opens the connection; its peer's address is checked before any query. The login has
-      // been sent by then (over TLS whose chain the CA verified): mysql2 gives no hook between handshake and login.
-      await p.ping();
-      checkPeerAddress((conn as unknown as { stream: unknown }).stream, host);
-      this.verified.add(conn);
-    }
     const [members] = await p.query<RowDataPacket[]>(MEMBERS_QUERY);
     const [local] = await p.query<RowDataPacket[]>(LOCAL_QUERY);
     if (local.length !== 1) throw new Error(`the local query returned ${local.length} rows`);

@@ -3,10 +3,10 @@
  * from one shard and written to another, or decoded from the binlog, comes back byte for byte
  * (../shared/design/SLOT-MOVES.md, "Following the binlog from Node.js").
  */
-import { isIP } from "node:net";
 import * as mysql from "mysql2/promise";
 import type { MoveEndpoint, MoverSecrets } from "../../../infra/contracts/slotMoves";
 import { MOVER_ACCOUNT } from "../../../infra/contracts/slotFence";
+import { verifiedTls } from "../mysqlTls";
 
 /** Options shared by queries and the binlog client (zongji takes mysql2's options and decodes rows the same way). */
 export const EXACT_VALUES = {
@@ -27,16 +27,6 @@ export interface ShardLogin {
   password: string;
   /** The CA to verify the server's certificate with (move.json's tls.ca): TLS. Absent: plain (the stand-ins). */
   ca?: string;
-}
-
-/**
- * mysql2's TLS options for `host`, verified against `ca`. For a name mysql2 also checks it against the certificate
- * (verifyIdentity: the Routers' Service names); for an IP address it cannot (mysql2 3.24 gives Node no servername
- * for an IP, lib/base/connection.js startTLS, and Node then checks "localhost"), so a member dialled by its IP is
- * verified by its chain only: a certificate the stack's CA signed.
- */
-export function tlsOptions(ca: string, host: string): mysql.SslOptions {
-  return { ca, rejectUnauthorized: true, verifyIdentity: isIP(host) === 0 };
 }
 
 /**
@@ -67,7 +57,7 @@ export function connectionOptions(login: ShardLogin): mysql.ConnectionOptions {
     ...EXACT_VALUES,
     connectTimeout: 10_000,
     multipleStatements: false,
-    ...(login.ca !== undefined ? { ssl: tlsOptions(login.ca, login.host) } : {}),
+    ...(login.ca !== undefined ? verifiedTls(login.ca, login.host, login.port) : {}),
   };
 }
 

@@ -8,7 +8,8 @@
  * zongji has no flow control of its own; when the consumer falls behind, the binlog socket is paused (zongji pauses
  * it the same way while it fetches table metadata, which binlog_row_metadata=FULL, required by preflight, avoids).
  */
-import { EXACT_VALUES, Flavour, ShardLogin, tlsOptions } from "./connect";
+import { EXACT_VALUES, Flavour, ShardLogin } from "./connect";
+import { verifiedTls } from "../mysqlTls";
 import { Position, formatPosition } from "./position";
 
 export type Row = Record<string, unknown>;
@@ -118,7 +119,7 @@ export class BinlogStream {
       password: this.login.password,
       ...EXACT_VALUES,
       // zongji hands these options to mysql2 for both its connections (@vlasky/zongji index.js _establishConnection).
-      ...(this.login.ca !== undefined ? { ssl: tlsOptions(this.login.ca, this.login.host) } : {}),
+      ...(this.login.ca !== undefined ? verifiedTls(this.login.ca, this.login.host, this.login.port) : {}),
     });
     this.zongji = zj;
     zj.on("error", (e) => this.fail(e));
