@@ -1,11 +1,8 @@
 /**
- * A throwaway CA and server certificate made with the openssl CLI, shaped like the stack's (infra/tls/ca.ts: ECDSA
- * P-256, the server's address as its subject alternative name), for tests of TLS against real servers.
+ * A throwaway PKI for tests of TLS against real servers (tests/helpers/testCertificates.ts): a CA, a server
+ * certificate for one address or name, an unrelated CA, and more certificates from the first on demand.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createServerCert, createTestCa } from "./testCertificates";
 
 export interface TestPki {
   readonly dir: string;
@@ -19,48 +16,12 @@ export interface TestPki {
   issue(san: string, name: string): { cert: string; key: string };
 }
 
-function openssl(dir: string, args: string[]): void {
-  const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
-}
-
-function makeCa(dir: string, name: string): void {
-  openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}-key.pem`]);
-  // prettier-ignore
-  openssl(dir, [
-    "req", "-x509", "-new", "-key", `${name}-key.pem`, "-subj", `/O=gamedb/CN=${name}`, "-days", "2",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    "-out", `${name}.pem`,
-  ]);
-}
-
-/** `<name>-cert.pem` and `<name>-key.pem` for `san`, signed by the CA in dir. */
-function issue(dir: string, san: string, name: string): { cert: string; key: string } {
-  openssl(dir, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}-key.pem`]);
-  openssl(dir, ["req", "-new", "-key", `${name}-key.pem`, "-subj", `/O=gamedb/CN=${name}`, "-out", `${name}.csr`]);
-  writeFileSync(
-    join(dir, `${name}.ext`),
-    `subjectAltName=${san}\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n`,
-  );
-  // prettier-ignore
-  openssl(dir, [
-    "x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "2",
-    "-extfile", `${name}.ext`, "-out", `${name}-cert.pem`,
-  ]);
-  return { cert: join(dir, `${name}-cert.pem`), key: join(dir, `${name}-key.pem`) };
-}
-
 /** A CA, a server certificate for `san` (e.g. "IP:127.0.0.1") signed by it, and an unrelated CA. */
 export function makeTestPki(san: string): TestPki {
-  const dir = mkdtempSync(join(tmpdir(), "gamedb-pki-"));
-  makeCa(dir, "ca");
-  makeCa(dir, "other-ca");
-  const server = issue(dir, san, "server");
-  return {
-    dir,
-    ca: join(dir, "ca.pem"),
-    ...server,
-    otherCa: join(dir, "other-ca.pem"),
-    issue: (otherSan, name) => issue(dir, otherSan, name),
+  const ca = createTestCa("ca");
+  const issue = (name: string, label: string) => {
+    const c = createServerCert(ca, label, [name]);
+    return { cert: c.certFile, key: c.keyFile };
   };
+  return { dir: ca.dir, ca: ca.caFile, ...issue(san, "server"), otherCa: createTestCa("other-ca").caFile, issue };
 }

@@ -1,6 +1,6 @@
 /**
  * Throwaway certificates for TLS tests, made with the `openssl` CLI the way infra/tls/ca.ts makes the stack's: an
- * ECDSA P-256 CA, and a server certificate it signs for the given DNS names with serverAuth and clientAuth (Redis
+ * ECDSA P-256 CA, and a server certificate it signs for the given names with serverAuth and clientAuth (Redis
  * nodes present it to each other on the cluster bus). Files are written 0600 under a fresh temporary directory.
  */
 import { execFileSync } from "node:child_process";
@@ -47,16 +47,20 @@ export function createTestCa(name: string): TestCa {
   return { dir, caFile, caPem: fs.readFileSync(caFile, "utf8"), caKeyFile: path.join(dir, "ca.key") };
 }
 
-/** A server certificate for `dnsNames`, signed by `ca`, as `<label>.crt` and `<label>.key` in the CA's directory. */
-export function createServerCert(ca: TestCa, label: string, dnsNames: string[]): TestServerCert {
+/**
+ * A server certificate for `names`, signed by `ca`, as `<label>.crt` and `<label>.key` in the CA's directory. A name
+ * is a DNS name, or an openssl subjectAltName entry such as "IP:127.0.0.1".
+ */
+export function createServerCert(ca: TestCa, label: string, names: string[]): TestServerCert {
   const { dir } = ca;
+  const sans = names.map((n) => (/^(DNS|IP):/.test(n) ? n : `DNS:${n}`));
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${label}.key`], dir);
-  openssl(["req", "-new", "-key", `${label}.key`, "-subj", `/O=gamedb/CN=${dnsNames[0]}`, "-out", `${label}.csr`], dir);
+  openssl(["req", "-new", "-key", `${label}.key`, "-subj", `/O=gamedb/CN=${label}`, "-out", `${label}.csr`], dir);
   const ext = path.join(dir, `${label}.ext`);
   fs.writeFileSync(
     ext,
     [
-      `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(",")}`,
+      `subjectAltName=${sans.join(",")}`,
       "keyUsage=critical,digitalSignature,keyEncipherment",
       "extendedKeyUsage=serverAuth,clientAuth",
       "",
