@@ -246,4 +246,78 @@ export const SCHEMA_CASES: InvalidCase[] = [
       `gamedb:kubernetes.namespace: "game_db" must be DNS-safe: 1-32 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'`,
     ],
   },
+
+  // ---- security.ts: workload identity, game namespaces, the CA, Redis TLS ----
+  {
+    name: "no kubernetes section (awsAccess is required)",
+    stack: "prod",
+    mutate: (r) => delete r.kubernetes,
+    expected: ["gamedb:kubernetes: is required (object)"],
+  },
+  {
+    name: "kubernetes without awsAccess",
+    stack: "prod",
+    mutate: (r) => (r.kubernetes = { gameNamespaces: ["game-servers"] }),
+    expected: ["gamedb:kubernetes.awsAccess: is required (object)"],
+  },
+  {
+    name: "an awsAccess mode gamedb does not have",
+    stack: "prod",
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, awsAccess: { mode: "instanceRole" } }),
+    expected: [
+      'gamedb:kubernetes.awsAccess.mode: "instanceRole" is not allowed; use one of "podIdentity", "irsa", "accessKeys"',
+    ],
+  },
+  {
+    name: "irsa without its OIDC provider",
+    stack: "prod",
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, awsAccess: { mode: "irsa" } }),
+    expected: ["gamedb:kubernetes.awsAccess.oidcProviderArn: is required (string)"],
+  },
+  {
+    name: "irsa with an ARN that is not an OIDC provider's",
+    stack: "prod",
+    mutate: (r) =>
+      (r.kubernetes = {
+        ...r.kubernetes,
+        awsAccess: { mode: "irsa", oidcProviderArn: "arn:aws:iam::123456789012:role/eks" },
+      }),
+    expected: [
+      'gamedb:kubernetes.awsAccess.oidcProviderArn: "arn:aws:iam::123456789012:role/eks" must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF',
+    ],
+  },
+  {
+    name: "podIdentity with a cluster name EKS refuses, and a key another mode has",
+    stack: "prod",
+    mutate: (r) =>
+      (r.kubernetes = {
+        ...r.kubernetes,
+        awsAccess: { mode: "podIdentity", clusterName: "game eks", oidcProviderArn: "x" },
+      }),
+    expected: [
+      `gamedb:kubernetes.awsAccess.clusterName: "game eks" must be an EKS cluster name: 1-100 characters of letters, digits, '-' and '_'`,
+      "gamedb:kubernetes.awsAccess.oidcProviderArn: unknown key; allowed keys here: mode, clusterName",
+    ],
+  },
+  {
+    name: "a game namespace that is not a namespace name",
+    stack: "prod",
+    mutate: (r) => (r.kubernetes = { ...r.kubernetes, gameNamespaces: ["Game_Servers"] }),
+    expected: [
+      `gamedb:kubernetes.gameNamespaces[0]: "Game_Servers" must be a Kubernetes namespace name: 1-63 characters of a-z, 0-9 and '-', not starting or ending with '-'`,
+    ],
+  },
+  {
+    name: "redis.tls as a string, a negative CA rotation, an unknown tls key",
+    stack: "prod",
+    mutate: (r) => {
+      r.redis = { ...r.redis, tls: "yes" };
+      r.tls = { caRotation: -1, rotation: 1 };
+    },
+    expected: [
+      'gamedb:redis.tls: "yes" is a string; expected boolean',
+      "gamedb:tls.caRotation: -1 is out of range; use at least 0",
+      "gamedb:tls.rotation: unknown key; allowed keys here: caRotation, caValidityDays, certValidityDays",
+    ],
+  },
 ];
